@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// One config for the whole workspace: every package keeps its tests in `test/`.
+// Tests run against the built `dist/` of the packages they import (package boundaries are real),
+// so `pnpm build` comes before `pnpm test`.
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
