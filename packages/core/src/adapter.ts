@@ -1,0 +1,78 @@
+/**
+ * @module The adapter-author API of Keel (DESIGN §5): what a harness adapter needs to make model
+ * requests, tool calls and MCP calls durable, and nothing more.
+ *
+ * ```ts
+ * import { durableCall, durableStream, openWait, isFlowActive, runInFlow } from '@keel/core/adapter';
+ * ```
+ */
+import type { z } from 'zod';
+import { checkpoint } from './runtime/checkpoint.js';
+import { currentScope } from './runtime/scope.js';
+import { wait } from './runtime/wait.js';
+import type { CheckpointContext, CheckpointOptions, WaitOptions } from './runtime/types.js';
+
+/** What an adapter says about a call it makes durable. */
+export interface DurableCallSpec extends CheckpointOptions {
+  /** The checkpoint name: a tool's name, `model`, an MCP tool's name. */
+  readonly name: string;
+}
+
+/**
+ * Runs `fn` as a checkpoint with the given kind, key, fingerprint and captured input. Outside a flow
+ * it just runs `fn`.
+ */
+export function durableCall<T>(spec: DurableCallSpec, fn: (context: CheckpointContext) => T | Promise<T>): Promise<Awaited<T>> {
+  const { name, ...options } = spec;
+  return checkpoint(name, fn, options);
+}
+
+/**
+ * Records a stream of parts as one checkpoint and replays it as an equivalent stream (same parts, same
+ * order). Only a stream read to its end is recorded; a cut stream runs again on resume.
+ * Outside a flow the stream passes through untouched.
+ */
+export function durableStream<Part>(
+  spec: DurableCallSpec,
+  start: (context: CheckpointContext) => AsyncIterable<Part> | Promise<AsyncIterable<Part>>,
+): AsyncIterable<Part> {
+  const scope = currentScope();
+  const { name, ...options } = spec;
+  if (!scope) {
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* await start({
+          executionId: '',
+          checkpointId: name,
+          attempt: 1,
+          idempotencyKey: '',
+          signal: new AbortController().signal,
+          setMetadata: () => {},
+        });
+      },
+    };
+  }
+  return scope.session.runStream(scope, name, start, options);
+}
+
+/** Opens a durable wait (see `wait`). */
+export function openWait<Schema extends z.ZodType>(name: string, options: WaitOptions<Schema>): Promise<z.output<Schema>> {
+  return wait(name, options);
+}
+
+/** Whether the calling code runs inside a flow (so calls become its checkpoints). */
+export function isFlowActive(): boolean {
+  return currentScope() !== undefined;
+}
+
+/** The execution and checkpoint the calling code runs in, or `undefined` outside a flow. */
+export function currentExecution(): { readonly executionId: string; readonly checkpointId: string | null; readonly signal: AbortSignal } | undefined {
+  const scope = currentScope();
+  if (!scope) return undefined;
+  return { executionId: scope.session.executionId, checkpointId: scope.checkpointId, signal: scope.session.controller.signal };
+}
+
+export { runInFlow, type RunInFlowOptions } from './runtime/run-in-flow.js';
+export { encodeValue, decodeValue } from './serialization/codec.js';
+export { contentHash } from './serialization/content-hash.js';
+export type { CheckpointContext, CheckpointOptions, WaitOptions, RunResult } from './runtime/types.js';

@@ -1,0 +1,37 @@
+import { KeelError, isKeelErrorNamed } from './keel-error.js';
+
+/** What the run did at a checkpoint position: the recorded side or the current side. */
+export interface DivergenceSide {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly fingerprint?: string;
+}
+
+/**
+ * On resume or replay the code made a different call than the one recorded at the same place: the
+ * stored result would be the wrong answer, so Keel refuses to return it.
+ */
+export class DivergenceError extends KeelError {
+  readonly executionId: string;
+  readonly recorded: DivergenceSide;
+  readonly current: DivergenceSide;
+
+  constructor({ executionId, recorded, current, reason }: { executionId: string; recorded: DivergenceSide; current: DivergenceSide; reason: string }) {
+    super(
+      `Execution "${executionId}" diverged from its record: ${reason}. ` +
+        `Recorded: ${describe(recorded)}; this run: ${describe(current)}. ` +
+        'The code (or its input) changed since the calls were recorded. Revert the change to resume this execution, ' +
+        'or start a new run (or a replay from a checkpoint before the change).',
+    );
+    this.executionId = executionId;
+    this.recorded = recorded;
+    this.current = current;
+  }
+
+  static override isInstance = isKeelErrorNamed<DivergenceError>('DivergenceError');
+}
+
+function describe(side: DivergenceSide): string {
+  return `${side.kind} "${side.name}" at ${side.id}${side.fingerprint ? ` (fingerprint ${side.fingerprint.slice(0, 19)})` : ''}`;
+}

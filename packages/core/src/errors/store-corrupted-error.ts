@@ -1,0 +1,17 @@
+import { KeelError, isKeelErrorNamed } from './keel-error.js';
+
+/** A store file (or row) could not be read. Nothing was overwritten. */
+export class StoreCorruptedError extends KeelError {
+  readonly location: string;
+
+  constructor({ location, detail, cause }: { location: string; detail: string; cause?: unknown }) {
+    super(
+      `The Keel store file ${location} is corrupted (${detail}). Keel did not modify it. ` +
+        'Restore it from a backup, or move it aside to drop what it held, then try again.',
+      { cause },
+    );
+    this.location = location;
+  }
+
+  static override isInstance = isKeelErrorNamed<StoreCorruptedError>('StoreCorruptedError');
+}

@@ -1,0 +1,65 @@
+/**
+ * @module Keel: durable flows, checkpoints, waits, replay and artifacts for TypeScript AI agents.
+ *
+ * ```ts
+ * import { flow, checkpoint, wait } from '@keel/core';
+ * ```
+ */
+export { flow, configure } from './runtime/default-runtime.js';
+export { checkpoint } from './runtime/checkpoint.js';
+export { wait } from './runtime/wait.js';
+export { save, load } from './runtime/artifacts.js';
+export { log } from './runtime/log.js';
+export { createRuntime } from './runtime/runtime.js';
+export type { Flow, Runtime, Executions, ExecutionInfo, CheckpointInfo, WaitInfo, RecoveryReport } from './runtime/runtime.js';
+export type {
+  Backoff,
+  CaptureLevel,
+  CapturePolicy,
+  CheckpointContext,
+  CheckpointOptions,
+  FlowFunction,
+  PendingWait,
+  ReplayOptions,
+  RunOptions,
+  RunResult,
+  RuntimeOptions,
+  WaitOptions,
+} from './runtime/types.js';
+export { memoryStore } from './store/memory-store.js';
+export { lowdbStore } from './store/lowdb/lowdb-store.js';
+export { storeFromUrl } from './store/store-from-url.js';
+export type { Store } from './store/store.js';
+export type {
+  ArtifactRecord,
+  CheckpointKind,
+  CheckpointRecord,
+  CheckpointStatus,
+  Delivery,
+  ErrorRecord,
+  ExecutionFilter,
+  ExecutionRecord,
+  ExecutionStatus,
+  Lease,
+  LogLevel,
+  LogRecord,
+  PayloadRef,
+  WaitRecord,
+} from './store/records.js';
+export { KeelError } from './errors/keel-error.js';
+export { ArtifactNotFoundError } from './errors/artifact-not-found-error.js';
+export { CheckpointNotFoundError } from './errors/checkpoint-not-found-error.js';
+export { CheckpointTimeoutError } from './errors/checkpoint-timeout-error.js';
+export { DivergenceError, type DivergenceSide } from './errors/divergence-error.js';
+export { ExecutionCancelledError } from './errors/execution-cancelled-error.js';
+export { ExecutionLeasedError } from './errors/execution-leased-error.js';
+export { ExecutionNotFoundError } from './errors/execution-not-found-error.js';
+export { ExecutionStateError } from './errors/execution-state-error.js';
+export { FlowNotFoundError } from './errors/flow-not-found-error.js';
+export { ReplayMissError } from './errors/replay-miss-error.js';
+export { SerializationError } from './errors/serialization-error.js';
+export { StoreCorruptedError } from './errors/store-corrupted-error.js';
+export { UnfinishedCallError } from './errors/unfinished-call-error.js';
+export { WaitInputInvalidError, type InputIssue } from './errors/wait-input-invalid-error.js';
+export { WaitNotFoundError } from './errors/wait-not-found-error.js';
+export { WaitTimeoutError } from './errors/wait-timeout-error.js';

@@ -1,0 +1,40 @@
+import { KeelRuntime, type Flow } from './runtime.js';
+import type { FlowFunction, RuntimeOptions } from './types.js';
+
+let runtime: KeelRuntime | undefined;
+
+/** The runtime that the top-level `flow()` uses: `configure()`d, else `KEEL_STORE`, else `.keel/`. */
+export function defaultRuntime(): KeelRuntime {
+  runtime ??= new KeelRuntime({});
+  return runtime;
+}
+
+/**
+ * Configures the default runtime (store, code version, lease, capture policy). Call it before the
+ * first run; a new store applies to operations that start afterwards.
+ *
+ * @example
+ * ```ts
+ * configure({ store: memoryStore() });
+ * ```
+ */
+export function configure(options: RuntimeOptions): void {
+  defaultRuntime().reconfigure(options);
+}
+
+/**
+ * Defines a flow on the default runtime: a named async function whose invocations are durable
+ * executions.
+ *
+ * @example
+ * ```ts
+ * const research = flow('research', async (topic: string) => {
+ *   const hits = await checkpoint('search_web', () => searchWeb(topic));
+ *   return summarize(hits);
+ * });
+ * const result = await research.run('AI infrastructure');
+ * ```
+ */
+export function flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output> {
+  return defaultRuntime().flow(name, fn);
+}

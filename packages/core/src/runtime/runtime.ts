@@ -1,0 +1,541 @@
+import type { CheckpointRecord, ExecutionRecord, LogRecord, ArtifactRecord, WaitRecord, ExecutionFilter } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { ArtifactNotFoundError } from '../errors/artifact-not-found-error.js';
+import { CheckpointNotFoundError } from '../errors/checkpoint-not-found-error.js';
+import { ExecutionCancelledError } from '../errors/execution-cancelled-error.js';
+import { ExecutionLeasedError } from '../errors/execution-leased-error.js';
+import { ExecutionNotFoundError } from '../errors/execution-not-found-error.js';
+import { ExecutionStateError } from '../errors/execution-state-error.js';
+import { FlowNotFoundError } from '../errors/flow-not-found-error.js';
+import { KeelError } from '../errors/keel-error.js';
+import { WaitInputInvalidError } from '../errors/wait-input-invalid-error.js';
+import { WaitNotFoundError } from '../errors/wait-not-found-error.js';
+import { newExecutionId } from '../ids.js';
+import { loadPayload, storePayload } from '../serialization/payloads.js';
+import { storeFromUrl } from '../store/store-from-url.js';
+import { fromErrorRecord, toErrorRecord } from './error-records.js';
+import { isLeaseAbandoned, leaseFor, newOwnerId } from './lease.js';
+import { Session, toPendingWait } from './session.js';
+import { validateStoredSchema } from './wait-schema.js';
+import type { CapturePolicy, FlowFunction, PendingWait, ReplayOptions, RunOptions, RunResult, RuntimeOptions } from './types.js';
+
+/** A flow bound to a runtime: start, resume, retry and replay its executions. */
+export interface Flow<Input = unknown, Output = unknown> {
+  /** The name the flow is registered under; executions remember it. */
+  readonly name: string;
+  /** Runs a new execution to its end, or to a wait. */
+  run(input: Input, options?: RunOptions): Promise<RunResult<Output>>;
+  /** Creates a queued execution for a worker to run, and returns at once. */
+  start(input: Input, options?: RunOptions): Promise<{ executionId: string }>;
+  /** Continues a waiting or abandoned execution from the top; completed checkpoints are reused. */
+  resume(executionId: string): Promise<RunResult<Output>>;
+  /** Runs a failed execution again; what completed is reused, what failed runs again. */
+  retry(executionId: string): Promise<RunResult<Output>>;
+  /** A new execution that reuses the given one's checkpoints (see {@link ReplayOptions}). */
+  replay(executionId: string, options?: ReplayOptions): Promise<RunResult<Output>>;
+}
+
+/** An execution as `executions.get` shows it: the record, with its input, output and waits decoded. */
+export interface ExecutionInfo extends Omit<ExecutionRecord, 'input' | 'output' | 'error'> {
+  readonly input: unknown;
+  readonly output?: unknown;
+  readonly error?: Error;
+  readonly waits: readonly WaitInfo[];
+}
+
+/** A wait as surfaces show it, with its input decoded. */
+export interface WaitInfo extends Omit<WaitRecord, 'input'> {
+  readonly input?: unknown;
+}
+
+/** A checkpoint record with its captured input and its output decoded. */
+export interface CheckpointInfo extends Omit<CheckpointRecord, 'input' | 'output'> {
+  readonly input?: unknown;
+  readonly output?: unknown;
+}
+
+/** What `recover()` did with one execution. */
+export interface RecoveryReport {
+  readonly executionId: string;
+  readonly flow: string;
+  /** The status the execution had when recovery found it. */
+  readonly found: ExecutionRecord['status'];
+  readonly result?: RunResult;
+  readonly error?: Error;
+}
+
+/** Operations on stored executions, by id: what the CLI, the HTTP API and MCP are built on. */
+export interface Executions {
+  list(filter?: ExecutionFilter): Promise<ExecutionRecord[]>;
+  get(executionId: string): Promise<ExecutionInfo>;
+  /** Checkpoint records in call order; pass `{ payloads: false }` to skip decoding inputs and outputs. */
+  checkpoints(executionId: string, options?: { payloads?: boolean }): Promise<CheckpointInfo[]>;
+  waits(executionId: string): Promise<WaitInfo[]>;
+  artifacts(executionId: string): Promise<ArtifactRecord[]>;
+  /** The value of a named artifact. */
+  artifact(executionId: string, name: string): Promise<{ record: ArtifactRecord; value: unknown }>;
+  logs(executionId: string, options?: { offset?: number; limit?: number }): Promise<LogRecord[]>;
+  /**
+   * Gives input to a pending wait (by name or id), validated against the wait's JSON Schema. Invalid
+   * input throws `WaitInputInvalidError` and changes nothing. Does not resume: a worker or `resume` does.
+   */
+  input(executionId: string, wait: string, value: unknown, options?: { resolvedBy?: string }): Promise<{ waitId: string; pending: PendingWait[] }>;
+  cancel(executionId: string): Promise<{ status: ExecutionRecord['status'] | 'cancelling' }>;
+  resume(executionId: string): Promise<RunResult>;
+  retry(executionId: string): Promise<RunResult>;
+  replay(executionId: string, options?: ReplayOptions): Promise<RunResult>;
+  /**
+   * Runs what is owed: queued executions, abandoned ones (their holder died or its lease expired),
+   * and waiting ones whose waits all got input or timed out.
+   */
+  recover(options?: { limit?: number; flows?: readonly string[] }): Promise<RecoveryReport[]>;
+}
+
+/** A Keel runtime: a store, the flows registered on it, and operations on their executions. */
+export interface Runtime {
+  /** Registers a flow under `name` (replacing one of the same name) and returns its handle. */
+  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output>;
+  /** Names of the registered flows. */
+  flows(): string[];
+  readonly executions: Executions;
+  /** The store, once opened. */
+  store(): Promise<Store>;
+  /** A unique id of this runtime instance, used as its lease owner. */
+  readonly ownerId: string;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+/** Creates a runtime. Without a store it uses `KEEL_STORE`, else `.keel/` in the current directory. */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  return new KeelRuntime(options);
+}
+
+interface RegisteredFlow {
+  readonly name: string;
+  readonly fn: FlowFunction<unknown, unknown>;
+}
+
+/** @internal The runtime implementation; the default runtime reconfigures it in place. */
+export class KeelRuntime implements Runtime {
+  readonly ownerId = newOwnerId();
+  leaseTtlMs: number;
+  codeVersion: string | undefined;
+  capture: CapturePolicy | undefined;
+  #storeSource: Store | string | undefined;
+  #store: Promise<Store> | undefined;
+  readonly #flows = new Map<string, RegisteredFlow>();
+  readonly #live = new Map<string, Session>();
+  readonly executions: Executions;
+
+  constructor(options: RuntimeOptions) {
+    this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    this.codeVersion = options.codeVersion;
+    this.capture = options.capture;
+    this.#storeSource = options.store;
+    this.executions = this.#executionsApi();
+  }
+
+  /** Changes the options; a new store applies to operations that start afterwards. */
+  reconfigure(options: RuntimeOptions): void {
+    if (options.leaseTtlMs !== undefined) this.leaseTtlMs = options.leaseTtlMs;
+    if (options.codeVersion !== undefined) this.codeVersion = options.codeVersion;
+    if (options.capture !== undefined) this.capture = options.capture;
+    if (options.store !== undefined) {
+      this.#storeSource = options.store;
+      this.#store = undefined;
+    }
+  }
+
+  store(): Promise<Store> {
+    if (!this.#store) {
+      const source = this.#storeSource ?? process.env.KEEL_STORE ?? '.keel';
+      this.#store = typeof source === 'string' ? storeFromUrl(source) : Promise.resolve(source);
+      // A store that failed to open may open on the next try (a database coming up).
+      this.#store.catch(() => (this.#store = undefined));
+    }
+    return this.#store;
+  }
+
+  async close(): Promise<void> {
+    if (this.#store) await (await this.#store).close();
+    this.#store = undefined;
+  }
+
+  flows(): string[] {
+    return [...this.#flows.keys()];
+  }
+
+  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output> {
+    this.#flows.set(name, { name, fn: fn as FlowFunction<unknown, unknown> });
+    return this.flowHandle<Input, Output>(name);
+  }
+
+  /** A handle on a flow by name (its function is looked up when an operation runs). */
+  flowHandle<Input, Output>(name: string): Flow<Input, Output> {
+    return {
+      name,
+      run: (input, options) => this.run(name, input, options) as Promise<RunResult<Output>>,
+      start: (input, options) => this.start(name, input, options),
+      resume: (executionId) => this.#continue(executionId, 'resume', name) as Promise<RunResult<Output>>,
+      retry: (executionId) => this.#continue(executionId, 'retry', name) as Promise<RunResult<Output>>,
+      replay: (executionId, options) => this.#replay(executionId, options ?? {}, name) as Promise<RunResult<Output>>,
+    };
+  }
+
+  /** Runs a new execution of a registered flow. */
+  async run(flowName: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
+    const flow = this.#flow(flowName);
+    const store = await this.store();
+    const now = Date.now();
+    const execution = await store.createExecution({
+      id: options.executionId ?? newExecutionId(now),
+      flow: flow.name,
+      status: 'running',
+      input: await storePayload(store, input, `the input of flow "${flow.name}"`),
+      lease: leaseFor(this.ownerId, this.leaseTtlMs, now),
+      sessions: 1,
+      createdAt: now,
+      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+    });
+    return this.#execute(store, flow, execution, [], 'run', false, input);
+  }
+
+  /** Creates a queued execution of a registered flow, for a worker. */
+  async start(flowName: string, input: unknown, options: RunOptions = {}): Promise<{ executionId: string }> {
+    const flow = this.#flow(flowName);
+    const store = await this.store();
+    const now = Date.now();
+    const execution = await store.createExecution({
+      id: options.executionId ?? newExecutionId(now),
+      flow: flow.name,
+      status: 'queued',
+      input: await storePayload(store, input, `the input of flow "${flow.name}"`),
+      lease: null,
+      sessions: 0,
+      createdAt: now,
+      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+    });
+    return { executionId: execution.id };
+  }
+
+  #flow(name: string): RegisteredFlow {
+    const flow = this.#flows.get(name);
+    if (!flow) throw new FlowNotFoundError({ flow: name, known: this.flows() });
+    return flow;
+  }
+
+  async #execute(
+    store: Store,
+    flow: RegisteredFlow,
+    execution: ExecutionRecord,
+    records: readonly CheckpointRecord[],
+    mode: 'run' | 'retry',
+    hermetic: boolean,
+    input: unknown,
+  ): Promise<RunResult> {
+    const session = new Session(this, store, execution, records, mode, hermetic);
+    this.#live.set(execution.id, session);
+    try {
+      return await session.execute(flow.fn, input);
+    } finally {
+      this.#live.delete(execution.id);
+    }
+  }
+
+  /** `resume` and `retry`: take the lease and run the body again over the recorded checkpoints. */
+  async #continue(executionId: string, operation: 'resume' | 'retry', expectedFlow?: string): Promise<RunResult> {
+    const store = await this.store();
+    for (;;) {
+      const execution = await this.#get(store, executionId);
+      if (expectedFlow !== undefined && execution.flow !== expectedFlow) {
+        throw new ExecutionStateError({
+          executionId,
+          status: execution.status,
+          operation,
+          hint: `It belongs to flow "${execution.flow}", not "${expectedFlow}".`,
+        });
+      }
+      const flow = this.#flow(execution.flow);
+      this.#checkContinuable(execution, operation);
+      const claimed = await store.updateExecution(
+        executionId,
+        {
+          status: 'running',
+          lease: leaseFor(this.ownerId, this.leaseTtlMs),
+          sessions: execution.sessions + 1,
+          error: null,
+          endedAt: null,
+        },
+        { version: execution.version },
+      );
+      if (!claimed.ok) {
+        if (claimed.reason === 'not-found') throw new ExecutionNotFoundError({ executionId, store: store.location });
+        continue; // Someone else changed it meanwhile: look again (they may hold it now).
+      }
+      const records = await store.listCheckpoints(executionId);
+      const input = await loadPayload(store, execution.input);
+      return this.#execute(store, flow, claimed.record, records, operation === 'retry' ? 'retry' : 'run', false, input);
+    }
+  }
+
+  #checkContinuable(execution: ExecutionRecord, operation: 'resume' | 'retry'): void {
+    const { id: executionId, status } = execution;
+    if (this.#live.has(executionId) || (status === 'running' && execution.lease && !isLeaseAbandoned(execution.lease))) {
+      throw new ExecutionLeasedError({ executionId, lease: execution.lease ?? leaseFor(this.ownerId, 0) });
+    }
+    if (operation === 'retry') {
+      if (status !== 'failed') {
+        throw new ExecutionStateError({
+          executionId,
+          status,
+          operation,
+          hint: status === 'waiting' || status === 'running' ? 'Use resume for a waiting or abandoned execution.' : 'Only failed executions can be retried; replay makes a new execution from any run.',
+        });
+      }
+      return;
+    }
+    if (status === 'completed' || status === 'cancelled' || status === 'failed') {
+      throw new ExecutionStateError({
+        executionId,
+        status,
+        operation,
+        hint: status === 'failed' ? 'Use retry to run a failed execution again.' : 'Replay makes a new execution from it.',
+      });
+    }
+  }
+
+  async #replay(originalId: string, options: ReplayOptions, expectedFlow?: string): Promise<RunResult> {
+    const store = await this.store();
+    const original = await this.#get(store, originalId);
+    if (expectedFlow !== undefined && original.flow !== expectedFlow) {
+      throw new ExecutionStateError({ executionId: originalId, status: original.status, operation: 'replay', hint: `It belongs to flow "${original.flow}", not "${expectedFlow}".` });
+    }
+    const flow = this.#flow(original.flow);
+    const records = await store.listCheckpoints(originalId);
+    const byId = new Map(records.map((record) => [record.id, record]));
+    const known = records.map((record) => record.id);
+    const overrides = options.overrides ?? {};
+    for (const id of [...(options.from !== undefined ? [options.from] : []), ...Object.keys(overrides)]) {
+      if (!byId.has(id)) throw new CheckpointNotFoundError({ executionId: originalId, checkpointId: id, known });
+    }
+    const from = options.from !== undefined ? byId.get(options.from)! : undefined;
+    const reused = records.filter(
+      (record) =>
+        record.status === 'completed' &&
+        record.durable &&
+        !(record.id in overrides) &&
+        (from === undefined || (record.seq < from.seq && !from.id.startsWith(`${record.id}/`))),
+    );
+    const now = Date.now();
+    const execution = await store.createExecution({
+      id: newExecutionId(now),
+      flow: flow.name,
+      status: 'running',
+      input: original.input,
+      lease: leaseFor(this.ownerId, this.leaseTtlMs, now),
+      sessions: 1,
+      createdAt: now,
+      replayOf: {
+        executionId: originalId,
+        ...(options.from !== undefined ? { from: options.from } : {}),
+        overridden: Object.keys(overrides),
+        hermetic: options.hermetic ?? false,
+      },
+      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+    });
+    const copied: CheckpointRecord[] = [];
+    for (const record of reused) copied.push({ ...record, executionId: execution.id });
+    for (const [id, value] of Object.entries(overrides)) {
+      const record = byId.get(id)!;
+      const { error: _error, ...rest } = record;
+      copied.push({
+        ...rest,
+        executionId: execution.id,
+        status: 'completed',
+        output: await storePayload(store, value, `the override for checkpoint "${id}"`),
+        endedAt: rest.endedAt ?? now,
+        metadata: { ...record.metadata, overridden: true },
+      });
+    }
+    copied.sort((a, b) => a.seq - b.seq);
+    for (const record of copied) await store.putCheckpoint(record);
+    const input = await loadPayload(store, original.input);
+    return this.#execute(store, flow, execution, copied, 'run', options.hermetic ?? false, input);
+  }
+
+  async #get(store: Store, executionId: string): Promise<ExecutionRecord> {
+    const execution = await store.getExecution(executionId);
+    if (!execution) throw new ExecutionNotFoundError({ executionId, store: store.location });
+    return execution;
+  }
+
+  #executionsApi(): Executions {
+    return {
+      list: async (filter) => (await this.store()).listExecutions(filter),
+      get: async (executionId) => {
+        const store = await this.store();
+        const execution = await this.#get(store, executionId);
+        const { input, output, error, ...rest } = execution;
+        return {
+          ...rest,
+          input: await loadPayload(store, input),
+          ...(output ? { output: await loadPayload(store, output) } : {}),
+          ...(error ? { error: await fromErrorRecord(store, error) } : {}),
+          waits: await this.#waitInfos(store, executionId),
+        };
+      },
+      checkpoints: async (executionId, options) => {
+        const store = await this.store();
+        await this.#get(store, executionId);
+        const records = await store.listCheckpoints(executionId);
+        if (options?.payloads === false) return records;
+        return Promise.all(
+          records.map(async ({ input, output, ...rest }) => ({
+            ...rest,
+            ...(input ? { input: await loadPayload(store, input) } : {}),
+            ...(output ? { output: await loadPayload(store, output) } : {}),
+          })),
+        );
+      },
+      waits: async (executionId) => {
+        const store = await this.store();
+        await this.#get(store, executionId);
+        return this.#waitInfos(store, executionId);
+      },
+      artifacts: async (executionId) => {
+        const store = await this.store();
+        await this.#get(store, executionId);
+        return store.listArtifacts(executionId);
+      },
+      artifact: async (executionId, name) => {
+        const store = await this.store();
+        await this.#get(store, executionId);
+        const record = await store.getArtifact(executionId, name);
+        if (!record) {
+          const known = (await store.listArtifacts(executionId)).map((artifact) => artifact.name);
+          throw new ArtifactNotFoundError({ executionId, artifact: name, known });
+        }
+        return { record, value: await loadPayload(store, record.payload) };
+      },
+      logs: async (executionId, options) => {
+        const store = await this.store();
+        await this.#get(store, executionId);
+        return store.listLogs(executionId, options);
+      },
+      input: (executionId, wait, value, options) => this.#input(executionId, wait, value, options?.resolvedBy),
+      cancel: (executionId) => this.#cancel(executionId),
+      resume: (executionId) => this.#continue(executionId, 'resume'),
+      retry: (executionId) => this.#continue(executionId, 'retry'),
+      replay: (executionId, options) => this.#replay(executionId, options ?? {}),
+      recover: (options) => this.#recover(options ?? {}),
+    };
+  }
+
+  async #waitInfos(store: Store, executionId: string): Promise<WaitInfo[]> {
+    const waits = await store.listWaits(executionId);
+    return Promise.all(
+      waits.map(async ({ input, ...rest }) => ({ ...rest, ...(input ? { input: await loadPayload(store, input) } : {}) })),
+    );
+  }
+
+  async #input(executionId: string, waitName: string, value: unknown, resolvedBy: string | undefined) {
+    const store = await this.store();
+    const execution = await this.#get(store, executionId);
+    const pending = await store.listWaits(executionId, { status: 'pending' });
+    const names = pending.map((wait) => wait.id);
+    const byId = pending.find((wait) => wait.id === waitName);
+    const byName = pending.filter((wait) => wait.name === waitName);
+    if (!byId && byName.length > 1) {
+      throw new WaitNotFoundError({ executionId, wait: waitName, pending: names, reason: 'several pending waits have this name; give the id' });
+    }
+    const wait = byId ?? byName[0];
+    if (!wait || execution.status === 'completed' || execution.status === 'cancelled') {
+      const answered = (await store.listWaits(executionId)).some((other) => (other.id === waitName || other.name === waitName) && other.status !== 'pending');
+      throw new WaitNotFoundError({
+        executionId,
+        wait: waitName,
+        pending: names,
+        ...(answered ? { reason: 'it was already answered or timed out' } : execution.status === 'completed' || execution.status === 'cancelled' ? { reason: `the execution is ${execution.status}` } : {}),
+      });
+    }
+    const issues = validateStoredSchema(wait.schema, value);
+    if (issues.length) throw new WaitInputInvalidError({ executionId, waitId: wait.id, issues });
+    const input = await storePayload(store, value, `the input of wait "${wait.id}"`);
+    const resolved = await store.resolveWait(executionId, wait.id, { input, resolvedAt: Date.now(), ...(resolvedBy ? { resolvedBy } : {}) });
+    if (!resolved.ok) {
+      throw new WaitNotFoundError({ executionId, wait: waitName, pending: names, reason: 'it was answered by someone else a moment ago' });
+    }
+    const stillPending = pending.filter((other) => other.id !== wait.id).map(toPendingWait);
+    return { waitId: wait.id, pending: stillPending };
+  }
+
+  async #cancel(executionId: string): Promise<{ status: ExecutionRecord['status'] | 'cancelling' }> {
+    const store = await this.store();
+    for (;;) {
+      const execution = await this.#get(store, executionId);
+      const live = this.#live.get(executionId);
+      if (live) {
+        live.cancel();
+        return { status: 'cancelling' };
+      }
+      if (execution.status === 'completed' || execution.status === 'cancelled') {
+        throw new ExecutionStateError({ executionId, status: execution.status, operation: 'cancel' });
+      }
+      const heldElsewhere = execution.status === 'running' && execution.lease !== null && !isLeaseAbandoned(execution.lease);
+      const patch = heldElsewhere
+        ? { cancelRequested: true }
+        : {
+            status: 'cancelled' as const,
+            lease: null,
+            endedAt: Date.now(),
+            error: await toErrorRecord(store, new ExecutionCancelledError({ executionId })),
+          };
+      const result = await store.updateExecution(executionId, patch, { version: execution.version });
+      if (result.ok) return { status: heldElsewhere ? 'cancelling' : 'cancelled' };
+    }
+  }
+
+  async #recover(options: { limit?: number; flows?: readonly string[] }): Promise<RecoveryReport[]> {
+    const store = await this.store();
+    const reports: RecoveryReport[] = [];
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const candidates = (await store.listExecutions({ status: ['queued', 'running', 'waiting'] })).reverse(); // oldest first
+    for (const execution of candidates) {
+      if (reports.length >= limit) break;
+      if (options.flows && !options.flows.includes(execution.flow)) continue;
+      if (!this.#flows.has(execution.flow) || this.#live.has(execution.id)) continue;
+      if (!(await this.#isOwed(store, execution))) continue;
+      try {
+        const result = await this.#continue(execution.id, 'resume');
+        reports.push({ executionId: execution.id, flow: execution.flow, found: execution.status, result });
+      } catch (error) {
+        // Another worker took it first: not ours to report.
+        if (ExecutionLeasedError.isInstance(error) || ExecutionStateError.isInstance(error)) continue;
+        reports.push({ executionId: execution.id, flow: execution.flow, found: execution.status, error: asError(error) });
+      }
+    }
+    return reports;
+  }
+
+  async #isOwed(store: Store, execution: ExecutionRecord): Promise<boolean> {
+    if (execution.status === 'queued') return true;
+    if (execution.status === 'running') return execution.lease === null || isLeaseAbandoned(execution.lease);
+    const waits = await store.listWaits(execution.id);
+    const now = Date.now();
+    const pending = waits.filter((wait) => wait.status === 'pending');
+    if (pending.some((wait) => wait.expiresAt !== undefined && wait.expiresAt <= now)) return true;
+    return pending.length === 0 && waits.length > 0;
+  }
+
+  /** @internal The live session of an execution in this runtime, if any. */
+  liveSession(executionId: string): Session | undefined {
+    return this.#live.get(executionId);
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new KeelError(String(error));
+}

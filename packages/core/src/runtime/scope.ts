@@ -1,0 +1,46 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Call, Session } from './session.js';
+
+/**
+ * Where code runs inside an execution: at flow scope (`checkpointId: null`) or inside a checkpoint.
+ * Each scope numbers the calls started in it, which is what makes checkpoint ids deterministic:
+ * the n-th call named `search` in a scope is `search:n`, whatever finishes first.
+ */
+export class Scope {
+  /** Calls started in this scope so far: their position among their siblings. */
+  position = 0;
+  readonly #counters = new Map<string, number>();
+
+  constructor(
+    readonly session: Session,
+    /** The enclosing checkpoint's id, or `null` at flow scope. */
+    readonly checkpointId: string | null,
+    /** The running call this scope belongs to, or `null` at flow scope. */
+    readonly call: Call | null = null,
+  ) {}
+
+  /** The id of the next call named `name` in this scope (`key` replaces the counter when given). */
+  nextId(name: string, key?: string): string {
+    let segment: string;
+    if (key !== undefined) {
+      segment = `${name}:${key}`;
+    } else {
+      const count = (this.#counters.get(name) ?? 0) + 1;
+      this.#counters.set(name, count);
+      segment = `${name}:${count}`;
+    }
+    return this.checkpointId === null ? segment : `${this.checkpointId}/${segment}`;
+  }
+}
+
+const storage = new AsyncLocalStorage<Scope>();
+
+/** The scope of the code running now, or `undefined` outside any flow. */
+export function currentScope(): Scope | undefined {
+  return storage.getStore();
+}
+
+/** Runs `fn` with `scope` as the current scope. */
+export function runInScope<T>(scope: Scope, fn: () => T): T {
+  return storage.run(scope, fn);
+}

@@ -1,0 +1,159 @@
+import type {
+  ArtifactRecord,
+  CheckpointRecord,
+  ExecutionFilter,
+  ExecutionPatch,
+  ExecutionRecord,
+  LogRecord,
+  PayloadRef,
+  UpdateResult,
+  WaitRecord,
+} from './records.js';
+import type { Store } from './store.js';
+import { matchesExecutionFilter } from './execution-filter.js';
+import { applyExecutionPatch } from './execution-patch.js';
+
+/**
+ * A {@link Store} in this process's memory: for tests, and for flows whose history may die with the
+ * process. Records are copied in and out, so callers never share objects with the store.
+ */
+export function memoryStore(): Store {
+  return new MemoryStore();
+}
+
+class MemoryStore implements Store {
+  readonly specificationVersion = 'v1' as const;
+  readonly name = 'memory';
+  readonly location = 'memory';
+
+  readonly #executions = new Map<string, ExecutionRecord>();
+  readonly #checkpoints = new Map<string, Map<string, CheckpointRecord>>();
+  readonly #waits = new Map<string, Map<string, WaitRecord>>();
+  readonly #artifacts = new Map<string, Map<string, ArtifactRecord>>();
+  readonly #logs = new Map<string, LogRecord[]>();
+  readonly #blobs = new Map<string, string>();
+
+  async createExecution(record: Omit<ExecutionRecord, 'version' | 'updatedAt'>): Promise<ExecutionRecord> {
+    if (this.#executions.has(record.id)) throw new Error(`memory store: execution "${record.id}" already exists`);
+    const stored: ExecutionRecord = { ...copy(record), version: 1, updatedAt: record.createdAt };
+    this.#executions.set(record.id, stored);
+    return copy(stored);
+  }
+
+  async getExecution(id: string): Promise<ExecutionRecord | null> {
+    const record = this.#executions.get(id);
+    return record ? copy(record) : null;
+  }
+
+  async updateExecution(
+    id: string,
+    patch: ExecutionPatch,
+    condition?: { readonly version?: number },
+  ): Promise<UpdateResult<ExecutionRecord>> {
+    const current = this.#executions.get(id);
+    if (!current) return { ok: false, reason: 'not-found' };
+    if (condition?.version !== undefined && condition.version !== current.version) {
+      return { ok: false, reason: 'conflict', current: copy(current) };
+    }
+    const next = applyExecutionPatch(current, copy(patch), Date.now());
+    this.#executions.set(id, next);
+    return { ok: true, record: copy(next) };
+  }
+
+  async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionRecord[]> {
+    const matching = [...this.#executions.values()]
+      .filter((record) => matchesExecutionFilter(record, filter))
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return (filter.limit === undefined ? matching : matching.slice(0, filter.limit)).map(copy);
+  }
+
+  async putCheckpoint(record: CheckpointRecord): Promise<void> {
+    table(this.#checkpoints, record.executionId).set(record.id, copy(record));
+  }
+
+  async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
+    const record = this.#checkpoints.get(executionId)?.get(id);
+    return record ? copy(record) : null;
+  }
+
+  async listCheckpoints(executionId: string): Promise<CheckpointRecord[]> {
+    const records = [...(this.#checkpoints.get(executionId)?.values() ?? [])];
+    return records.sort((a, b) => a.seq - b.seq).map(copy);
+  }
+
+  async putWait(record: WaitRecord): Promise<void> {
+    table(this.#waits, record.executionId).set(record.id, copy(record));
+  }
+
+  async getWait(executionId: string, id: string): Promise<WaitRecord | null> {
+    const record = this.#waits.get(executionId)?.get(id);
+    return record ? copy(record) : null;
+  }
+
+  async listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]> {
+    const records = [...(this.#waits.get(executionId)?.values() ?? [])];
+    return records.filter((wait) => !filter?.status || wait.status === filter.status).map(copy);
+  }
+
+  async resolveWait(
+    executionId: string,
+    id: string,
+    resolution: { readonly input: PayloadRef; readonly resolvedBy?: string; readonly resolvedAt: number },
+  ): Promise<UpdateResult<WaitRecord>> {
+    const current = this.#waits.get(executionId)?.get(id);
+    if (!current) return { ok: false, reason: 'not-found' };
+    if (current.status !== 'pending') return { ok: false, reason: 'conflict', current: copy(current) };
+    const next: WaitRecord = { ...current, ...copy(resolution), status: 'resolved' };
+    table(this.#waits, executionId).set(id, next);
+    return { ok: true, record: copy(next) };
+  }
+
+  async putArtifact(record: ArtifactRecord): Promise<void> {
+    table(this.#artifacts, record.executionId).set(record.name, copy(record));
+  }
+
+  async getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null> {
+    const record = this.#artifacts.get(executionId)?.get(name);
+    return record ? copy(record) : null;
+  }
+
+  async listArtifacts(executionId: string): Promise<ArtifactRecord[]> {
+    return [...(this.#artifacts.get(executionId)?.values() ?? [])].map(copy);
+  }
+
+  async putBlob(hash: string, content: string): Promise<void> {
+    if (!this.#blobs.has(hash)) this.#blobs.set(hash, content);
+  }
+
+  async getBlob(hash: string): Promise<string | null> {
+    return this.#blobs.get(hash) ?? null;
+  }
+
+  async appendLogs(records: readonly LogRecord[]): Promise<void> {
+    for (const record of records) {
+      let lines = this.#logs.get(record.executionId);
+      if (!lines) this.#logs.set(record.executionId, (lines = []));
+      lines.push(copy(record));
+    }
+  }
+
+  async listLogs(executionId: string, options: { readonly offset?: number; readonly limit?: number } = {}): Promise<LogRecord[]> {
+    const lines = this.#logs.get(executionId) ?? [];
+    const start = options.offset ?? 0;
+    const end = options.limit === undefined ? undefined : start + options.limit;
+    return lines.slice(start, end).map(copy);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function table<V>(tables: Map<string, Map<string, V>>, executionId: string): Map<string, V> {
+  let rows = tables.get(executionId);
+  if (!rows) tables.set(executionId, (rows = new Map()));
+  return rows;
+}
+
+// Records are JSON by contract, so a JSON round trip is an exact, cheap deep copy.
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,139 @@
+import type {
+  ArtifactRecord,
+  CheckpointRecord,
+  ExecutionFilter,
+  ExecutionPatch,
+  ExecutionRecord,
+  LogRecord,
+  PayloadRef,
+  UpdateResult,
+  WaitRecord,
+} from './records.js';
+
+/**
+ * The durable state of Keel: executions, their checkpoint records, waits, artifacts, logs and
+ * content-addressed blobs.
+ *
+ * ```
+ * runner ──▶ Store ──▶ memory · lowdb files · SQLite · PostgreSQL
+ * ```
+ *
+ * Rules every backend keeps (the conformance suite in `@keel/core/testing` checks them):
+ * - `null` means "not found"; methods never throw for a missing record.
+ * - Records come back as they were put (deep-equal), never as live references into the store.
+ * - Writes are durable when their promise resolves: a process killed afterwards loses nothing.
+ * - Several processes may share one store. Executions change only through compare-and-set
+ *   ({@link Store.updateExecution}) and waits resolve only once ({@link Store.resolveWait}), so a
+ *   second writer never silently overwrites the first.
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntime({ store: lowdbStore('.keel') });
+ * ```
+ */
+export interface Store {
+  /** The version of this contract the backend implements. */
+  readonly specificationVersion: 'v1';
+
+  /** A short name for messages and surfaces: `memory`, `lowdb`, `sqlite`, `postgres`. */
+  readonly name: string;
+
+  /** A human-readable description of where the data lives (a folder, a file, a URL without password). */
+  readonly location: string;
+
+  // ── executions ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stores a new execution with `version: 1`.
+   * @param record - The execution without `version` and `updatedAt`, which the store sets.
+   * @returns The stored record.
+   * @throws when an execution with the same id exists.
+   */
+  createExecution(record: Omit<ExecutionRecord, 'version' | 'updatedAt'>): Promise<ExecutionRecord>;
+
+  /** @returns The execution, or `null` when there is none with this id. */
+  getExecution(id: string): Promise<ExecutionRecord | null>;
+
+  /**
+   * Applies `patch` to an execution, increasing its version and setting `updatedAt`.
+   * @param condition - When `version` is given, the update applies only if the stored version equals it;
+   *   otherwise the result is a `conflict` carrying the current record, and nothing changes.
+   */
+  updateExecution(
+    id: string,
+    patch: ExecutionPatch,
+    condition?: { readonly version?: number },
+  ): Promise<UpdateResult<ExecutionRecord>>;
+
+  /** Executions matching `filter`, newest first (ids sort by creation time). */
+  listExecutions(filter?: ExecutionFilter): Promise<ExecutionRecord[]>;
+
+  // ── checkpoints ───────────────────────────────────────────────────────────────────────────
+
+  /** Inserts or replaces the record with the same `(executionId, id)`. */
+  putCheckpoint(record: CheckpointRecord): Promise<void>;
+
+  /** @returns The record, or `null`. */
+  getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null>;
+
+  /** All checkpoint records of an execution, ordered by `seq`. Empty for an unknown execution. */
+  listCheckpoints(executionId: string): Promise<CheckpointRecord[]>;
+
+  // ── waits ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Inserts or replaces the wait with the same `(executionId, id)`. */
+  putWait(record: WaitRecord): Promise<void>;
+
+  /** @returns The wait, or `null`. */
+  getWait(executionId: string, id: string): Promise<WaitRecord | null>;
+
+  /** The waits of an execution in creation order, optionally only those with a given status. */
+  listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]>;
+
+  /**
+   * Gives a pending wait its input: sets `status: 'resolved'`, `input`, `resolvedBy`, `resolvedAt`.
+   * Applies only while the wait is `pending`; otherwise the result is a `conflict` with the current
+   * wait, so two answers to one question never both count.
+   */
+  resolveWait(
+    executionId: string,
+    id: string,
+    resolution: { readonly input: PayloadRef; readonly resolvedBy?: string; readonly resolvedAt: number },
+  ): Promise<UpdateResult<WaitRecord>>;
+
+  // ── artifacts and blobs ───────────────────────────────────────────────────────────────────
+
+  /** Inserts or replaces the artifact with the same `(executionId, name)`. */
+  putArtifact(record: ArtifactRecord): Promise<void>;
+
+  /** @returns The artifact, or `null`. */
+  getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null>;
+
+  /** The artifacts of an execution, in the order they were first saved. */
+  listArtifacts(executionId: string): Promise<ArtifactRecord[]>;
+
+  /**
+   * Stores a blob under its content hash. Storing the same hash again is a cheap no-op, which is
+   * what makes payloads stored once however often they are referenced.
+   */
+  putBlob(hash: string, content: string): Promise<void>;
+
+  /** @returns The blob's content, or `null`. */
+  getBlob(hash: string): Promise<string | null>;
+
+  // ── logs ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Appends log lines (of one or several executions), keeping their order. */
+  appendLogs(records: readonly LogRecord[]): Promise<void>;
+
+  /**
+   * The log lines of an execution in the order they were appended.
+   * @param options.offset - Skip this many lines (for following a live log).
+   */
+  listLogs(executionId: string, options?: { readonly offset?: number; readonly limit?: number }): Promise<LogRecord[]>;
+
+  // ── lifecycle ─────────────────────────────────────────────────────────────────────────────
+
+  /** Releases files, connections and timers. The store is not used afterwards. */
+  close(): Promise<void>;
+}
