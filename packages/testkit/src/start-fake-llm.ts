@@ -212,6 +212,8 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
       'cache-control': 'no-cache',
       [wire.requestIdHeader]: requestId,
     });
+    // Headers go out now even if no event follows (`afterEvents: 0`), so the client holds a stream.
+    response.flushHeaders();
     if (fault !== undefined && 'hang' in fault) {
       record.outcome = 'hung';
       response.write(frames.slice(0, fault.afterEvents).join(''));

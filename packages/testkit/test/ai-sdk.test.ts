@@ -1,3 +1,4 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, generateText, isStepCount, streamText, tool } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -5,8 +6,9 @@ import { z } from 'zod';
 
 import { startFakeLLM, type FakeLLM, type FakeScriptEntry } from '@keel/testkit';
 
-// `ai` v7 with `@ai-sdk/openai`, pointed at the fake with `createOpenAI({ baseURL: fake.url })`.
+// `ai` v7 with `@ai-sdk/openai`, pointed at the fake with `createOpenAI({ baseURL: fake.url })`:
 // `provider(model)` uses the Responses API, `provider.chat(model)` Chat Completions.
+// `@ai-sdk/anthropic` takes the same `fake.url` (its default base URL ends in /v1, unlike @anthropic-ai/sdk's).
 
 let fake: FakeLLM | undefined;
 afterEach(async () => {
@@ -132,5 +134,50 @@ describe('ai + @ai-sdk/openai (Chat Completions)', () => {
     expect(deltas).toEqual(['Streaming ', 'over ', 'chat']);
     expect(await result.usage).toMatchObject({ inputTokens: 11, outputTokens: 3 });
     expect(fake.requests[0]?.body['stream_options']).toEqual({ include_usage: true });
+  });
+});
+
+describe('ai + @ai-sdk/anthropic', () => {
+  it('generateText and streamText run a tool loop over Anthropic Messages', async () => {
+    fake = await startFakeLLM({
+      script: [
+        { text: 'Checking.', toolCalls: [{ name: 'weather', arguments: { city: 'Vienna' } }], usage: { inputTokens: 21, outputTokens: 4 } },
+        (request) => `Report: ${JSON.stringify(request.body['messages'].at(-1).content[0].content)}`,
+        { toolCalls: [{ name: 'weather', arguments: { city: 'Graz' } }] },
+        'Streamed report',
+      ],
+    });
+    const anthropic = createAnthropic({ baseURL: fake.url, apiKey: 'test' });
+    const calls: string[] = [];
+    const generated = await generateText({
+      model: anthropic('claude-test'),
+      maxOutputTokens: 100,
+      prompt: 'Weather in Vienna?',
+      tools: { weather: weatherTool(calls) },
+      stopWhen: isStepCount(3),
+      maxRetries: 0,
+    });
+    expect(generated.steps[0]?.toolCalls[0]).toMatchObject({ toolCallId: 'toolu_1', input: { city: 'Vienna' } });
+    expect(generated.text).toContain('Vienna');
+    expect(generated.steps[0]?.usage).toMatchObject({ inputTokens: 21, outputTokens: 4 });
+
+    const streamed = streamText({
+      model: anthropic('claude-test'),
+      maxOutputTokens: 100,
+      prompt: 'Weather in Graz?',
+      tools: { weather: weatherTool(calls) },
+      stopWhen: isStepCount(3),
+      maxRetries: 0,
+    });
+    const deltas: string[] = [];
+    for await (const delta of streamed.textStream) deltas.push(delta);
+    expect(deltas).toEqual(['Streamed ', 'report']);
+    expect(calls).toEqual(['Vienna', 'Graz']);
+    expect(fake.requests.map((request) => [request.api, request.stream])).toEqual([
+      ['anthropic-messages', false],
+      ['anthropic-messages', false],
+      ['anthropic-messages', true],
+      ['anthropic-messages', true],
+    ]);
   });
 });
