@@ -8,9 +8,13 @@ import { createIdSource } from './id-source.js';
 import { normalizeTurn } from './normalize-turn.js';
 import { openAIChatWire } from './openai-chat-wire.js';
 import { openAIResponsesWire } from './openai-responses-wire.js';
+import { parseJsonObject } from './parse-json-object.js';
 import type { Reply } from './reply.js';
+import { resolveReply } from './resolve-reply.js';
+import { ScriptProblem } from './script-problem.js';
 import type { FakeScriptEntry, FakeTurn } from './turn.js';
 import type { WireFormat } from './wire-format.js';
+import { sendsReply, writeJson, writeTurnResponse } from './write-turn-response.js';
 
 /** Options of {@link startFakeLLM}. */
 export interface FakeLLMOptions {
@@ -44,11 +48,6 @@ export interface FakeLLM {
 
 const wires: readonly WireFormat[] = [openAIChatWire, openAIResponsesWire, anthropicMessagesWire];
 
-/**
- * A request the script cannot serve. It is answered with status 400 (which no client retries, so a test
- * fails at once instead of retrying into the same wall) in the provider's error format, and recorded.
- */
-class ScriptProblem extends Error {}
 
 /**
  * Starts a loopback HTTP server that speaks OpenAI Chat Completions, OpenAI Responses and Anthropic
@@ -103,9 +102,9 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
       aborted: false,
     };
     requests.push(record);
-    let closedByServer = false;
     response.on('close', () => {
-      if (!response.writableFinished && !closedByServer && !stopping) record.aborted = true;
+      // A drop is the server closing on purpose, and stop() closes everything: neither is the client.
+      if (!response.writableFinished && record.outcome !== 'dropped' && !stopping) record.aborted = true;
     });
     const requestId = `req_${record.index + 1}`;
     // Unknown paths carry no API; answer in the format of the client that most likely sent them.
@@ -115,7 +114,7 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
       record.scriptError = message;
       record.outcome = 'rejected';
       record.status = status;
-      sendJson(response, status, JSON.stringify(errorWire.errorBody(status, message, undefined, requestId)), {
+      writeJson(response, status, JSON.stringify(errorWire.errorBody(status, message, undefined, requestId)), {
         [errorWire.requestIdHeader]: requestId,
         'x-should-retry': 'false',
       });
@@ -125,7 +124,7 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
       reject(404, unknownEndpointMessage(method, path));
       return;
     }
-    const body = parseObject(rawBody);
+    const body = parseJsonObject(rawBody);
     if (body === undefined) {
       reject(400, `fake LLM could not parse the body of ${method} ${path} as a JSON object`);
       return;
@@ -167,68 +166,9 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
     // The client may have given up during the delay, or the server may be stopping.
     if (response.destroyed || stopping) return;
 
-    const fault = turn.fault;
-    if (fault !== undefined && 'status' in fault) {
-      record.outcome = 'failed';
-      record.status = fault.status;
-      const headers: Record<string, string> = { [wire.requestIdHeader]: requestId };
-      if (fault.retryAfterMs !== undefined) {
-        headers['retry-after-ms'] = String(fault.retryAfterMs);
-        headers['retry-after'] = String(fault.retryAfterMs / 1000);
-      }
-      sendJson(response, fault.status, JSON.stringify(wire.errorBody(fault.status, fault.message, fault.errorType, requestId)), {
-        ...headers,
-        ...fault.headers,
-      });
-      return;
-    }
-
-    if (reply === undefined) {
-      // A hang before headers: nothing is written; the client waits until its timeout or abort.
-      record.outcome = 'hung';
-      return;
-    }
-
-    if (!record.stream) {
-      const json = JSON.stringify(wire.renderJson(reply, body, ids));
-      record.status = 200;
-      if (fault !== undefined && 'drop' in fault) {
-        record.outcome = 'dropped';
-        const bytes = Buffer.from(json);
-        response.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length, [wire.requestIdHeader]: requestId });
-        closedByServer = true;
-        response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => response.destroy());
-        return;
-      }
-      record.outcome = 'replied';
-      sendJson(response, 200, json, { [wire.requestIdHeader]: requestId });
-      return;
-    }
-
-    const frames = wire.renderStream(reply, body, ids);
-    record.status = 200;
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      [wire.requestIdHeader]: requestId,
-    });
-    // Headers go out now even if no event follows (`afterEvents: 0`), so the client holds a stream.
-    response.flushHeaders();
-    if (fault !== undefined && 'hang' in fault) {
-      record.outcome = 'hung';
-      response.write(frames.slice(0, fault.afterEvents).join(''));
-      return;
-    }
-    if (fault !== undefined && 'drop' in fault) {
-      // Always strictly inside the stream: at least one event is missing, so the client cannot finish.
-      const cut = Math.min(fault.afterEvents ?? Math.max(1, Math.floor(frames.length / 2)), frames.length - 1);
-      record.outcome = 'dropped';
-      closedByServer = true;
-      response.write(frames.slice(0, cut).join(''), () => response.destroy());
-      return;
-    }
-    record.outcome = 'replied';
-    response.end(frames.join(''));
+    const written = writeTurnResponse(response, { wire, turn, reply, body, stream: record.stream, requestId, ids });
+    record.outcome = written.outcome;
+    record.status = written.status;
   }
 
   const server = createServer((incoming, response) => {
@@ -236,7 +176,7 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
       // A bug here must not leave the client hanging: answer 500 if nothing was sent yet.
       if (!response.headersSent && !response.destroyed) {
         const body = openAIChatWire.errorBody(500, `fake LLM internal error: ${String(error)}`, undefined, '');
-        sendJson(response, 500, JSON.stringify(body), { 'x-should-retry': 'false' });
+        writeJson(response, 500, JSON.stringify(body), { 'x-should-retry': 'false' });
       } else {
         response.destroy();
       }
@@ -284,46 +224,6 @@ async function callTurnFunction(entry: (request: FakeRequest) => unknown, record
   }
 }
 
-function resolveReply(
-  turn: FakeTurn,
-  record: FakeRequest,
-  wire: WireFormat,
-  ids: (prefix: string) => string,
-  turnIndex: number,
-): Reply {
-  const text = turn.text ?? '';
-  const toolCalls = (turn.toolCalls ?? []).map((call, position) => {
-    const serialized = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {});
-    if (wire.requiresObjectArguments && parseObject(serialized) === undefined) {
-      throw new ScriptProblem(
-        `fake LLM script turn ${turnIndex}: toolCalls[${position}].arguments must be a JSON object for ${wire.api} (tool_use input), got ${serialized}`,
-      );
-    }
-    return { id: call.id ?? ids(wire.toolCallIdPrefix), name: call.name, arguments: serialized };
-  });
-  const outputCharacters = text.length + toolCalls.reduce((sum, call) => sum + call.name.length + call.arguments.length, 0);
-  const model = typeof record.body['model'] === 'string' ? record.body['model'] : 'fake-model';
-  return {
-    model,
-    text,
-    toolCalls,
-    usage: {
-      inputTokens: turn.usage?.inputTokens ?? Math.ceil(Buffer.byteLength(record.rawBody) / 4),
-      outputTokens: turn.usage?.outputTokens ?? Math.max(1, Math.ceil(outputCharacters / 4)),
-      cachedInputTokens: turn.usage?.cachedInputTokens ?? 0,
-      cacheWriteTokens: turn.usage?.cacheWriteTokens ?? 0,
-      reasoningTokens: turn.usage?.reasoningTokens ?? 0,
-    },
-  };
-}
-
-function sendsReply(turn: FakeTurn, stream: boolean): boolean {
-  const fault = turn.fault;
-  if (fault === undefined || 'drop' in fault) return true;
-  if ('status' in fault) return false;
-  return stream && fault.afterEvents !== undefined;
-}
-
 function unknownEndpointMessage(method: string, path: string): string {
   let hint = '';
   if (path === '/v1/v1/messages') hint = ' (@anthropic-ai/sdk adds /v1 itself: pass `fake.origin` as its baseURL, not `fake.url`)';
@@ -342,24 +242,10 @@ function readBody(incoming: IncomingMessage): Promise<string> {
   });
 }
 
-function parseObject(text: string): Record<string, any> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function flattenHeaders(incoming: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
-}
-
-function sendJson(response: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  response.end(text);
 }
