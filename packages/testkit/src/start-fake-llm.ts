@@ -18,7 +18,10 @@ import { sendsReply, writeJson, writeTurnResponse } from './write-turn-response.
 
 /** Options of {@link startFakeLLM}. */
 export interface FakeLLMOptions {
-  /** The turns, answered in order: request k (counting only requests to a known API) gets entry k. */
+  /**
+   * The turns, answered in order: request k gets entry k, counting requests to the three APIs with a
+   * JSON object body (an unknown path or an unparsable body is rejected without using an entry).
+   */
   script: readonly FakeScriptEntry[];
   /** Port on 127.0.0.1. Default 0: a free port chosen by the system. */
   port?: number;

@@ -215,11 +215,14 @@ describe('openai faults', () => {
     await expect(client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }] })).rejects.toThrow(/terminated/);
   });
 
-  it('delays a reply', async () => {
-    const { fake, client } = await start([{ text: 'Late', delayMs: 30 }]);
+  it('delays a reply: a short delay still answers, a long one outlasts the client timeout', async () => {
+    const { fake, client } = await start([{ text: 'Late', delayMs: 20 }, { text: 'Never seen', delayMs: 60_000 }], { timeout: 200 });
     const completion = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0]?.message.content).toBe('Late');
-    expect(fake.requests[0]?.outcome).toBe('replied');
+    const error = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }] }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    await expect.poll(() => fake.requests[1]?.aborted).toBe(true);
+    expect(fake.requests.map((request) => request.outcome)).toEqual(['replied', 'pending']);
   });
 
   it('reports an exhausted script as a BadRequestError that is not retried', async () => {
