@@ -1,0 +1,11 @@
+/**
+ * @module The SQLite store for Keel: one file, one machine, many processes.
+ *
+ * ```ts
+ * import { sqliteStore } from '@keel/store-sqlite';
+ * ```
+ */
+export { sqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { sqliteSchemaVersion } from './sqlite-schema.js';
+export { StoreSchemaOutdatedError } from './store-schema-outdated-error.js';
+export { StoreSchemaTooNewError } from './store-schema-too-new-error.js';

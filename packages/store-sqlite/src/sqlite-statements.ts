@@ -1,0 +1,98 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The statements a {@link Store} runs, prepared once per open file: SQLite then plans each query once,
+ * and a checkpoint write costs a few microseconds instead of a parse and plan each time.
+ */
+export class SqliteStatements {
+  readonly insertExecution: Database.Statement;
+  readonly getExecution: Database.Statement;
+  readonly updateExecution: Database.Statement;
+  readonly putCheckpoint: Database.Statement;
+  readonly getCheckpoint: Database.Statement;
+  readonly listCheckpoints: Database.Statement;
+  readonly putWait: Database.Statement;
+  readonly getWait: Database.Statement;
+  readonly listWaits: Database.Statement;
+  readonly listWaitsWithStatus: Database.Statement;
+  readonly resolveWait: Database.Statement;
+  readonly putArtifact: Database.Statement;
+  readonly getArtifact: Database.Statement;
+  readonly listArtifacts: Database.Statement;
+  readonly putBlob: Database.Statement;
+  readonly getBlob: Database.Statement;
+  readonly listLogs: Database.Statement;
+  /** Appends log lines in one transaction, so a batch lands whole and in order. */
+  readonly appendLogs: (lines: readonly (readonly [executionId: string, record: string])[]) => void;
+
+  readonly #database: Database.Database;
+  /** Statements whose text depends on a call's arguments (listing filters), by text. */
+  readonly #cache = new Map<string, Database.Statement>();
+
+  constructor(database: Database.Database) {
+    this.#database = database;
+    const prepare = (text: string) => database.prepare(text);
+    this.insertExecution = prepare(
+      `INSERT INTO keel_executions (id, flow, status, version, lease_owner, lease_expires_at, created_at, updated_at, record)
+       VALUES (@id, @flow, @status, @version, @leaseOwner, @leaseExpiresAt, @createdAt, @updatedAt, @record)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.getExecution = prepare('SELECT record FROM keel_executions WHERE id = ?');
+    this.updateExecution = prepare(
+      `UPDATE keel_executions
+       SET status = @status, version = @version, lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt,
+           updated_at = @updatedAt, record = @record
+       WHERE id = @id AND version = @expected`,
+    );
+    this.putCheckpoint = prepare(
+      `INSERT INTO keel_checkpoints (execution_id, id, seq, parent_id, name, kind, status, record)
+       VALUES (@executionId, @id, @seq, @parentId, @name, @kind, @status, @record)
+       ON CONFLICT (execution_id, id) DO UPDATE SET
+         seq = excluded.seq, parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
+         status = excluded.status, record = excluded.record`,
+    );
+    this.getCheckpoint = prepare('SELECT record FROM keel_checkpoints WHERE execution_id = ? AND id = ?');
+    this.listCheckpoints = prepare('SELECT record FROM keel_checkpoints WHERE execution_id = ? ORDER BY seq, id');
+    this.putWait = prepare(
+      `INSERT INTO keel_waits (execution_id, id, status, record) VALUES (?, ?, ?, ?)
+       ON CONFLICT (execution_id, id) DO UPDATE SET status = excluded.status, record = excluded.record`,
+    );
+    this.getWait = prepare('SELECT record FROM keel_waits WHERE execution_id = ? AND id = ?');
+    this.listWaits = prepare('SELECT record FROM keel_waits WHERE execution_id = ? ORDER BY position');
+    this.listWaitsWithStatus = prepare(
+      'SELECT record FROM keel_waits WHERE execution_id = ? AND status = ? ORDER BY position',
+    );
+    this.resolveWait = prepare(
+      `UPDATE keel_waits SET status = 'resolved', record = ?
+       WHERE execution_id = ? AND id = ? AND status = 'pending'`,
+    );
+    this.putArtifact = prepare(
+      `INSERT INTO keel_artifacts (execution_id, name, record) VALUES (?, ?, ?)
+       ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record`,
+    );
+    this.getArtifact = prepare('SELECT record FROM keel_artifacts WHERE execution_id = ? AND name = ?');
+    this.listArtifacts = prepare('SELECT record FROM keel_artifacts WHERE execution_id = ? ORDER BY position');
+    this.putBlob = prepare('INSERT INTO keel_blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING');
+    this.getBlob = prepare('SELECT content FROM keel_blobs WHERE hash = ?');
+    this.listLogs = prepare(
+      'SELECT record FROM keel_logs WHERE execution_id = ? ORDER BY position LIMIT ? OFFSET ?',
+    );
+    const appendLog = prepare('INSERT INTO keel_logs (execution_id, record) VALUES (?, ?)');
+    const append = database.transaction((lines: readonly (readonly [string, string])[]) => {
+      for (const [executionId, record] of lines) appendLog.run(executionId, record);
+    });
+    // IMMEDIATE takes the write lock before the first insert, so waiting for another writer goes
+    // through the busy timeout instead of failing half way.
+    this.appendLogs = (lines) => append.immediate(lines);
+  }
+
+  /** A statement for query text built from a call's arguments, prepared once per distinct text. */
+  cached(text: string): Database.Statement {
+    let statement = this.#cache.get(text);
+    if (statement === undefined) {
+      statement = this.#database.prepare(text);
+      this.#cache.set(text, statement);
+    }
+    return statement;
+  }
+}

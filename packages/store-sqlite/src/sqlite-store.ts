@@ -1,0 +1,324 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { KeelError, type Store } from '@keel/core';
+import { applyExecutionPatch } from '@keel/core/store';
+import type {
+  ArtifactRecord,
+  CheckpointRecord,
+  ExecutionFilter,
+  ExecutionPatch,
+  ExecutionRecord,
+  LogRecord,
+  PayloadRef,
+  UpdateResult,
+  WaitRecord,
+} from '@keel/core/store';
+import { migrateSqliteSchema } from './sqlite-schema.js';
+import { SqliteStatements } from './sqlite-statements.js';
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * How long (ms) a write waits for another process's write to finish before it fails with
+   * `SQLITE_BUSY`. Default 5,000. Writes are short, so waiting is rare and brief.
+   */
+  readonly busyTimeout?: number;
+  /**
+   * SQLite's `synchronous` setting. `normal` (the default, with WAL) keeps every resolved write when the
+   * process is killed, and may lose the last ones on a power cut or OS crash; `full` keeps them then too,
+   * at the cost of an fsync per write.
+   */
+  readonly synchronous?: 'normal' | 'full';
+  /**
+   * Whether opening the store may create or migrate its schema (default `true`). With `false`, a file
+   * without the current schema fails with `StoreSchemaOutdatedError` and is left untouched: for
+   * deployments that change schemas only on purpose.
+   */
+  readonly migrate?: boolean;
+}
+
+const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/**
+ * A {@link Store} in one SQLite file, for one machine: several processes (workers, the CLI giving
+ * input, a dashboard) share the file safely.
+ *
+ * - The file is in WAL mode, so readers never block the writer and the writer never blocks readers;
+ *   writes from several processes queue on SQLite's lock for at most `busyTimeout`.
+ * - Executions change by compare-and-set (`UPDATE … WHERE id = ? AND version = ?`), waits resolve with
+ *   `… AND status = 'pending'`: of two processes writing at once, exactly one wins.
+ * - The schema is created and migrated by the store on first use, recorded in `keel_schema`; a file
+ *   migrated by a newer Keel is refused with `StoreSchemaTooNewError`.
+ * - Payloads are stored once per content hash in `keel_blobs`; records refer to them by hash.
+ *
+ * better-sqlite3 is synchronous: each call does its work on this thread (microseconds for the
+ * statements a runner makes) and returns a settled promise, which keeps the async {@link Store} contract.
+ * The file is opened on first use, so building the store (e.g. in a config) touches nothing.
+ *
+ * @param path - The database file (`./keel.db`), created with its folder when missing. `:memory:`
+ *   gives a private in-memory database (tests).
+ *
+ * @example
+ * ```ts
+ * import { createRuntime } from '@keel/core';
+ * import { sqliteStore } from '@keel/store-sqlite';
+ *
+ * const runtime = createRuntime({ store: sqliteStore('./keel.db') });
+ * ```
+ */
+export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  return new SqliteStore(path, options);
+}
+
+class SqliteStore implements Store {
+  readonly specificationVersion = 'v1' as const;
+  readonly name = 'sqlite';
+  readonly location: string;
+
+  readonly #options: SqliteStoreOptions;
+  #database: Database.Database | undefined;
+  #statements: SqliteStatements | undefined;
+  #closed = false;
+
+  constructor(path: string, options: SqliteStoreOptions) {
+    if (path.trim() === '') throw new KeelError('sqliteStore needs a file path, e.g. sqliteStore("./keel.db").');
+    this.location = path === ':memory:' ? ':memory:' : resolve(path);
+    this.#options = options;
+  }
+
+  /** The prepared statements, opening (and migrating) the file on first use. */
+  #open(): SqliteStatements {
+    if (this.#statements !== undefined) return this.#statements;
+    if (this.#closed) throw new KeelError(`The SQLite store ${this.location} is closed; open a new one with sqliteStore().`);
+    if (this.location !== ':memory:') mkdirSync(dirname(this.location), { recursive: true });
+    const database = new Database(this.location, { timeout: this.#options.busyTimeout ?? 5_000 });
+    try {
+      // WAL is a property of the file: the first process sets it and the ones after find it set. Asking
+      // first keeps them from taking the lock that changing it needs.
+      if (this.location !== ':memory:' && database.pragma('journal_mode', { simple: true }) !== 'wal') {
+        database.pragma('journal_mode = WAL');
+      }
+      database.pragma(`synchronous = ${this.#options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      migrateSqliteSchema(database, {
+        location: this.location,
+        appliedBy: `@keel/store-sqlite ${packageVersion}`,
+        migrate: this.#options.migrate ?? true,
+      });
+      this.#statements = new SqliteStatements(database);
+      this.#database = database;
+      return this.#statements;
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+  }
+
+  // ── executions ────────────────────────────────────────────────────────────────────────────
+
+  async createExecution(record: Omit<ExecutionRecord, 'version' | 'updatedAt'>): Promise<ExecutionRecord> {
+    const stored = copy<ExecutionRecord>({ ...record, version: 1, updatedAt: record.createdAt });
+    const inserted = this.#open().insertExecution.run(executionColumns(stored));
+    if (inserted.changes === 0) {
+      throw new KeelError(
+        `The execution ${record.id} already exists in the SQLite store ${this.location}; ` +
+          'execution ids are unique: create it with a new id.',
+      );
+    }
+    return stored;
+  }
+
+  async getExecution(id: string): Promise<ExecutionRecord | null> {
+    return this.#readExecution(id);
+  }
+
+  #readExecution(id: string): ExecutionRecord | null {
+    const row = this.#open().getExecution.get(id) as { record: string } | undefined;
+    return row === undefined ? null : (JSON.parse(row.record) as ExecutionRecord);
+  }
+
+  async updateExecution(
+    id: string,
+    patch: ExecutionPatch,
+    condition?: { readonly version?: number },
+  ): Promise<UpdateResult<ExecutionRecord>> {
+    const statements = this.#open();
+    const changes = copy<ExecutionPatch>(patch);
+    for (;;) {
+      const current = this.#readExecution(id);
+      if (current === null) return { ok: false, reason: 'not-found' };
+      if (condition?.version !== undefined && condition.version !== current.version) {
+        return { ok: false, reason: 'conflict', current };
+      }
+      const next = applyExecutionPatch(current, changes, Date.now());
+      // The compare-and-set: another process may have written between the read and here.
+      const updated = statements.updateExecution.run({ ...executionColumns(next), expected: current.version });
+      if (updated.changes === 1) return { ok: true, record: next };
+      // Lost the race: with a condition that is a conflict (the loop reports it); without one, the
+      // patch is applied again to what the other writer left.
+    }
+  }
+
+  async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionRecord[]> {
+    const statuses = filter.status === undefined ? undefined : typeof filter.status === 'string' ? [filter.status] : [...filter.status];
+    if (statuses?.length === 0 || (filter.limit !== undefined && filter.limit <= 0)) return [];
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    if (filter.flow !== undefined) {
+      conditions.push('flow = ?');
+      values.push(filter.flow);
+    }
+    if (statuses !== undefined) {
+      conditions.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+      values.push(...statuses);
+    }
+    if (filter.before !== undefined) {
+      conditions.push('id < ?');
+      values.push(filter.before);
+    }
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    values.push(filter.limit === undefined ? -1 : Math.floor(filter.limit));
+    const statement = this.#open().cached(`SELECT record FROM keel_executions ${where} ORDER BY id DESC LIMIT ?`);
+    return (statement.all(...values) as { record: string }[]).map((row) => JSON.parse(row.record) as ExecutionRecord);
+  }
+
+  // ── checkpoints ───────────────────────────────────────────────────────────────────────────
+
+  async putCheckpoint(record: CheckpointRecord): Promise<void> {
+    this.#open().putCheckpoint.run({
+      executionId: record.executionId,
+      id: record.id,
+      seq: record.seq,
+      parentId: record.parentId,
+      name: record.name,
+      kind: record.kind,
+      status: record.status,
+      record: JSON.stringify(record),
+    });
+  }
+
+  async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
+    const row = this.#open().getCheckpoint.get(executionId, id) as { record: string } | undefined;
+    return row === undefined ? null : (JSON.parse(row.record) as CheckpointRecord);
+  }
+
+  async listCheckpoints(executionId: string): Promise<CheckpointRecord[]> {
+    const rows = this.#open().listCheckpoints.all(executionId) as { record: string }[];
+    return rows.map((row) => JSON.parse(row.record) as CheckpointRecord);
+  }
+
+  // ── waits ─────────────────────────────────────────────────────────────────────────────────
+
+  async putWait(record: WaitRecord): Promise<void> {
+    this.#open().putWait.run(record.executionId, record.id, record.status, JSON.stringify(record));
+  }
+
+  async getWait(executionId: string, id: string): Promise<WaitRecord | null> {
+    return this.#readWait(executionId, id);
+  }
+
+  #readWait(executionId: string, id: string): WaitRecord | null {
+    const row = this.#open().getWait.get(executionId, id) as { record: string } | undefined;
+    return row === undefined ? null : (JSON.parse(row.record) as WaitRecord);
+  }
+
+  async listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]> {
+    const statements = this.#open();
+    const rows = (
+      filter?.status === undefined
+        ? statements.listWaits.all(executionId)
+        : statements.listWaitsWithStatus.all(executionId, filter.status)
+    ) as { record: string }[];
+    return rows.map((row) => JSON.parse(row.record) as WaitRecord);
+  }
+
+  async resolveWait(
+    executionId: string,
+    id: string,
+    resolution: { readonly input: PayloadRef; readonly resolvedBy?: string; readonly resolvedAt: number },
+  ): Promise<UpdateResult<WaitRecord>> {
+    const statements = this.#open();
+    const current = this.#readWait(executionId, id);
+    if (current === null) return { ok: false, reason: 'not-found' };
+    if (current.status !== 'pending') return { ok: false, reason: 'conflict', current };
+    const next = copy<WaitRecord>({ ...current, ...resolution, status: 'resolved' });
+    // Applies only while the row is still pending: of two processes answering at once, one wins.
+    const updated = statements.resolveWait.run(JSON.stringify(next), executionId, id);
+    if (updated.changes === 1) return { ok: true, record: next };
+    const now = this.#readWait(executionId, id);
+    return now === null ? { ok: false, reason: 'not-found' } : { ok: false, reason: 'conflict', current: now };
+  }
+
+  // ── artifacts and blobs ───────────────────────────────────────────────────────────────────
+
+  async putArtifact(record: ArtifactRecord): Promise<void> {
+    this.#open().putArtifact.run(record.executionId, record.name, JSON.stringify(record));
+  }
+
+  async getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null> {
+    const row = this.#open().getArtifact.get(executionId, name) as { record: string } | undefined;
+    return row === undefined ? null : (JSON.parse(row.record) as ArtifactRecord);
+  }
+
+  async listArtifacts(executionId: string): Promise<ArtifactRecord[]> {
+    const rows = this.#open().listArtifacts.all(executionId) as { record: string }[];
+    return rows.map((row) => JSON.parse(row.record) as ArtifactRecord);
+  }
+
+  async putBlob(hash: string, content: string): Promise<void> {
+    this.#open().putBlob.run(hash, Buffer.byteLength(content), content);
+  }
+
+  async getBlob(hash: string): Promise<string | null> {
+    const row = this.#open().getBlob.get(hash) as { content: string } | undefined;
+    return row === undefined ? null : row.content;
+  }
+
+  // ── logs ──────────────────────────────────────────────────────────────────────────────────
+
+  async appendLogs(records: readonly LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.#open().appendLogs(records.map((record) => [record.executionId, JSON.stringify(record)] as const));
+  }
+
+  async listLogs(
+    executionId: string,
+    options: { readonly offset?: number; readonly limit?: number } = {},
+  ): Promise<LogRecord[]> {
+    const offset = Math.max(0, Math.floor(options.offset ?? 0));
+    const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
+    const rows = this.#open().listLogs.all(executionId, limit, offset) as { record: string }[];
+    return rows.map((row) => JSON.parse(row.record) as LogRecord);
+  }
+
+  // ── lifecycle ─────────────────────────────────────────────────────────────────────────────
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#statements = undefined;
+    this.#database?.close();
+    this.#database = undefined;
+  }
+}
+
+/** The named parameters of the execution insert and update statements. */
+function executionColumns(record: ExecutionRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    flow: record.flow,
+    status: record.status,
+    version: record.version,
+    leaseOwner: record.lease?.owner ?? null,
+    leaseExpiresAt: record.lease?.expiresAt ?? null,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    record: JSON.stringify(record),
+  };
+}
+
+// Records are JSON by contract, so a JSON round trip is an exact deep copy that also drops
+// `undefined` fields the way storing them does.
+function copy<T>(value: unknown): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
