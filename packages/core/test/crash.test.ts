@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChild } from './fixtures/child-process.js';
+import { checkpoint, createRuntime, ExecutionLeasedError, lowdbStore } from '../src/index.js';
 
 const fixture = new URL('./fixtures/ten-checkpoints.mjs', import.meta.url).pathname;
 const folders: string[] = [];
@@ -69,4 +70,28 @@ describe('a flow killed with SIGKILL resumes in a new process', () => {
       }
     });
   }
+});
+
+describe('leases across processes', () => {
+  it('refuses to run an execution a live process holds, and recovers it once that process is killed', async () => {
+    const { store } = workspace();
+    const holder = startChild(new URL('./fixtures/hold-lease.mjs', import.meta.url).pathname, [store]);
+    const executionId = (await holder.waitForLine(/^holding /)).slice('holding '.length);
+    const runtime = createRuntime({ store: lowdbStore(store) });
+    let blockRuns = 0;
+    runtime.flow('held', async () => {
+      await checkpoint('block', () => ++blockRuns);
+      return 'finished here';
+    });
+    await expect(runtime.executions.resume(executionId)).rejects.toSatisfy((error) => ExecutionLeasedError.isInstance(error));
+    expect(await runtime.executions.recover()).toEqual([]);
+    expect(blockRuns).toBe(0);
+
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    const [report] = await runtime.executions.recover();
+    expect(report).toMatchObject({ executionId, found: 'running', result: { status: 'completed', output: 'finished here' } });
+    expect(blockRuns).toBe(1);
+    await runtime.close();
+  });
 });
