@@ -5,7 +5,7 @@
  * import { flow, checkpoint, wait } from '@keel/core';
  * ```
  */
-export { flow, configure } from './runtime/default-runtime.js';
+export { flow, configure, defaultRuntime } from './runtime/default-runtime.js';
 export { checkpoint } from './runtime/checkpoint.js';
 export { wait } from './runtime/wait.js';
 export { save, load } from './runtime/artifacts.js';

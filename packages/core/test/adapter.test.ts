@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRuntime, memoryStore, DivergenceError } from '../src/index.js';
 import { currentExecution, durableCall, durableStream, isFlowActive, openWait, runInFlow } from '../src/adapter.js';
-import { KeelRuntime } from '../src/runtime/runtime.js';
 
 async function* parts(items: string[], failAfter?: number) {
   for (const [index, item] of items.entries()) {
@@ -102,7 +101,7 @@ describe('flow awareness', () => {
   });
 
   it('runInFlow opens an execution outside a flow and continues the unfinished one on a second call', async () => {
-    const runtime = new KeelRuntime({ store: memoryStore() });
+    const runtime = createRuntime({ store: memoryStore() });
     const calls: string[] = [];
     let failSecond = true;
     const body = async () => {

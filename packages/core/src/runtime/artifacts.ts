@@ -1,6 +1,6 @@
 import { KeelError } from '../errors/keel-error.js';
 import { currentScope } from './scope.js';
-import { defaultRuntime } from './default-runtime.js';
+import { defaultKeelRuntime } from './default-runtime.js';
 import { loadArtifactValue } from './load-artifact.js';
 
 /**
@@ -22,5 +22,5 @@ export async function load<T = unknown>(executionId: string, name: string): Prom
   if (scope) {
     return (await loadArtifactValue(scope.session.store, executionId, name)) as T;
   }
-  return (await defaultRuntime().executions.artifact(executionId, name)).value as T;
+  return (await defaultKeelRuntime().executions.artifact(executionId, name)).value as T;
 }

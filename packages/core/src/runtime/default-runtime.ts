@@ -1,12 +1,20 @@
-import { KeelRuntime, type Flow } from './runtime.js';
+import { KeelRuntime, type Flow, type Runtime } from './runtime.js';
 import type { FlowFunction, RuntimeOptions } from './types.js';
 
 let runtime: KeelRuntime | undefined;
 
-/** The runtime that the top-level `flow()` uses: `configure()`d, else `KEEL_STORE`, else `.keel/`. */
-export function defaultRuntime(): KeelRuntime {
+/** @internal The default runtime with its implementation's extra members. */
+export function defaultKeelRuntime(): KeelRuntime {
   runtime ??= new KeelRuntime({});
   return runtime;
+}
+
+/**
+ * The runtime that the top-level `flow()` uses: `configure()`d, else `KEEL_STORE`, else `.keel/`.
+ * Tools that load flow modules (the CLI, a worker, a server) operate executions through it.
+ */
+export function defaultRuntime(): Runtime {
+  return defaultKeelRuntime();
 }
 
 /**
@@ -19,7 +27,7 @@ export function defaultRuntime(): KeelRuntime {
  * ```
  */
 export function configure(options: RuntimeOptions): void {
-  defaultRuntime().reconfigure(options);
+  defaultKeelRuntime().reconfigure(options);
 }
 
 /**
@@ -36,5 +44,5 @@ export function configure(options: RuntimeOptions): void {
  * ```
  */
 export function flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output> {
-  return defaultRuntime().flow(name, fn);
+  return defaultKeelRuntime().flow(name, fn);
 }

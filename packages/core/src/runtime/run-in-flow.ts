@@ -1,8 +1,8 @@
 import { encodeValue } from '../serialization/codec.js';
 import { contentHash } from '../serialization/content-hash.js';
-import { defaultRuntime } from './default-runtime.js';
+import { defaultKeelRuntime } from './default-runtime.js';
 import { currentScope } from './scope.js';
-import type { KeelRuntime } from './runtime.js';
+import type { Runtime } from './runtime.js';
 import type { RunResult } from './types.js';
 
 /** Options of {@link runInFlow}. */
@@ -14,7 +14,7 @@ export interface RunInFlowOptions {
   /** An explicit identity instead of `name` + `input` (a conversation id, a ticket number). */
   readonly key?: string;
   /** The runtime to use (default: the default runtime). */
-  readonly runtime?: KeelRuntime;
+  readonly runtime?: Runtime;
 }
 
 /**
@@ -26,7 +26,7 @@ export interface RunInFlowOptions {
 export async function runInFlow<T>(options: RunInFlowOptions, fn: () => Promise<T>): Promise<RunResult<T>> {
   const scope = currentScope();
   if (scope) return { executionId: scope.session.executionId, status: 'completed', output: await fn() };
-  const runtime = options.runtime ?? defaultRuntime();
+  const runtime = options.runtime ?? defaultKeelRuntime();
   const key = options.key ?? contentHash(encodeValue([options.name, options.input], `the input of "${options.name}"`));
   const handle = runtime.flow<unknown, T>(options.name, () => fn());
   const store = await runtime.store();

@@ -97,6 +97,10 @@ export interface Runtime {
   flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output>;
   /** Names of the registered flows. */
   flows(): string[];
+  /** Runs a new execution of a registered flow by name (what `flow(name).run` does). */
+  run(flow: string, input: unknown, options?: RunOptions): Promise<RunResult>;
+  /** Creates a queued execution of a registered flow by name, for a worker; returns at once. */
+  start(flow: string, input: unknown, options?: RunOptions): Promise<{ executionId: string }>;
   readonly executions: Executions;
   /** The store, once opened. */
   store(): Promise<Store>;
