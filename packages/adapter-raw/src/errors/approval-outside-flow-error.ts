@@ -1,0 +1,24 @@
+import { KeelError } from '@keel/core';
+
+/**
+ * A tool call that needs approval was about to run outside a flow. An approval is a durable wait: it
+ * needs an execution that can stop, be answered later and resume.
+ */
+export class ApprovalOutsideFlowError extends KeelError {
+  readonly toolName: string;
+  readonly toolUseId: string;
+
+  constructor({ toolName, toolUseId }: { toolName: string; toolUseId: string }) {
+    super(
+      `The tool call "${toolName}" (${toolUseId}) needs approval, but no flow is running, so there is nothing to suspend ` +
+        'until a decision arrives. Run the agent loop inside flow(name, fn) (or runInFlow) from @keel/core.',
+    );
+    this.toolName = toolName;
+    this.toolUseId = toolUseId;
+  }
+
+  /** True for this error, from any copy of the package. */
+  static override isInstance(error: unknown): error is ApprovalOutsideFlowError {
+    return KeelError.isInstance(error) && error.name === 'ApprovalOutsideFlowError';
+  }
+}

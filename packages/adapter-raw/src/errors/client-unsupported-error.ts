@@ -1,0 +1,16 @@
+import { KeelError } from '@keel/core';
+
+/**
+ * `durableAnthropic` was given something it cannot make durable: not an `@anthropic-ai/sdk` client, or
+ * one from a release without request middleware (which Keel uses to answer replayed calls).
+ */
+export class ClientUnsupportedError extends KeelError {
+  constructor(reason: string) {
+    super(`durableAnthropic() cannot wrap this client: ${reason}. Pass a client from @anthropic-ai/sdk 1.x, e.g. new Anthropic().`);
+  }
+
+  /** True for this error, from any copy of the package. */
+  static override isInstance(error: unknown): error is ClientUnsupportedError {
+    return KeelError.isInstance(error) && error.name === 'ClientUnsupportedError';
+  }
+}

@@ -1,0 +1,181 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRuntime, lowdbStore } from '@keel/core';
+import { startFakeLLM, type FakeLLM, type FakeScriptEntry } from '@keel/testkit';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { killAllChildren, resultLine, startChild } from './fixtures/child-process.js';
+import { expectedSummary, newsReply, turnOf } from './fixtures/news-script.js';
+
+const fixture = new URL('./fixtures/tool-loop.mjs', import.meta.url).pathname;
+const folders: string[] = [];
+let fake: FakeLLM | undefined;
+
+function workspace() {
+  const folder = mkdtempSync(join(tmpdir(), 'keel-raw-crash-'));
+  folders.push(folder);
+  return { store: join(folder, '.keel'), toolLog: join(folder, 'tools.log') };
+}
+
+/** How often each query's tool call started and finished, from the tool log. */
+function toolRuns(file: string): Record<string, { start: number; done: number }> {
+  const runs: Record<string, { start: number; done: number }> = {};
+  if (!existsSync(file)) return runs;
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const { event, query } = JSON.parse(line) as { event: 'start' | 'done'; query: string };
+    runs[query] ??= { start: 0, done: 0 };
+    runs[query][event]++;
+  }
+  return runs;
+}
+
+const onceEach = { keel: { start: 1, done: 1 }, rust: { start: 1, done: 1 }, durable: { start: 1, done: 1 } };
+
+async function checkpointIds(store: string, executionId: string) {
+  const runtime = createRuntime({ store: lowdbStore(store) });
+  try {
+    return (await runtime.executions.checkpoints(executionId, { payloads: false })).map((record) => `${record.id} ${record.status}`);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function startFake(script: FakeScriptEntry[] = Array(10).fill(newsReply)) {
+  fake = await startFakeLLM({ script });
+  return fake;
+}
+
+afterEach(async () => {
+  await killAllChildren();
+  await fake?.stop();
+  fake = undefined;
+});
+
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+// The loop makes 6 calls: model 1 → search toolu_01 → search toolu_02 → model 2 → search toolu_01
+// (the id again, in turn 2) → model 3.
+const cases: { killAfter: number; stream: boolean }[] = [
+  { killAfter: 1, stream: false },
+  { killAfter: 3, stream: false },
+  { killAfter: 4, stream: false },
+  { killAfter: 6, stream: false },
+  { killAfter: 2, stream: true },
+  { killAfter: 5, stream: true },
+];
+
+describe('a tool loop killed with SIGKILL resumes in a new process', () => {
+  for (const { killAfter, stream } of cases) {
+    it(`after call ${killAfter} of 6 (${stream ? 'messages.stream' : 'messages.create'}): every completed call ran once`, async () => {
+      const server = await startFake();
+      const { store, toolLog } = workspace();
+      const options = JSON.stringify({ pauseAfter: killAfter, stream });
+
+      const first = startChild(fixture, [store, server.origin, toolLog, 'run', options]);
+      await first.line(/^paused$/);
+      const killed = await first.kill();
+      expect(killed.signal).toBe('SIGKILL');
+      expect(killed.stdout).not.toContain('result ');
+      const modelCallsBefore = server.requests.length;
+
+      const second = startChild(fixture, [store, server.origin, toolLog, 'recover', options]);
+      const { code, stdout, stderr } = await second.exited;
+      expect(code, stderr).toBe(0);
+      const result = resultLine(stdout);
+      expect(result).toMatchObject({ recovered: 1, status: 'completed', output: expectedSummary });
+
+      // Each of the three model calls reached the server exactly once, across both processes.
+      expect(server.requests.map(turnOf)).toEqual([0, 1, 2]);
+      expect(server.requests.every((request) => request.outcome === 'replied')).toBe(true);
+      expect(server.requests.every((request) => request.stream === stream)).toBe(true);
+      // The second process made only the calls the first had not completed.
+      expect(modelCallsBefore).toBe(killAfter >= 4 ? (killAfter === 6 ? 3 : 2) : 1);
+      expect(toolRuns(toolLog)).toEqual(onceEach);
+      // `toolu_01` of turn 2 has its own record, so it was not answered with turn 1's result.
+      expect(await checkpointIds(store, String(result.executionId))).toEqual([
+        'model:1 completed',
+        'search_news:toolu_01 completed',
+        'search_news:toolu_02 completed',
+        'model:2 completed',
+        'search_news:toolu_01~2 completed',
+        'model:3 completed',
+      ]);
+    });
+  }
+
+  it('killed while model call 2 is at the server: only that call is sent again', async () => {
+    let held = false;
+    let arrived!: () => void;
+    const heldRequest = new Promise<void>((resolve) => (arrived = resolve));
+    const holdTurnOne: FakeScriptEntry = (request) => {
+      if (turnOf(request) === 1 && !held) {
+        held = true;
+        arrived();
+        return new Promise(() => {}); // never answered: the process dies waiting for it
+      }
+      return newsReply(request);
+    };
+    const server = await startFake(Array(10).fill(holdTurnOne));
+    const { store, toolLog } = workspace();
+
+    const first = startChild(fixture, [store, server.origin, toolLog, 'run']);
+    await heldRequest;
+    await first.kill();
+
+    const second = startChild(fixture, [store, server.origin, toolLog, 'recover']);
+    const { code, stdout, stderr } = await second.exited;
+    expect(code, stderr).toBe(0);
+    expect(resultLine(stdout)).toMatchObject({ recovered: 1, status: 'completed', output: expectedSummary });
+    expect(server.requests.map(turnOf)).toEqual([0, 1, 1, 2]);
+    expect(server.requests.map((request) => request.outcome)).toEqual(['replied', 'pending', 'replied', 'replied']);
+    expect(toolRuns(toolLog)).toEqual(onceEach);
+  });
+
+  it('killed inside a tool call: the unfinished call runs again (at-least-once), nothing else does', async () => {
+    const server = await startFake();
+    const { store, toolLog } = workspace();
+    const options = JSON.stringify({ hangOn: 'rust' });
+
+    const first = startChild(fixture, [store, server.origin, toolLog, 'run', options]);
+    await first.line(/^tool hanging rust$/);
+    await first.kill();
+
+    const second = startChild(fixture, [store, server.origin, toolLog, 'recover', options]);
+    const { code, stdout, stderr } = await second.exited;
+    expect(code, stderr).toBe(0);
+    expect(resultLine(stdout)).toMatchObject({ status: 'completed', output: expectedSummary });
+    expect(toolRuns(toolLog)).toEqual({ ...onceEach, rust: { start: 2, done: 1 } });
+    expect(server.requests.map(turnOf)).toEqual([0, 1, 2]);
+  });
+
+  it('killed inside an at-most-once tool call: the execution waits for a decision instead of re-running it', async () => {
+    const server = await startFake();
+    const { store, toolLog } = workspace();
+    const options = JSON.stringify({ hangOn: 'rust', delivery: 'at-most-once' });
+
+    const first = startChild(fixture, [store, server.origin, toolLog, 'run', options]);
+    await first.line(/^tool hanging rust$/);
+    await first.kill();
+
+    const second = startChild(fixture, [store, server.origin, toolLog, 'recover', options]);
+    const recovered = await second.exited;
+    expect(recovered.code, recovered.stderr).toBe(0);
+    const waiting = resultLine(recovered.stdout) as { executionId: string; status: string; waits: { id: string }[] };
+    expect(waiting.status).toBe('waiting');
+    expect(waiting.waits.map((wait) => wait.id)).toEqual(['search_news:toolu_02#decision:1']);
+    expect(toolRuns(toolLog).rust).toEqual({ start: 1, done: 0 });
+
+    const runtime = createRuntime({ store: lowdbStore(store) });
+    await runtime.executions.input(waiting.executionId, 'search_news:toolu_02#decision:1', 'rerun');
+    await runtime.close();
+
+    const third = startChild(fixture, [store, server.origin, toolLog, 'recover', options]);
+    const resumed = await third.exited;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resultLine(resumed.stdout)).toMatchObject({ status: 'completed', output: expectedSummary });
+    expect(toolRuns(toolLog)).toEqual({ ...onceEach, rust: { start: 2, done: 1 } });
+    expect(server.requests.map(turnOf)).toEqual([0, 1, 2]);
+  });
+});
