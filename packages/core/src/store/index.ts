@@ -1,0 +1,30 @@
+/**
+ * @module The Store contract of Keel, for store authors: implement {@link Store} and run
+ * `runStoreConformance` from `@keel/core/testing` against it.
+ */
+export type { Store } from './store.js';
+export type {
+  ArtifactRecord,
+  CheckpointKind,
+  CheckpointRecord,
+  CheckpointStatus,
+  Delivery,
+  ErrorRecord,
+  ExecutionFilter,
+  ExecutionPatch,
+  ExecutionRecord,
+  ExecutionStatus,
+  Lease,
+  LogLevel,
+  LogRecord,
+  PatchableExecutionField,
+  PayloadRef,
+  ReplayOrigin,
+  UpdateResult,
+  WaitRecord,
+} from './records.js';
+export { applyExecutionPatch } from './execution-patch.js';
+export { matchesExecutionFilter } from './execution-filter.js';
+export { memoryStore } from './memory-store.js';
+export { lowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
+export { StoreCorruptedError } from '../errors/store-corrupted-error.js';

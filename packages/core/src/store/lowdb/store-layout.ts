@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+
+/** How many checkpoint records one `checkpoints-<n>.json` segment holds at most (segment = ⌊seq / 128⌋). */
+export const checkpointsPerSegment = 128;
+
+/** How many log lines one `logs-<n>.json` segment holds; a segment is full before the next one starts. */
+export const logLinesPerSegment = 500;
+
+/** The folder format this code writes and reads, recorded in `keel-store.json`. */
+export const storeFormat = { format: 'keel-lowdb', version: 1 } as const;
+
+// Execution ids name folders, and the folder names must sort like the ids, so an id is used as it is
+// (never escaped) and anything that is not a portable, harmless file name is refused.
+const safeExecutionId = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+const blobHash = /^sha256:([0-9a-f]{64})$/;
+
+/**
+ * Where each file of a lowdb store folder lives:
+ *
+ * ```
+ * <root>/keel-store.json                          { "format": "keel-lowdb", "version": 1 }
+ * <root>/executions/<executionId>/execution.json  the execution record
+ *                                 checkpoints-<n>.json   records with ⌊seq / 128⌋ = n
+ *                                 waits.json      waits in creation order
+ *                                 artifacts.json  artifacts in first-saved order
+ *                                 logs-<n>.json   log lines 500·n … 500·n + 499
+ * <root>/blobs/<first 2 hex>/<hex>                 blob content, written once
+ * <root>/locks/<pid>-<uuid>.owner                 pid and host of a process using the store
+ * ```
+ *
+ * A document `<file>` being updated has a lock `<file>.lock` beside it (see `FileLocks`).
+ */
+export class StoreLayout {
+  /** The absolute folder of the store. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  get markerFile(): string {
+    return join(this.root, 'keel-store.json');
+  }
+
+  /** Holds one owner file per process using the store, which its document locks link to. */
+  get locksDirectory(): string {
+    return join(this.root, 'locks');
+  }
+
+  get executionsDirectory(): string {
+    return join(this.root, 'executions');
+  }
+
+  executionDirectory(executionId: string): string {
+    return join(this.root, 'executions', executionId);
+  }
+
+  executionFile(executionId: string): string {
+    return join(this.executionDirectory(executionId), 'execution.json');
+  }
+
+  checkpointSegmentFile(executionId: string, segment: number): string {
+    return join(this.executionDirectory(executionId), `checkpoints-${segment}.json`);
+  }
+
+  waitsFile(executionId: string): string {
+    return join(this.executionDirectory(executionId), 'waits.json');
+  }
+
+  artifactsFile(executionId: string): string {
+    return join(this.executionDirectory(executionId), 'artifacts.json');
+  }
+
+  logSegmentFile(executionId: string, segment: number): string {
+    return join(this.executionDirectory(executionId), `logs-${segment}.json`);
+  }
+
+  /** The blob's file, or `undefined` when `hash` is not a `sha256:<64 hex>` content hash. */
+  blobFile(hash: string): string | undefined {
+    const hex = blobHash.exec(hash)?.[1];
+    return hex === undefined ? undefined : join(this.root, 'blobs', hex.slice(0, 2), hex);
+  }
+}
+
+/** Whether `id` can name an execution folder: 1–200 letters, digits, `.`, `_`, `-`, not starting with a dot or dash. */
+export function isSafeExecutionId(id: string): boolean {
+  return safeExecutionId.test(id);
+}
+
+/** The `n` of a `<prefix>-<n>.json` segment file name, or `undefined` for any other file. */
+export function segmentNumber(fileName: string, prefix: 'checkpoints' | 'logs'): number | undefined {
+  if (!fileName.startsWith(`${prefix}-`) || !fileName.endsWith('.json')) return undefined;
+  const digits = fileName.slice(prefix.length + 1, -'.json'.length);
+  return /^(0|[1-9][0-9]*)$/.test(digits) ? Number(digits) : undefined;
+}
