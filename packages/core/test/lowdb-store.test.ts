@@ -1,0 +1,371 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { contentHash } from '../src/serialization/content-hash.js';
+import { lowdbStore } from '../src/store/lowdb/lowdb-store.js';
+import type { CheckpointRecord, ExecutionRecord, LogRecord } from '../src/store/records.js';
+import type { Store } from '../src/store/store.js';
+import { runStoreConformance } from '../src/testing.js';
+
+// The multi-process tests run compiled code in child processes: `pnpm --filter @keel/core build` first.
+const builtStore = fileURLToPath(new URL('../dist/store/index.js', import.meta.url));
+
+const directories: string[] = [];
+function freshDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'keel-lowdb-'));
+  directories.push(directory);
+  return directory;
+}
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+runStoreConformance({
+  createStore: () => lowdbStore(freshDirectory()),
+  shared: (store) => ({ module: builtStore, exportName: 'lowdbStore', argument: store.location }),
+});
+
+describe('lowdb store files', () => {
+  /** Runs `body` with a store in a fresh folder and closes it afterwards. */
+  async function withStore(body: (store: Store, directory: string) => Promise<void>, options = {}): Promise<void> {
+    const directory = freshDirectory();
+    const store = lowdbStore(directory, options);
+    try {
+      await body(store, directory);
+    } finally {
+      await store.close();
+    }
+  }
+
+  const execution = (id: string): Omit<ExecutionRecord, 'version' | 'updatedAt'> => ({
+    id,
+    flow: 'news-scout',
+    status: 'running',
+    input: { hash: contentHash('{}'), size: 2 },
+    lease: null,
+    sessions: 1,
+    createdAt: 1_750_000_000_000,
+  });
+  const checkpoint = (executionId: string, seq: number): CheckpointRecord => ({
+    executionId,
+    id: `step:${seq + 1}`,
+    parentId: null,
+    name: 'step',
+    kind: 'step',
+    status: 'completed',
+    seq,
+    attempts: 1,
+    delivery: 'at-least-once',
+    durable: true,
+    startedAt: 1_750_000_000_000,
+  });
+  const line = (executionId: string, n: number): LogRecord => ({
+    executionId,
+    checkpointId: null,
+    level: 'info',
+    message: `line ${n}`,
+    session: 1,
+    time: 1_750_000_000_000 + n,
+  });
+  const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+
+  it('lays out the folder as documented: marker, one folder per execution, bounded segments, blobs by hash', async () => {
+    await withStore(async (store, directory) => {
+      expect(existsSync(join(directory, 'keel-store.json'))).toBe(false);
+      await store.createExecution(execution('ex-0001'));
+      expect(readJson(join(directory, 'keel-store.json'))).toEqual({ format: 'keel-lowdb', version: 1 });
+      for (let seq = 0; seq < 300; seq++) await store.putCheckpoint(checkpoint('ex-0001', seq));
+      const lines = Array.from({ length: 1234 }, (_, n) => line('ex-0001', n));
+      await store.appendLogs(lines.slice(0, 700));
+      await store.appendLogs(lines.slice(700));
+      await store.putWait({
+        executionId: 'ex-0001',
+        id: 'approve:1',
+        name: 'approve',
+        status: 'pending',
+        schema: {},
+        createdAt: 1,
+      });
+      await store.putArtifact({
+        executionId: 'ex-0001',
+        name: 'output',
+        type: 'json',
+        payload: { hash: contentHash('1'), size: 1 },
+        checkpointId: null,
+        createdAt: 1,
+      });
+      const hash = contentHash('{"blob":true}');
+      await store.putBlob(hash, '{"blob":true}');
+
+      const folder = join(directory, 'executions', 'ex-0001');
+      expect(readdirSync(folder).filter((name) => !name.startsWith('.')).sort()).toEqual([
+        'artifacts.json',
+        'checkpoints-0.json',
+        'checkpoints-1.json',
+        'checkpoints-2.json',
+        'execution.json',
+        'logs-0.json',
+        'logs-1.json',
+        'logs-2.json',
+        'waits.json',
+      ]);
+      const sizes = (prefix: string): number[] =>
+        [0, 1, 2].map((segment) => (readJson(join(folder, `${prefix}-${segment}.json`)) as unknown[]).length);
+      expect(sizes('checkpoints')).toEqual([128, 128, 44]);
+      expect(sizes('logs')).toEqual([500, 500, 234]);
+      expect((readJson(join(folder, 'checkpoints-1.json')) as CheckpointRecord[])[0]?.seq).toBe(128);
+      expect(readJson(join(folder, 'execution.json'))).toMatchObject({ id: 'ex-0001', version: 1 });
+      const hex = hash.slice('sha256:'.length);
+      expect(readFileSync(join(directory, 'blobs', hex.slice(0, 2), hex), 'utf8')).toBe('{"blob":true}');
+      // No lock is left behind once the writes are done.
+      expect(readdirSync(folder).filter((name) => name.endsWith('.lock'))).toEqual([]);
+    });
+  });
+
+  it('reads from a folder that does not exist without creating it', async () => {
+    const directory = join(freshDirectory(), 'not-yet');
+    const store = lowdbStore(directory);
+    expect(await store.getExecution('ex-0001')).toBeNull();
+    expect(await store.listExecutions()).toEqual([]);
+    expect(await store.listLogs('ex-0001')).toEqual([]);
+    expect(await store.updateExecution('ex-0001', { status: 'failed' })).toEqual({ ok: false, reason: 'not-found' });
+    await store.close();
+    expect(existsSync(directory)).toBe(false);
+  });
+
+  it('refuses execution ids that are not safe folder names, and finds nothing under them', async () => {
+    await withStore(async (store, directory) => {
+      for (const id of ['../escape', 'a/b', '.hidden', '', 'a b', 'x'.repeat(201)]) {
+        await expect(store.createExecution(execution(id))).rejects.toThrow(/cannot be an execution id/);
+        await expect(store.putCheckpoint(checkpoint(id, 0))).rejects.toThrow(/cannot be an execution id/);
+        await expect(store.appendLogs([line('ex-0001', 0), line(id, 0)])).rejects.toThrow(/cannot be an execution id/);
+        expect(await store.getExecution(id)).toBeNull();
+        expect(await store.listCheckpoints(id)).toEqual([]);
+      }
+      // The append with a bad id wrote nothing, not even its good lines.
+      expect(await store.listLogs('ex-0001')).toEqual([]);
+      expect(existsSync(join(directory, 'escape'))).toBe(false);
+    });
+  });
+
+  it('sees a document changed by hand (the cache checks the file)', async () => {
+    await withStore(async (store, directory) => {
+      await store.createExecution(execution('ex-0001'));
+      expect(await store.getExecution('ex-0001')).toMatchObject({ flow: 'news-scout' });
+      const file = join(directory, 'executions', 'ex-0001', 'execution.json');
+      writeFileSync(file, JSON.stringify({ ...(readJson(file) as object), flow: 'edited' }));
+      expect(await store.getExecution('ex-0001')).toMatchObject({ flow: 'edited' });
+      expect(await store.updateExecution('ex-0001', { status: 'completed' }, { version: 1 })).toMatchObject({
+        ok: true,
+        record: { flow: 'edited', status: 'completed', version: 2 },
+      });
+    });
+  });
+
+  describe('a corrupted file fails with StoreCorruptedError naming it, and is left byte for byte', () => {
+    const corruptions = {
+      'invalid JSON': '{"id":"ex-0001","flow":',
+      'an empty file': '',
+      'a wrong shape': '{"not":"what the store wrote"}',
+    };
+
+    for (const [kind, content] of Object.entries(corruptions)) {
+      it(`execution.json with ${kind}`, async () => {
+        await withStore(async (store, directory) => {
+          await store.createExecution(execution('ex-0001'));
+          await store.createExecution(execution('ex-0002'));
+          const file = join(directory, 'executions', 'ex-0001', 'execution.json');
+          writeFileSync(file, content);
+          const corrupted = { name: 'StoreCorruptedError', location: file };
+          await expect(store.getExecution('ex-0001')).rejects.toMatchObject(corrupted);
+          await expect(store.updateExecution('ex-0001', { status: 'failed' })).rejects.toMatchObject(corrupted);
+          await expect(store.listExecutions()).rejects.toMatchObject(corrupted);
+          await expect(store.createExecution(execution('ex-0001'))).rejects.toMatchObject(corrupted);
+          await expect(store.getExecution('ex-0001')).rejects.toThrow(file);
+          expect(readFileSync(file, 'utf8')).toBe(content);
+          // The other executions are still readable.
+          expect(await store.getExecution('ex-0002')).toMatchObject({ id: 'ex-0002' });
+        });
+      });
+
+      it(`a checkpoint segment with ${kind}`, async () => {
+        await withStore(async (store, directory) => {
+          for (let seq = 0; seq < 130; seq++) await store.putCheckpoint(checkpoint('ex-0001', seq));
+          const file = join(directory, 'executions', 'ex-0001', 'checkpoints-0.json');
+          writeFileSync(file, content);
+          const corrupted = { name: 'StoreCorruptedError', location: file };
+          await expect(store.listCheckpoints('ex-0001')).rejects.toMatchObject(corrupted);
+          await expect(store.getCheckpoint('ex-0001', 'step:1')).rejects.toMatchObject(corrupted);
+          await expect(store.putCheckpoint(checkpoint('ex-0001', 5))).rejects.toMatchObject(corrupted);
+          expect(readFileSync(file, 'utf8')).toBe(content);
+          // Records in the other segment are still there.
+          expect(await store.getCheckpoint('ex-0001', 'step:130')).toMatchObject({ seq: 129 });
+        });
+      });
+    }
+
+    it('a log segment, a waits file and an artifacts file', async () => {
+      await withStore(async (store, directory) => {
+        await store.appendLogs([line('ex-0001', 0)]);
+        await store.putWait({ executionId: 'ex-0001', id: 'a:1', name: 'a', status: 'pending', schema: {}, createdAt: 1 });
+        await store.putArtifact({
+          executionId: 'ex-0001',
+          name: 'output',
+          type: 'json',
+          payload: { hash: contentHash('1'), size: 1 },
+          checkpointId: null,
+          createdAt: 1,
+        });
+        const folder = join(directory, 'executions', 'ex-0001');
+        for (const name of ['logs-0.json', 'waits.json', 'artifacts.json']) writeFileSync(join(folder, name), '[{"trunc');
+        const corrupted = (name: string) => ({ name: 'StoreCorruptedError', location: join(folder, name) });
+        await expect(store.appendLogs([line('ex-0001', 1)])).rejects.toMatchObject(corrupted('logs-0.json'));
+        await expect(store.listLogs('ex-0001')).rejects.toMatchObject(corrupted('logs-0.json'));
+        await expect(
+          store.resolveWait('ex-0001', 'a:1', { input: { hash: contentHash('1'), size: 1 }, resolvedAt: 2 }),
+        ).rejects.toMatchObject(corrupted('waits.json'));
+        await expect(store.listArtifacts('ex-0001')).rejects.toMatchObject(corrupted('artifacts.json'));
+        for (const name of ['logs-0.json', 'waits.json', 'artifacts.json']) {
+          expect(readFileSync(join(folder, name), 'utf8')).toBe('[{"trunc');
+        }
+      });
+    });
+
+    it('a blob whose content no longer matches its hash', async () => {
+      await withStore(async (store, directory) => {
+        const content = '{"answer":42}';
+        const hash = contentHash(content);
+        await store.putBlob(hash, content);
+        const hex = hash.slice('sha256:'.length);
+        const file = join(directory, 'blobs', hex.slice(0, 2), hex);
+        writeFileSync(file, '{"answer":43}');
+        await expect(store.getBlob(hash)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
+        // A truncated blob is found by a later put too (a fresh store has not seen the blob yet), and kept.
+        writeFileSync(file, '{"ans');
+        const other = lowdbStore(directory);
+        await expect(other.putBlob(hash, content)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
+        await other.close();
+        expect(readFileSync(file, 'utf8')).toBe('{"ans');
+      });
+    });
+  });
+
+  it('refuses a blob whose hash is not the content hash', async () => {
+    await withStore(async (store) => {
+      await expect(store.putBlob(contentHash('a'), 'b')).rejects.toThrow(/another hash/);
+      await expect(store.putBlob('md5:abc', 'b')).rejects.toThrow(/not a blob hash/);
+      expect(await store.getBlob('md5:abc')).toBeNull();
+    });
+  });
+
+  describe('format version', () => {
+    it('refuses a folder written in a newer format, and changes nothing', async () => {
+      const directory = freshDirectory();
+      const marker = join(directory, 'keel-store.json');
+      writeFileSync(marker, JSON.stringify({ format: 'keel-lowdb', version: 2 }));
+      const store = lowdbStore(directory);
+      const refused = { name: 'StoreFormatError', location: marker, version: 2, supportedVersion: 1 };
+      await expect(store.getExecution('ex-0001')).rejects.toMatchObject(refused);
+      await expect(store.createExecution(execution('ex-0001'))).rejects.toMatchObject(refused);
+      await expect(store.listExecutions()).rejects.toThrow(/newer Keel/);
+      await store.close();
+      expect(readdirSync(directory)).toEqual(['keel-store.json']);
+      expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 2 });
+    });
+
+    it('refuses a folder whose marker names another format', async () => {
+      const directory = freshDirectory();
+      const marker = join(directory, 'keel-store.json');
+      writeFileSync(marker, JSON.stringify({ format: 'something-else', version: 1 }));
+      const store = lowdbStore(directory);
+      await expect(store.putBlob(contentHash('1'), '1')).rejects.toMatchObject({ name: 'StoreCorruptedError', location: marker });
+      await store.close();
+    });
+
+    it('opens a folder in the current format', async () => {
+      const directory = freshDirectory();
+      writeFileSync(join(directory, 'keel-store.json'), JSON.stringify({ format: 'keel-lowdb', version: 1 }));
+      await withStoreAt(directory, async (store) => {
+        await store.createExecution(execution('ex-0001'));
+        expect(await store.getExecution('ex-0001')).toMatchObject({ id: 'ex-0001' });
+      });
+    });
+  });
+
+  describe('locks', () => {
+    const lockFile = (directory: string): string => join(directory, 'executions', 'ex-0001', 'execution.json.lock');
+    const writeLock = (directory: string, pid: number): void => {
+      mkdirSync(join(directory, 'executions', 'ex-0001'), { recursive: true });
+      writeFileSync(lockFile(directory), JSON.stringify({ pid, host: hostname(), startedAt: Date.now() }));
+    };
+
+    it('breaks a lock whose process died on this host', async () => {
+      await withStore(async (store, directory) => {
+        await store.createExecution(execution('ex-0001'));
+        const exited = spawnSync(process.execPath, ['-e', '']);
+        writeLock(directory, exited.pid as number);
+        expect(await store.updateExecution('ex-0001', { status: 'failed' }, { version: 1 })).toMatchObject({ ok: true });
+        expect(existsSync(lockFile(directory))).toBe(false);
+      });
+    });
+
+    it('breaks a lock with this process id that this process does not hold (a previous process had the pid)', async () => {
+      await withStore(async (store, directory) => {
+        await store.createExecution(execution('ex-0001'));
+        writeLock(directory, process.pid);
+        expect(await store.updateExecution('ex-0001', { status: 'failed' }, { version: 1 })).toMatchObject({ ok: true });
+      });
+    });
+
+    it('waits for a lock held by a live process, and goes on once it is released', async () => {
+      await withStore(async (store, directory) => {
+        await store.createExecution(execution('ex-0001'));
+        writeLock(directory, process.ppid);
+        let settled = false;
+        const update = store.updateExecution('ex-0001', { status: 'failed' }, { version: 1 }).finally(() => (settled = true));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(settled).toBe(false);
+        expect(await store.getExecution('ex-0001')).toMatchObject({ status: 'running', version: 1 });
+        rmSync(lockFile(directory));
+        expect(await update).toMatchObject({ ok: true, record: { status: 'failed', version: 2 } });
+      });
+    });
+
+    it('breaks a lock held by a live process once it is older than staleLockAfter', async () => {
+      await withStore(
+        async (store, directory) => {
+          await store.createExecution(execution('ex-0001'));
+          writeLock(directory, process.ppid);
+          expect(await store.updateExecution('ex-0001', { status: 'failed' }, { version: 1 })).toMatchObject({ ok: true });
+        },
+        { staleLockAfter: 300 },
+      );
+    });
+
+    it('removes its owner file on close and the owner files of dead processes on start', async () => {
+      const directory = freshDirectory();
+      const locks = join(directory, 'locks');
+      mkdirSync(locks, { recursive: true });
+      const exited = spawnSync(process.execPath, ['-e', '']);
+      writeFileSync(join(locks, `${exited.pid}-dead.owner`), JSON.stringify({ pid: exited.pid, host: hostname(), startedAt: 1 }));
+      await withStoreAt(directory, async (store) => {
+        await store.createExecution(execution('ex-0001'));
+        expect(readdirSync(locks)).toHaveLength(1);
+        expect(readdirSync(locks)[0]).toMatch(new RegExp(`^${process.pid}-`));
+      });
+      expect(readdirSync(locks)).toEqual([]);
+    });
+  });
+
+  async function withStoreAt(directory: string, body: (store: Store) => Promise<void>): Promise<void> {
+    const store = lowdbStore(directory);
+    try {
+      await body(store);
+    } finally {
+      await store.close();
+    }
+  }
+});
