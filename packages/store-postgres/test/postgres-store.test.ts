@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KeelError, type Store } from '@keel/core';
+import { runStoreConformance } from '@keel/core/testing';
 import {
   listenForWork,
   postgresSchemaVersion,
@@ -98,6 +100,23 @@ function nextNotification(accept: (notification: WorkNotification) => boolean) {
     },
   };
 }
+
+/** The URL (with its fresh schema) each conformance store was opened with, for the suite's child processes. */
+const conformanceUrls = new WeakMap<Store, string>();
+
+runStoreConformance({
+  createStore: () => {
+    const url = urlWithSchema(newSchema());
+    const store = postgresStore(url);
+    conformanceUrls.set(store, url);
+    return store;
+  },
+  shared: (store) => ({
+    module: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
+    exportName: 'postgresStore',
+    argument: conformanceUrls.get(store),
+  }),
+});
 
 describe('the schema', () => {
   it('is created in its own PostgreSQL schema and records its version and who migrated it', async () => {

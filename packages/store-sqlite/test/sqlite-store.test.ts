@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KeelError, type Store } from '@keel/core';
+import { runStoreConformance } from '@keel/core/testing';
 import { sqliteSchemaVersion, sqliteStore, StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/store-sqlite';
 import { resultOf, startChild } from './fixtures/child-process.js';
 
@@ -31,6 +33,12 @@ const execution = (id: string) =>
 afterAll(async () => {
   for (const store of stores) await store.close();
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+runStoreConformance({
+  createStore: () => sqliteStore(newFile()),
+  // The suite's child processes open the same file through the built package.
+  shared: (store) => ({ module: fileURLToPath(new URL('../dist/index.js', import.meta.url)), exportName: 'sqliteStore', argument: store.location }),
 });
 
 describe('the SQLite file', () => {
