@@ -12,6 +12,7 @@ export const approvalSchema = z.object({
 
 /** A decision about one tool call. */
 export interface ApprovalDecision {
+  /** Whether the call may run. */
   readonly approved: boolean;
   /** The reason given with the decision, if any. */
   readonly reason?: string;
@@ -116,7 +117,14 @@ function defaultQuestion(toolUse: ToolUseLike): string {
   return `Run the tool "${toolUse.name}" with ${input.length > 500 ? `${input.slice(0, 500)}…` : input}?`;
 }
 
+/**
+ * A tool's output as `tool_result` content: text as it is, an array of content blocks (`{ type: … }`)
+ * as it is, anything else (an object, a list of strings) as JSON text.
+ */
 function toolResultContent(content: unknown): string | readonly unknown[] {
-  if (typeof content === 'string' || Array.isArray(content)) return content as string | readonly unknown[];
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content) && content.every((block) => typeof block === 'object' && block !== null && typeof (block as { type?: unknown }).type === 'string')) {
+    return content as readonly unknown[];
+  }
   return JSON.stringify(content) ?? '';
 }

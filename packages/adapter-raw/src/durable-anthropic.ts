@@ -10,9 +10,13 @@ export interface DurableAnthropicOptions {
 
 /** The part of an `@anthropic-ai/sdk` client that `durableAnthropic` works with. */
 export interface AnthropicClientLike {
+  /** `client.messages`, whose `create` every model call goes through. */
   readonly messages: { create: (...args: never[]) => unknown };
+  /** `client.beta.messages`, used by the beta helpers and the tool runner. */
   readonly beta?: { readonly messages?: { create: (...args: never[]) => unknown } };
+  /** The client's middleware (its presence says the SDK supports request middleware). */
   readonly middleware?: ReadonlyArray<unknown>;
+  /** Copies the client with other options. */
   withOptions(options: never): unknown;
 }
 

@@ -3,15 +3,22 @@ import type { ServerSentEvent } from './server-sent-event.js';
 /** What a model call's record shows: model id, token usage and stop reason (Anthropic field names mapped). */
 export interface ModelCallMetadata {
   readonly provider: 'anthropic';
+  /** The model that answered (the response's `model`). */
   readonly model?: string;
+  /** Token usage as the response reports it. */
   readonly usage?: {
     readonly inputTokens?: number;
     readonly outputTokens?: number;
+    /** Input tokens read from the prompt cache, when any. */
     readonly cacheReadInputTokens?: number;
+    /** Input tokens written to the prompt cache, when any. */
     readonly cacheCreationInputTokens?: number;
   };
+  /** `end_turn`, `tool_use`, `max_tokens` … */
   readonly stopReason?: string | null;
+  /** The response's `id` (`msg_…`). */
   readonly messageId?: string;
+  /** The `request-id` header of the response, for support requests. */
   readonly requestId?: string;
 }
 

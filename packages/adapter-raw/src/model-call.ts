@@ -113,10 +113,12 @@ export class MessageCall extends ModelCall {
   }
 
   readonly middleware: Middleware = async (request, next) => {
+    let headers = new Headers({ 'content-type': 'application/json' });
     if ((await this.#mode) === 'live' && !this.response.settled) {
       const response = await next(request);
       if (!response.ok) return response;
       this.response.resolve(response);
+      headers = bodyHeaders(response.headers);
     }
     // Live or replayed, the SDK gets the message once it is recorded: a caller never acts on an
     // answer that a crash could make the model give differently.
@@ -124,9 +126,9 @@ export class MessageCall extends ModelCall {
     try {
       message = await this.#outcome;
     } catch (error) {
-      return recordedFailureResponse(error);
+      return recordedFailureResponse(error, this.abortController);
     }
-    return new Response(JSON.stringify(message), { status: 200, headers: { 'content-type': 'application/json' } });
+    return new Response(JSON.stringify(message), { status: 200, headers });
   };
 }
 
@@ -166,15 +168,12 @@ export class StreamedMessageCall extends ModelCall {
       const response = await next(request);
       if (!response.ok) return response;
       this.response.resolve(response);
-      headers = new Headers(response.headers);
-      // The body handed on is re-encoded from the parsed events.
-      headers.delete('content-length');
-      headers.delete('content-encoding');
+      headers = bodyHeaders(response.headers);
     } else {
       try {
         await this.#first;
       } catch (error) {
-        return recordedFailureResponse(error);
+        return recordedFailureResponse(error, this.abortController);
       }
       headers = new Headers({ 'content-type': 'text/event-stream' });
     }
@@ -197,6 +196,14 @@ export class StreamedMessageCall extends ModelCall {
       },
     });
   }
+}
+
+/** The live response's headers (request id …) for the body Keel hands on, which it re-encoded. */
+function bodyHeaders(live: Headers): Headers {
+  const headers = new Headers(live);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return headers;
 }
 
 /**

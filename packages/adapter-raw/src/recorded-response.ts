@@ -5,8 +5,11 @@
  */
 export interface RecordedResponse {
   readonly 'keel.response': {
+    /** The HTTP status. */
     readonly status: number;
+    /** The status text. */
     readonly statusText: string;
+    /** The response headers, names lower-cased. */
     readonly headers: Readonly<Record<string, string>>;
     /** The body as text, when it is text. */
     readonly text?: string;

@@ -1,7 +1,10 @@
 /** A `tool_use` content block, structurally (what the model asked to run). */
 export interface ToolUseLike {
+  /** The id the model gave the call (`toolu_…`); its `tool_result` must name it. */
   readonly id: string;
+  /** The tool's name. */
   readonly name: string;
+  /** The arguments the model chose. */
   readonly input: unknown;
 }
 
@@ -11,8 +14,11 @@ export type ToolUseReference = string | { readonly id: string };
 /** A `tool_result` content block, structurally (what goes back to the model). */
 export interface ToolResultBlock {
   readonly type: 'tool_result';
+  /** The `tool_use` this answers. */
   readonly tool_use_id: string;
+  /** Text, or content blocks. */
   readonly content: string | readonly unknown[];
+  /** Set when the call failed or was rejected: the model reads the content as an error. */
   readonly is_error?: boolean;
 }
 
@@ -21,7 +27,9 @@ export interface ToolResultBlock {
  * its definition fields plus `run(args, { toolUse, signal })`.
  */
 export interface RunnableToolLike {
+  /** The name the model calls the tool by (its checkpoint name). */
   readonly name: string;
+  /** Runs the tool; the runner passes the `tool_use` being answered. */
   run(args: never, context?: { readonly toolUse?: { readonly id: string; readonly input?: unknown }; readonly signal?: AbortSignal | null }): unknown;
 }
 

@@ -56,42 +56,42 @@ afterAll(() => {
 });
 
 // The loop makes 6 calls: model 1 → search toolu_01 → search toolu_02 → model 2 → search toolu_01
-// (the id again, in turn 2) → model 3.
-const cases: { killAfter: number; stream: boolean }[] = [
-  { killAfter: 1, stream: false },
-  { killAfter: 3, stream: false },
-  { killAfter: 4, stream: false },
-  { killAfter: 6, stream: false },
-  { killAfter: 2, stream: true },
-  { killAfter: 5, stream: true },
+// (the id again, in turn 2) → model 3. Each chain kills the run after the given calls, one process
+// after another, each resuming where the previous one died; the last process finishes the run.
+const chains: { killAfter: number[]; stream: boolean }[] = [
+  { killAfter: [1, 3, 5], stream: false },
+  { killAfter: [2, 4, 6], stream: true },
 ];
 
+/** How many model calls the loop has made once `calls` calls completed. */
+const modelCallsAfter = (calls: number) => (calls >= 6 ? 3 : calls >= 4 ? 2 : 1);
+
 describe('a tool loop killed with SIGKILL resumes in a new process', () => {
-  for (const { killAfter, stream } of cases) {
-    it(`after call ${killAfter} of 6 (${stream ? 'messages.stream' : 'messages.create'}): every completed call ran once`, async () => {
+  for (const { killAfter, stream } of chains) {
+    it(`killed after calls ${killAfter.join(', ')} of 6 (${stream ? 'messages.stream' : 'messages.create'}): every completed call ran once`, async () => {
       const server = await startFake();
       const { store, toolLog } = workspace();
-      const options = JSON.stringify({ pauseAfter: killAfter, stream });
 
-      const first = startChild(fixture, [store, server.origin, toolLog, 'run', options]);
-      await first.line(/^paused$/);
-      const killed = await first.kill();
-      expect(killed.signal).toBe('SIGKILL');
-      expect(killed.stdout).not.toContain('result ');
-      const modelCallsBefore = server.requests.length;
+      for (const [index, calls] of killAfter.entries()) {
+        const options = JSON.stringify({ pauseAfter: calls, stream });
+        const child = startChild(fixture, [store, server.origin, toolLog, index === 0 ? 'run' : 'recover', options]);
+        await child.line(/^paused$/);
+        const killed = await child.kill();
+        expect(killed.signal).toBe('SIGKILL');
+        expect(killed.stdout).not.toContain('result ');
+        // The model calls completed so far each reached the server once; nothing ran ahead of the kill.
+        expect(server.requests.map(turnOf)).toEqual([0, 1, 2].slice(0, modelCallsAfter(calls)));
+      }
 
-      const second = startChild(fixture, [store, server.origin, toolLog, 'recover', options]);
-      const { code, stdout, stderr } = await second.exited;
+      const last = startChild(fixture, [store, server.origin, toolLog, 'recover', JSON.stringify({ stream })]);
+      const { code, stdout, stderr } = await last.exited;
       expect(code, stderr).toBe(0);
       const result = resultLine(stdout);
       expect(result).toMatchObject({ recovered: 1, status: 'completed', output: expectedSummary });
 
-      // Each of the three model calls reached the server exactly once, across both processes.
+      // Each of the three model calls reached the server exactly once, across all processes.
       expect(server.requests.map(turnOf)).toEqual([0, 1, 2]);
-      expect(server.requests.every((request) => request.outcome === 'replied')).toBe(true);
-      expect(server.requests.every((request) => request.stream === stream)).toBe(true);
-      // The second process made only the calls the first had not completed.
-      expect(modelCallsBefore).toBe(killAfter >= 4 ? (killAfter === 6 ? 3 : 2) : 1);
+      expect(server.requests.every((request) => request.outcome === 'replied' && request.stream === stream)).toBe(true);
       expect(toolRuns(toolLog)).toEqual(onceEach);
       // `toolu_01` of turn 2 has its own record, so it was not answered with turn 1's result.
       expect(await checkpointIds(store, String(result.executionId))).toEqual([

@@ -52,9 +52,12 @@ describe('model calls as checkpoints', () => {
 
   it('records carry the model id, token usage, stop reason and the captured request', async () => {
     const { runtime, client } = await setup([{ toolCalls: [{ name: 'lookup', arguments: { id: 7 } }], usage: { inputTokens: 31, outputTokens: 9 } }]);
-    const agent = runtime.flow('metadata', async () => (await client.messages.create({ ...params, system: 'Be brief.' })).stop_reason);
+    const agent = runtime.flow('metadata', async () => {
+      const message = await client.messages.create({ ...params, system: 'Be brief.' });
+      return [message.stop_reason, message._request_id];
+    });
     const result = await agent.run(undefined);
-    expect(result.output).toBe('tool_use');
+    expect(result.output).toEqual(['tool_use', 'req_1']);
     const [record] = await runtime.executions.checkpoints(result.executionId);
     expect(record!.metadata).toMatchObject({
       provider: 'anthropic',

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
-import { createRuntime, memoryStore, type Runtime } from '@keel/core';
+import { createRuntime, memoryStore, wait, type Runtime } from '@keel/core';
 import { startFakeLLM, type FakeLLM } from '@keel/testkit';
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -121,6 +121,34 @@ describe('streamed model calls', () => {
     const retried = await agent.retry(failed.executionId);
     expect(retried).toMatchObject({ status: 'completed', output: 'A whole answer.' });
     expect(fake.requests.map((request) => request.outcome)).toEqual(['dropped', 'replied']);
+  });
+
+  it('a stream the caller aborts is recorded as failed and replays as the same APIUserAbortError, without a request', async () => {
+    const { fake, runtime, client } = await setup(['one two three four five six seven eight']);
+    const agent = runtime.flow('aborting', async () => {
+      const stream = client.messages.stream(params);
+      let deltas = 0;
+      stream.on('text', () => {
+        if (++deltas === 2) stream.abort();
+      });
+      let outcome: string;
+      try {
+        outcome = await stream.finalText();
+      } catch (error) {
+        outcome = error instanceof Anthropic.APIUserAbortError ? 'APIUserAbortError' : String(error);
+      }
+      await wait('continue', { schema: z.boolean() });
+      return outcome;
+    });
+    const first = await agent.run(undefined);
+    expect((await runtime.executions.checkpoints(first.executionId)).map((record) => [record.id, record.status])).toEqual([
+      ['model:1', 'failed'],
+      ['continue:1', 'waiting'],
+    ]);
+    await runtime.executions.input(first.executionId, 'continue', true);
+    const resumed = await agent.resume(first.executionId);
+    expect(resumed).toMatchObject({ status: 'completed', output: 'APIUserAbortError' });
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('a stream that ends without message_stop fails with ModelStreamFailedError', async () => {

@@ -5,7 +5,9 @@ import { KeelError } from '@keel/core';
  * needs an execution that can stop, be answered later and resume.
  */
 export class ApprovalOutsideFlowError extends KeelError {
+  /** The tool that needed approval. */
   readonly toolName: string;
+  /** The `tool_use` id of the call. */
   readonly toolUseId: string;
 
   constructor({ toolName, toolUseId }: { toolName: string; toolUseId: string }) {

@@ -6,7 +6,9 @@ import { KeelError } from '@keel/core';
  * `retry` runs it again instead of replaying half an answer.
  */
 export class ModelStreamFailedError extends KeelError {
+  /** The execution the call belongs to. */
   readonly executionId: string;
+  /** The model call's checkpoint (`model:3`). */
   readonly checkpointId: string;
   /** The `error` event's data, when the stream carried one. */
   readonly streamError?: unknown;

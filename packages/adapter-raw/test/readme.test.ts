@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { killAllChildren, startChild } from './fixtures/child-process.js';
+import { toolResultsOf, turnOf } from './fixtures/news-script.js';
+
+const packageDirectory = new URL('..', import.meta.url).pathname;
+const cleanups: string[] = [];
+let fake: FakeLLM | undefined;
+
+afterEach(async () => {
+  await killAllChildren();
+  await fake?.stop();
+});
+
+afterAll(() => {
+  for (const path of cleanups) rmSync(path, { recursive: true, force: true });
+});
+
+/** The code block that follows `<!-- example: <file> -->` in the README, verbatim. */
+function readmeExample(file: string): string {
+  const readme = readFileSync(join(packageDirectory, 'README.md'), 'utf8');
+  const marker = readme.indexOf(`<!-- example: ${file} -->`);
+  expect(marker, `README has no example marked ${file}`).toBeGreaterThan(-1);
+  const block = /```(?:js|ts)\n([\s\S]*?)```/.exec(readme.slice(marker));
+  return block![1]!;
+}
+
+/** A model that searches, then publishes a brief from the headlines, then reports what it published. */
+function scout(request: FakeRequest) {
+  const turn = turnOf(request);
+  if (turn === 0) return { toolCalls: [{ name: 'search_news', arguments: { topic: 'TypeScript' } }] };
+  if (turn === 1) {
+    const [first] = JSON.parse(String(toolResultsOf(request)[0]!.content)) as string[];
+    return { toolCalls: [{ name: 'publish_brief', arguments: { text: `${first}.` } }] };
+  }
+  return `Brief is out (${String(toolResultsOf(request).at(-1)!.content)})`;
+}
+
+it('the README example runs as written: it stops for approval, is approved, and resumes without repeating calls', async () => {
+  fake = await startFakeLLM({ script: Array(5).fill(scout) });
+  // Inside the package, so that `@keel/adapter-raw` resolves to this package (a self-reference) and its
+  // dependencies resolve as they would for a user.
+  const folder = join(packageDirectory, 'test', '.readme');
+  mkdirSync(folder, { recursive: true });
+  cleanups.push(folder);
+  const script = join(folder, 'news-scout.mjs');
+  writeFileSync(script, readmeExample('news-scout.mjs'));
+  const state = mkdtempSync(join(tmpdir(), 'keel-raw-readme-'));
+  cleanups.push(state);
+
+  const run = startChild(script, [], { ANTHROPIC_BASE_URL: fake.origin, ANTHROPIC_API_KEY: 'test', KEEL_STORE: join(state, '.keel') });
+  const { code, stdout, stderr } = await run.exited;
+  expect(code, stderr).toBe(0);
+  expect(stdout).toBe(
+    'Waiting for: Run the tool "publish_brief" with {"text":"TypeScript 7 ships a native compiler."}?\n' +
+      'Brief is out (published: TypeScript 7 ships a native compiler.)\n',
+  );
+  // Three model calls, each made once: the resume replayed the first two from the store.
+  expect(fake.requests.map(turnOf)).toEqual([0, 1, 2]);
+});
