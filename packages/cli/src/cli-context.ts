@@ -1,0 +1,78 @@
+import type { Project } from './project/open-project.js';
+import type { ExitCode } from './exit-codes.js';
+import { shellQuote } from './output/shell-quote.js';
+import type { Terminal } from './output/terminal.js';
+
+/** The options every command accepts. */
+export interface GlobalOptions {
+  /** `--store <url>`: overrides `KEEL_STORE` and the config. */
+  readonly store?: string;
+  /** `--config <file>`. */
+  readonly config?: string;
+  /** `--debug`: stack traces and causes on errors. */
+  readonly debug?: boolean;
+}
+
+/**
+ * What a command runs with: the terminal, the global options, the project (opened on demand), and the
+ * exit code it decided on.
+ */
+export class CliContext {
+  readonly terminal: Terminal;
+  readonly cwd: string;
+  readonly environment: NodeJS.ProcessEnv;
+  globals: GlobalOptions = {};
+  exitCode: ExitCode = 0;
+  #project: Promise<Project> | undefined;
+
+  constructor(terminal: Terminal, cwd: string, environment: NodeJS.ProcessEnv) {
+    this.terminal = terminal;
+    this.cwd = cwd;
+    this.environment = environment;
+  }
+
+  /**
+   * Opens the project once. Commands that run flow code need `keel.config.ts`; reading commands work
+   * with just a store (`--store`, `KEEL_STORE`, or `./.keel`).
+   */
+  open(requireConfig: boolean): Promise<Project> {
+    if (!this.#project) {
+      this.#project = import('./project/open-project.js').then(({ openProject }) => openProject({
+        cwd: this.cwd,
+        environment: this.environment,
+        requireConfig,
+        ...(this.globals.store !== undefined ? { store: this.globals.store } : {}),
+        ...(this.globals.config !== undefined ? { config: this.globals.config } : {}),
+      }));
+    }
+    return this.#project;
+  }
+
+  /**
+   * A command line for the user to paste next: how they invoked keel (`npx keel` under npm, …), the
+   * arguments, and the global options they gave (the same store and config).
+   */
+  hint(...args: string[]): string {
+    const global: string[] = [];
+    if (this.globals.store !== undefined) global.push('--store', this.globals.store);
+    if (this.globals.config !== undefined) global.push('--config', this.globals.config);
+    return [invocation(this.environment), ...args, ...global].map((part, index) => (index === 0 ? part : shellQuote(part))).join(' ');
+  }
+
+  /** Closes the project's store, if it was opened. */
+  async close(): Promise<void> {
+    if (!this.#project) return;
+    const project = await this.#project.catch(() => undefined);
+    await project?.close().catch(() => {});
+  }
+}
+
+/** How the user runs keel, judged from the package manager that started it (none: `keel` on the PATH). */
+function invocation(environment: NodeJS.ProcessEnv): string {
+  const agent = environment.npm_config_user_agent ?? '';
+  if (agent.startsWith('pnpm')) return 'pnpm exec keel';
+  if (agent.startsWith('yarn')) return 'yarn keel';
+  if (agent.startsWith('bun')) return 'bunx keel';
+  if (agent.startsWith('npm')) return 'npx keel';
+  return 'keel';
+}

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { ArgumentInvalidError } from './errors/argument-invalid-error.js';
+
+/** Parses a JSON option value, naming the option and the mistake when it is not JSON. */
+export function parseJsonArgument(text: string, argument: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = /^[A-Za-z]/.test(text.trim()) && !/^(true|false|null)$/.test(text.trim())
+      ? ` A string needs JSON quotes inside shell quotes: ${argument} '"${text.replace(/'/g, '')}"'.`
+      : " Quote it for the shell: --value '{\"key\": 1}'.";
+    throw new ArgumentInvalidError({ argument, problem: `not valid JSON (${reason}).${hint}` });
+  }
+}
+
+/** Reads JSON from a file, or from stdin for `-`. */
+export async function readJsonFile(path: string, argument: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ArgumentInvalidError({ argument, problem: `cannot read ${path}: ${(error as Error).message}` });
+  }
+  return parseJsonArgument(text, `${argument} ${path}`);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a whole number option value of at least `minimum`. */
+export function parseWholeNumber(text: string, argument: string, minimum: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new ArgumentInvalidError({ argument, problem: `"${text}" is not a whole number of at least ${minimum}.` });
+  }
+  return value;
+}
+
+/** The name among `known` closest to `name` (a typo's likely target), if one is close enough. */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (!best || distance < best.distance) best = { name: candidate, distance };
+  }
+  if (!best) return undefined;
+  const close = best.distance <= Math.max(2, Math.floor(name.length / 3)) || best.name.toLowerCase().startsWith(name.toLowerCase());
+  return close ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,20 @@
+import type { CliContext } from '../cli-context.js';
+
+/**
+ * `keel executions cancel <id>`: a waiting, queued or abandoned execution is cancelled at once; one that
+ * another process is running is asked to stop, and stops at its next checkpoint.
+ */
+export async function executionsCancel(context: CliContext, executionId: string, options: { json?: boolean }): Promise<void> {
+  const project = await context.open(false);
+  const { status } = await project.runtime.executions.cancel(executionId);
+  const { terminal } = context;
+  if (options.json) {
+    terminal.line(JSON.stringify({ executionId, status }, null, 2));
+    return;
+  }
+  if (status === 'cancelled') terminal.line(`${terminal.colors.dim('⊘')} cancelled ${executionId}`);
+  else {
+    terminal.line(`${terminal.colors.yellow('⊘')} cancel requested for ${executionId}: the process running it stops at its next checkpoint.`);
+    terminal.line(terminal.colors.dim(`  Check: ${context.hint('executions', 'show', executionId)}`));
+  }
+}

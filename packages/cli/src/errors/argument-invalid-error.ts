@@ -1,0 +1,11 @@
+import { KeelError } from '@keel/core';
+
+/** A command-line argument or option value is malformed (bad JSON, a negative limit, an unknown status …). */
+export class ArgumentInvalidError extends KeelError {
+  readonly argument: string;
+
+  constructor({ argument, problem }: { argument: string; problem: string }) {
+    super(`${argument}: ${problem}`);
+    this.argument = argument;
+  }
+}

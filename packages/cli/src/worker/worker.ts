@@ -1,0 +1,214 @@
+import type { RecoveryReport } from '@keel/core';
+import type { CliContext } from '../cli-context.js';
+import { exitCodes, type ExitCode } from '../exit-codes.js';
+import { formatDuration } from '../output/quantity-format.js';
+import { statusIcon, statusWord } from '../output/status-style.js';
+import { singleLine, truncate } from '../output/text-layout.js';
+import type { FlowCatalog } from '../project/flow-catalog.js';
+import type { Project } from '../project/open-project.js';
+import { handBack } from './hand-back.js';
+
+/** Options of {@link Worker}. */
+export interface WorkerOptions {
+  /** Do what is owed now, then exit. */
+  readonly once: boolean;
+  /** How many executions run at the same time. */
+  readonly concurrency: number;
+  /** How long an idle worker sleeps before looking again, in ms. */
+  readonly pollMs: number;
+  /** On SIGINT/SIGTERM, how long in-flight executions may take to finish before they are handed back, in ms. */
+  readonly graceMs: number;
+  /** One JSON object per line instead of text. */
+  readonly json: boolean;
+}
+
+/**
+ * Runs what is owed — queued executions, waiting ones whose waits all got input (or timed out), and
+ * abandoned ones (lease expired, or a holder process on this machine that is gone) — by calling
+ * `runtime.executions.recover({ limit: 1 })` in `concurrency` loops, each sleeping `pollMs` when there
+ * is nothing to do. Several workers may share a store: the lease each execution is taken with
+ * (compare-and-set) makes sure only one of them runs it.
+ *
+ * Stopping (SIGINT/SIGTERM): no new execution is started; the ones in flight get `graceMs` to finish,
+ * and whatever is still running then (or at a second signal) is handed back — its lease released —
+ * so another worker takes it over at once from its last completed checkpoint instead of waiting for
+ * the lease to expire. The calls that were in flight then run again there (at-least-once).
+ */
+export class Worker {
+  readonly #context: CliContext;
+  readonly #project: Project;
+  readonly #catalog: FlowCatalog;
+  readonly #options: WorkerOptions;
+  readonly #warned = new Set<string>();
+  #stopping = false;
+  #exiting = false;
+  #failures = 0;
+  #forced!: () => void;
+  readonly #forcedStop = new Promise<void>((resolve) => (this.#forced = resolve));
+  readonly #sleepers = new Set<() => void>();
+
+  constructor(context: CliContext, project: Project, catalog: FlowCatalog, options: WorkerOptions) {
+    this.#context = context;
+    this.#project = project;
+    this.#catalog = catalog;
+    this.#options = options;
+  }
+
+  /** Runs until stopped (or, with `once`, until nothing is owed). */
+  async run(): Promise<ExitCode> {
+    const { terminal } = this.#context;
+    const { colors } = terminal;
+    const { options } = this;
+    this.#event(
+      { event: 'started', pid: process.pid, owner: this.#project.runtime.ownerId, store: this.#project.storeLabel, flows: this.#catalog.names, ...options },
+      `${colors.cyan('▸')} keel worker ${colors.dim(`pid ${process.pid}`)} · store ${this.#project.storeLabel} · flows ${this.#catalog.names.join(', ') || colors.red('none')}` +
+        colors.dim(` · concurrency ${options.concurrency}${options.once ? ' · once' : ` · polling every ${formatDuration(options.pollMs)} (Ctrl-C stops)`}`),
+    );
+    const onSignal = (signal: NodeJS.Signals) => this.stop(signal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      await this.#warnAboutUnknownFlows();
+      const slots = Array.from({ length: options.concurrency }, () => this.#slot());
+      await Promise.race([Promise.all(slots), this.#forcedStop]);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    this.#exiting = true;
+    this.#event({ event: 'stopped' }, colors.dim('worker stopped'));
+    return options.once && this.#failures > 0 ? exitCodes.failed : exitCodes.ok;
+  }
+
+  get options(): WorkerOptions {
+    return this.#options;
+  }
+
+  /** First call: finish what is in flight (up to the grace period), start nothing new. Second call: hand back now. */
+  stop(signal: string): void {
+    const { colors } = this.#context.terminal;
+    if (this.#stopping) {
+      void this.#handBack(`${signal} again`);
+      return;
+    }
+    this.#stopping = true;
+    for (const wake of this.#sleepers) wake();
+    this.#event(
+      { event: 'stopping', signal, graceMs: this.#options.graceMs },
+      colors.yellow(`${signal}: starting no new work; executions in flight get ${formatDuration(this.#options.graceMs)} to finish, then are handed back (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again: now)`),
+    );
+    const timer = setTimeout(() => void this.#handBack('grace period over'), this.#options.graceMs);
+    timer.unref();
+  }
+
+  async #handBack(reason: string): Promise<void> {
+    if (this.#exiting) return;
+    this.#exiting = true;
+    try {
+      const handed = await handBack(this.#project.runtime);
+      this.#event(
+        { event: 'handed-back', reason, executionIds: handed },
+        handed.length
+          ? `${reason}: handed back ${handed.join(', ')}; another worker continues ${handed.length === 1 ? 'it' : 'them'} from the last completed checkpoint`
+          : `${reason}: nothing in flight to hand back`,
+      );
+    } catch (error) {
+      this.#event({ event: 'error', message: (error as Error).message }, `could not hand back executions: ${(error as Error).message}; they are recovered once their leases expire`);
+    }
+    this.#forced();
+  }
+
+  async #slot(): Promise<void> {
+    const seen = new Set<string>();
+    while (!this.#stopping) {
+      let reports: RecoveryReport[];
+      const startedAt = Date.now();
+      try {
+        reports = await this.#project.runtime.executions.recover({ limit: 1 });
+      } catch (error) {
+        if (this.#exiting) return;
+        this.#failures++;
+        this.#event({ event: 'error', message: (error as Error).message }, `${this.#context.terminal.colors.red('error')} ${(error as Error).message}`);
+        if (this.#options.once) return;
+        await this.#sleep(this.#options.pollMs);
+        continue;
+      }
+      if (this.#exiting) return;
+      if (reports.length === 0) {
+        if (this.#options.once) return;
+        await this.#sleep(this.#options.pollMs);
+        await this.#warnAboutUnknownFlows();
+        continue;
+      }
+      for (const report of reports) this.#report(report, Date.now() - startedAt);
+      const report = reports[0]!;
+      // An execution that keeps erroring before it can run (not a flow failure) would be picked again at
+      // once: in a single pass, stop there; otherwise wait a poll interval before the next try.
+      if (report.error) {
+        if (this.#options.once && seen.has(report.executionId)) return;
+        await this.#sleep(this.#options.pollMs);
+      }
+      seen.add(report.executionId);
+    }
+  }
+
+  #report(report: RecoveryReport, elapsedMs: number): void {
+    const { colors } = this.#context.terminal;
+    if (report.error) {
+      this.#failures++;
+      this.#event(
+        { event: 'execution', executionId: report.executionId, flow: report.flow, found: report.found, error: { name: report.error.name, message: report.error.message } },
+        `${colors.red('✗')} ${report.executionId} ${report.flow} ${colors.dim(`(${report.found})`)} could not run: ${report.error.message}`,
+      );
+      return;
+    }
+    const result = report.result!;
+    if (result.status === 'failed' || result.status === 'cancelled') this.#failures++;
+    const detail =
+      result.status === 'waiting'
+        ? `waits for ${(result.waits ?? []).map((wait) => wait.name).join(', ')}`
+        : result.status === 'failed' && result.error
+          ? colors.red(truncate(singleLine(`${result.error.name}: ${result.error.message}`), 100))
+          : '';
+    this.#event(
+      { event: 'execution', executionId: report.executionId, flow: report.flow, found: report.found, status: result.status, durationMs: elapsedMs, ...(result.error ? { error: { name: result.error.name, message: result.error.message } } : {}) },
+      `${statusIcon(result.status, colors)} ${report.executionId} ${colors.bold(report.flow)} ${colors.dim(`${report.found === 'running' ? 'abandoned' : report.found} →`)} ${statusWord(result.status, colors)} ${colors.dim(formatDuration(elapsedMs))}${detail ? `  ${detail}` : ''}`,
+    );
+  }
+
+  /** Says once per execution that it is owed but no flow module defines its flow, since recovery skips it silently. */
+  async #warnAboutUnknownFlows(): Promise<void> {
+    try {
+      const owed = await this.#project.runtime.executions.list({ status: ['queued', 'running', 'waiting'] });
+      for (const execution of owed) {
+        if (this.#catalog.names.includes(execution.flow) || this.#warned.has(execution.id)) continue;
+        if (execution.status === 'waiting') continue;
+        this.#warned.add(execution.id);
+        this.#event(
+          { event: 'skipped', executionId: execution.id, flow: execution.flow, reason: 'flow not defined' },
+          this.#context.terminal.colors.yellow(`! ${execution.id} (${execution.status}) belongs to flow "${execution.flow}", which no module in the config defines; this worker leaves it alone`),
+        );
+      }
+    } catch {
+      // Only a warning; the loop reports store errors itself.
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
+    });
+  }
+
+  #event(json: Record<string, unknown>, text: string): void {
+    const { terminal } = this.#context;
+    terminal.line(this.#options.json ? JSON.stringify({ time: Date.now(), ...json }) : text);
+  }
+}
