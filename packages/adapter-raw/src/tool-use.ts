@@ -8,8 +8,8 @@ export interface ToolUseLike {
   readonly input: unknown;
 }
 
-/** Which `tool_use` a tool call answers: its id, or the block itself. */
-export type ToolUseReference = string | { readonly id: string };
+/** Which `tool_use` a tool call answers: its id, the block itself (`{ id }`), or `{ toolUseId }`. */
+export type ToolUseReference = string | { readonly id: string } | { readonly toolUseId: string };
 
 /** A `tool_result` content block, structurally (what goes back to the model). */
 export interface ToolResultBlock {
@@ -36,5 +36,6 @@ export interface RunnableToolLike {
 /** The id a tool-use reference names. */
 export function toolUseIdOf(reference: ToolUseReference | undefined): string | undefined {
   if (reference === undefined) return undefined;
-  return typeof reference === 'string' ? reference : reference.id;
+  if (typeof reference === 'string') return reference;
+  return 'toolUseId' in reference ? reference.toolUseId : reference.id;
 }

@@ -90,13 +90,19 @@ describe('durableTool in a hand-written loop', () => {
       Promise.all([
         slowFirst({ delay: 30, value: 'a' }, 'toolu_a'),
         slowFirst({ delay: 1, value: 'b' }, { id: 'toolu_b' }),
+        slowFirst({ delay: 1, value: 'c' }, { toolUseId: 'toolu_c' }),
       ]),
     );
     const live = await agent.run(undefined);
     const replayed = await agent.replay(live.executionId);
-    expect(live.output).toEqual(['a', 'b']);
-    expect(replayed.output).toEqual(['a', 'b']);
-    expect(runs).toBe(2);
+    expect(live.output).toEqual(['a', 'b', 'c']);
+    expect(replayed.output).toEqual(['a', 'b', 'c']);
+    expect(runs).toBe(3);
+    expect((await runtime.executions.checkpoints(live.executionId)).map((record) => record.id)).toEqual([
+      'lookup:toolu_a',
+      'lookup:toolu_b',
+      'lookup:toolu_c',
+    ]);
   });
 
   it('outside a flow a durable tool simply runs', async () => {
