@@ -29,7 +29,10 @@ export function durableCall<T>(spec: DurableCallSpec, fn: (context: CheckpointCo
 
 /**
  * Records a stream of parts as one checkpoint and replays it as an equivalent stream (same parts, same
- * order). Only a stream read to its end is recorded; a cut stream runs again on resume.
+ * order). Only a stream read to its end is recorded as completed. A stream cut by a crash has no
+ * completed record, so it runs again on resume. One that failed while the process lived (an error
+ * part, a dropped connection, a consumer that stopped reading) is recorded as failed: `resume` replays
+ * that failure, as for any checkpoint, and `retry` runs it again. Never half-replayed.
  * Outside a flow the stream passes through untouched.
  */
 export function durableStream<Part>(

@@ -37,6 +37,18 @@ describe('durableCall', () => {
     });
   });
 
+  it('gives a key reused in one scope its own record (providers reuse tool call ids across turns)', async () => {
+    const runtime = createRuntime({ store: memoryStore() });
+    const agent = runtime.flow('reused-keys', async () => [
+      await durableCall({ name: 'search', kind: 'tool', key: 'toolu_01' }, () => 'turn 1'),
+      await durableCall({ name: 'search', kind: 'tool', key: 'toolu_01' }, () => 'turn 2'),
+    ]);
+    const result = await agent.run(undefined);
+    expect(result.output).toEqual(['turn 1', 'turn 2']);
+    const records = await runtime.executions.checkpoints(result.executionId);
+    expect(records.map((record) => record.id)).toEqual(['search:toolu_01', 'search:toolu_01~2']);
+  });
+
   it('applies the capture policy and redaction to captured inputs only', async () => {
     const runtime = createRuntime({
       store: memoryStore(),

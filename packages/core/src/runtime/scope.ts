@@ -10,6 +10,7 @@ export class Scope {
   /** Calls started in this scope so far: their position among their siblings. */
   position = 0;
   readonly #counters = new Map<string, number>();
+  readonly #keyCounts = new Map<string, number>();
 
   constructor(
     readonly session: Session,
@@ -19,11 +20,18 @@ export class Scope {
     readonly call: Call | null = null,
   ) {}
 
-  /** The id of the next call named `name` in this scope (`key` replaces the counter when given). */
+  /**
+   * The id of the next call named `name` in this scope. A `key` replaces the counter (`name:key`);
+   * a key seen before in this scope gets an occurrence suffix (`name:key~2`), because providers
+   * reuse tool call ids across turns and two calls must never share a record.
+   */
   nextId(name: string, key?: string): string {
     let segment: string;
     if (key !== undefined) {
-      segment = `${name}:${key}`;
+      const base = `${name}:${key}`;
+      const seen = (this.#keyCounts.get(base) ?? 0) + 1;
+      this.#keyCounts.set(base, seen);
+      segment = seen === 1 ? base : `${base}~${seen}`;
     } else {
       const count = (this.#counters.get(name) ?? 0) + 1;
       this.#counters.set(name, count);
