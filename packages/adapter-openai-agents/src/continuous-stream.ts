@@ -20,6 +20,8 @@ export interface ContinuousStream<Result extends StreamedRunResult<any, any>> {
   readonly result: Result;
   /** Settles when the last leg ended (rejects with the run's error). */
   readonly finished: Promise<void>;
+  /** Ends the stream (`completed` resolves), when it was created with `deferEnd`. */
+  end(): void;
 }
 
 /**
@@ -29,10 +31,13 @@ export interface ContinuousStream<Result extends StreamedRunResult<any, any>> {
  * `completed`) therefore cannot mistake the end of an interrupted leg for the end of the run.
  *
  * @param next - Called after each leg ends; returns the next leg, or `undefined` when the run is over.
+ * @param options.deferEnd - Leave ending the stream to the caller (`end()`), e.g. until the execution
+ *   that records the run is stored as completed, so that `await result.completed` means "recorded".
  */
 export function continuousStream<Result extends StreamedRunResult<any, any>>(
   first: Result,
   next: (leg: Result) => Promise<Result | undefined>,
+  options: { readonly deferEnd?: boolean } = {},
 ): ContinuousStream<Result> {
   const whole = new StreamedRunResult({ state: first.state }) as unknown as Result & StreamFeed;
   whole.maxTurns = first.maxTurns;
@@ -56,11 +61,11 @@ export function continuousStream<Result extends StreamedRunResult<any, any>>(
         leg = following;
       }
       whole.state = leg.state;
-      whole._done();
+      if (!options.deferEnd) whole._done();
     } catch (error) {
       whole._raiseError(error);
       throw error;
     }
   })();
-  return { result: whole, finished };
+  return { result: whole, finished, end: () => whole._done() };
 }

@@ -32,6 +32,13 @@ export type DurableRunInput<TAgent extends Agent<any, any>> = string | AgentInpu
 type AnyRunOptions = (NonStreamRunOptions<any, any> | StreamRunOptions<any, any>) & OutsideFlowOptions;
 type Streamed = StreamedRunResult<any, any>;
 
+/** A streamed run in progress: the result handed out, its end, and (with `deferEnd`) how to end it. */
+interface StreamInProgress {
+  readonly result: Streamed;
+  readonly finished: Promise<void>;
+  readonly end: () => void;
+}
+
 /** What the flow records as its output when `durable()` opened the flow itself. */
 interface RecordedRunSummary {
   readonly agent: string;
@@ -91,7 +98,7 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
   run(input: DurableRunInput<TAgent>, options: AnyRunOptions = {}): Promise<RunResult<any, any> | Streamed> {
     const { key, ...runOptions } = options;
     if (isFlowActive()) {
-      return runOptions.stream === true ? this.#streamInFlow(input, runOptions).then(({ result }) => result) : this.#runInFlow(input, runOptions);
+      return runOptions.stream === true ? this.#streamInFlow(input, runOptions, false).then(({ result }) => result) : this.#runInFlow(input, runOptions);
     }
     return runOptions.stream === true ? this.#streamOutsideFlow(input, runOptions, key) : this.#runOutsideFlow(input, runOptions, key);
   }
@@ -107,19 +114,20 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
     });
   }
 
-  async #streamInFlow(input: DurableRunInput<TAgent>, options: AnyRunOptions): Promise<{ result: Streamed; finished: Promise<void> }> {
-    if (this.#settings.granularity !== 'turn') return this.#driveStream(input, options);
-    let handOver!: (result: Streamed) => void;
-    const handed = new Promise<Streamed>((resolve) => (handOver = resolve));
+  async #streamInFlow(input: DurableRunInput<TAgent>, options: AnyRunOptions, deferEnd: boolean): Promise<StreamInProgress> {
+    if (this.#settings.granularity !== 'turn') return this.#driveStream(input, options, deferEnd);
+    let handOver!: (stream: StreamInProgress) => void;
+    const handed = new Promise<StreamInProgress>((resolve) => (handOver = resolve));
     // The turn's checkpoint lasts until the whole stream ended; the caller gets the stream at once.
     const finished = durableCall(this.#turnSpec(), async (context) => {
-      const { result, finished: streamEnded } = await this.#driveStream(input, options);
-      handOver(result);
-      await streamEnded;
-      context.setMetadata({ lastAgent: result.lastAgent?.name, usage: usageOf(result.state.usage) });
+      const stream = await this.#driveStream(input, options, deferEnd);
+      handOver(stream);
+      await stream.finished;
+      context.setMetadata({ lastAgent: stream.result.lastAgent?.name, usage: usageOf(stream.result.state.usage) });
     });
-    const result = await Promise.race([handed, finished.then(() => handed)]);
-    return { result, finished };
+    finished.catch(() => {});
+    const stream = await Promise.race([handed, finished.then(() => handed)]);
+    return { ...stream, finished };
   }
 
   #turnSpec() {
@@ -140,14 +148,14 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
     });
   }
 
-  #driveStream(input: DurableRunInput<TAgent>, options: AnyRunOptions): Promise<{ result: Streamed; finished: Promise<void> }> {
+  #driveStream(input: DurableRunInput<TAgent>, options: AnyRunOptions, deferEnd: boolean): Promise<StreamInProgress> {
     return runInLane({ settings: this.#settings, agent: undefined, toolCall: undefined }, async () => {
       const first = (await this.runner.run(this.agent, input, { ...this.#sdkOptions(options, false), stream: true })) as Streamed;
       const stream = continuousStream(first, async (leg) => {
         if (leg.interruptions.length === 0) return undefined;
         const state = await awaitApprovals(this.agent, leg, this.#settings, options.context !== undefined);
         return (await this.runner.run(this.agent, state, { ...this.#sdkOptions(options, true), stream: true })) as Streamed;
-      });
+      }, { deferEnd });
       // Its errors reach the consumer through the result; whoever waits on `finished` sees them too.
       stream.finished.catch(() => {});
       return stream;
@@ -181,19 +189,21 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
 
   #streamOutsideFlow(input: DurableRunInput<TAgent>, options: AnyRunOptions, key: string | undefined): Promise<Streamed> {
     return new Promise<Streamed>((resolve, reject) => {
-      let handed: Streamed | undefined;
+      let handed: StreamInProgress | undefined;
       const fail = (error: unknown) => {
-        if (handed) (handed as unknown as { _raiseError(error: unknown): void })._raiseError(error);
+        if (handed) (handed.result as unknown as { _raiseError(error: unknown): void })._raiseError(error);
         else reject(error);
       };
       runInFlow(this.#flowOptions(input, key), async () => {
-        const { result, finished } = await this.#streamInFlow(input, options);
-        handed = result;
-        resolve(result);
-        await finished;
-        return this.#summary(result);
+        // The stream ends only once the execution is stored as completed: `await completed` means recorded.
+        const stream = await this.#streamInFlow(input, options, true);
+        handed = stream;
+        resolve(stream.result);
+        await stream.finished;
+        return this.#summary(stream.result);
       }).then((outcome) => {
-        if (outcome.status !== 'completed') fail(this.#notCompleted(outcome));
+        if (outcome.status === 'completed') handed?.end();
+        else fail(this.#notCompleted(outcome));
       }, fail);
     });
   }
