@@ -1,0 +1,418 @@
+import { defaultRuntime, type ArtifactRecord, type Runtime, type Store } from '@keel/core';
+import { contentHash, decodeValue, encodeValue } from '@keel/core/adapter';
+import {
+  BaseCheckpointSaver,
+  TASKS,
+  WRITES_IDX_MAP,
+  compareWritesSortKeys,
+  copyCheckpoint,
+  maxChannelVersion,
+  getCheckpointId,
+  writesSortKey,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointPendingWrite,
+  type CheckpointTuple,
+  type PendingWrite,
+  type SerializerProtocol,
+} from '@langchain/langgraph-checkpoint';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import {
+  channelArtifactName,
+  channelArtifactType,
+  checkpointArtifactName,
+  checkpointArtifactType,
+  deletedArtifactType,
+  placeOf,
+  writesArtifactName,
+  writesArtifactType,
+  type ArtifactPlace,
+} from './checkpoint-artifacts.js';
+import { reviveValue, storeValue, type StoredValue } from './langchain-values.js';
+import { ThreadIdMissingError } from './thread-id-missing-error.js';
+import { ensureThreadExecution, threadExecutionId, threadFlowName, threadIdOf } from './thread-executions.js';
+
+/** Options of {@link KeelCheckpointSaver}. */
+export interface KeelCheckpointSaverOptions {
+  /** The runtime whose store keeps the checkpoints (default: the default runtime, see `configure()`). */
+  readonly runtime?: Runtime;
+  /** A store to use directly instead of a runtime's (tests, tools). */
+  readonly store?: Store;
+  /** LangGraph's serializer for checkpoint values (default: its `JsonPlusSerializer`). */
+  readonly serde?: SerializerProtocol;
+}
+
+/** What a checkpoint artifact holds: the checkpoint without its channel values (see channel artifacts). */
+interface StoredCheckpoint {
+  readonly thread_id: string;
+  readonly checkpoint_ns: string;
+  readonly checkpoint_id: string;
+  readonly parent_checkpoint_id: string | null;
+  readonly checkpoint: StoredValue;
+  readonly metadata: StoredValue;
+}
+
+/** What a channel artifact holds: one version of a channel's value, or `empty` for a cleared channel. */
+type StoredChannel = { readonly empty: true } | { readonly empty?: false; readonly value: StoredValue };
+
+/** One pending write as stored: its index (negative for LangGraph's special channels), channel and value. */
+interface StoredWrite {
+  readonly idx: number;
+  readonly channel: string;
+  readonly value: StoredValue;
+}
+
+/** What a writes artifact holds: every write one task made against one checkpoint. */
+interface StoredWrites {
+  readonly thread_id: string;
+  readonly checkpoint_ns: string;
+  readonly checkpoint_id: string;
+  readonly task_id: string;
+  readonly task_path: string;
+  readonly writes: readonly StoredWrite[];
+}
+
+/** A thread's live artifacts, indexed. */
+interface ThreadIndex {
+  readonly executionId: string;
+  /** Per namespace (in first-saved order): checkpoint id → its artifact. */
+  readonly checkpoints: Map<string, Map<string, ArtifactRecord>>;
+  /** Per `namespace \0 checkpoint id`: the writes artifacts of its tasks. */
+  readonly writes: Map<string, ArtifactRecord[]>;
+  /** Channel value artifacts by name. */
+  readonly channels: Map<string, ArtifactRecord>;
+}
+
+/**
+ * LangGraph's checkpointer on the Keel store: graph state lives beside the call-level checkpoints of
+ * the same runs and moves with them when the store is swapped (lowdb files, SQLite, PostgreSQL).
+ *
+ * Each thread is kept by one Keel execution of flow `langgraph:thread`, whose id is derived from the
+ * thread id (`lgthread_<thread>_<hash>`); every checkpoint and every task's pending writes is an
+ * artifact of it (`langgraph/<checkpoint_ns>/<checkpoint_id>`, `…/writes/<task_id>`), its value the
+ * JSON LangGraph's serializer writes. Several processes can share it, one writer per thread at a time
+ * (which is what `durableGraph` guarantees with its lease).
+ *
+ * @example
+ * ```ts
+ * const graph = builder.compile({ checkpointer: new KeelCheckpointSaver() });
+ * ```
+ */
+export class KeelCheckpointSaver extends BaseCheckpointSaver {
+  readonly #options: KeelCheckpointSaverOptions;
+  readonly #knownThreads = new Set<string>();
+  /** Serializes read-modify-write of one writes artifact within this process. */
+  readonly #writeLocks = new Map<string, Promise<void>>();
+
+  constructor(options: KeelCheckpointSaverOptions = {}) {
+    super(options.serde);
+    this.#options = options;
+  }
+
+  /** The store the checkpoints are kept in. */
+  store(): Promise<Store> {
+    if (this.#options.store) return Promise.resolve(this.#options.store);
+    return (this.#options.runtime ?? defaultRuntime()).store();
+  }
+
+  /** The runtime this saver was given, if any (`durableGraph` runs the graph on the same one). */
+  get runtime(): Runtime | undefined {
+    return this.#options.runtime;
+  }
+
+  override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = config.configurable?.['thread_id'] as unknown;
+    if (typeof threadId !== 'string' || threadId === '') return undefined;
+    const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
+    const store = await this.store();
+    const index = await this.#index(store, threadId);
+    const byId = index?.checkpoints.get(namespace);
+    if (!index || !byId) return undefined;
+    const checkpointId = getCheckpointId(config) || latest(byId.keys());
+    const record = checkpointId ? byId.get(checkpointId) : undefined;
+    if (!record) return undefined;
+    return this.#tuple(store, index, record);
+  }
+
+  override async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+    const { before, filter } = options;
+    let limit = options.limit;
+    const store = await this.store();
+    const threadId = config.configurable?.['thread_id'] as string | undefined;
+    const namespace = config.configurable?.['checkpoint_ns'] as string | undefined;
+    const wantedId = getCheckpointId(config) || undefined;
+    const beforeId = before?.configurable?.['checkpoint_id'] as string | undefined;
+    const threadIds = threadId !== undefined ? [threadId] : await this.#threadIds(store);
+    for (const thread of threadIds) {
+      const index = await this.#index(store, thread);
+      if (!index) continue;
+      for (const [checkpointNamespace, byId] of index.checkpoints) {
+        if (namespace !== undefined && checkpointNamespace !== namespace) continue;
+        for (const checkpointId of [...byId.keys()].sort().reverse()) {
+          if (wantedId !== undefined && checkpointId !== wantedId) continue;
+          if (beforeId !== undefined && checkpointId >= beforeId) continue;
+          const record = byId.get(checkpointId)!;
+          const stored = (await readArtifact(store, record)) as StoredCheckpoint;
+          const metadata = (await reviveValue(this.serde, stored.metadata)) as CheckpointMetadata;
+          if (filter && !matches(metadata, filter)) continue;
+          if (limit !== undefined) {
+            if (limit <= 0) return;
+            limit -= 1;
+          }
+          yield await this.#tuple(store, index, record, stored, metadata);
+        }
+      }
+    }
+  }
+
+  override async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    const threadId = threadIdFrom(config, 'put');
+    const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
+    const store = await this.store();
+    const executionId = await this.#threadExecution(store, threadId);
+    const { channel_values: values, ...rest } = copyCheckpoint(checkpoint);
+    // Only the channels that changed since the parent are written; the rest are already stored
+    // under the versions this checkpoint records for them.
+    for (const [channel, version] of Object.entries(newVersions)) {
+      const stored: StoredChannel =
+        channel in values ? { value: await storeValue(this.serde, (values as Record<string, unknown>)[channel]) } : { empty: true };
+      await writeArtifact(store, executionId, channelArtifactName(namespace, channel, version), channelArtifactType, stored);
+    }
+    const stored: StoredCheckpoint = {
+      thread_id: threadId,
+      checkpoint_ns: namespace,
+      checkpoint_id: checkpoint.id,
+      parent_checkpoint_id: (config.configurable?.['checkpoint_id'] as string | undefined) ?? null,
+      checkpoint: await storeValue(this.serde, rest),
+      metadata: await storeValue(this.serde, metadata),
+    };
+    await writeArtifact(store, executionId, checkpointArtifactName(namespace, checkpoint.id), checkpointArtifactType, stored);
+    return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath?: string): Promise<void> {
+    const threadId = threadIdFrom(config, 'putWrites');
+    const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
+    const checkpointId = config.configurable?.['checkpoint_id'] as string | undefined;
+    if (!checkpointId) {
+      throw new TypeError(
+        `LangGraph asked KeelCheckpointSaver to store writes of task "${taskId}" on thread "${threadId}" without a checkpoint_id; ` +
+          'writes always belong to a checkpoint, so this is a bug in the caller.',
+      );
+    }
+    const store = await this.store();
+    const executionId = await this.#threadExecution(store, threadId);
+    const name = writesArtifactName(namespace, checkpointId, taskId);
+    const values = await Promise.all(writes.map(([, value]) => storeValue(this.serde, value)));
+    await this.#exclusive(`${executionId}\u0000${name}`, async () => {
+      const existing = await store.getArtifact(executionId, name);
+      const current = existing?.type === writesArtifactType ? ((await readArtifact(store, existing)) as StoredWrites).writes : [];
+      const byIndex = new Map(current.map((write) => [write.idx, write]));
+      writes.forEach(([channel], position) => {
+        const idx = WRITES_IDX_MAP[channel] ?? position;
+        // Like every LangGraph saver: a regular write is kept as first stored (a retried task must not
+        // change what an earlier attempt recorded); a special one (error, interrupt, resume) is replaced.
+        if (idx >= 0 && byIndex.has(idx)) return;
+        byIndex.set(idx, { idx, channel, value: values[position]! });
+      });
+      const stored: StoredWrites = {
+        thread_id: threadId,
+        checkpoint_ns: namespace,
+        checkpoint_id: checkpointId,
+        task_id: taskId,
+        task_path: taskPath ?? '',
+        writes: [...byIndex.values()],
+      };
+      await writeArtifact(store, executionId, name, writesArtifactType, stored);
+    });
+  }
+
+  /**
+   * Forgets a thread: its checkpoints and writes stop being found. The Store contract has no delete,
+   * so each artifact is overwritten by a tombstone; the blobs they pointed to stay in the store until
+   * it is compacted (see the README).
+   */
+  override async deleteThread(threadId: string): Promise<void> {
+    const store = await this.store();
+    const executionId = threadExecutionId(threadId);
+    if (!(await store.getExecution(executionId))) return;
+    const tombstone = await putJson(store, null);
+    for (const record of await store.listArtifacts(executionId)) {
+      if (!placeOf(record)) continue;
+      await store.putArtifact({ ...record, type: deletedArtifactType, payload: tombstone, createdAt: Date.now() });
+    }
+  }
+
+  async #tuple(
+    store: Store,
+    index: ThreadIndex,
+    record: ArtifactRecord,
+    known?: StoredCheckpoint,
+    knownMetadata?: CheckpointMetadata,
+  ): Promise<CheckpointTuple> {
+    const stored = known ?? ((await readArtifact(store, record)) as StoredCheckpoint);
+    const { thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id } = stored;
+    const checkpoint = (await reviveValue(this.serde, stored.checkpoint)) as Omit<Checkpoint, 'channel_values'> & {
+      channel_values?: Record<string, unknown>;
+    };
+    const values: Record<string, unknown> = { ...checkpoint.channel_values };
+    for (const [channel, version] of Object.entries(checkpoint.channel_versions ?? {})) {
+      const record = index.channels.get(channelArtifactName(checkpoint_ns, channel, version));
+      if (!record) continue;
+      const channelValue = (await readArtifact(store, record)) as StoredChannel;
+      if (!channelValue.empty) values[channel] = await reviveValue(this.serde, channelValue.value);
+    }
+    const full: Checkpoint = { ...checkpoint, channel_values: values };
+    if (full.v < 4 && parent_checkpoint_id !== null) await this.#migratePendingSends(store, index, full, checkpoint_ns, parent_checkpoint_id);
+    const tuple: CheckpointTuple = {
+      config: { configurable: { thread_id, checkpoint_ns, checkpoint_id } },
+      checkpoint: full,
+      metadata: knownMetadata ?? ((await reviveValue(this.serde, stored.metadata)) as CheckpointMetadata),
+      pendingWrites: await this.#pendingWrites(store, index.writes.get(`${checkpoint_ns}\u0000${checkpoint_id}`) ?? []),
+    };
+    if (parent_checkpoint_id !== null) {
+      tuple.parentConfig = { configurable: { thread_id, checkpoint_ns, checkpoint_id: parent_checkpoint_id } };
+    }
+    return tuple;
+  }
+
+  /**
+   * Checkpoints of format 3 and older kept `Send`s as writes of their parent; newer LangGraph reads
+   * them from the `__pregel_tasks` channel, so they are moved there on read (as every LangGraph saver does).
+   */
+  async #migratePendingSends(store: Store, index: ThreadIndex, checkpoint: Checkpoint, namespace: string, parentId: string): Promise<void> {
+    const parentWrites = await this.#pendingWrites(store, index.writes.get(`${namespace}\u0000${parentId}`) ?? []);
+    const sends = parentWrites.filter(([, channel]) => channel === TASKS).map(([, , value]) => value);
+    (checkpoint.channel_values as Record<string, unknown>)[TASKS] = sends;
+    const versions = Object.values(checkpoint.channel_versions);
+    (checkpoint.channel_versions as Record<string, string | number>)[TASKS] =
+      versions.length > 0 ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
+  }
+
+  /**
+   * Channel versions are strings `<counter>.<random>`, as in LangGraph's Python savers: a counter
+   * alone would give two forks of a thread the same version of a channel with different values,
+   * and the value stored for one fork would be read by the other.
+   */
+  override getNextVersion(current: number | undefined): number {
+    const previous = current === undefined ? 0 : Number.parseInt(String(current).split('.')[0] ?? '0', 10) || 0;
+    const random = Math.random().toString(16).slice(2, 18).padEnd(16, '0');
+    return `${String(previous + 1).padStart(32, '0')}.${random}` as unknown as number;
+  }
+
+  /** A checkpoint's pending writes in `writesSortKey` order, the order LangGraph applies them in. */
+  async #pendingWrites(store: Store, records: readonly ArtifactRecord[]): Promise<CheckpointPendingWrite[]> {
+    const keyed: { key: ReturnType<typeof writesSortKey>; write: CheckpointPendingWrite }[] = [];
+    for (const record of records) {
+      const stored = (await readArtifact(store, record)) as StoredWrites;
+      for (const write of stored.writes) {
+        keyed.push({
+          key: writesSortKey(stored.task_path, stored.task_id, write.idx),
+          write: [stored.task_id, write.channel, await reviveValue(this.serde, write.value)],
+        });
+      }
+    }
+    keyed.sort((a, b) => compareWritesSortKeys(a.key, b.key));
+    return keyed.map(({ write }) => write);
+  }
+
+  async #index(store: Store, threadId: string): Promise<ThreadIndex | undefined> {
+    const executionId = threadExecutionId(threadId);
+    const artifacts = await store.listArtifacts(executionId);
+    if (artifacts.length === 0) return undefined;
+    const index: ThreadIndex = { executionId, checkpoints: new Map(), writes: new Map(), channels: new Map() };
+    for (const record of artifacts) {
+      const place: ArtifactPlace | undefined = placeOf(record);
+      if (!place) continue;
+      if (place.kind === 'channel') {
+        index.channels.set(record.name, record);
+      } else if (place.kind === 'checkpoint') {
+        let byId = index.checkpoints.get(place.namespace);
+        if (!byId) index.checkpoints.set(place.namespace, (byId = new Map()));
+        byId.set(place.checkpointId, record);
+      } else {
+        const key = `${place.namespace}\u0000${place.checkpointId}`;
+        const list = index.writes.get(key);
+        if (list) list.push(record);
+        else index.writes.set(key, [record]);
+      }
+    }
+    return index;
+  }
+
+  async #threadIds(store: Store): Promise<string[]> {
+    const executions = await store.listExecutions({ flow: threadFlowName });
+    return executions.map(threadIdOf).filter((id): id is string => id !== undefined);
+  }
+
+  async #threadExecution(store: Store, threadId: string): Promise<string> {
+    const id = threadExecutionId(threadId);
+    if (this.#knownThreads.has(id)) return id;
+    await ensureThreadExecution(store, threadId);
+    this.#knownThreads.add(id);
+    return id;
+  }
+
+  async #exclusive(key: string, fn: () => Promise<void>): Promise<void> {
+    const previous = this.#writeLocks.get(key) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.then(
+      () => {},
+      () => {},
+    );
+    this.#writeLocks.set(key, settled);
+    try {
+      await next;
+    } finally {
+      if (this.#writeLocks.get(key) === settled) this.#writeLocks.delete(key);
+    }
+  }
+}
+
+function threadIdFrom(config: RunnableConfig, operation: string): string {
+  const threadId = config.configurable?.['thread_id'] as unknown;
+  if (typeof threadId !== 'string' || threadId === '') throw new ThreadIdMissingError({ operation });
+  return threadId;
+}
+
+function latest(ids: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const id of ids) if (best === undefined || id > best) best = id;
+  return best;
+}
+
+/** Whether every `filter` entry equals the metadata's (deep equality on JSON values). */
+function matches(metadata: CheckpointMetadata, filter: Record<string, unknown>): boolean {
+  const record = metadata as unknown as Record<string, unknown>;
+  return Object.entries(filter).every(([key, value]) => JSON.stringify(record[key]) === JSON.stringify(value));
+}
+
+async function putJson(store: Store, value: unknown) {
+  const text = encodeValue(value, 'a LangGraph checkpoint record');
+  const ref = { hash: contentHash(text), size: Buffer.byteLength(text) };
+  await store.putBlob(ref.hash, text);
+  return ref;
+}
+
+async function writeArtifact(store: Store, executionId: string, name: string, type: string, value: unknown): Promise<void> {
+  const payload = await putJson(store, value);
+  await store.putArtifact({ executionId, name, type, payload, checkpointId: null, createdAt: Date.now() });
+}
+
+async function readArtifact(store: Store, record: ArtifactRecord): Promise<unknown> {
+  const text = await store.getBlob(record.payload.hash);
+  if (text === null) {
+    throw new Error(
+      `Keel store ${store.location} has no blob ${record.payload.hash} for LangGraph record "${record.name}" of execution ` +
+        `"${record.executionId}". The store was copied partially or its blobs were deleted.`,
+    );
+  }
+  return decodeValue(text);
+}

@@ -1,0 +1,19 @@
+import { KeelError } from '@keel/core';
+
+/** A LangGraph operation that needs a thread was called without `configurable.thread_id`. */
+export class ThreadIdMissingError extends KeelError {
+  readonly operation: string;
+
+  constructor({ operation }: { operation: string }) {
+    super(
+      `LangGraph's ${operation} was called without configurable.thread_id. Keel keeps a graph's state per thread: ` +
+        'pass { configurable: { thread_id: "…" } } in the config of invoke/stream.',
+    );
+    this.operation = operation;
+  }
+
+  /** True for this error from any copy of the package (it checks the name and Keel's marker). */
+  static override isInstance(error: unknown): error is ThreadIdMissingError {
+    return KeelError.isInstance(error) && error.name === 'ThreadIdMissingError';
+  }
+}
