@@ -1,0 +1,21 @@
+import { KeelError } from '@keel/core';
+
+/**
+ * `durable()` was given an agent whose model and tools it cannot reach. It rebuilds the agent per
+ * call from its settings, which `ToolLoopAgent` (ai 6 and 7) keeps; a hand-written `Agent` does not
+ * expose them.
+ */
+export class AgentUnsupportedError extends KeelError {
+  constructor({ agent }: { agent: unknown }) {
+    const kind = typeof agent === 'object' && agent !== null ? (agent.constructor?.name ?? 'object') : typeof agent;
+    super(
+      `Keel cannot make this agent (${kind}) durable: durable() needs a ToolLoopAgent, whose settings hold its model and tools. ` +
+        'For another Agent implementation, build it from durableModel(model) and durableTools(tools) and call it inside a flow.',
+    );
+  }
+
+  /** True for this error from any copy of the package. */
+  static override isInstance(error: unknown): error is AgentUnsupportedError {
+    return KeelError.isInstance(error) && error.name === 'AgentUnsupportedError';
+  }
+}

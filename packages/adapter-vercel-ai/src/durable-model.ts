@@ -1,0 +1,179 @@
+import { durableCall, durableStream, type CheckpointContext } from '@keel/core/adapter';
+import { AgentRun } from './agent-run.js';
+import { CallSettings } from './call-settings.js';
+import { ModelUnsupportedError } from './model-unsupported-error.js';
+import { callOutcome, isStreamHead, recordableGenerateResult, recordablePart, streamHead } from './model-records.js';
+import type { DurablePiecesOptions } from './options.js';
+import { fingerprintOf, modelRequest } from './request-fingerprint.js';
+import type { LanguageModelShape, ModelCallOptions, ModelGenerateResult, ModelStreamResult, StreamPart } from './sdk-shapes.js';
+
+const wrappedModels = new WeakSet<object>();
+
+/**
+ * Makes a language model durable: inside a Keel flow every `doGenerate` and `doStream` is a checkpoint
+ * of kind `model` (`model:1`, `model:2` … in call order), whose result is stored and given back on
+ * resume or replay instead of calling the provider again. A streamed call replays as an equivalent
+ * stream. Outside a flow the model behaves exactly as the one it wraps.
+ *
+ * Works with `LanguageModelV3` (ai 6) and `LanguageModelV4` (ai 7) models: the wrapper keeps the
+ * model's specification version, so it goes wherever the model went.
+ *
+ * @example
+ * ```ts
+ * const result = await generateText({ model: durableModel(openai('gpt-4o')), tools: durableTools(tools), prompt });
+ * ```
+ */
+export function durableModel<Model extends LanguageModelShape>(model: Model, options: DurablePiecesOptions = {}): Model {
+  return wrapModel(model, new AgentRun(), new CallSettings(options));
+}
+
+/** Wraps a model for one run (the standalone form gets a run of its own). */
+export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallSettings): Model {
+  if (typeof model !== 'object' || model === null || typeof (model as Partial<LanguageModelShape>).doGenerate !== 'function') {
+    throw new ModelUnsupportedError({ model });
+  }
+  if (wrappedModels.has(model)) return model;
+  const inner = model as unknown as LanguageModelShape & {
+    doGenerate(options: ModelCallOptions): PromiseLike<ModelGenerateResult>;
+    doStream(options: ModelCallOptions): PromiseLike<ModelStreamResult>;
+    readonly supportedUrls?: unknown;
+  };
+  const wrapped = {
+    specificationVersion: inner.specificationVersion,
+    get provider() {
+      return inner.provider;
+    },
+    get modelId() {
+      return inner.modelId;
+    },
+    get supportedUrls() {
+      return inner.supportedUrls;
+    },
+    doGenerate: (options: ModelCallOptions) => run.call(() => generate(inner, options, run, settings)),
+    doStream: (options: ModelCallOptions) => run.call(() => stream(inner, options, run, settings)),
+  };
+  wrappedModels.add(wrapped);
+  return wrapped as unknown as Model;
+}
+
+function modelSpec(model: LanguageModelShape, options: ModelCallOptions, settings: CallSettings) {
+  const request = modelRequest(model, options);
+  return {
+    name: 'model',
+    kind: 'model' as const,
+    fingerprint: fingerprintOf(request),
+    ...settings.retries('model', 'model'),
+    ...settings.captured('model', 'model', request, { model: { provider: model.provider, modelId: model.modelId } }),
+  };
+}
+
+async function generate(
+  model: LanguageModelShape & { doGenerate(options: ModelCallOptions): PromiseLike<ModelGenerateResult> },
+  options: ModelCallOptions,
+  run: AgentRun,
+  settings: CallSettings,
+): Promise<ModelGenerateResult> {
+  run.throwIfFailed();
+  if (!run.durable) return model.doGenerate(options);
+  let live: ModelGenerateResult | undefined;
+  try {
+    const recorded = await durableCall(modelSpec(model, options, settings), async (context) => {
+      live = await model.doGenerate({ ...options, abortSignal: joined(options.abortSignal, context) });
+      if (settings.recordsMetadata('model', 'model')) context.setMetadata(callOutcome(live));
+      return recordableGenerateResult(live);
+    });
+    // Live, the SDK gets the provider's own result (bodies included); replayed, the stored one.
+    return live ?? (recorded as ModelGenerateResult);
+  } catch (error) {
+    run.fail(error);
+    throw error;
+  }
+}
+
+async function stream(
+  model: LanguageModelShape & { doStream(options: ModelCallOptions): PromiseLike<ModelStreamResult> },
+  options: ModelCallOptions,
+  run: AgentRun,
+  settings: CallSettings,
+): Promise<ModelStreamResult> {
+  run.throwIfFailed();
+  if (!run.durable) return model.doStream(options);
+  const parts = durableStream<StreamPart>(modelSpec(model, options, settings), async (context) => {
+    const result = await model.doStream({ ...options, abortSignal: joined(options.abortSignal, context) });
+    return recordedStream(result, context, settings.recordsMetadata('model', 'model'));
+  });
+  const iterator = parts[Symbol.asyncIterator]();
+  let first: IteratorResult<StreamPart>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    run.fail(error);
+    throw error;
+  }
+  const head = !first.done && isStreamHead(first.value) ? first.value : undefined;
+  const pending = first.done || head ? [] : [first.value];
+  return {
+    ...(head?.request ? { request: head.request } : {}),
+    ...(head?.response ? { response: head.response } : {}),
+    stream: new ReadableStream<StreamPart>({
+      async pull(controller) {
+        const buffered = pending.shift();
+        if (buffered) return controller.enqueue(buffered);
+        try {
+          const next = await iterator.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (error) {
+          run.fail(error);
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    }),
+  };
+}
+
+/**
+ * The parts of a live stream as they are recorded: a head with the request and response details,
+ * then every part. An `error` part ends the call as failed rather than recorded: a call that failed
+ * must run again on `retry`, not replay its failure forever.
+ */
+async function* recordedStream(result: ModelStreamResult, context: CheckpointContext, recordsMetadata: boolean): AsyncGenerator<StreamPart> {
+  yield streamHead(result) as unknown as StreamPart;
+  let finish: StreamPart | undefined;
+  let modelId: unknown;
+  const reader = result.stream.getReader();
+  let ended = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.type === 'error') throw asError(value['error']);
+      if (value.type === 'finish') finish = value;
+      if (value.type === 'response-metadata' && value['modelId'] !== undefined) modelId = value['modelId'];
+      yield recordablePart(value);
+    }
+    ended = true;
+  } finally {
+    // A stream left early (an error, a reader that stopped) is cancelled so the provider's request ends.
+    if (ended) reader.releaseLock();
+    else await reader.cancel().catch(() => {});
+  }
+  if (recordsMetadata) {
+    context.setMetadata({
+      ...(finish ? callOutcome(finish as { usage?: unknown; finishReason?: unknown }) : {}),
+      ...(typeof modelId === 'string' ? { responseModelId: modelId } : {}),
+    });
+  }
+}
+
+function asError(error: unknown): unknown {
+  if (error instanceof Error) return error;
+  return new Error(typeof error === 'string' ? error : JSON.stringify(error));
+}
+
+function joined(signal: AbortSignal | undefined, context: CheckpointContext): AbortSignal {
+  return signal ? AbortSignal.any([signal, context.signal]) : context.signal;
+}
