@@ -20,9 +20,9 @@ export type WorkerTask =
   /** Answer a wait once. */
   | { readonly kind: 'resolve-wait'; readonly executionId: string; readonly waitId: string; readonly resolvedBy: string }
   /**
-   * Write a history: `checkpoints` checkpoints (running, blob, completed) and four log lines each into the
-   * worker's own execution, and one checkpoint, one log line and (for the first ten) one artifact each
-   * into an execution all workers share.
+   * Write a history: `checkpoints` checkpoints (running, blob, completed; `seq` from `firstSeq`) and
+   * `ownLines` log lines each into the worker's own execution; and one checkpoint, `sharedLines` log
+   * lines and (for the first ten) one artifact each into an execution all workers share.
    */
   | {
       readonly kind: 'write-history';
@@ -31,6 +31,9 @@ export type WorkerTask =
       readonly executionId: string;
       readonly sharedExecutionId: string;
       readonly checkpoints: number;
+      readonly firstSeq: number;
+      readonly ownLines: number;
+      readonly sharedLines: number;
     };
 
 /** The command line argument of the worker. */
@@ -53,7 +56,9 @@ async function main(): Promise<void> {
   const specifier = isAbsolute(specification.module) ? pathToFileURL(specification.module).href : specification.module;
   const exports = (await import(specifier)) as Record<string, unknown>;
   const open = exports[specification.exportName];
-  if (typeof open !== 'function') throw new Error(`${specification.module} has no function export "${specification.exportName}"`);
+  if (typeof open !== 'function') {
+    throw new Error(`${specification.module} has no function export "${specification.exportName}"`);
+  }
   const store = (await open(specification.argument)) as Store;
   process.stdout.write('ready\n');
   await go();
@@ -120,18 +125,18 @@ async function increment(store: Store, executionId: string, times: number): Prom
 }
 
 async function writeHistory(store: Store, task: Extract<WorkerTask, { kind: 'write-history' }>): Promise<void> {
-  const { worker, workers, executionId, sharedExecutionId } = task;
-  const shared = payload('the same content from every worker');
+  const { worker, workers, executionId, sharedExecutionId, firstSeq, ownLines, sharedLines } = task;
+  const sameContent = 'the same content from every worker';
   for (let n = 0; n < task.checkpoints; n++) {
     const output = payload(JSON.stringify({ worker, n }));
     const running = {
       executionId,
-      id: `step:${n + 1}`,
+      id: `step:${firstSeq + n + 1}`,
       parentId: null,
       name: 'step',
       kind: 'step',
       status: 'running',
-      seq: n,
+      seq: firstSeq + n,
       attempts: 1,
       delivery: 'at-least-once',
       durable: true,
@@ -139,18 +144,18 @@ async function writeHistory(store: Store, task: Extract<WorkerTask, { kind: 'wri
     } as const;
     await store.putCheckpoint(running);
     await store.putBlob(output.hash, JSON.stringify({ worker, n }));
-    if (n % 10 === 0) await store.putBlob(shared.hash, 'the same content from every worker');
+    if (n % 10 === 0) await store.putBlob(payload(sameContent).hash, sameContent);
     await store.putCheckpoint({ ...running, status: 'completed', output, endedAt: Date.now() });
     await store.appendLogs([
-      ...[0, 1, 2, 3].map((line) => logLine(executionId, worker, n * 4 + line)),
-      logLine(sharedExecutionId, worker, n),
+      ...Array.from({ length: ownLines }, (_, line) => logLine(executionId, worker, n * ownLines + line)),
+      ...Array.from({ length: sharedLines }, (_, line) => logLine(sharedExecutionId, worker, n * sharedLines + line)),
     ]);
     await store.putCheckpoint({
       ...running,
       executionId: sharedExecutionId,
       id: `worker-${worker}:${n + 1}`,
       // Interleaved, so that all workers write into the same segments of the shared execution.
-      seq: n * workers + worker,
+      seq: firstSeq + n * workers + worker,
       status: 'completed',
       output,
     });
@@ -168,7 +173,15 @@ async function writeHistory(store: Store, task: Extract<WorkerTask, { kind: 'wri
 }
 
 function logLine(executionId: string, worker: number, n: number): LogRecord {
-  return { executionId, checkpointId: null, level: 'info', message: `worker ${worker} line ${n}`, fields: { worker, n }, session: 1, time: Date.now() };
+  return {
+    executionId,
+    checkpointId: null,
+    level: 'info',
+    message: `worker ${worker} line ${n}`,
+    fields: { worker, n },
+    session: 1,
+    time: Date.now(),
+  };
 }
 
 function payload(text: string): PayloadRef {

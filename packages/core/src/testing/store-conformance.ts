@@ -233,13 +233,17 @@ function defineSuite(options: StoreConformanceOptions): void {
       const applied = results.filter((result) => result.ok);
       expect(applied).toHaveLength(1);
       expect(results.filter((result) => !result.ok && result.reason === 'conflict')).toHaveLength(7);
-      expect(await store.getExecution('ex-0001')).toMatchObject({ version: 2, sessions: applied[0]?.ok ? applied[0].record.sessions : -1 });
+      const winner = applied[0]?.ok ? applied[0].record : undefined;
+      expect(await store.getExecution('ex-0001')).toMatchObject({ version: 2, sessions: winner?.sessions });
     });
   });
 
   group('listing executions', (test) => {
     /** Creates executions in a scrambled order; returns their ids, oldest first. */
-    async function createMany(count: number, shape: (index: number) => Partial<ExecutionRecord> = () => ({})): Promise<string[]> {
+    async function createMany(
+      count: number,
+      shape: (index: number) => Partial<ExecutionRecord> = () => ({}),
+    ): Promise<string[]> {
       const ids = Array.from({ length: count }, (_, index) => executionId(index + 1));
       for (const index of scramble(count)) await store.createExecution(newExecution(ids[index] as string, shape(index)));
       return ids;
@@ -313,6 +317,15 @@ function defineSuite(options: StoreConformanceOptions): void {
       // digest and failed: index divisible by 6 → 0, 6, 12, 18, 24; before ids[20] → 18, 12, 6, 0; limit 3.
       const listed = await store.listExecutions({ flow: 'digest', status: ['failed'], before: ids[20], limit: 3 });
       expect(listed.map((record) => record.id)).toEqual([ids[18], ids[12], ids[6]]);
+    });
+
+    test('records of an execution that was never created do not make it listed', async () => {
+      await store.putCheckpoint(newCheckpoint('ex-0002', 0));
+      await store.putWait(newWait('ex-0002', 'approve:1'));
+      await store.appendLogs([logLine('ex-0002', 0)]);
+      await store.createExecution(newExecution('ex-0001'));
+      expect((await store.listExecutions()).map((record) => record.id)).toEqual(['ex-0001']);
+      expect(await store.getExecution('ex-0002')).toBeNull();
     });
 
     test('listing sees updates', async () => {
@@ -478,7 +491,11 @@ function defineSuite(options: StoreConformanceOptions): void {
       await store.putWait(newWait('ex-0001', 'approve:1'));
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, index) =>
-          store.resolveWait('ex-0001', 'approve:1', { input: payload(String(index)), resolvedBy: `answer-${index}`, resolvedAt: baseTime }),
+          store.resolveWait('ex-0001', 'approve:1', {
+            input: payload(String(index)),
+            resolvedBy: `answer-${index}`,
+            resolvedAt: baseTime,
+          }),
         ),
       );
       const winners = results.filter((result) => result.ok);
@@ -577,7 +594,13 @@ function defineSuite(options: StoreConformanceOptions): void {
     });
 
     test('one append may carry lines of several executions', async () => {
-      await store.appendLogs([logLine('ex-0001', 0), logLine('ex-0002', 0), logLine('ex-0001', 1), logLine('ex-0003', 0), logLine('ex-0002', 1)]);
+      await store.appendLogs([
+        logLine('ex-0001', 0),
+        logLine('ex-0002', 0),
+        logLine('ex-0001', 1),
+        logLine('ex-0003', 0),
+        logLine('ex-0002', 1),
+      ]);
       expect(await store.listLogs('ex-0001')).toStrictEqual([logLine('ex-0001', 0), logLine('ex-0001', 1)]);
       expect(await store.listLogs('ex-0002')).toStrictEqual([logLine('ex-0002', 0), logLine('ex-0002', 1)]);
       expect(await store.listLogs('ex-0003')).toStrictEqual([logLine('ex-0003', 0)]);
@@ -675,7 +698,12 @@ function defineSuite(options: StoreConformanceOptions): void {
       mutate(resolved.record);
 
       expect(await store.getCheckpoint('ex-0001', checkpoint.id)).toStrictEqual(checkpoint);
-      expect(await store.getWait('ex-0001', wait.id)).toStrictEqual({ ...wait, input: payload('1'), resolvedAt: baseTime, status: 'resolved' });
+      expect(await store.getWait('ex-0001', wait.id)).toStrictEqual({
+        ...wait,
+        input: payload('1'),
+        resolvedAt: baseTime,
+        status: 'resolved',
+      });
       expect(await store.listArtifacts('ex-0001')).toStrictEqual([artifact]);
       expect(await store.listLogs('ex-0001')).toStrictEqual([line]);
     });
@@ -728,9 +756,11 @@ function defineSuite(options: StoreConformanceOptions): void {
         else test(title, () => body(shared(store)));
       };
 
-      define(`${processes} processes × 50 compare-and-set increments: counter ${processes * 50}, version ${processes * 50 + 1}`, async (shared) => {
+      const increments = `${processes} processes × 50 compare-and-set increments: counter ${processes * 50}, version ${processes * 50 + 1}`;
+      define(increments, async (shared) => {
         await store.createExecution({ ...newExecution('ex-0001'), metadata: { counter: 0 } });
-        await runWorkers(shared, Array.from({ length: processes }, () => ({ kind: 'increment', executionId: 'ex-0001', times: 50 })));
+        const task: WorkerTask = { kind: 'increment', executionId: 'ex-0001', times: 50 };
+        await runWorkers(shared, Array.from({ length: processes }, () => task));
         const record = await store.getExecution('ex-0001');
         expect(record?.metadata?.counter).toBe(processes * 50);
         expect(record?.version).toBe(processes * 50 + 1);
@@ -749,12 +779,17 @@ function defineSuite(options: StoreConformanceOptions): void {
         );
         const winners = results.flatMap((result, worker) => (result.count === 1 ? [worker] : []));
         expect(winners).toHaveLength(1);
-        expect(await store.getWait('ex-0001', 'approve:1')).toMatchObject({ status: 'resolved', resolvedBy: `worker-${winners[0]}` });
+        expect(await store.getWait('ex-0001', 'approve:1')).toMatchObject({
+          status: 'resolved',
+          resolvedBy: `worker-${winners[0]}`,
+        });
       });
 
-      define(`${processes} processes writing checkpoints, blobs, logs and artifacts at once: nothing is lost`, async (shared) => {
-        // Enough to cross a segment boundary of the sharded stores (128 checkpoints, 500 log lines).
-      const checkpoints = 130;
+      const history = `${processes} processes writing checkpoints, blobs, logs and artifacts at once: nothing is lost`;
+      define(history, async (shared) => {
+        // Enough to cross segment boundaries of sharded stores (every 128 seq, every 500 log lines) while
+        // all processes write, without thousands of writes: seq starts at 100.
+        const [checkpoints, firstSeq, ownLines, sharedLines] = [40, 100, 13, 4];
         await runWorkers(
           shared,
           Array.from({ length: processes }, (_, worker) => ({
@@ -764,30 +799,35 @@ function defineSuite(options: StoreConformanceOptions): void {
             executionId: executionId(worker + 1),
             sharedExecutionId: 'shared',
             checkpoints,
+            firstSeq,
+            ownLines,
+            sharedLines,
           })),
         );
+        const range = (length: number, start = 0): number[] => Array.from({ length }, (_, index) => start + index);
         for (let worker = 0; worker < processes; worker++) {
           const own = executionId(worker + 1);
           const records = await store.listCheckpoints(own);
           expect(records.map((record) => [record.seq, record.status])).toEqual(
-            Array.from({ length: checkpoints }, (_, seq) => [seq, 'completed']),
+            range(checkpoints, firstSeq).map((seq) => [seq, 'completed']),
           );
           for (const record of [records[0], records.at(-1)]) {
             expect(await store.getBlob((record?.output as PayloadRef).hash)).not.toBeNull();
           }
           const lines = await store.listLogs(own);
-          expect(lines.map((line) => line.fields?.n)).toEqual(Array.from({ length: checkpoints * 4 }, (_, n) => n));
+          expect(lines.map((line) => line.fields?.n)).toEqual(range(checkpoints * ownLines));
         }
-        const sharedLines = await store.listLogs('shared');
-        expect(sharedLines).toHaveLength(processes * checkpoints);
+        const sharedLog = await store.listLogs('shared');
+        expect(sharedLog).toHaveLength(processes * checkpoints * sharedLines);
         for (let worker = 0; worker < processes; worker++) {
-          const numbers = sharedLines.filter((line) => line.fields?.worker === worker).map((line) => line.fields?.n);
-          expect(numbers).toEqual(Array.from({ length: checkpoints }, (_, n) => n));
+          const numbers = sharedLog.filter((line) => line.fields?.worker === worker).map((line) => line.fields?.n);
+          expect(numbers).toEqual(range(checkpoints * sharedLines));
         }
         const sharedCheckpoints = await store.listCheckpoints('shared');
-        expect(sharedCheckpoints.map((record) => record.seq)).toEqual(Array.from({ length: processes * checkpoints }, (_, seq) => seq));
+        expect(sharedCheckpoints.map((record) => record.seq)).toEqual(range(processes * checkpoints, firstSeq));
         expect(await store.listArtifacts('shared')).toHaveLength(processes * 10);
-        expect(await store.getBlob(contentHash('the same content from every worker'))).toBe('the same content from every worker');
+        const sameContent = 'the same content from every worker';
+        expect(await store.getBlob(contentHash(sameContent))).toBe(sameContent);
       });
     },
     60_000,
@@ -795,7 +835,8 @@ function defineSuite(options: StoreConformanceOptions): void {
 
   const unknown = [...skipped.keys()].filter((name) => !defined.has(name));
   if (unknown.length > 0) {
-    throw new Error(`runStoreConformance: skip names tests that do not exist: ${unknown.map((name) => `"${name}"`).join(', ')}`);
+    const names = unknown.map((name) => `"${name}"`).join(', ');
+    throw new Error(`runStoreConformance: skip names tests that do not exist: ${names}`);
   }
 }
 
@@ -852,7 +893,10 @@ function workerFile(): string {
   ].map((url) => fileURLToPath(url));
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found === undefined) {
-    throw new Error(`The store conformance worker is not built (looked for ${candidates.join(', ')}): run \`pnpm --filter @keel/core build\`.`);
+    throw new Error(
+      `The store conformance worker is not built (looked for ${candidates.join(', ')}): ` +
+        'run `pnpm --filter @keel/core build`.',
+    );
   }
   return found;
 }
@@ -974,7 +1018,15 @@ function newArtifact(executionId: string, name: string): ArtifactRecord {
 }
 
 function logLine(executionId: string, n: number): LogRecord {
-  return { executionId, checkpointId: null, level: 'info', message: `line ${n}`, fields: { n }, session: 1, time: baseTime + n };
+  return {
+    executionId,
+    checkpointId: null,
+    level: 'info',
+    message: `line ${n}`,
+    fields: { n },
+    session: 1,
+    time: baseTime + n,
+  };
 }
 
 /** Changes a record in place, top level and nested, as careless caller code would. */

@@ -39,7 +39,12 @@ export const executionShape: DocumentShape<ExecutionRecord> = {
 
 export const checkpointSegmentShape: DocumentShape<readonly CheckpointRecord[]> = {
   problem: (data) =>
-    listProblem(data, checkpointsPerSegment, 'checkpoint records', (item) => typeof item.id === 'string' && Number.isInteger(item.seq)),
+    listProblem(
+      data,
+      checkpointsPerSegment,
+      'checkpoint records',
+      (item) => typeof item.id === 'string' && Number.isInteger(item.seq),
+    ),
 };
 
 export const waitListShape: DocumentShape<readonly WaitRecord[]> = {
@@ -53,7 +58,12 @@ export const artifactListShape: DocumentShape<readonly ArtifactRecord[]> = {
 
 export const logSegmentShape: DocumentShape<readonly LogRecord[]> = {
   problem: (data) =>
-    listProblem(data, logLinesPerSegment, 'log lines', (item) => typeof item.message === 'string' && typeof item.level === 'string'),
+    listProblem(
+      data,
+      logLinesPerSegment,
+      'log lines',
+      (item) => typeof item.message === 'string' && typeof item.level === 'string',
+    ),
 };
 
 function listProblem(
