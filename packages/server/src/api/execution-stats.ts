@@ -1,0 +1,65 @@
+import type { CheckpointRecord } from '@keel/core';
+import { estimatedCostOf, priceOf } from './model-prices.js';
+import { modelUsageOf } from './model-usage.js';
+
+/** Counts and token usage over a set of checkpoints. */
+export interface UsageTotals {
+  readonly checkpoints: number;
+  /** Model, tool and MCP calls. */
+  readonly calls: number;
+  readonly modelCalls: number;
+  /** Tool and MCP calls. */
+  readonly toolCalls: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  /** US dollars at list price over the calls whose model is in the price table; `null` when none is. */
+  readonly estimatedCostUsd: number | null;
+  /** Models seen without a list price (their tokens are counted, their cost is not). */
+  readonly unpricedModels: readonly string[];
+}
+
+/** Totals of an execution's checkpoints, plus what failed and how often calls were attempted again. */
+export interface ExecutionStats extends UsageTotals {
+  readonly failed: number;
+  /** Attempts beyond the first, summed over all checkpoints. */
+  readonly retries: number;
+}
+
+type Recordlike = Pick<CheckpointRecord, 'kind' | 'metadata' | 'status' | 'attempts'>;
+
+/** Sums calls and tokens. Tokens come from `model` checkpoints only, so a parent that repeats its children's usage is not counted twice. */
+export function usageTotals(records: readonly Recordlike[]): UsageTotals {
+  let calls = 0;
+  let modelCalls = 0;
+  let toolCalls = 0;
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let totalTokens = 0;
+  let cost: number | null = null;
+  const unpriced = new Set<string>();
+  for (const record of records) {
+    if (record.kind === 'model') modelCalls++;
+    if (record.kind === 'tool' || record.kind === 'mcp') toolCalls++;
+    if (record.kind === 'model' || record.kind === 'tool' || record.kind === 'mcp') calls++;
+    if (record.kind !== 'model') continue;
+    const usage = modelUsageOf(record.metadata);
+    if (!usage) continue;
+    inputTokens += usage.inputTokens ?? 0;
+    outputTokens += usage.outputTokens ?? 0;
+    totalTokens += usage.totalTokens ?? 0;
+    const estimate = estimatedCostOf(usage);
+    if (estimate !== undefined) cost = (cost ?? 0) + estimate;
+    else if (usage.model && !priceOf(usage.model)) unpriced.add(usage.model);
+  }
+  return { checkpoints: records.length, calls, modelCalls, toolCalls, inputTokens, outputTokens, totalTokens, estimatedCostUsd: cost, unpricedModels: [...unpriced] };
+}
+
+/** The statistics of an execution from its checkpoint records. */
+export function executionStats(records: readonly Recordlike[]): ExecutionStats {
+  return {
+    ...usageTotals(records),
+    failed: records.filter((record) => record.status === 'failed').length,
+    retries: records.reduce((sum, record) => sum + Math.max(0, record.attempts - 1), 0),
+  };
+}

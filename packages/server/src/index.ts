@@ -1,0 +1,17 @@
+/**
+ * @module Keel's HTTP API and web dashboard: inspect and operate durable executions from a browser and
+ * from other services.
+ *
+ * ```ts
+ * import { startServer } from '@keel/server';
+ * const server = await startServer({ runtime, port: 7400 });
+ * ```
+ */
+export { startServer } from './start-server.js';
+export { createApp } from './create-app.js';
+export type { AppOptions, FetchHandler, KeelServer, MountTarget, StartServerOptions } from './server-options.js';
+export { ServerTokenMissingError } from './errors/server-token-missing-error.js';
+export { errorCodes, type ErrorBody } from './http/error-response.js';
+export { openApiDocument } from './api/openapi-document.js';
+export { modelPrices, modelPricesAsOf, priceOf, estimatedCostOf, type ModelPrice } from './api/model-prices.js';
+export { modelUsageOf, type ModelUsage } from './api/model-usage.js';

@@ -1,0 +1,67 @@
+import type { Runtime } from '@keel/core';
+import type { Hono } from 'hono';
+
+/** A handler for requests under a mounted path: a standard fetch handler (it gets the full, unmodified request). */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/**
+ * What can be mounted next to the API: a hono app (its routes are relative to the mount path) or a
+ * fetch handler (it sees the original request, path prefix included).
+ */
+export type MountTarget = Hono | FetchHandler;
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The runtime whose store and flows the API operates. The server runs resume, retry and replay on it. */
+  readonly runtime: Runtime;
+  /**
+   * The bearer token every request must carry. Defaults to `KEEL_API_TOKEN`; `null` (or an empty string)
+   * means no token. The dashboard signs in once with `/?token=…`, which sets an HttpOnly cookie.
+   */
+  readonly token?: string | null;
+  /**
+   * Host names (the `Host` header without its port) that requests may be addressed to when no token is
+   * set. `startServer` passes the loopback names, which stops DNS-rebinding pages from reaching an
+   * unauthenticated server; leave it out when embedding behind your own authentication.
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Largest request body accepted, in bytes (default 1 MiB); bigger ones get 413 `payload_too_large`. */
+  readonly bodyLimit?: number;
+  /**
+   * Extra routes served by the same app, behind the same token, host and origin checks, e.g.
+   * `{ '/mcp': mcpHandler }`. Paths must not be `/api` or `/`.
+   */
+  readonly mount?: Readonly<Record<string, MountTarget>>;
+  /** How often live log streams look for new lines, in ms (default 500). */
+  readonly pollIntervalMs?: number;
+  /** Called when a run the server started in the background (resume, retry, replay) ends with an error. */
+  readonly onBackgroundError?: (error: unknown, run: { readonly operation: string; readonly executionId: string }) => void;
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions extends AppOptions {
+  /**
+   * The address to listen on (default `127.0.0.1`). Any address other than loopback requires a token
+   * (`token` or `KEEL_API_TOKEN`); without one the server refuses to start.
+   */
+  readonly host?: string;
+  /** The port (default 7400); `0` picks a free one (see `KeelServer.port`). */
+  readonly port?: number;
+}
+
+/** A running server. */
+export interface KeelServer {
+  /** `http://<host>:<port>`: the dashboard's address (the API is under `/api`). */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Ids of executions that runs started by this server (resume, retry, replay) are still running. */
+  running(): string[];
+  /** Resolves once every run this server started in the background has ended (or suspended). */
+  idle(): Promise<void>;
+  /**
+   * Stops listening and ends live log streams. Runs the server started keep going in this process
+   * (they hold their leases); await {@link KeelServer.idle} to wait for them.
+   */
+  close(): Promise<void>;
+}
