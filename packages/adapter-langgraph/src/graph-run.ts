@@ -1,0 +1,218 @@
+import { currentExecution, durableCall } from '@keel/core/adapter';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { Command, isCommand } from '@langchain/langgraph';
+import { CallOrderUncheckedError } from './call-order-unchecked-error.js';
+import { pendingInterrupts, waitForAnswer, type SnapshotLike } from './interrupt-waits.js';
+import { reviveValue, storeValue, type StoredValue } from './langchain-values.js';
+import { recordSerde } from './model-records.js';
+import type { Granularity } from './options.js';
+import { runWithContext } from './run-context.js';
+
+/** The part of a compiled LangGraph graph a durable run drives. */
+export interface DrivableGraph {
+  invoke(input: unknown, config?: RunnableConfig): Promise<unknown>;
+  stream(input: unknown, config?: RunnableConfig): Promise<AsyncIterable<unknown>>;
+  getState(config: RunnableConfig): Promise<SnapshotLike>;
+  checkpointer?: unknown;
+  interruptBefore?: unknown;
+  interruptAfter?: unknown;
+}
+
+/** A graph input as stored in a request: `null`, a value, or a `Command`. */
+export type StoredInput =
+  | { readonly kind: 'null' }
+  | { readonly kind: 'value'; readonly value: StoredValue }
+  | { readonly kind: 'command'; readonly command: StoredValue };
+
+/**
+ * What one `invoke`/`stream` of a durable graph was asked: the execution's input. Only what can be
+ * stored is kept (the thread, the input, JSON-valued `configurable` entries); callbacks, signals and
+ * clients come from the live call when there is one.
+ */
+export interface GraphRequest {
+  readonly threadId: string;
+  readonly input: StoredInput;
+  readonly configurable: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+/** The live call a run serves, when it runs in the caller's process (not in a worker). */
+export interface LiveCall {
+  readonly config: RunnableConfig;
+  readonly mode: 'invoke' | 'stream';
+  /** Receives stream chunks in `stream` mode. */
+  readonly push?: (chunk: unknown) => void;
+  /** The last result `invoke` returned (with `__interrupt__` when the graph stopped at one). */
+  lastResult?: unknown;
+  /** Whether the graph was delivered anything in this session. */
+  delivered?: boolean;
+}
+
+/** How a durable graph runs. */
+export interface RunSettings {
+  readonly graphName: string;
+  readonly granularity: Granularity;
+  readonly interruptTimeout?: number;
+}
+
+/**
+ * Runs one turn of a graph inside the current Keel flow, so that it can stop at any point — a crash,
+ * an `interrupt()` — and continue in another process without repeating work:
+ *
+ * 1. `langgraph.start` records the thread's newest checkpoint before the input is given to LangGraph.
+ *    When the flow runs again and the thread has moved on, LangGraph already has the input and is
+ *    not given it twice.
+ * 2. The graph runs; its model and tool calls are checkpoints of this run, keyed by graph task.
+ * 3. Each `interrupt()` that waits becomes a Keel wait; with all answered, the graph is resumed with
+ *    `Command({ resume: { [interruptId]: answer } })`. A run that LangGraph left unfinished (the
+ *    process died) is continued with `invoke(null)`.
+ *
+ * The run is one checkpoint (`langgraph`), re-run on every session (`durable: false`) except at
+ * `turn` granularity, where a finished run is reused whole.
+ */
+export async function runGraph(graph: DrivableGraph, request: GraphRequest, live: LiveCall | undefined, settings: RunSettings): Promise<unknown> {
+  let result: unknown;
+  const stopper = new AbortController();
+  const context = { granularity: settings.granularity, stop: (error: unknown) => stopper.abort(error) };
+  const stored = await runWithContext(context, () =>
+    durableCall(
+      { name: 'langgraph', kind: 'step', durable: settings.granularity === 'turn', metadata: { graph: settings.graphName, thread_id: request.threadId } },
+      async () => {
+        result = await drive(graph, request, live, settings, stopper.signal);
+        return settings.granularity === 'turn' ? await storeValue(recordSerde, result) : null;
+      },
+    ),
+  );
+  if (result === undefined && stored) result = await reviveValue(recordSerde, stored);
+  return result;
+}
+
+async function drive(
+  graph: DrivableGraph,
+  request: GraphRequest,
+  live: LiveCall | undefined,
+  settings: RunSettings,
+  stopped: AbortSignal,
+): Promise<unknown> {
+  await declareUnordered();
+  const start = await durableCall({ name: 'langgraph.start', kind: 'step', metadata: { thread_id: request.threadId } }, async () => ({
+    head: await headOf(graph, request.threadId),
+    request,
+  }));
+  // The request this execution was started with: a resumed execution finishes its own turn.
+  const original = start.request;
+  const threadConfig: RunnableConfig = { configurable: { ...original.configurable, thread_id: original.threadId } };
+  let first = true;
+  let delivered = false;
+  let result: unknown;
+  const deliver = async (input: unknown): Promise<void> => {
+    const config = configFor(original, live, first, stopped);
+    first = false;
+    delivered = true;
+    if (live) live.delivered = true;
+    try {
+      if (live?.mode === 'stream') {
+        for await (const chunk of await graph.stream(input, config)) live.push?.(chunk);
+        result = undefined;
+      } else {
+        result = await graph.invoke(input, config);
+        if (live) live.lastResult = result;
+      }
+    } catch (error) {
+      // The graph stopped because a call hit one of Keel's errors: that error is the real outcome.
+      if (stopped.aborted) throw stopped.reason;
+      throw error;
+    }
+  };
+
+  if ((await headOf(graph, original.threadId)) === start.head) await deliver(await inputOf(original.input));
+  for (;;) {
+    const snapshot = await graph.getState(threadConfig);
+    const pending = pendingInterrupts(snapshot);
+    if (pending.length > 0) {
+      const answers = await Promise.all(pending.map((interrupt) => waitForAnswer(interrupt, { ...(settings.interruptTimeout !== undefined ? { timeout: settings.interruptTimeout } : {}) })));
+      await deliver(new Command({ resume: Object.fromEntries(pending.map((interrupt, index) => [interrupt.id, answers[index]])) }));
+      continue;
+    }
+    const head = await headOf(graph, original.threadId);
+    if (delivered) {
+      // The graph returned without waiting: it finished, or stopped at a static breakpoint, which a
+      // later session must respect rather than take for an unfinished run.
+      if (snapshot.next.length > 0 && head && hasBreakpoints(graph, live)) await stopAt(head, true);
+      return result ?? snapshot.values;
+    }
+    // Nothing was delivered in this session: an earlier one gave LangGraph the input and stopped.
+    if (snapshot.next.length === 0 && snapshot.tasks.length === 0) return snapshot.values;
+    if (head && hasBreakpoints(graph, live) && (await stopAt(head, false))) return snapshot.values;
+    await deliver(null);
+  }
+}
+
+/** Records the failing marker that lets LangGraph skip nodes without tripping Keel's order check. */
+async function declareUnordered(): Promise<void> {
+  try {
+    await durableCall({ name: 'langgraph.unordered', kind: 'step', durable: false }, () => {
+      throw new CallOrderUncheckedError();
+    });
+  } catch (error) {
+    if (!CallOrderUncheckedError.isInstance(error)) throw error;
+  }
+}
+
+/** Whether the run stopped at a breakpoint at checkpoint `head` in an earlier session (records `stopped` if not known yet). */
+function stopAt(head: string, stopped: boolean): Promise<boolean> {
+  return durableCall({ name: 'langgraph.stop', key: head, kind: 'step' }, () => stopped);
+}
+
+function hasBreakpoints(graph: DrivableGraph, live: LiveCall | undefined): boolean {
+  const configured = (value: unknown) => value === '*' || (Array.isArray(value) && value.length > 0);
+  const config = live?.config as Record<string, unknown> | undefined;
+  return configured(graph.interruptBefore) || configured(graph.interruptAfter) || configured(config?.['interruptBefore']) || configured(config?.['interruptAfter']);
+}
+
+/** The id of the thread's newest root checkpoint, or `null` for a new thread. */
+async function headOf(graph: DrivableGraph, threadId: string): Promise<string | null> {
+  const checkpointer = graph.checkpointer as { getTuple?: (config: RunnableConfig) => Promise<{ checkpoint: { id: string } } | undefined> } | undefined;
+  if (checkpointer && typeof checkpointer.getTuple === 'function') {
+    return (await checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: '' } }))?.checkpoint.id ?? null;
+  }
+  const snapshot = (await graph.getState({ configurable: { thread_id: threadId } })) as { config?: RunnableConfig };
+  return (snapshot.config?.configurable?.['checkpoint_id'] as string | undefined) ?? null;
+}
+
+/**
+ * The config of a delivery: the live call's (callbacks, signal, stream modes…) when there is one.
+ * Only the first delivery keeps a `checkpoint_id` (time travel); the rest continue from the newest.
+ * The graph also stops when the execution is cancelled or loses its lease, or a call stops the run.
+ */
+function configFor(request: GraphRequest, live: LiveCall | undefined, first: boolean, stopped: AbortSignal): RunnableConfig {
+  const base = live?.config ?? {};
+  const configurable: Record<string, unknown> = { ...request.configurable, ...base.configurable, thread_id: request.threadId };
+  if (!first) {
+    delete configurable['checkpoint_id'];
+    delete configurable['checkpoint_ns'];
+  }
+  const signals = [stopped, currentExecution()?.signal, base.signal].filter((signal): signal is AbortSignal => signal !== undefined);
+  return { ...base, configurable, signal: AbortSignal.any(signals) };
+}
+
+/** Stores a graph input (a value, `null` or a `Command`) for a request. */
+export async function storeInput(input: unknown): Promise<StoredInput> {
+  if (input === null || input === undefined) return { kind: 'null' };
+  if (isCommand(input)) {
+    const { resume, update, goto, graph } = input as Command;
+    const fields: Record<string, unknown> = {};
+    if (resume !== undefined) fields['resume'] = resume;
+    if (update !== undefined) fields['update'] = update;
+    if (goto !== undefined && !(Array.isArray(goto) && goto.length === 0)) fields['goto'] = goto;
+    if (graph !== undefined) fields['graph'] = graph;
+    return { kind: 'command', command: await storeValue(recordSerde, fields) };
+  }
+  return { kind: 'value', value: await storeValue(recordSerde, input) };
+}
+
+/** Rebuilds a stored graph input. */
+export async function inputOf(stored: StoredInput): Promise<unknown> {
+  if (stored.kind === 'null') return null;
+  if (stored.kind === 'command') return new Command((await reviveValue(recordSerde, stored.command)) as ConstructorParameters<typeof Command>[0]);
+  return reviveValue(recordSerde, stored.value);
+}

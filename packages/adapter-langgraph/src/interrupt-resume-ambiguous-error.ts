@@ -1,0 +1,21 @@
+import { KeelError } from '@keel/core';
+
+/** `Command({ resume })` with one value while a thread waits on several interrupts. */
+export class InterruptResumeAmbiguousError extends KeelError {
+  readonly executionId: string;
+  readonly pending: readonly string[];
+
+  constructor({ executionId, pending }: { executionId: string; pending: readonly string[] }) {
+    super(
+      `Execution "${executionId}" waits on ${pending.length} interrupts (${pending.join(', ')}), and Command({ resume }) ` +
+        'gave one value. Resume with a map from interrupt id to answer: new Command({ resume: { [id]: answer, … } }).',
+    );
+    this.executionId = executionId;
+    this.pending = pending;
+  }
+
+  /** True for this error from any copy of the package (it checks the name and Keel's marker). */
+  static override isInstance(error: unknown): error is InterruptResumeAmbiguousError {
+    return KeelError.isInstance(error) && error.name === 'InterruptResumeAmbiguousError';
+  }
+}
