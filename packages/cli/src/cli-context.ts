@@ -43,7 +43,14 @@ export class CliContext {
         requireConfig,
         ...(this.globals.store !== undefined ? { store: this.globals.store } : {}),
         ...(this.globals.config !== undefined ? { config: this.globals.config } : {}),
-      }));
+      })).then((project) => {
+        if (this.globals.debug) {
+          const { colors } = this.terminal;
+          this.terminal.error(colors.dim(`keel: config ${project.configFile ?? '(none)'} · store ${project.storeLabel} (from ${project.storeOrigin})`));
+          this.terminal.error(colors.dim(`keel: @keel/core ${project.core.url} (${project.core.source === 'project' ? "the project's" : "the CLI's own; the project has none"})`));
+        }
+        return project;
+      });
     }
     return this.#project;
   }

@@ -116,7 +116,7 @@ describe('a flow that waits for input', () => {
     const input = await keel(project, ['executions', 'input', id, '--wait', 'approve', '--value', '{"approved":true,"note":"ship it"}']);
     expect(input.code, input.stderr).toBe(0);
     expect(input.stdout).toContain(`input accepted for approve:1 of ${id}`);
-    expect((await keelJson(project, ['executions', 'show', id])).execution.status).toBe('waiting');
+    expect(input.stdout).toContain('Nothing runs until the execution is resumed');
 
     const worker = await keel(project, ['worker', '--once']);
     expect(worker.code, worker.stderr).toBe(0);
@@ -190,7 +190,6 @@ describe('a flow that waits for input', () => {
     const shown = await keelJson(project, ['executions', 'show', replayId]);
     expect(shown.execution.replayOf).toEqual({ executionId: id, from: 'title:1', overridden: ['title:1'], hermetic: false });
     expect(shown.checkpoints.find((checkpoint: { id: string }) => checkpoint.id === 'publish:1').output).toBe('A SHORTER TITLE / ship it');
-    expect((await keel(project, ['artifacts', 'get', replayId, 'report'])).stdout).toBe('# A SHORTER TITLE\n\nA SHORTER TITLE / ship it\n');
     // The original is untouched.
     expect((await keelJson(project, ['executions', 'show', id])).execution.output).toEqual({ published: 'A POST ABOUT DURABLE AGENTS / ship it' });
   });

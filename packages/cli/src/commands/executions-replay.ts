@@ -79,7 +79,9 @@ export async function executionsReplay(context: CliContext, executionId: string,
     status: result.status,
     reused: fates.filter((fate) => fate.fate === 'reused').map((fate) => fate.id),
     overridden: fates.filter((fate) => fate.fate === 'overridden').map((fate) => fate.id),
-    reran: fates.filter((fate) => fate.fate === 're-ran').map((fate) => ({ id: fate.id, output: fate.output })),
+    reran: fates
+      .filter((fate) => fate.fate === 're-ran')
+      .map((fate): { id: string; output?: string; status?: string } => ({ id: fate.id, ...(fate.output ? { output: fate.output } : { status: fate.status }) })),
     notReached: before.filter((record) => !after.some((other) => other.id === record.id)).map((record) => record.id),
     output: { before: toJsonValue(original.output), after: toJsonValue(replay.output) },
     ...(result.error ? { error: { name: result.error.name, message: result.error.message } } : {}),
@@ -96,7 +98,7 @@ export async function executionsReplay(context: CliContext, executionId: string,
   const list = (ids: readonly string[]) => (ids.length ? ids.join(', ') : colors.dim('none'));
   terminal.line(`  ${colors.dim('reused     ')} ${list(diff.reused)}`);
   terminal.line(`  ${colors.dim('overridden ')} ${list(diff.overridden)}`);
-  terminal.line(`  ${colors.dim('re-ran     ')} ${list(diff.reran.map((entry) => `${entry.id}${entry.output === 'changed' ? colors.yellow(' (output changed)') : entry.output === 'new' ? colors.cyan(' (new)') : entry.output === 'same' ? colors.dim(' (same output)') : ''}`))}`);
+  terminal.line(`  ${colors.dim('re-ran     ')} ${list(diff.reran.map((entry) => `${entry.id}${entry.output === 'changed' ? colors.yellow(' (output changed)') : entry.output === 'new' ? colors.cyan(' (new)') : entry.output === 'same' ? colors.dim(' (same output)') : entry.status !== undefined ? colors.dim(` (${entry.status})`) : ''}`))}`);
   if (diff.notReached.length) terminal.line(`  ${colors.dim('not reached')} ${list(diff.notReached)}`);
   const width = Math.max(40, terminal.columns - 16);
   terminal.line(`  ${colors.dim('output     ')} before ${original.status === 'completed' ? previewJson(original.output, width) : colors.dim(`(none: ${original.status})`)}`);
@@ -121,14 +123,14 @@ function classify(
   after: readonly CheckpointRecord[],
   replayCreatedAt: number,
   overrides: Readonly<Record<string, unknown>>,
-): { id: string; fate: Fate; output?: 'same' | 'changed' | 'new' }[] {
+): { id: string; fate: Fate; output?: 'same' | 'changed' | 'new'; status?: string }[] {
   const original = new Map(before.map((record) => [record.id, record]));
   return after.map((record) => {
     if (record.id in overrides && record.metadata?.overridden === true) return { id: record.id, fate: 'overridden' as const };
     // Records copied from the original keep their original start time; live ones started during the replay.
     if (record.startedAt < replayCreatedAt) return { id: record.id, fate: 'reused' as const };
     const previous = original.get(record.id);
-    if (record.status !== 'completed') return { id: record.id, fate: 're-ran' as const };
+    if (record.status !== 'completed') return { id: record.id, fate: 're-ran' as const, status: record.status };
     const output = !previous ? 'new' : previous.output?.hash === record.output?.hash ? 'same' : 'changed';
     return { id: record.id, fate: 're-ran' as const, output };
   });

@@ -43,6 +43,7 @@ export async function runWithProgress(context: CliContext, project: Project, run
   const interrupt = (signal: NodeJS.Signals) => void onInterrupt(context, project, progress, signal);
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  await progress?.prime();
   progress?.start();
   let result: RunResult;
   try {

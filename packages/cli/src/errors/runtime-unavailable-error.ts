@@ -2,11 +2,10 @@ import { KeelError } from '@keel/core';
 
 /** The `@keel/core` the project uses does not give the CLI access to its default runtime. */
 export class RuntimeUnavailableError extends KeelError {
-  constructor({ core, cause }: { core: string; cause?: unknown }) {
+  constructor({ core }: { core: string }) {
     super(
-      `The CLI cannot reach the default runtime of @keel/core at ${core}, where flow() registers flows. ` +
-        'Install a @keel/core version that matches this keel CLI.',
-      cause === undefined ? undefined : { cause },
+      `The @keel/core at ${core} does not export defaultRuntime(), the runtime flow() registers flows on, ` +
+        'so the CLI cannot run them. Install a @keel/core version that matches this keel CLI.',
     );
   }
 }

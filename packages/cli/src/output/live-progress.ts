@@ -47,6 +47,19 @@ export class LiveProgress {
     this.#executionId = options.executionId;
   }
 
+  /**
+   * Reads what earlier sessions recorded before this one starts, so that only changes are printed as
+   * events: completed checkpoints are listed once as reused, the rest when they change.
+   */
+  async prime(): Promise<void> {
+    if (this.#executionId === undefined) return;
+    const records = await this.#listCheckpoints(this.#executionId).catch(() => []);
+    for (const record of records) {
+      this.#printed.set(record.id, record.status);
+      if (!this.#terminal.interactive && record.status === 'completed') this.#printEvent(record, 'recorded earlier, reused');
+    }
+  }
+
   /** Starts following. */
   start(): void {
     this.#loop = this.#run();
@@ -100,17 +113,21 @@ export class LiveProgress {
   }
 
   #printEvents(): void {
-    const { colors } = this.#terminal;
     for (const record of this.#records) {
       if (record.status === 'running' || this.#printed.get(record.id) === record.status) continue;
       this.#printed.set(record.id, record.status);
-      const duration = record.endedAt !== undefined ? formatDuration(record.endedAt - record.startedAt) : '';
-      const attempts = `${record.attempts} ${record.attempts === 1 ? 'attempt' : 'attempts'}`;
-      const error = record.status === 'failed' && record.error ? `  ${record.error.name}: ${record.error.message.split('\n')[0]}` : '';
-      this.#terminal.line(
-        `  ${statusIcon(record.status, colors)} ${padVisible(record.id, 28)} ${padVisible(record.kind, 5)} ${padVisible(statusWord(record.status, colors), 10)} ${padVisible(duration, 7)} ${attempts}${error}`.trimEnd(),
-      );
+      this.#printEvent(record);
     }
+  }
+
+  #printEvent(record: CheckpointRecord, note?: string): void {
+    const { colors } = this.#terminal;
+    const duration = record.endedAt !== undefined ? formatDuration(record.endedAt - record.startedAt) : '';
+    const attempts = `${record.attempts} ${record.attempts === 1 ? 'attempt' : 'attempts'}`;
+    const error = record.status === 'failed' && record.error ? `  ${record.error.name}: ${record.error.message.split('\n')[0]}` : '';
+    this.#terminal.line(
+      `  ${statusIcon(record.status, colors)} ${padVisible(record.id, 28)} ${padVisible(record.kind, 5)} ${padVisible(statusWord(record.status, colors), 10)} ${padVisible(duration, 7)} ${attempts}${error}${note ? colors.dim(`  ${note}`) : ''}`.trimEnd(),
+    );
   }
 
   #draw(): void {

@@ -17,7 +17,7 @@ export function renderPendingWait(
   context: CliContext,
   executionId: string,
   wait: PendingWait & { readonly createdAt?: number },
-  options: { readonly ambiguous?: boolean; readonly indent?: string } = {},
+  options: { readonly ambiguous?: boolean; readonly indent?: string; readonly answer?: boolean } = {},
 ): string[] {
   const { colors } = context.terminal;
   const indent = options.indent ?? '  ';
@@ -30,6 +30,6 @@ export function renderPendingWait(
   lines.push(`${indent}  ${colors.dim('expects')}  ${describeSchema(wait.schema)}`);
   lines.push(`${indent}  ${colors.dim('schema ')}  ${colors.dim(JSON.stringify(withoutDialect(wait.schema)))}`);
   if (wait.metadata && Object.keys(wait.metadata).length) lines.push(`${indent}  ${colors.dim('details')}  ${colors.dim(JSON.stringify(wait.metadata))}`);
-  lines.push(`${indent}  ${colors.dim('answer ')}  ${inputCommand(context, executionId, wait, options.ambiguous ? wait.id : wait.name)}`);
+  if (options.answer !== false) lines.push(`${indent}  ${colors.dim('answer ')}  ${inputCommand(context, executionId, wait, options.ambiguous ? wait.id : wait.name)}`);
   return lines;
 }

@@ -2,7 +2,7 @@ import type { CheckpointRecord, RunResult } from '@keel/core';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
 import { toJsonValue, previewJson } from './json-value.js';
-import { renderPendingWait } from './pending-wait.js';
+import { inputCommand, renderPendingWait } from './pending-wait.js';
 import { formatDuration } from './quantity-format.js';
 import { statusIcon, statusWord } from './status-style.js';
 import { singleLine, truncate } from './text-layout.js';
@@ -52,15 +52,17 @@ export function printOutcome(context: CliContext, result: RunResult, records: re
       const waits = result.waits ?? [];
       terminal.line(headline(` for input`));
       const names = waits.map((wait) => wait.name);
+      const single = waits.length === 1;
       for (const wait of waits) {
         const ambiguous = names.filter((name) => name === wait.name).length > 1;
-        for (const line of renderPendingWait(context, id, wait, { ambiguous })) terminal.line(line);
+        for (const line of renderPendingWait(context, id, wait, { ambiguous, answer: !single })) terminal.line(line);
       }
       terminal.line();
-      printNextSteps(terminal, 'Next: give the input (the answer line above, with your value), then continue it with either', [
+      printNextSteps(terminal, single ? 'Next: answer it (put your value in), then let a worker continue it:' : 'Next: answer each wait (the answer lines above), then let a worker continue it:', [
+        ...(single ? [[inputCommand(context, id, waits[0]!)] as const] : []),
         [context.hint('worker', '--once'), 'or keep `keel worker` running: it resumes executions whose waits got input'],
-        [context.hint('executions', 'resume', id), 'runs it here'],
       ]);
+      terminal.line(colors.dim(`  (or answer with --resume to continue it right here)`));
       break;
     }
     case 'failed': {

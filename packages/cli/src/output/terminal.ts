@@ -32,6 +32,13 @@ export interface Terminal {
 export function processTerminal(options: { color?: boolean } = {}): Terminal {
   const stdout = process.stdout;
   const stderr = process.stderr;
+  // `keel executions list | head`: the reader went away; stop quietly rather than crash on EPIPE.
+  for (const stream of [stdout, stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   const wants = (stream: NodeJS.WriteStream) => {
     if (options.color === false || 'NO_COLOR' in process.env) return false;
     if ('FORCE_COLOR' in process.env && process.env.FORCE_COLOR !== '0') return true;

@@ -1,22 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import type { Jiti } from 'jiti';
-import * as ownCore from '@keel/core';
-import * as ownAdapter from '@keel/core/adapter';
-import * as ownStore from '@keel/core/store';
-import type { RunOptions, RunResult, Runtime } from '@keel/core';
+import type { Runtime } from '@keel/core';
 import { RuntimeUnavailableError } from '../errors/runtime-unavailable-error.js';
 
 /** The public entry of `@keel/core`. */
-export type CoreModule = typeof ownCore;
-
-/**
- * The default runtime as the CLI uses it: the public {@link Runtime}, plus starting a run by flow
- * name (which `KeelRuntime` has, and the `Runtime` interface does not say yet).
- */
-export interface OperableRuntime extends Runtime {
-  run(flowName: string, input: unknown, options?: RunOptions): Promise<RunResult>;
-  start(flowName: string, input: unknown, options?: RunOptions): Promise<{ executionId: string }>;
-}
+export type CoreModule = typeof import('@keel/core');
 
 /** The `@keel/core` instance that the CLI and the project's flow modules share. */
 export interface KeelCore {
@@ -28,7 +16,7 @@ export interface KeelCore {
   /** Modules that jiti hands to flow modules instead of resolving them. */
   readonly virtualModules: Readonly<Record<string, unknown>>;
   /** The runtime `flow()` registers on. */
-  defaultRuntime(): Promise<OperableRuntime>;
+  defaultRuntime(): Runtime;
 }
 
 /**
@@ -47,6 +35,7 @@ export async function loadKeelCore(resolver: Jiti, projectDirectory: string): Pr
     return { module, url, source: 'project', virtualModules: {}, defaultRuntime: () => defaultRuntimeOf(module, url) };
   }
   const ownUrl = import.meta.resolve('@keel/core');
+  const [ownCore, ownAdapter, ownStore] = await Promise.all([import('@keel/core'), import('@keel/core/adapter'), import('@keel/core/store')]);
   return {
     module: ownCore,
     url: ownUrl,
@@ -56,24 +45,9 @@ export async function loadKeelCore(resolver: Jiti, projectDirectory: string): Pr
   };
 }
 
-/**
- * The default runtime of a `@keel/core` instance. `@keel/core` does not export it yet (reported); until
- * it does, the CLI imports the module that holds it next to the entry it loaded. Node caches modules
- * by URL, so this is the very instance the entry (and so `flow()`) uses.
- */
-async function defaultRuntimeOf(module: CoreModule, url: string): Promise<OperableRuntime> {
-  try {
-    const exported = (module as unknown as { defaultRuntime?: () => unknown }).defaultRuntime;
-    const internal =
-      typeof exported === 'function'
-        ? exported
-        : ((await import(new URL('./runtime/default-runtime.js', url).href)) as { defaultRuntime: () => unknown }).defaultRuntime;
-    const runtime = internal() as Partial<OperableRuntime>;
-    if (typeof runtime.run !== 'function' || typeof runtime.start !== 'function' || typeof runtime.flows !== 'function' || !runtime.executions) {
-      throw new Error('its default runtime lacks run(), start(), flows() or executions');
-    }
-    return runtime as OperableRuntime;
-  } catch (error) {
-    throw new RuntimeUnavailableError({ core: url, cause: error });
-  }
+/** The default runtime of a `@keel/core` instance: the one its `flow()` registers on. */
+function defaultRuntimeOf(module: CoreModule, url: string): Runtime {
+  const accessor = (module as Partial<CoreModule>).defaultRuntime;
+  if (typeof accessor !== 'function') throw new RuntimeUnavailableError({ core: url });
+  return accessor();
 }

@@ -1,14 +1,14 @@
 import { dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createJiti, type Jiti } from 'jiti';
-import type { Store } from '@keel/core';
+import type { Runtime, Store } from '@keel/core';
 import type { KeelConfig } from '../define-config.js';
 import { ConfigInvalidError } from '../errors/config-invalid-error.js';
 import { ConfigNotFoundError } from '../errors/config-not-found-error.js';
 import { FlowModuleImportError } from '../errors/flow-module-import-error.js';
 import { findConfig } from './find-config.js';
 import type { FlowCatalog } from './flow-catalog.js';
-import { loadKeelCore, type KeelCore, type OperableRuntime } from './keel-core.js';
+import { loadKeelCore, type KeelCore } from './keel-core.js';
 import { expandModulePatterns } from './module-patterns.js';
 import { storeSource } from './store-source.js';
 import { redactStoreUrl, resolveStoreUrl } from './store-url.js';
@@ -36,7 +36,7 @@ export interface Project {
   readonly configFile: string | undefined;
   readonly config: KeelConfig | undefined;
   readonly core: KeelCore;
-  readonly runtime: OperableRuntime;
+  readonly runtime: Runtime;
   /** The store in use, for output (password hidden), and where that choice came from. */
   readonly storeLabel: string;
   readonly storeOrigin: StoreOrigin;
@@ -82,7 +82,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   const store = typeof storeUrl === 'string' ? await storeSource(storeUrl, resolver, root) : storeUrl;
   const storeLabel = typeof storeUrl === 'string' ? redactStoreUrl(storeUrl) : `${storeUrl.name} ${storeUrl.location}`;
 
-  const runtime = await core.defaultRuntime();
+  const runtime = core.defaultRuntime();
   const configureRuntime = () =>
     core.module.configure({
       store,

@@ -43,6 +43,7 @@ export class Worker {
   #stopping = false;
   #exiting = false;
   #failures = 0;
+  readonly #outcomes = new Map<string, number>();
   #forced!: () => void;
   readonly #forcedStop = new Promise<void>((resolve) => (this.#forced = resolve));
   readonly #sleepers = new Set<() => void>();
@@ -76,7 +77,12 @@ export class Worker {
       process.off('SIGTERM', onSignal);
     }
     this.#exiting = true;
-    this.#event({ event: 'stopped' }, colors.dim('worker stopped'));
+    const outcomes = [...this.#outcomes].map(([status, count]) => `${count} ${status}`).join(', ');
+    const total = [...this.#outcomes.values()].reduce((sum, count) => sum + count, 0);
+    this.#event(
+      { event: 'stopped', outcomes: Object.fromEntries(this.#outcomes) },
+      colors.dim(`worker stopped: ${total ? `ran ${total} ${total === 1 ? 'execution' : 'executions'} (${outcomes})` : options.once ? 'nothing was owed' : 'ran nothing'}`),
+    );
     return options.once && this.#failures > 0 ? exitCodes.failed : exitCodes.ok;
   }
 
@@ -154,6 +160,8 @@ export class Worker {
 
   #report(report: RecoveryReport, elapsedMs: number): void {
     const { colors } = this.#context.terminal;
+    const outcome = report.error ? 'could not run' : report.result!.status;
+    this.#outcomes.set(outcome, (this.#outcomes.get(outcome) ?? 0) + 1);
     if (report.error) {
       this.#failures++;
       this.#event(
