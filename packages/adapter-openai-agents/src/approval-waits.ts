@@ -2,7 +2,7 @@ import { durableCall, openWait } from '@keel/core/adapter';
 import { RunState, type Agent, type RunContext, type RunToolApprovalItem } from '@openai/agents';
 import { z } from 'zod';
 import type { ApprovalRequest } from './durable-options.js';
-import { checkpointIdFor, ordinalKey } from './scoped-key.js';
+import { checkpointIdFor, ordinalKey } from './checkpoint-keys.js';
 import type { Settings } from './settings.js';
 
 /** The input an approval wait expects. */

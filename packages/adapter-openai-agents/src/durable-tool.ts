@@ -3,7 +3,7 @@ import type { FunctionTool, RunContext } from '@openai/agents';
 
 type ToolCallDetails = Parameters<FunctionTool['invoke']>[2];
 import { currentLane, runInLane } from './durable-lane.js';
-import { scopedKey } from './scoped-key.js';
+import { callKey } from './checkpoint-keys.js';
 
 /** What kind of tool a wrapped tool is: a function tool (agents as tools included) or an MCP tool. */
 export type ToolKind = 'tool' | 'mcp';
@@ -15,8 +15,7 @@ type WrappedTool = FunctionTool<any, any, any> & { [wrapped]?: { readonly kind: 
 
 /**
  * Makes a function tool durable, in place: inside a durable run each `invoke` is a checkpoint named
- * after the tool, keyed by its call id (scoped, see {@link scopedKey}), fingerprinted by its
- * arguments. Outside a durable run the tool behaves as before.
+ * after the tool, keyed by its call id (see {@link callKey}), fingerprinted by its arguments. Outside a durable run the tool behaves as before.
  *
  * In place, because the SDK recognizes tools by identity (agents used as tools, pending approvals in
  * a `RunState`); the wrapper is installed once per tool object.
@@ -45,7 +44,7 @@ export function makeToolDurable(tool: FunctionTool<any, any, any>, kind: ToolKin
         ...(isAgentTool && explicitDurability === undefined ? { durable: false } : {}),
         name,
         kind,
-        ...(callId ? { key: scopedKey(name, callId) } : {}),
+        ...(callId ? { key: callKey(callId) } : {}),
         fingerprint: contentHash(`${target.name}\u0000${input}`),
         input: settings.capturedInput(call, () => parsedArguments(input)),
         metadata: settings.metadata(call, { callId, agent: lane.agent }),

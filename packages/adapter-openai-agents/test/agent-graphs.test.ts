@@ -140,7 +140,7 @@ describe('approvals inside an agent used as a tool', () => {
     expect(searches).toEqual(['chips']);
     // The tool call is invoked again after the approval: a second record for the same call id.
     const ids = (await runtime.executions.checkpoints(stopped.executionId)).map((checkpoint) => checkpoint.id.replace(/call_2/, 'call_N'));
-    expect(ids).toContain('research:call_1.2/paid_search:call_N');
+    expect(ids).toContain('research:call_1~2/paid_search:call_N');
     const replay = await flow.replay(stopped.executionId);
     expect(replay).toMatchObject({ status: 'completed', output: resumed.output });
     expect(searches).toEqual(['chips']);

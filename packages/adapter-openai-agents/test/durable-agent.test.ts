@@ -108,7 +108,7 @@ describe('inside a flow', () => {
     expect(first).toMatchObject({ status: 'completed', output: ['First: 2', 'Second: 40'] });
     const checkpoints = byId(await runtime.executions.checkpoints(first.executionId));
     expect(checkpoints['add:call_0']!.output).toBe('2');
-    expect(checkpoints['add:call_0.2']!.output).toBe('40');
+    expect(checkpoints['add:call_0~2']!.output).toBe('40');
 
     const replay = await conversation.replay(first.executionId);
     expect(replay).toMatchObject({ status: 'completed', output: ['First: 2', 'Second: 40'] });
@@ -160,6 +160,36 @@ describe('inside a flow', () => {
     expect(ticks).toBe(2);
     expect(executions).toHaveLength(1);
     expect(fake.requests).toHaveLength(2);
+  });
+
+  test('per-tool policies reach the records: at-most-once delivery, and a tool that fails is retried', async () => {
+    const fake = await fakeServer([
+      { toolCalls: [{ name: 'send_alert', arguments: { message: 'breaking' } }, { name: 'flaky', arguments: {} }] },
+      (request) => `Done: ${lastToolOutput(request)!.text}`,
+    ]);
+    let attempts = 0;
+    const sendAlert = tool({ name: 'send_alert', description: 'Alerts.', parameters: z.object({ message: z.string() }), execute: async () => 'sent' });
+    // errorFunction: null lets the failure reach Keel instead of becoming a message for the model.
+    const flaky = tool({
+      name: 'flaky',
+      description: 'Fails once.',
+      parameters: z.object({}),
+      errorFunction: null,
+      execute: async () => {
+        if (++attempts === 1) throw new Error('temporarily unavailable');
+        return 'worked';
+      },
+    });
+    const agent = durable(new Agent({ name: 'alerter', instructions: 'You alert.', model: 'gpt-4o', tools: [sendAlert, flaky] }), {
+      runConfig: { modelProvider: providerFor(fake) },
+      tools: { send_alert: { delivery: 'at-most-once' }, flaky: { retries: 1, backoff: 0 } },
+    });
+    const runtime = createRuntime({ store: memoryStore() });
+    const first = await runtime.flow('alerts', async () => (await agent.run('Alert everyone')).finalOutput).run(undefined);
+    expect(first).toMatchObject({ status: 'completed', output: 'Done: worked' });
+    const checkpoints = byId(await runtime.executions.checkpoints(first.executionId));
+    expect(checkpoints['send_alert:call_1']).toMatchObject({ delivery: 'at-most-once', attempts: 1 });
+    expect(checkpoints['flaky:call_2']).toMatchObject({ delivery: 'at-least-once', attempts: 2, output: 'worked' });
   });
 
   test('a failed model request is retried as the same checkpoint', async () => {

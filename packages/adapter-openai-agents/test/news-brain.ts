@@ -46,10 +46,6 @@ export function newsBrain(request: FakeRequest): FakeTurn | string {
     if (!last) return { toolCalls: [{ name: 'publish_story', arguments: { headline: 'Open model beats benchmarks' } }] };
     return `Editor: ${last.text}`;
   }
-  if (instructions.includes('alert')) {
-    if (!last) return { toolCalls: [{ name: 'send_alert', arguments: { message: 'breaking' } }] };
-    return `Alerted: ${last.text}`;
-  }
   throw new Error(`news brain: unexpected instructions ${instructions}`);
 }
 

@@ -1,22 +1,19 @@
 import { currentExecution } from '@keel/core/adapter';
 
 /**
- * Occurrence counters per session of an execution and per checkpoint scope. A session's abort signal
+ * Ordinal counters per session of an execution and per checkpoint scope. A session's abort signal
  * identifies the session (a resume is a new session and counts from zero again, in the same order).
  */
 const sessions = new WeakMap<AbortSignal, Map<string, number>>();
 
 /**
- * A checkpoint key for `base` (a tool call id) that stays unique in the current scope: the first
- * call with that id keeps it, a later one gets `<id>.2`, `<id>.3` … Provider call ids are only unique
- * within one response (some providers reuse `call_0` every turn), and an approved tool call is
- * invoked again after its interruption; counting occurrences in call order keeps their records
- * apart while staying the same on every resume.
+ * A provider's call id as a checkpoint key: characters that would read as structure in a checkpoint
+ * id (`/` separates levels) become `_`. Core keeps keys reused in one scope apart (`name:key~2`): some
+ * providers reuse call ids across turns, and an approved tool call is invoked again after its
+ * interruption.
  */
-export function scopedKey(name: string, base: string): string {
-  const safe = base.replace(/[^\w.-]/g, '_');
-  const count = nextCount(`${name}\u0000${safe}`);
-  return count === 1 ? safe : `${safe}.${count}`;
+export function callKey(callId: string): string {
+  return callId.replace(/[^\w.-]/g, '_');
 }
 
 /** The next ordinal (1, 2, 3 …) of calls named `name` in the current scope, as a checkpoint key. */
