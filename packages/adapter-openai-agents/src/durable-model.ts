@@ -43,6 +43,7 @@ export class DurableModel implements Model {
     return typeof model === 'object' && model !== null && (model as Record<symbol, unknown>)[decorated] === true;
   }
 
+  /** The wrapped model's response: live the first time, from its record on resume and replay. */
   async getResponse(request: ModelRequest): Promise<ModelResponse> {
     const lane = currentLane();
     if (!lane || !isFlowActive()) return this.inner.getResponse(request);
@@ -68,6 +69,10 @@ export class DurableModel implements Model {
     return reviveModelResponse(stored);
   }
 
+  /**
+   * The wrapped model's stream: passed through live and recorded once it ended; on resume and replay,
+   * the recorded events as an equivalent stream.
+   */
   getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
     const lane = currentLane();
     if (!lane || !isFlowActive()) return this.inner.getStreamedResponse(request);

@@ -3,7 +3,7 @@ import { startFakeLLM, type FakeLLM, type FakeLLMOptions } from '@keel/testkit';
 import { Agent, RunResult, tool } from '@openai/agents';
 import { afterEach, expect, test } from 'vitest';
 import { z } from 'zod';
-import { AgentRunWaitingError, durable } from '@keel/adapter-openai-agents';
+import { AgentRunWaitingError, durable, type DurableAgentOptions } from '@keel/adapter-openai-agents';
 import { providerFor } from './fake-provider.js';
 import { lastToolOutput } from './news-brain.js';
 
@@ -18,7 +18,7 @@ async function fakeServer(script: FakeLLMOptions['script']): Promise<FakeLLM> {
   return fake;
 }
 
-function translator(fake: FakeLLM, needsApproval: boolean) {
+function translator(fake: FakeLLM, needsApproval: boolean, options: Omit<DurableAgentOptions, 'runtime' | 'runConfig'> = {}) {
   const runtime = createRuntime({ store: memoryStore() });
   const executions: string[] = [];
   const translate = tool({
@@ -32,6 +32,7 @@ function translator(fake: FakeLLM, needsApproval: boolean) {
     },
   });
   const agent = durable(new Agent({ name: 'translator', instructions: 'You translate.', model: 'gpt-4o', tools: [translate] }), {
+    ...options,
     runConfig: { modelProvider: providerFor(fake) },
     runtime,
   });
@@ -92,4 +93,22 @@ test('a run outside a flow that failed rejects with the error; the same call lat
   expect(executions).toEqual(['hello']);
   expect(fake.requests.map((request) => request.outcome)).toEqual(['replied', 'failed', 'replied']);
   expect(await runtime.executions.list({ flow: 'translator' })).toEqual([expect.objectContaining({ id: failed!.id, status: 'completed' })]);
+});
+
+test('the flow name, the run’s identity and the approval question can be chosen', async () => {
+  const fake = await fakeServer([...translateScript, ...translateScript]);
+  const { agent, runtime } = translator(fake, true, {
+    flowName: 'translations',
+    approvals: { question: (request) => `May ${request.agent} translate ${request.arguments}?` },
+  });
+  const stopped = (await agent.run('Say hello in Italian', { key: 'ticket-42' }).catch((error: unknown) => error)) as AgentRunWaitingError;
+  expect(stopped.waits[0]!.question).toBe('May translator translate {"text":"hello"}?');
+  const [execution] = await runtime.executions.list({ flow: 'translations' });
+  expect(execution).toMatchObject({ id: stopped.executionId, metadata: { 'keel.key': 'ticket-42' } });
+  await runtime.executions.input(stopped.executionId, 'translate', { approve: false, reason: 'not today' });
+  // The key finds the execution; the input must still be the one it recorded, or the run diverges.
+  await expect(agent.run('Say hello in French', { key: 'ticket-42' })).rejects.toMatchObject({ name: 'DivergenceError' });
+  const result = await agent.run('Say hello in Italian', { key: 'ticket-42' });
+  expect(result.finalOutput).toBe('Translated: not today');
+  expect(await runtime.executions.list({ flow: 'translations' })).toHaveLength(1);
 });
