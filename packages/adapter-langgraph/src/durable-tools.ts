@@ -54,9 +54,9 @@ export function durableTool<T extends InvokableTool>(tool: T, options: ToolCallO
  * const tools = durableTools([searchNews, sendEmail], { tools: { send_email: { delivery: 'at-most-once' } } });
  * ```
  */
-export function durableTools<const Tools extends readonly InvokableTool[]>(tools: Tools, options: DurableToolsOptions = {}): Tools {
+export function durableTools<Tool extends InvokableTool>(tools: readonly Tool[], options: DurableToolsOptions = {}): Tool[] {
   const { tools: perTool, ...defaults } = options;
-  return tools.map((tool) => durableTool(tool, { ...defaults, ...perTool?.[tool.name] })) as unknown as Tools;
+  return tools.map((tool) => durableTool(tool, { ...defaults, ...perTool?.[tool.name] }));
 }
 
 async function invokeDurably(tool: InvokableTool, input: unknown, config: RunnableConfig | undefined, options: ToolCallOptions): Promise<unknown> {

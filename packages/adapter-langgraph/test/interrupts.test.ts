@@ -183,7 +183,7 @@ describe('interrupt() as a Keel wait', () => {
       tools: durableTools([sendEmail]),
       middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: ['approve', 'reject'] } } })],
     });
-    const graph = durableGraph(agent.graph, { runtime, name: 'mailer' });
+    const graph = durableGraph(agent, { runtime, name: 'mailer' });
     const first = await graph.invoke({ messages: [new HumanMessage('mail Ada')] }, thread('m'));
     expect(interruptsOf(first)).toHaveLength(1);
     const [execution] = await graph.keel.executions('m');
