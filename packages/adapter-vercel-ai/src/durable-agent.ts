@@ -69,7 +69,8 @@ export function durable<Agent extends AgentShape>(agent: Agent, options: Durable
 interface StartedStream {
   readonly run: AgentRun;
   readonly result: Promise<unknown>;
-  readonly done: Promise<unknown>;
+  /** Resolves when the run's stream was read to its end, with what it streamed. */
+  readonly done: Promise<StreamSummary>;
 }
 
 /** Runs calls of one durable agent. */
@@ -117,24 +118,28 @@ class DurableAgentRunner {
       resolveResult = resolve;
       rejectResult = reject;
     });
+    let markRecorded!: () => void;
+    const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
+    const gated = { ...parameters, experimental_transform: [...asArray(parameters['experimental_transform']), untilRecorded(recorded)] };
     runInFlow(this.#flowOptions(parameters), async () => {
-      started = this.#streamInFlow(parameters);
+      started = this.#streamInFlow(gated);
       started.result.then(resolveResult, () => {});
-      await started.done;
-      return streamOutput(await started.result);
-    }).then(
-      (outcome) => {
-        if (outcome.status === 'completed') return;
-        const error = outcome.status === 'waiting' ? waitingError(outcome) : outcome.error;
-        // The SDK is still waiting for the call that stopped at the wait: end its run too.
-        started?.run.abandon(error);
-        rejectResult(error);
-      },
-      (error: unknown) => {
-        started?.run.abort(error);
-        rejectResult(error);
-      },
-    );
+      return streamOutput(await started.done);
+    })
+      .then(
+        (outcome) => {
+          if (outcome.status === 'completed') return;
+          const error = outcome.status === 'waiting' ? waitingError(outcome) : outcome.error;
+          // The SDK is still waiting for the call that stopped at the wait: end its run too.
+          started?.run.abandon(error);
+          rejectResult(error);
+        },
+        (error: unknown) => {
+          started?.run.abort(error);
+          rejectResult(error);
+        },
+      )
+      .finally(markRecorded);
     return result;
   }
 
@@ -188,11 +193,11 @@ class DurableAgentRunner {
       },
       async (context) => {
         run.bind(context.signal);
-        let streamed: unknown;
+        let summary: StreamSummary;
         try {
-          streamed = await this.#agentFor(run).stream({ ...parameters, abortSignal: run.joinSignal(parameters.abortSignal) });
+          const streamed = await this.#agentFor(run).stream({ ...parameters, abortSignal: run.joinSignal(parameters.abortSignal) });
           resolveResult(streamed);
-          await drain(streamed, run);
+          summary = await drain(streamed, run);
         } catch (error) {
           if (run.abandoned) return never;
           throw run.reasonFor(error);
@@ -200,9 +205,9 @@ class DurableAgentRunner {
         // Like a call stopped at a wait, an abandoned run never ends: nothing of it is recorded.
         if (run.abandoned) return never;
         run.throwIfFailed();
-        return null;
+        return summary;
       },
-    );
+    ) as Promise<StreamSummary>;
     done.catch((error: unknown) => rejectResult(error));
     return { run, result, done };
   }
@@ -265,14 +270,54 @@ function callData(parameters: CallParameters): Record<string, unknown> {
   return (requestData(parameters) ?? {}) as Record<string, unknown>;
 }
 
-/** Reads a streamed run to its end (a branch of it: the caller reads its own), noting Keel errors. */
-async function drain(result: unknown, run: AgentRun): Promise<void> {
+/** What a streamed run produced, read from its parts (its promises settle only after the stream closed). */
+interface StreamSummary {
+  readonly text: string;
+  readonly finishReason?: unknown;
+  readonly usage?: unknown;
+}
+
+/**
+ * Reads a streamed run (a branch of it: the caller reads its own) up to its `finish` part, noting Keel
+ * errors. It does not wait for the stream to close: outside a flow the stream closes only after the
+ * run is recorded (see {@link untilRecorded}).
+ */
+async function drain(result: unknown, run: AgentRun): Promise<StreamSummary> {
   const streams = result as { readonly stream?: unknown; readonly fullStream?: unknown };
   // ai 7 names the full stream `stream` (`fullStream` is its deprecated alias); ai 6 has `fullStream` only.
-  const parts = (streams.stream instanceof ReadableStream ? streams.stream : streams.fullStream) as AsyncIterable<{ type: string; error?: unknown }>;
+  const parts = (streams.stream instanceof ReadableStream ? streams.stream : streams.fullStream) as AsyncIterable<Record<string, unknown> & { type: string }>;
+  let text = '';
   for await (const part of parts) {
-    if (part.type === 'error') run.fail(part.error);
+    if (part.type === 'text-delta') text += String(part['text'] ?? part['delta'] ?? '');
+    if (part.type === 'error') run.fail(part['error']);
+    if (part.type === 'finish') return { text, finishReason: part['finishReason'], usage: part['totalUsage'] };
   }
+  return { text };
+}
+
+/**
+ * A stream transform that holds the end of a streamed run (outside a flow) until its execution is
+ * recorded, so a caller that read the stream to its end can rely on the run being stored (and a script
+ * may exit). A run that ends without `finish` (aborted at a wait, failed) is not held.
+ */
+function untilRecorded(recorded: Promise<void>) {
+  return () => {
+    let finished = false;
+    return new TransformStream<{ type: string }, { type: string }>({
+      transform(part, controller) {
+        if (part.type === 'finish') finished = true;
+        controller.enqueue(part);
+      },
+      async flush() {
+        if (finished) await recorded;
+      },
+    });
+  };
+}
+
+function asArray(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
 }
 
 /** The flow output a run opened by a `generate` call stores: small, for surfaces. */
@@ -282,13 +327,8 @@ function generateOutput(result: unknown): unknown {
 }
 
 /** The flow output of a streamed run, once it ended. */
-async function streamOutput(result: unknown): Promise<unknown> {
-  const value = result as { text?: PromiseLike<unknown>; finishReason?: PromiseLike<unknown>; totalUsage?: PromiseLike<unknown> };
-  try {
-    return requestData({ text: await value.text, finishReason: await value.finishReason, usage: await value.totalUsage });
-  } catch {
-    return null;
-  }
+function streamOutput(summary: StreamSummary): unknown {
+  return requestData(summary);
 }
 
 function waitingError(outcome: RunResult): ExecutionWaitingError {

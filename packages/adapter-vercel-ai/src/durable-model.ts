@@ -49,14 +49,45 @@ export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallSett
     get supportedUrls() {
       return inner.supportedUrls;
     },
-    doGenerate: (options: ModelCallOptions) => run.call(() => generate(inner, options, run, settings)),
-    doStream: (options: ModelCallOptions) => run.call(() => stream(inner, options, run, settings)),
+    doGenerate: (options: ModelCallOptions) =>
+      run.call(() => generate(inner, options, (signal) => inner.doGenerate(signal ? { ...options, abortSignal: signal } : options), run, settings)),
+    doStream: (options: ModelCallOptions) =>
+      run.call(() => stream(inner, options, (signal) => inner.doStream(signal ? { ...options, abortSignal: signal } : options), run, settings)),
   };
   wrappedModels.add(wrapped);
   return wrapped as unknown as Model;
 }
 
-function modelSpec(model: LanguageModelShape, options: ModelCallOptions, settings: CallSettings) {
+/**
+ * The same durability as {@link durableModel}, as a language model middleware for
+ * `wrapLanguageModel` (ai 6 and 7), to combine with other middleware. Prefer `durableModel` when
+ * there is nothing to combine: as a middleware it cannot pass Keel's cancellation signal to the
+ * provider, because the SDK hands middleware a `doGenerate` that takes no arguments.
+ *
+ * @example
+ * ```ts
+ * const model = wrapLanguageModel({ model: openai('gpt-4o'), middleware: [durableMiddleware(), extractReasoningMiddleware({ tagName: 'think' })] });
+ * ```
+ */
+export function durableMiddleware(options: DurablePiecesOptions = {}): DurableMiddleware {
+  const run = new AgentRun();
+  const settings = new CallSettings(options);
+  return {
+    // ai 6 requires 'v3' here; ai 7 accepts any version (or none).
+    specificationVersion: 'v3',
+    wrapGenerate: ({ doGenerate, params, model }) => generate(model, params, () => doGenerate(), run, settings),
+    wrapStream: ({ doStream, params, model }) => stream(model, params, () => doStream(), run, settings),
+  };
+}
+
+/** A language model middleware, as `wrapLanguageModel` of ai 6 and 7 takes it. */
+export interface DurableMiddleware {
+  readonly specificationVersion: 'v3';
+  wrapGenerate(options: { doGenerate: () => PromiseLike<any>; params: any; model: LanguageModelShape }): Promise<any>;
+  wrapStream(options: { doStream: () => PromiseLike<any>; params: any; model: LanguageModelShape }): Promise<any>;
+}
+
+function modelSpec(model: Pick<LanguageModelShape, 'provider' | 'modelId'>, options: ModelCallOptions, settings: CallSettings) {
   const request = modelRequest(model, options);
   return {
     name: 'model',
@@ -67,18 +98,22 @@ function modelSpec(model: LanguageModelShape, options: ModelCallOptions, setting
   };
 }
 
+/** Calls the provider; with a signal, one that also aborts when Keel cancels the call. */
+type ProviderCall<Result> = (signal?: AbortSignal) => PromiseLike<Result>;
+
 async function generate(
-  model: LanguageModelShape & { doGenerate(options: ModelCallOptions): PromiseLike<ModelGenerateResult> },
+  model: Pick<LanguageModelShape, 'provider' | 'modelId'>,
   options: ModelCallOptions,
+  call: ProviderCall<ModelGenerateResult>,
   run: AgentRun,
   settings: CallSettings,
 ): Promise<ModelGenerateResult> {
   run.throwIfFailed();
-  if (!run.durable) return model.doGenerate(options);
+  if (!run.durable) return call();
   let live: ModelGenerateResult | undefined;
   try {
     const recorded = await durableCall(modelSpec(model, options, settings), async (context) => {
-      live = await model.doGenerate({ ...options, abortSignal: joined(options.abortSignal, context) });
+      live = await call(joined(options.abortSignal, context));
       if (settings.recordsMetadata('model', 'model')) context.setMetadata(callOutcome(live));
       return recordableGenerateResult(live);
     });
@@ -91,15 +126,16 @@ async function generate(
 }
 
 async function stream(
-  model: LanguageModelShape & { doStream(options: ModelCallOptions): PromiseLike<ModelStreamResult> },
+  model: Pick<LanguageModelShape, 'provider' | 'modelId'>,
   options: ModelCallOptions,
+  call: ProviderCall<ModelStreamResult>,
   run: AgentRun,
   settings: CallSettings,
 ): Promise<ModelStreamResult> {
   run.throwIfFailed();
-  if (!run.durable) return model.doStream(options);
+  if (!run.durable) return call();
   const parts = durableStream<StreamPart>(modelSpec(model, options, settings), async (context) => {
-    const result = await model.doStream({ ...options, abortSignal: joined(options.abortSignal, context) });
+    const result = await call(joined(options.abortSignal, context));
     return recordedStream(result, context, settings.recordsMetadata('model', 'model'));
   });
   const iterator = parts[Symbol.asyncIterator]();

@@ -1,11 +1,11 @@
-import { KeelError } from '@keel/core';
 import { durableCall, durableStream, openWait, type CheckpointOptions } from '@keel/core/adapter';
-import { AgentRun } from './agent-run.js';
+import { AgentRun, type ApprovalRequest } from './agent-run.js';
 import { CallSettings } from './call-settings.js';
 import { askHuman, humanQuestionOf, type HumanQuestion } from './hitl-tool.js';
 import type { DurablePiecesOptions } from './options.js';
 import { fingerprintOf, requestData } from './request-fingerprint.js';
 import type { ToolCallOptions, ToolShape } from './sdk-shapes.js';
+import { ToolSetUnsupportedError } from './tool-set-unsupported-error.js';
 import {
   approvalSchema,
   approvalWaitName,
@@ -15,7 +15,6 @@ import {
   isDeniedOutput,
   type ApprovalAnswer,
 } from './tool-approval.js';
-import type { ApprovalRequest } from './agent-run.js';
 
 const wrappedTools = new WeakSet<object>();
 /** Where a tool set made by `durableTools()` keeps its run, for `durableToolApproval()`. */
@@ -61,9 +60,7 @@ export function durableTools<Tools extends object>(tools: Tools, options: Durabl
  */
 export function durableToolApproval<Policy>(tools: object, toolApproval: Policy): Policy {
   const state = (tools as { [toolSetState]?: ToolSetState })[toolSetState];
-  if (!state) {
-    throw new KeelError('durableToolApproval(tools, policy) needs the tool set returned by durableTools(): pass that object as `tools`.');
-  }
+  if (!state) throw new ToolSetUnsupportedError();
   return interceptToolApproval(toolApproval, state.run, state.waitable) as Policy;
 }
 

@@ -7,8 +7,8 @@
  * ```
  */
 export { durable } from './durable-agent.js';
-export { durableModel } from './durable-model.js';
-export { durableTools, durableToolApproval, toolCallKey } from './durable-tools.js';
+export { durableMiddleware, durableModel, type DurableMiddleware } from './durable-model.js';
+export { durableTools, durableToolApproval } from './durable-tools.js';
 export { hitlTool, type HitlTool, type HitlToolOptions } from './hitl-tool.js';
 export { approvalSchema, approvalWaitName, type ApprovalAnswer, type DeniedOutput } from './tool-approval.js';
 export type { CallRetryPolicy, CaptureOptions, DurableAgentOptions, DurablePiecesOptions, RetryOption, ToolPolicy } from './options.js';
@@ -16,3 +16,4 @@ export type { TokenUsage } from './model-records.js';
 export { ExecutionWaitingError } from './execution-waiting-error.js';
 export { AgentUnsupportedError } from './agent-unsupported-error.js';
 export { ModelUnsupportedError } from './model-unsupported-error.js';
+export { ToolSetUnsupportedError } from './tool-set-unsupported-error.js';

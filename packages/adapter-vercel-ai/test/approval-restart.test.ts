@@ -30,8 +30,8 @@ const approved = { approve: true, text: 'Result: deleted /tmp/report.txt', runs:
 const rejected = { approve: false, reason: 'Legal hold: keep it.', text: 'Result: Legal hold: keep it.', runs: 0 } as const;
 
 describe('a tool approval survives a process restart', () => {
-  // Both decisions on ai 7; ai 6 (whose in-process suite covers both) once across processes too.
-  for (const [sdk, decision] of [['ai 7', approved], ['ai 7', rejected], ['ai 6', approved]] as const) {
+  // Each decision once, each SDK once (the in-process suites cover every combination).
+  for (const [sdk, decision] of [['ai 7', approved], ['ai 6', rejected]] as const) {
     it(`${sdk}, ${decision.approve ? 'approved: the tool runs exactly once' : 'rejected: the tool never runs, the model is told'}, in the process that resumes`, async () => {
       fake = await startFakeLLM({ script: Array.from({ length: 4 }, () => deleteTurn) });
       const folder = mkdtempSync(join(tmpdir(), 'keel-vercel-approval-'));

@@ -2,7 +2,7 @@ import { createRuntime, DivergenceError, memoryStore } from '@keel/core';
 import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { durable, ExecutionWaitingError, hitlTool } from '../../src/index.js';
+import { durable, durableMiddleware, durableTools, ExecutionWaitingError, hitlTool } from '../../src/index.js';
 import { lastToolOutput, newsScript } from './news-script.js';
 import { deleteFileTool, newsTools, type SdkUnderTest } from './sdk-under-test.js';
 
@@ -200,6 +200,23 @@ export function describeAgentSuite(sdk: SdkUnderTest): void {
       expect(restored).toMatchObject({ status: 'completed', output: 'Result: deleted /tmp/report.txt' });
       expect(calls).toEqual(['deleteFile /tmp/report.txt']);
       expect(fake.requests).toHaveLength(2);
+    });
+
+    it('durableMiddleware in wrapLanguageModel, with durableTools, records and replays a generateText run', async () => {
+      fake = await startFakeLLM({ script: newsScript() });
+      const calls: string[] = [];
+      const runtime = createRuntime({ store: memoryStore() });
+      const model = sdk.wrapLanguageModel({ model: sdk.model(fake.url), middleware: durableMiddleware() });
+      const tools = durableTools(newsTools(sdk, calls));
+      const scout = runtime.flow('scout', async (text: string) => (await sdk.generateText({ model, tools, prompt: text, stopWhen: sdk.stepCountIs(5) })).text as string);
+      const first = await scout.run(prompt);
+      expect(first.output).toBe(finalText);
+      const records = await runtime.executions.checkpoints(first.executionId, { payloads: false });
+      expect(records.filter((record) => record.kind === 'model').map((record) => record.id)).toEqual(['model:1', 'model:2', 'model:3', 'model:4']);
+      const replayed = await scout.replay(first.executionId);
+      expect(replayed.output).toBe(finalText);
+      expect(fake.requests).toHaveLength(4);
+      expect(calls).toHaveLength(4);
     });
 
     it('outside a flow: a run that waits rejects with ExecutionWaitingError, and the same call continues it', async () => {

@@ -15,6 +15,7 @@ export interface SdkUnderTest {
   readonly generateText: (options: Loose) => Promise<Loose>;
   readonly streamText: (options: Loose) => Loose;
   readonly stepCountIs: (count: number) => Loose;
+  readonly wrapLanguageModel: (options: Loose) => Loose;
   /** A chat-completions or responses model of the provider, pointed at the fake server. */
   model(baseURL: string, api?: 'chat' | 'responses'): Loose;
   /** Agent settings under which calls of `toolName` need a person's approval, the version's own way. */
@@ -28,6 +29,7 @@ export const ai7Sdk: SdkUnderTest = {
   generateText: ai7.generateText as Loose,
   streamText: ai7.streamText as Loose,
   stepCountIs: ai7.stepCountIs,
+  wrapLanguageModel: ai7.wrapLanguageModel as Loose,
   model: (baseURL, api = 'chat') => {
     const openai = createOpenAI7({ baseURL, apiKey: 'test' });
     return api === 'chat' ? openai.chat('gpt-4o') : openai('gpt-4o');
@@ -42,6 +44,7 @@ export const ai6Sdk: SdkUnderTest = {
   generateText: ai6.generateText as Loose,
   streamText: ai6.streamText as Loose,
   stepCountIs: ai6.stepCountIs,
+  wrapLanguageModel: ai6.wrapLanguageModel as Loose,
   model: (baseURL, api = 'chat') => {
     const openai = createOpenAI6({ baseURL, apiKey: 'test' });
     return api === 'chat' ? openai.chat('gpt-4o') : openai('gpt-4o');

@@ -1,0 +1,16 @@
+import { KeelError } from '@keel/core';
+
+/** `durableToolApproval()` was given a tool set that `durableTools()` did not make: it has no run to mark. */
+export class ToolSetUnsupportedError extends KeelError {
+  constructor() {
+    super(
+      'durableToolApproval(tools, policy) was given a tool set that durableTools() did not return, so its approvals cannot become durable waits. ' +
+        'Pass the object durableTools() returned, e.g. `const tools = durableTools({ deleteFile }); generateText({ tools, toolApproval: durableToolApproval(tools, { deleteFile: "user-approval" }) })`.',
+    );
+  }
+
+  /** True for this error from any copy of the package. */
+  static override isInstance(error: unknown): error is ToolSetUnsupportedError {
+    return KeelError.isInstance(error) && error.name === 'ToolSetUnsupportedError';
+  }
+}
