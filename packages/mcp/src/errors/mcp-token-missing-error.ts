@@ -1,0 +1,20 @@
+import { KeelError } from '@keel/core';
+
+/** The MCP server was asked to listen beyond loopback without a token: anyone reaching it could operate every run. */
+export class McpTokenMissingError extends KeelError {
+  /** The address it was asked to listen on. */
+  readonly host: string;
+
+  constructor({ host }: { host: string }) {
+    super(
+      `Refusing to serve Keel's MCP server on ${host} without a token: anyone who can reach that address could read and operate every execution. ` +
+        'Set KEEL_API_TOKEN (or pass the `token` option) and send "Authorization: Bearer <token>" from the client, or listen on 127.0.0.1.',
+    );
+    this.host = host;
+  }
+
+  /** True for this error from any copy of `@keel/mcp`. */
+  static override isInstance(error: unknown): error is McpTokenMissingError {
+    return KeelError.isInstance(error) && error.name === 'McpTokenMissingError';
+  }
+}

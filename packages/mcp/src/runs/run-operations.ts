@@ -1,0 +1,104 @@
+import type { ExecutionRecord, ReplayOptions, Runtime, Store } from '@keel/core';
+import { ExecutionNotFoundError } from '@keel/core';
+import type { BackgroundRuns } from './background-runs.js';
+import { waitBounded, type BoundedOutcome } from './bounded-wait.js';
+
+/** Statuses an execution rests in: a run that reaches one has nothing more to do for now. */
+const resting: readonly ExecutionRecord['status'][] = ['completed', 'failed', 'cancelled', 'waiting'];
+
+/**
+ * The operations that run flow code in this server's process (resume, retry, replay), each awaited
+ * for a bounded time: what ends in time is answered with its result, what runs longer goes on here in
+ * the background (holding its lease) and is answered with its id.
+ */
+export class RunOperations {
+  readonly runtime: Runtime;
+  readonly runs: BackgroundRuns;
+  /** Replays of one original start one at a time, so that each finds its own new execution. */
+  readonly #replayStarts = new Map<string, Promise<unknown>>();
+  readonly #announced = new Set<string>();
+
+  constructor(runtime: Runtime, runs: BackgroundRuns) {
+    this.runtime = runtime;
+    this.runs = runs;
+  }
+
+  /** Resumes or retries an execution here, waiting at most `waitMs` for it to end. */
+  async continue(operation: 'resume' | 'retry', executionId: string, waitMs: number): Promise<BoundedOutcome> {
+    const store = await this.runtime.store();
+    const before = await this.#execution(store, executionId);
+    const promise = this.runtime.executions[operation](executionId);
+    const outcome = await waitBounded(promise, waitMs, async () => {
+      const now = await store.getExecution(executionId);
+      return now !== null && now.sessions > before.sessions && now.lease?.owner === this.runtime.ownerId ? executionId : undefined;
+    });
+    if ('running' in outcome) this.runs.track(operation, executionId, promise);
+    return outcome;
+  }
+
+  /** Replays an execution here (a new execution), waiting at most `waitMs` for it to end. */
+  async replay(executionId: string, options: ReplayOptions, waitMs: number): Promise<BoundedOutcome> {
+    const store = await this.runtime.store();
+    const original = await this.#execution(store, executionId);
+    const previous = this.#replayStarts.get(executionId) ?? Promise.resolve();
+    const turn = previous.then(() => this.#replay(store, original, options, waitMs));
+    const queued = turn.catch(() => undefined);
+    this.#replayStarts.set(executionId, queued);
+    void queued.then(() => {
+      if (this.#replayStarts.get(executionId) === queued) this.#replayStarts.delete(executionId);
+    });
+    return turn;
+  }
+
+  async #replay(store: Store, original: ExecutionRecord, options: ReplayOptions, waitMs: number): Promise<BoundedOutcome> {
+    const startedAt = Date.now();
+    const promise = this.runtime.executions.replay(original.id, options);
+    const outcome = await waitBounded(promise, waitMs, async () => {
+      // The replay's id is made inside the runtime: find the execution it created, a replay of this
+      // original created since the call, held by this runtime, that no earlier answer named.
+      const recent = await store.listExecutions({ flow: original.flow, limit: 25 });
+      return recent.find(
+        (candidate) =>
+          candidate.replayOf?.executionId === original.id &&
+          candidate.createdAt >= startedAt &&
+          candidate.lease?.owner === this.runtime.ownerId &&
+          !this.#announced.has(candidate.id),
+      )?.id;
+    });
+    if ('running' in outcome) {
+      const newId = outcome.running;
+      this.#announced.add(newId);
+      this.runs.track('replay', newId, promise);
+      void promise.then(
+        () => this.#announced.delete(newId),
+        () => this.#announced.delete(newId),
+      );
+    }
+    return outcome;
+  }
+
+  /**
+   * Queues a new execution for a worker and, when `waitMs` is above 0, watches the store until a
+   * worker has run it to an end or a wait, or the time is up.
+   */
+  async start(flow: string, input: unknown, waitMs: number): Promise<ExecutionRecord> {
+    const { executionId } = await this.runtime.start(flow, input);
+    const store = await this.runtime.store();
+    const deadline = Date.now() + waitMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      const record = await this.#execution(store, executionId);
+      if (resting.includes(record.status) || Date.now() >= deadline) return record;
+      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  async #execution(store: Store, executionId: string): Promise<ExecutionRecord> {
+    const execution = await store.getExecution(executionId);
+    if (!execution) throw new ExecutionNotFoundError({ executionId, store: store.location });
+    return execution;
+  }
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}

@@ -1,0 +1,76 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { executionUri } from '../resources/resource-uris.js';
+import { jsonText, oneLine, toJsonView, type JsonValue } from '../views/json-view.js';
+import { previewValue } from '../views/paged-text.js';
+import { defineTool, type ToolDefinition, type ToolContext } from './define-tool.js';
+import { longestWaitSeconds } from './operation-tools.js';
+
+const listFlowsTool = {
+  name: 'list_flows',
+  title: 'List flows',
+  description: 'Lists the flows this Keel server knows (registered on its runtime): the ones run_flow can start and whose executions it can resume, retry and replay.',
+  inputSchema: {},
+  annotations: { readOnlyHint: true, openWorldHint: false },
+} satisfies ToolDefinition;
+
+const runFlowTool = {
+  name: 'run_flow',
+  title: 'Run a flow',
+  description:
+    'Starts a new execution of a flow with the given input. The execution is queued for a Keel worker (keel worker) and the answer gives its id at once; ' +
+    'with waitSeconds, it watches the execution until a worker has run it to an end or a wait (or the time is up).',
+  inputSchema: {
+    flow: z.string().min(1).describe('The flow name (list_flows lists them).'),
+    input: z.unknown().optional().describe('The flow\'s input: any JSON value (default null).'),
+    waitSeconds: z
+      .number()
+      .min(0)
+      .max(longestWaitSeconds)
+      .optional()
+      .describe(`Watch the execution for up to this many seconds (default 0: answer at once; at most ${longestWaitSeconds}).`),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+} satisfies ToolDefinition;
+
+/** Tools about flows: which ones this server knows, and starting a new execution of one. */
+export function registerFlowTools(server: McpServer, context: ToolContext): void {
+  const { runtime, operations } = context;
+
+  defineTool(
+    server,
+    listFlowsTool,
+    async () => {
+      const flows = runtime.flows().sort();
+      return jsonText({
+        flows,
+        ...(flows.length
+          ? {}
+          : { note: 'No flow is registered in this server: it can inspect executions but not run them. Start it where the flows are defined (keel mcp next to keel.config.ts).' }),
+      });
+    },
+  );
+
+  defineTool(
+    server,
+    runFlowTool,
+    async ({ flow, input, waitSeconds }) => {
+      const record = await operations.start(flow, input ?? null, Math.round((waitSeconds ?? 0) * 1000));
+      const answer: { [key: string]: JsonValue } = {
+        changed: `Created execution ${record.id} of flow "${flow}", queued for a worker.`,
+        executionId: record.id,
+        status: record.status,
+        uri: executionUri(record.id),
+      };
+      if (record.status === 'queued') {
+        answer.next = `A Keel worker (keel worker) runs it, or resume_execution executionId=${record.id} runs it in this server; get_execution executionId=${record.id} follows it.`;
+      }
+      if (record.status === 'running') answer.next = `A worker is running it; get_execution executionId=${record.id} follows it.`;
+      if (record.status === 'completed' && record.output) answer.output = previewValue(toJsonView((await runtime.executions.get(record.id)).output), 8_000, `read_artifact executionId=${record.id} name=output`);
+      if (record.error) answer.error = oneLine(`${record.error.name}: ${record.error.message}`, 1_000);
+      if (record.status === 'failed') answer.next = `explain_failure executionId=${record.id} says which call broke.`;
+      if (record.status === 'waiting') answer.next = `get_execution executionId=${record.id} shows what it waits for; give_input answers it.`;
+      return jsonText(answer);
+    },
+  );
+}
