@@ -57,6 +57,9 @@ type Halt = { readonly reason: 'suspended' } | { readonly reason: 'cancelled' } 
 
 const never = new Promise<never>(() => {});
 
+/** How many stored outputs a resumed session reads ahead of the flow. */
+const prefetchWindow = 32;
+
 /**
  * One run of an execution's body in this process: `run`, `resume` and `retry` each start one. It
  * holds the lease, replays what earlier sessions recorded, records what runs live, and ends the
@@ -80,6 +83,9 @@ export class Session {
   /** Ids whose failure an earlier session recorded: replayed as failures unless this is a retry. */
   readonly #failedBefore = new Set<string>();
   #nextSeq = 0;
+  /** Completed outputs not read ahead yet, in record order, and those being read. */
+  readonly #toPrefetch: CheckpointRecord[] = [];
+  readonly #prefetched = new Map<string, Promise<unknown>>();
 
   #halt: Halt | null = null;
   readonly #halted: Promise<void>;
@@ -114,6 +120,10 @@ export class Session {
       if (record.status === 'failed') this.#failedBefore.add(record.id);
       this.#nextSeq = Math.max(this.#nextSeq, record.seq + 1);
     }
+    for (const record of [...this.#records.values()].sort((a, b) => a.seq - b.seq)) {
+      if (record.status === 'completed' && record.durable && record.output) this.#toPrefetch.push(record);
+    }
+    this.#prefetch();
     // A replay reuses a subset of the original's records, so positions there do not line up.
     this.#positionalChecks = execution.replayOf === undefined;
     this.#halted = new Promise((resolve) => (this.#signalHalt = resolve));
@@ -462,7 +472,27 @@ export class Session {
   }
 
   async #recordedOutput(record: CheckpointRecord): Promise<unknown> {
-    return record.output ? loadPayload(this.store, record.output) : undefined;
+    if (!record.output) return undefined;
+    const prefetched = this.#prefetched.get(record.id);
+    if (prefetched) {
+      this.#prefetched.delete(record.id);
+      this.#prefetch();
+      return prefetched;
+    }
+    return loadPayload(this.store, record.output);
+  }
+
+  /**
+   * A resumed body asks for stored outputs one after another, in record order. Reading the next ones
+   * ahead, a few at a time, turns thousands of sequential store round trips into a pipeline.
+   */
+  #prefetch(): void {
+    while (this.#prefetched.size < prefetchWindow && this.#toPrefetch.length) {
+      const record = this.#toPrefetch.shift()!;
+      const loading = loadPayload(this.store, record.output!);
+      loading.catch(() => {}); // Surfaced when the flow asks for it.
+      this.#prefetched.set(record.id, loading);
+    }
   }
 
   async #recordedFailure(record: CheckpointRecord): Promise<never> {

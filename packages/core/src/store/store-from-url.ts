@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Store } from './store.js';
 import { memoryStore } from './memory-store.js';
 import { lowdbStore } from './lowdb/lowdb-store.js';
@@ -35,7 +38,24 @@ async function importStorePackage(name: string, url: string): Promise<Record<str
   try {
     return (await import(name)) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`The store URL "${redact(url)}" needs the package ${name}: install it next to @keel/core (pnpm add ${name}).`, { cause: error });
+    // Under pnpm, @keel/core cannot see its siblings: look where the user installed it, from the
+    // project (the current directory) upwards.
+    const entry = projectPackageEntry(name);
+    if (entry) return (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+    throw new Error(`The store URL "${redact(url)}" needs the package ${name}: install it in your project (pnpm add ${name}).`, { cause: error });
+  }
+}
+
+/** The ESM entry file of an installed package found in `node_modules` from the current directory up. */
+function projectPackageEntry(name: string): string | undefined {
+  for (let directory = process.cwd(); ; directory = dirname(directory)) {
+    const manifest = join(directory, 'node_modules', name, 'package.json');
+    if (existsSync(manifest)) {
+      const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: string }> }).exports;
+      const file = exports?.['.']?.import;
+      return file ? join(dirname(realpathSync(manifest)), file) : undefined;
+    }
+    if (dirname(directory) === directory) return undefined;
   }
 }
 
