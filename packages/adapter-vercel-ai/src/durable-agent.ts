@@ -265,9 +265,10 @@ function durableCallArguments(prepared: Record<string, unknown>, run: AgentRun, 
   };
 }
 
-/** What identifies a call: its data (prompt, messages, options …), without callbacks and signals. */
+/** What identifies a call: its data (prompt, messages, options …), without callbacks, transforms and signals. */
 function callData(parameters: CallParameters): Record<string, unknown> {
-  return (requestData(parameters) ?? {}) as Record<string, unknown>;
+  const { experimental_transform: _transforms, ...data } = parameters;
+  return (requestData(data) ?? {}) as Record<string, unknown>;
 }
 
 /** What a streamed run produced, read from its parts (its promises settle only after the stream closed). */

@@ -1,4 +1,4 @@
-import { durableCall, durableStream, type CheckpointContext } from '@keel/core/adapter';
+import { currentExecution, durableCall, durableStream, type CheckpointContext } from '@keel/core/adapter';
 import { AgentRun } from './agent-run.js';
 import { CallSettings } from './call-settings.js';
 import { ModelUnsupportedError } from './model-unsupported-error.js';
@@ -7,7 +7,8 @@ import type { DurablePiecesOptions } from './options.js';
 import { fingerprintOf, modelRequest } from './request-fingerprint.js';
 import type { LanguageModelShape, ModelCallOptions, ModelGenerateResult, ModelStreamResult, StreamPart } from './sdk-shapes.js';
 
-const wrappedModels = new WeakSet<object>();
+/** Models this adapter made, to the model each wraps. */
+const originals = new WeakMap<object, object>();
 
 /**
  * Makes a language model durable: inside a Keel flow every `doGenerate` and `doStream` is a checkpoint
@@ -32,8 +33,9 @@ export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallSett
   if (typeof model !== 'object' || model === null || typeof (model as Partial<LanguageModelShape>).doGenerate !== 'function') {
     throw new ModelUnsupportedError({ model });
   }
-  if (wrappedModels.has(model)) return model;
-  const inner = model as unknown as LanguageModelShape & {
+  // A model made durable before is wrapped anew for this run (see wrapTools).
+  const unwrapped = originals.get(model) ?? model;
+  const inner = unwrapped as unknown as LanguageModelShape & {
     doGenerate(options: ModelCallOptions): PromiseLike<ModelGenerateResult>;
     doStream(options: ModelCallOptions): PromiseLike<ModelStreamResult>;
     readonly supportedUrls?: unknown;
@@ -54,7 +56,7 @@ export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallSett
     doStream: (options: ModelCallOptions) =>
       run.call(() => stream(inner, options, (signal) => inner.doStream(signal ? { ...options, abortSignal: signal } : options), run, settings)),
   };
-  wrappedModels.add(wrapped);
+  originals.set(wrapped, unwrapped);
   return wrapped as unknown as Model;
 }
 
@@ -109,7 +111,7 @@ async function generate(
   settings: CallSettings,
 ): Promise<ModelGenerateResult> {
   run.throwIfFailed();
-  if (!run.durable) return call();
+  if (!run.durable || insideModelCall()) return call();
   let live: ModelGenerateResult | undefined;
   try {
     const recorded = await durableCall(modelSpec(model, options, settings), async (context) => {
@@ -133,7 +135,7 @@ async function stream(
   settings: CallSettings,
 ): Promise<ModelStreamResult> {
   run.throwIfFailed();
-  if (!run.durable) return call();
+  if (!run.durable || insideModelCall()) return call();
   const parts = durableStream<StreamPart>(modelSpec(model, options, settings), async (context) => {
     const result = await call(joined(options.abortSignal, context));
     return recordedStream(result, context, settings.recordsMetadata('model', 'model'));
@@ -203,6 +205,15 @@ async function* recordedStream(result: ModelStreamResult, context: CheckpointCon
       ...(typeof modelId === 'string' ? { responseModelId: modelId } : {}),
     });
   }
+}
+
+/**
+ * Whether this call runs inside a model checkpoint already: a model made durable twice (the
+ * middleware, then `durable(agent)` around it) makes one call, recorded once, by the outer wrapper.
+ */
+function insideModelCall(): boolean {
+  const checkpointId = currentExecution()?.checkpointId;
+  return checkpointId !== null && checkpointId !== undefined && /(^|\/)model:[^/]*$/.test(checkpointId);
 }
 
 function asError(error: unknown): unknown {

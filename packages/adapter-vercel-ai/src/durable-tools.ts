@@ -16,7 +16,8 @@ import {
   type ApprovalAnswer,
 } from './tool-approval.js';
 
-const wrappedTools = new WeakSet<object>();
+/** Tools this adapter made, to the tool each wraps. */
+const originals = new WeakMap<object, object>();
 /** Where a tool set made by `durableTools()` keeps its run, for `durableToolApproval()`. */
 const toolSetState = Symbol.for('keel.vercel-ai.tool-set');
 
@@ -76,8 +77,11 @@ export function wrapTools<Tools>(tools: Tools, run: AgentRun, settings: CallSett
   return { tools: wrapped as Tools, waitable };
 }
 
-function wrapTool(name: string, tool: unknown, run: AgentRun, settings: CallSettings): unknown {
-  if (typeof tool !== 'object' || tool === null || wrappedTools.has(tool)) return tool;
+function wrapTool(name: string, given: unknown, run: AgentRun, settings: CallSettings): unknown {
+  if (typeof given !== 'object' || given === null) return given;
+  // A tool made durable before (durableTools() inside an agent given to durable()) is wrapped anew for
+  // this run: approvals are noted per run, and the run's tools must all share it.
+  const tool = originals.get(given) ?? given;
   const original = tool as ToolShape;
   if (typeof original.execute !== 'function') return tool; // Client-side and provider-executed tools: nothing runs here.
   const execute = original.execute as unknown as Execute;
@@ -98,7 +102,7 @@ function wrapTool(name: string, tool: unknown, run: AgentRun, settings: CallSett
     if (run.isDenied(options.toolCallId) && isDeniedOutput(options.output)) return options.output;
     return toModelOutput ? toModelOutput(options) : defaultModelOutput(options.output);
   });
-  wrappedTools.add(copy);
+  originals.set(copy, tool);
   return copy;
 }
 

@@ -5,10 +5,10 @@ import { createMCPClient } from '@ai-sdk/mcp';
 import { StdioMCPTransport } from '@ai-sdk/mcp/mcp-stdio';
 import { createRuntime, memoryStore } from '@keel/core';
 import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
-import { generateText, isStepCount, streamText, tool, ToolLoopAgent } from 'ai';
+import { generateText, isStepCount, streamText, tool, ToolLoopAgent, wrapLanguageModel } from 'ai';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AgentUnsupportedError, durable, durableModel, durableToolApproval, durableTools, ModelUnsupportedError, ToolSetUnsupportedError } from '../src/index.js';
+import { AgentUnsupportedError, durable, durableMiddleware, durableModel, durableToolApproval, durableTools, ModelUnsupportedError, ToolSetUnsupportedError } from '../src/index.js';
 import { comparableParts } from './support/agent-suite.js';
 import { lastToolOutput, newsScript } from './support/news-script.js';
 import { ai6Sdk, ai7Sdk, deleteFileTool, newsTools } from './support/sdk-under-test.js';
@@ -299,10 +299,36 @@ describe('durableModel and durableTools with generateText / streamText', () => {
     const model = durableModel(ai7Sdk.model(fake.url));
     expect([model.specificationVersion, model.provider, model.modelId]).toEqual(['v4', 'openai.chat', 'gpt-4o']);
     expect(durableModel(ai6Sdk.model(fake.url)).specificationVersion).toBe('v3');
-    expect(durableModel(model)).toBe(model);
     const result = await generateText({ model, prompt: 'Hi' });
     expect(result.text).toBe('plain answer');
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it('pieces made durable before, inside durable(agent): one record per call, and the agent policy still sends calls to a person', async () => {
+    fake = await startFakeLLM({
+      script: [{ toolCalls: [{ name: 'deleteFile', arguments: { path: '/tmp/report.txt' } }] }, (request: FakeRequest) => `Result: ${lastToolOutput(request)}`],
+    });
+    const calls: string[] = [];
+    const runtime = createRuntime({ store: memoryStore() });
+    const model = wrapLanguageModel({ model: ai7Sdk.model(fake.url), middleware: durableMiddleware() });
+    const agent = durable(
+      new ToolLoopAgent({ model, tools: durableTools({ deleteFile: deleteFileTool(ai7Sdk, calls) }), toolApproval: { deleteFile: 'user-approval' } }),
+    );
+    const cleanup = runtime.flow('cleanup', async (text: string) => (await agent.generate({ prompt: text })).text);
+    const waiting = await cleanup.run('Delete the report');
+    expect(waiting.waits?.map((wait) => wait.name)).toEqual(['approve_deleteFile']);
+    expect(calls).toEqual([]);
+    await runtime.executions.input(waiting.executionId, 'approve_deleteFile', { approve: true });
+    expect(await cleanup.resume(waiting.executionId)).toMatchObject({ status: 'completed', output: 'Result: deleted /tmp/report.txt' });
+    const records = await runtime.executions.checkpoints(waiting.executionId, { payloads: false });
+    expect(records.map((record) => record.id).sort()).toEqual([
+      'agent:1',
+      'agent:1/deleteFile:call_1@1',
+      'agent:1/deleteFile:call_1@1/approve_deleteFile:1',
+      'agent:1/model:1',
+      'agent:1/model:2',
+    ]);
+    expect(calls).toEqual(['deleteFile /tmp/report.txt']);
   });
 
   it('refuses what it cannot make durable, with errors that say what to pass instead', () => {
