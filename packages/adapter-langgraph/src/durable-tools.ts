@@ -85,7 +85,8 @@ async function invokeDurably(tool: InvokableTool, input: unknown, config: Runnab
     durable: turn ? false : (options.durable ?? true),
   };
   // A call that ended in `interrupt()` is recorded as such; LangGraph then runs the tool again with
-  // the answer, which is a new call under the next key (`<key>~1`, `~2` …).
+  // the answer, which is a new call under the next key (`<key>+1`, `+2` …; not `~n`, which core
+  // gives a key repeated within one scope).
   try {
     return await callWithReruns(tool, input, config, spec, base);
   } catch (error) {
@@ -105,7 +106,7 @@ async function callWithReruns(
     let live: { value: unknown } | undefined;
     let interruption: unknown;
     let parentCommand: unknown;
-    const key = base === undefined ? undefined : rerun === 0 ? base : `${base}~${rerun}`;
+    const key = base === undefined ? undefined : rerun === 0 ? base : `${base}+${rerun}`;
     const outcome = await durableCall<ToolOutcome>({ ...spec, ...(key !== undefined ? { key } : {}) }, async (context) => {
       const signal = config?.signal ? AbortSignal.any([context.signal, config.signal]) : context.signal;
       try {

@@ -162,7 +162,7 @@ describe('interrupt() as a Keel wait', () => {
     // The interrupted attempt and the answered one are two records of the same tool call.
     expect(records.filter((record) => record.kind === 'tool').map((record) => [record.id.split('/').at(-1), record.status])).toEqual([
       ['publish:tools@2:call_1', 'completed'],
-      ['publish:tools@2:call_1~1', 'completed'],
+      ['publish:tools@2:call_1+1', 'completed'],
     ]);
   });
 
