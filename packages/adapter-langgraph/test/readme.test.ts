@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRuntime, lowdbStore } from '@keel/core';
+import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+// The README's examples, extracted verbatim and run as scripts (ChatOpenAI pointed at the fake
+// server through OPENAI_BASE_URL), so the README cannot drift from the code.
+
+const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
+// Inside the package, so `@keel/adapter-langgraph` resolves to this package as it would for a user.
+const scripts = path.join(packageDirectory, 'test', '.readme');
+let fake: FakeLLM;
+let store: string;
+
+/** The README's model: search, then investigate the top story, then write the brief. */
+function scoutBrain(request: FakeRequest) {
+  const messages = (request.body as { messages: { role: string; content: string; tool_call_id?: string }[] }).messages;
+  const tools = messages.filter((message) => message.role === 'tool');
+  if (tools.length === 0) return { toolCalls: [{ name: 'search_news', arguments: { topic: 'ai' } }] };
+  if (tools.length === 1) return { toolCalls: [{ name: 'investigate', arguments: { story: (JSON.parse(tools[0]!.content) as string[])[0]! } }] };
+  return `Brief: ${tools[1]!.content}`;
+}
+
+beforeAll(async () => {
+  fake = await startFakeLLM({ script: Array.from({ length: 3 }, () => scoutBrain) });
+  fs.mkdirSync(scripts, { recursive: true });
+  store = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-lg-readme-'));
+});
+afterAll(async () => {
+  await fake.stop();
+  fs.rmSync(scripts, { recursive: true, force: true });
+  fs.rmSync(store, { recursive: true, force: true });
+});
+
+function readmeBlock(kind: 'example' | 'output', file: string): string {
+  const readme = fs.readFileSync(path.join(packageDirectory, 'README.md'), 'utf8');
+  const marker = readme.indexOf(`<!-- ${kind}: ${file} -->`);
+  expect(marker, `README has no ${kind} marked ${file}`).toBeGreaterThan(-1);
+  return (kind === 'example' ? /```js\n([\s\S]*?)```/ : /```\n([\s\S]*?)```/).exec(readme.slice(marker))![1]!;
+}
+
+async function run(file: string, args: string[] = []): Promise<string> {
+  const script = path.join(scripts, file);
+  fs.writeFileSync(script, readmeBlock('example', file));
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: scripts,
+    env: { ...process.env, OPENAI_API_KEY: 'test', OPENAI_BASE_URL: fake.url, KEEL_STORE: store },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code, stderr).toBe(0);
+  return stdout;
+}
+
+test('the news scout example runs as written and prints what the README shows', async () => {
+  const printed = await run('news-scout.mjs');
+  expect(printed).toBe(readmeBlock('output', 'news-scout.mjs'));
+  expect(fake.requests.map((request) => request.body['model'])).toEqual(['gpt-5', 'gpt-5', 'gpt-5']);
+
+  const runtime = createRuntime({ store: lowdbStore(store) });
+  try {
+    const [execution] = await runtime.executions.list({ flow: 'langgraph:news_scout' });
+    expect(execution!.status).toBe('completed');
+    const calls = (await runtime.executions.checkpoints(execution!.id)).filter((record) => record.kind !== 'step');
+    expect(calls.map((record) => record.name)).toEqual(['model', 'search_news', 'model', 'investigate', 'model']);
+  } finally {
+    await runtime.close();
+  }
+});
+
+test('the approval example waits in one process and is approved from another', async () => {
+  const asked = await run('publish.mjs');
+  const approved = await run('publish.mjs', ['approve']);
+  expect(asked + approved).toBe(readmeBlock('output', 'publish.mjs'));
+});
