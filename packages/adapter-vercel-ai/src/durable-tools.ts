@@ -96,7 +96,7 @@ function wrapTool(name: string, given: unknown, run: AgentRun, settings: CallSet
     const approval = run.durable ? run.takeApproval(options.toolCallId) : undefined;
     return streaming ? streamingCall(call, input, options, approval) : run.call(() => singleCall(call, input, options, approval));
   });
-  if (original.needsApproval !== undefined) define(copy, 'needsApproval', interceptNeedsApproval(original.needsApproval, name, run));
+  if (original.needsApproval !== undefined) define(copy, 'needsApproval', interceptNeedsApproval(original.needsApproval, run));
   const toModelOutput = original.toModelOutput as ((options: ModelOutputOptions) => unknown) | undefined;
   define(copy, 'toModelOutput', (options: ModelOutputOptions) => {
     if (run.isDenied(options.toolCallId) && isDeniedOutput(options.output)) return options.output;

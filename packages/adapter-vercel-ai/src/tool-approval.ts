@@ -81,7 +81,7 @@ export function interceptToolApproval(policy: unknown, run: AgentRun, waitable: 
 }
 
 /** A tool's `needsApproval` (v6, and deprecated in v7) with user approvals intercepted. */
-export function interceptNeedsApproval(needsApproval: unknown, toolName: string, run: AgentRun): unknown {
+export function interceptNeedsApproval(needsApproval: unknown, run: AgentRun): unknown {
   if (needsApproval === undefined || needsApproval === null || needsApproval === false) return needsApproval;
   return async (input: unknown, options: { readonly toolCallId: string }) => {
     const needed = typeof needsApproval === 'function' ? await (needsApproval as ApprovalFunction)(...([input, options] as never[])) : needsApproval;
