@@ -132,7 +132,8 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
 
   #turnSpec() {
     // The turn groups its calls: it runs again on resume, and its calls are served from their records.
-    return { name: this.agent.name.replaceAll('/', '_'), kind: 'step' as const, durable: false, metadata: { agent: this.agent.name, granularity: 'turn' } };
+    const name = (this.#options.name ?? this.agent.name).replaceAll('/', '_');
+    return { name, kind: 'step' as const, durable: false, metadata: { agent: this.agent.name, granularity: 'turn' } };
   }
 
   /** Runs the SDK loop: a leg, then — after each stop at approvals — a leg from the decided state. */
@@ -208,10 +209,12 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
     });
   }
 
-  #flowOptions(input: DurableRunInput<TAgent>, key: string | undefined) {
+  #flowOptions(input: DurableRunInput<TAgent>, runKey: string | undefined) {
     const identity = typeof input === 'string' || Array.isArray(input) ? input : { runState: input.toString() };
+    const optionKey = this.#options.key;
+    const key = runKey ?? (typeof optionKey === 'function' ? optionKey({ input: identity }) : optionKey);
     return {
-      name: this.#options.flowName ?? this.agent.name,
+      name: this.#options.name ?? this.agent.name,
       input: identity,
       ...(key !== undefined ? { key } : {}),
       // `runInFlow` is typed with core's runtime class; any runtime from `createRuntime` is one.

@@ -48,16 +48,15 @@ export class DurableModel implements Model {
     const lane = currentLane();
     if (!lane || !isFlowActive()) return this.inner.getResponse(request);
     const normalized = normalizeModelRequest(request);
-    const call = { name: 'model', kind: 'model' } as const;
     const { settings } = lane;
     const stored = await durableCall<StoredModelResponse>(
       {
-        ...settings.modelCall(),
+        ...settings.retries('model', 'model'),
         name: 'model',
         kind: 'model',
         fingerprint: fingerprintOf(normalized),
-        input: settings.capturedInput(call, () => normalized),
-        metadata: settings.metadata(call, { agent: lane.agent, model: this.modelName }),
+        input: settings.capturedInput('model', 'model', () => normalized),
+        metadata: settings.metadata('model', 'model', { agent: lane.agent, model: this.modelName }),
       },
       async (context) => {
         const response = await this.inner.getResponse({ ...request, signal: combinedSignal(request.signal, context.signal) });
@@ -77,17 +76,17 @@ export class DurableModel implements Model {
     const lane = currentLane();
     if (!lane || !isFlowActive()) return this.inner.getStreamedResponse(request);
     const normalized = normalizeModelRequest(request);
-    const call = { name: 'model', kind: 'model' } as const;
     const { settings } = lane;
-    const { retries: _retries, backoff: _backoff, retryOn: _retryOn, ...options } = settings.modelCall();
+    // A stream is never retried (its parts already reached the consumer); its timeout still applies.
+    const { timeout } = settings.retries('model', 'model');
     return durableStream<StreamEvent>(
       {
-        ...options,
+        ...(timeout !== undefined ? { timeout } : {}),
         name: 'model',
         kind: 'model',
         fingerprint: fingerprintOf(normalized),
-        input: settings.capturedInput(call, () => normalized),
-        metadata: settings.metadata(call, { agent: lane.agent, model: this.modelName, streamed: true }),
+        input: settings.capturedInput('model', 'model', () => normalized),
+        metadata: settings.metadata('model', 'model', { agent: lane.agent, model: this.modelName, streamed: true }),
       },
       (context) => this.#liveStream(lane, request, context),
     );
@@ -112,7 +111,7 @@ export class DurableModel implements Model {
     reported: string | undefined,
     usage: { inputTokens?: unknown; outputTokens?: unknown } | undefined,
   ): void {
-    const metadata = lane.settings.metadata({ name: 'model', kind: 'model' }, { model: reported ?? this.modelName, usage: usageOf(usage) });
+    const metadata = lane.settings.metadata('model', 'model', { model: reported ?? this.modelName, usage: usageOf(usage) });
     if (metadata) context.setMetadata(metadata);
   }
 }

@@ -1,6 +1,9 @@
 import type { Backoff, CaptureLevel, Delivery, Runtime } from '@keel/core';
 import type { RunConfig } from '@openai/agents';
 
+// The option shapes follow the other Keel adapters (`@keel/adapter-vercel-ai`): the same names mean
+// the same things whichever harness an agent is written with.
+
 /**
  * How calls are grouped into checkpoints.
  * - `calls` (default): every model request, tool call and MCP call is a checkpoint of the flow (or of
@@ -10,36 +13,12 @@ import type { RunConfig } from '@openai/agents';
  */
 export type Granularity = 'calls' | 'turn';
 
-/** What kind of call a capture rule or a redaction hook is looking at. */
-export interface CapturedCall {
-  /** The checkpoint name: `model`, or the tool's name. */
-  readonly name: string;
-  readonly kind: 'model' | 'tool' | 'mcp';
-}
+/** The kinds of calls the adapter records. */
+export type CallKind = 'model' | 'tool' | 'mcp';
 
-/**
- * What is recorded beyond what replay needs. Replay needs only the outputs, which are always stored
- * (unless a call opts out with `durable: false`).
- * - `full`: the request (model input, tool arguments) as the checkpoint's input, plus metadata.
- * - `metadata`: metadata only — model id, token usage, tool call id, agent name.
- * - `none`: nothing beyond the output.
- *
- * The runtime's own capture policy (`createRuntime({ capture })`) applies on top of this one.
- */
-export interface CaptureOptions {
-  /** The level for every call not matched below (default `full`). */
-  readonly default?: CaptureLevel;
-  /** The level for model requests. */
-  readonly model?: CaptureLevel;
-  /** The level per tool name (function tools, agents as tools and MCP tools alike). */
-  readonly tools?: Readonly<Record<string, CaptureLevel>>;
-  /** Rewrites a captured input before it is stored (drop secrets, personal data …). */
-  readonly redact?: (value: unknown, call: CapturedCall) => unknown;
-}
-
-/** How attempts of one kind of call are retried and bounded. */
-export interface CallPolicy {
-  /** Extra attempts after a failure (default 0). Streamed model calls are never retried. */
+/** How often a kind of call is attempted, and for how long. Maps onto core's checkpoint options. */
+export interface CallRetryPolicy {
+  /** Extra attempts after a failure (default 0). Streamed model requests are never retried. */
   readonly retries?: number;
   /** Delay between attempts (default: core's exponential backoff from 500 ms). */
   readonly backoff?: Backoff;
@@ -47,17 +26,43 @@ export interface CallPolicy {
   readonly retryOn?: (error: unknown) => boolean;
   /** Abort an attempt after this many ms. */
   readonly timeout?: number;
-  /** `false`: the call is not recorded for reuse and runs again on every resume and replay. */
-  readonly durable?: boolean;
 }
 
-/** Per-tool policy: a {@link CallPolicy} plus delivery. */
-export interface ToolPolicy extends CallPolicy {
+/** A retry policy: a number of extra attempts, or the full policy. */
+export type RetryOption = number | CallRetryPolicy;
+
+/**
+ * What is recorded of each call beyond what replay needs (the outputs, always stored):
+ * `full` keeps the request (model input, tool arguments) as the record's input plus metadata,
+ * `metadata` keeps the metadata only (model id, token usage, call id, agent), `none` neither.
+ * The runtime's own capture policy (`createRuntime({ capture })`) applies on top.
+ */
+export interface CaptureOptions {
+  /** Model requests (default `full`). */
+  readonly model?: CaptureLevel;
+  /** Function tool calls, agents used as tools included (default `full`). */
+  readonly tool?: CaptureLevel;
+  /** MCP tool calls (default `full`). */
+  readonly mcp?: CaptureLevel;
+  /** Rewrites a captured input before it is stored (drop secrets, personal data …). */
+  readonly redact?: (value: unknown, call: { readonly name: string; readonly kind: CallKind }) => unknown;
+}
+
+/** How one tool is made durable. */
+export interface ToolPolicy {
+  /** `false`: the tool is not recorded and runs again on every resume and replay (default `true`). */
+  readonly durable?: boolean;
   /**
    * `at-most-once`: if a crash interrupts the call, it is not run again by itself; the execution waits
    * for a decision (`rerun` or `fail`) on the wait `<tool>#decision` instead. Default `at-least-once`.
    */
   readonly delivery?: Delivery;
+  /** What is recorded of this tool's calls (overrides `capture.tool` / `capture.mcp`). */
+  readonly capture?: CaptureLevel;
+  /** Retries of this tool (overrides `retries.tool` / `retries.mcp`). */
+  readonly retries?: RetryOption;
+  /** The record's kind (default: `mcp` for tools of the agent's MCP servers, else `tool`). */
+  readonly kind?: 'tool' | 'mcp';
 }
 
 /** How a tool approval (`needsApproval`) becomes a durable wait. */
@@ -77,19 +82,21 @@ export interface ApprovalRequest {
   readonly arguments: string | undefined;
 }
 
+/** The run a `key` function names. */
+export interface RunIdentity {
+  /** The run's input: a message, input items, or `{ runState }` (a serialized `RunState`). */
+  readonly input: unknown;
+}
+
 /** Options of {@link durable}. */
 export interface DurableAgentOptions {
   /** See {@link Granularity} (default `calls`). */
   readonly granularity?: Granularity;
-  /** See {@link CaptureOptions} (default: capture everything). */
+  /** What is recorded beyond what replay needs (default: everything). */
   readonly capture?: CaptureOptions;
-  /** Retries for model requests and tool calls: a number for both, or per kind (default 0). */
-  readonly retries?: number | { readonly model?: number; readonly tools?: number };
-  /** Delay between retries (default: core's exponential backoff). */
-  readonly backoff?: Backoff;
-  /** Policy for model requests (overrides `retries` for them). */
-  readonly model?: CallPolicy;
-  /** Policy per tool name (overrides `retries` for that tool). */
+  /** Retries per kind of call (default none). */
+  readonly retries?: { readonly model?: RetryOption; readonly tool?: RetryOption; readonly mcp?: RetryOption };
+  /** Per-tool policies, by tool name (function tools, agents as tools and MCP tools alike). */
   readonly tools?: Readonly<Record<string, ToolPolicy>>;
   /** How approvals become waits. */
   readonly approvals?: ApprovalOptions;
@@ -100,9 +107,16 @@ export interface DurableAgentOptions {
    */
   readonly runConfig?: Partial<RunConfig>;
   /**
-   * Outside a flow: the flow name the run is recorded under (default: the agent's name).
+   * The name of the run's checkpoint with `granularity: 'turn'`, and of the flow a run opens outside
+   * one. Default: the agent's name.
    */
-  readonly flowName?: string;
+  readonly name?: string;
+  /**
+   * Outside a flow: the identity of the execution a run opens. A later run with the same key (a re-run
+   * of the script) continues the unfinished execution. Default: the name plus the run's input. A
+   * run's own `key` option takes precedence.
+   */
+  readonly key?: string | ((run: RunIdentity) => string);
   /**
    * Outside a flow: the runtime that records the run (default: Keel's default runtime, set up with
    * `configure()` or `KEEL_STORE`).
@@ -112,9 +126,6 @@ export interface DurableAgentOptions {
 
 /** Per-run options that only matter outside a flow. */
 export interface OutsideFlowOptions {
-  /**
-   * The identity of the run outside a flow: a later `run()` with the same key continues the unfinished
-   * execution (after a crash, or once a wait got its input). Default: the flow name plus the input.
-   */
+  /** The identity of this run outside a flow (see {@link DurableAgentOptions.key}). */
   readonly key?: string;
 }

@@ -34,20 +34,22 @@ export function makeToolDurable(tool: FunctionTool<any, any, any>, kind: ToolKin
     const lane = currentLane();
     if (!lane || !isFlowActive()) return original.call(target, runContext, input, details);
     const { settings } = lane;
-    const name = checkpointName(target.name);
-    const call = { name: target.name, kind } as const;
+    const policy = settings.tool(target.name);
+    const recordKind = policy.kind ?? kind;
     const callId = details?.toolCall?.callId;
-    const explicitDurability = settings.toolDurability(target.name);
+    // An agent used as a tool is a group (see above) unless its policy says otherwise.
+    const durable = policy.durable ?? (isAgentTool ? false : undefined);
     return durableCall(
       {
-        ...settings.toolCall(target.name),
-        ...(isAgentTool && explicitDurability === undefined ? { durable: false } : {}),
-        name,
-        kind,
+        ...settings.retries(recordKind, target.name),
+        ...(durable !== undefined ? { durable } : {}),
+        ...(policy.delivery !== undefined ? { delivery: policy.delivery } : {}),
+        name: checkpointName(target.name),
+        kind: recordKind,
         ...(callId ? { key: callKey(callId) } : {}),
         fingerprint: contentHash(`${target.name}\u0000${input}`),
-        input: settings.capturedInput(call, () => parsedArguments(input)),
-        metadata: settings.metadata(call, { callId, agent: lane.agent }),
+        input: settings.capturedInput(recordKind, target.name, () => parsedArguments(input)),
+        metadata: settings.metadata(recordKind, target.name, { callId, agent: lane.agent }),
       },
       (context) =>
         runInLane({ settings, agent: undefined, toolCall: context }, () => original.call(target, runContext, input, details)),

@@ -16,11 +16,13 @@ export { approvalSchema, type ApprovalDecision } from './approval-waits.js';
 export type {
   ApprovalOptions,
   ApprovalRequest,
-  CallPolicy,
-  CapturedCall,
+  CallKind,
+  CallRetryPolicy,
   CaptureOptions,
   DurableAgentOptions,
   Granularity,
   OutsideFlowOptions,
+  RetryOption,
+  RunIdentity,
   ToolPolicy,
 } from './durable-options.js';

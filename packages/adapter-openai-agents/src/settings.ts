@@ -1,7 +1,8 @@
-import type { CaptureLevel, CheckpointOptions } from '@keel/core';
-import type { ApprovalOptions, CapturedCall, DurableAgentOptions, Granularity, ToolPolicy } from './durable-options.js';
+import type { CaptureLevel } from '@keel/core';
+import type { CheckpointOptions } from '@keel/core/adapter';
+import type { ApprovalOptions, CallKind, DurableAgentOptions, Granularity, RetryOption, ToolPolicy } from './durable-options.js';
 
-/** A durable agent's options, resolved into what each call needs. */
+/** A durable agent's options, resolved into what each call's checkpoint records and how it retries. */
 export class Settings {
   readonly granularity: Granularity;
   readonly approvals: ApprovalOptions;
@@ -11,63 +12,45 @@ export class Settings {
     this.approvals = options.approvals ?? {};
   }
 
-  /** The capture level of one call: by tool name, else by kind, else the default. */
-  captureLevel(call: CapturedCall): CaptureLevel {
-    const capture = this.options.capture;
-    const byName = call.kind === 'model' ? undefined : capture?.tools?.[call.name];
-    return byName ?? (call.kind === 'model' ? capture?.model : undefined) ?? capture?.default ?? 'full';
+  /** The policy of one tool (empty when none was given). */
+  tool(name: string): ToolPolicy {
+    return this.options.tools?.[name] ?? {};
   }
 
-  /** The checkpoint's captured input: the value at level `full` (redacted), else nothing. */
-  capturedInput(call: CapturedCall, value: () => unknown): unknown {
-    if (this.captureLevel(call) !== 'full') return undefined;
+  /** The capture level of a call: the tool's own, else its kind's, else `full`. */
+  captureLevel(kind: CallKind, name: string): CaptureLevel {
+    const own = kind === 'model' ? undefined : this.tool(name).capture;
+    return own ?? this.options.capture?.[kind] ?? 'full';
+  }
+
+  /** The checkpoint's captured input: the (redacted) value at level `full`, else nothing. */
+  capturedInput(kind: CallKind, name: string, value: () => unknown): unknown {
+    if (this.captureLevel(kind, name) !== 'full') return undefined;
     const redact = this.options.capture?.redact;
-    return redact ? redact(value(), call) : value();
+    return redact ? redact(value(), { name, kind }) : value();
   }
 
   /** Metadata at level `full` or `metadata`, else nothing. */
-  metadata(call: CapturedCall, metadata: Record<string, unknown>): Record<string, unknown> | undefined {
-    return this.captureLevel(call) === 'none' ? undefined : withoutUndefined(metadata);
+  metadata(kind: CallKind, name: string, metadata: Record<string, unknown>): Record<string, unknown> | undefined {
+    return this.captureLevel(kind, name) === 'none' ? undefined : withoutUndefined(metadata);
   }
 
-  /** Checkpoint options (retries, backoff, timeout, durability) for model requests. */
-  modelCall(): CheckpointOptions {
-    const policy = this.options.model ?? {};
-    const retries = policy.retries ?? this.#retries('model');
-    return policyOptions({ ...policy, retries }, this.options.backoff);
-  }
-
-  /** Checkpoint options (retries, backoff, timeout, durability, delivery) for one tool. */
-  toolCall(name: string): CheckpointOptions {
-    const policy: ToolPolicy = this.options.tools?.[name] ?? {};
-    const retries = policy.retries ?? this.#retries('tools');
+  /** Retries, backoff and timeout of a call: the tool's own, else its kind's. */
+  retries(kind: CallKind, name: string): Pick<CheckpointOptions, 'retries' | 'backoff' | 'retryOn' | 'timeout'> {
+    const own = kind === 'model' ? undefined : this.tool(name).retries;
+    const policy = retryPolicy(own ?? this.options.retries?.[kind]);
     return {
-      ...policyOptions({ ...policy, retries }, this.options.backoff),
-      ...(policy.delivery !== undefined ? { delivery: policy.delivery } : {}),
+      ...(policy.retries !== undefined ? { retries: policy.retries } : {}),
+      ...(policy.backoff !== undefined ? { backoff: policy.backoff } : {}),
+      ...(policy.retryOn !== undefined ? { retryOn: policy.retryOn } : {}),
+      ...(policy.timeout !== undefined ? { timeout: policy.timeout } : {}),
     };
-  }
-
-  /** Whether a tool was configured with an explicit `durable` flag. */
-  toolDurability(name: string): boolean | undefined {
-    return this.options.tools?.[name]?.durable;
-  }
-
-  #retries(kind: 'model' | 'tools'): number {
-    const retries = this.options.retries;
-    if (typeof retries === 'number') return retries;
-    return retries?.[kind] ?? 0;
   }
 }
 
-function policyOptions(policy: ToolPolicy, backoff: DurableAgentOptions['backoff']): CheckpointOptions {
-  const chosenBackoff = policy.backoff ?? backoff;
-  return {
-    ...(policy.retries ? { retries: policy.retries } : {}),
-    ...(chosenBackoff !== undefined ? { backoff: chosenBackoff } : {}),
-    ...(policy.retryOn !== undefined ? { retryOn: policy.retryOn } : {}),
-    ...(policy.timeout !== undefined ? { timeout: policy.timeout } : {}),
-    ...(policy.durable !== undefined ? { durable: policy.durable } : {}),
-  };
+function retryPolicy(option: RetryOption | undefined) {
+  if (option === undefined) return {};
+  return typeof option === 'number' ? { retries: option } : option;
 }
 
 function withoutUndefined(metadata: Record<string, unknown>): Record<string, unknown> {

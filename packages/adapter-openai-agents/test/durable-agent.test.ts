@@ -127,9 +127,9 @@ describe('inside a flow', () => {
       runConfig: { modelProvider: providerFor(fake) },
       capture: {
         model: 'metadata',
-        tools: { login: 'none' },
         redact: (value, call) => (call.name === 'search' ? { ...(value as object), apiKey: '[redacted]' } : value),
       },
+      tools: { login: { capture: 'none' } },
     });
     const runtime = createRuntime({ store: memoryStore() });
     const first = await runtime.flow('clerk', async () => (await agent.run('Look it up')).finalOutput).run(undefined);
@@ -182,7 +182,7 @@ describe('inside a flow', () => {
     });
     const agent = durable(new Agent({ name: 'alerter', instructions: 'You alert.', model: 'gpt-4o', tools: [sendAlert, flaky] }), {
       runConfig: { modelProvider: providerFor(fake) },
-      tools: { send_alert: { delivery: 'at-most-once' }, flaky: { retries: 1, backoff: 0 } },
+      tools: { send_alert: { delivery: 'at-most-once' }, flaky: { retries: { retries: 1, backoff: 0 } } },
     });
     const runtime = createRuntime({ store: memoryStore() });
     const first = await runtime.flow('alerts', async () => (await agent.run('Alert everyone')).finalOutput).run(undefined);
@@ -194,7 +194,7 @@ describe('inside a flow', () => {
 
   test('a failed model request is retried as the same checkpoint', async () => {
     const fake = await fakeServer([{ fault: { status: 500 } }, ...addThenAnswer]);
-    const { agent } = calculator(fake, { retries: { model: 1 }, backoff: 0 });
+    const { agent } = calculator(fake, { retries: { model: { retries: 1, backoff: 0 } } });
     const runtime = createRuntime({ store: memoryStore() });
     const first = await runtime.flow('sums', async () => (await agent.run('What is 2 + 3?')).finalOutput).run(undefined);
     expect(first).toMatchObject({ status: 'completed', output: 'The sum is 5' });

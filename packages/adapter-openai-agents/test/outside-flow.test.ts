@@ -95,20 +95,23 @@ test('a run outside a flow that failed rejects with the error; the same call lat
   expect(await runtime.executions.list({ flow: 'translator' })).toEqual([expect.objectContaining({ id: failed!.id, status: 'completed' })]);
 });
 
-test('the flow name, the run’s identity and the approval question can be chosen', async () => {
+test('the flow’s name, the run’s identity and the approval question can be chosen', async () => {
   const fake = await fakeServer([...translateScript, ...translateScript]);
   const { agent, runtime } = translator(fake, true, {
-    flowName: 'translations',
+    name: 'translations',
+    key: ({ input }) => `ticket-${String(input).length}`,
     approvals: { question: (request) => `May ${request.agent} translate ${request.arguments}?` },
   });
-  const stopped = (await agent.run('Say hello in Italian', { key: 'ticket-42' }).catch((error: unknown) => error)) as AgentRunWaitingError;
+  // 'Say hello in Italian' is 20 characters: the option's key function names the run `ticket-20`.
+  const stopped = (await agent.run('Say hello in Italian').catch((error: unknown) => error)) as AgentRunWaitingError;
   expect(stopped.waits[0]!.question).toBe('May translator translate {"text":"hello"}?');
   const [execution] = await runtime.executions.list({ flow: 'translations' });
-  expect(execution).toMatchObject({ id: stopped.executionId, metadata: { 'keel.key': 'ticket-42' } });
+  expect(execution).toMatchObject({ id: stopped.executionId, metadata: { 'keel.key': 'ticket-20' } });
   await runtime.executions.input(stopped.executionId, 'translate', { approve: false, reason: 'not today' });
   // The key finds the execution; the input must still be the one it recorded, or the run diverges.
-  await expect(agent.run('Say hello in French', { key: 'ticket-42' })).rejects.toMatchObject({ name: 'DivergenceError' });
-  const result = await agent.run('Say hello in Italian', { key: 'ticket-42' });
+  // A run's own key wins over the option's.
+  await expect(agent.run('Say hello in French', { key: 'ticket-20' })).rejects.toMatchObject({ name: 'DivergenceError' });
+  const result = await agent.run('Say hello in Italian', { key: 'ticket-20' });
   expect(result.finalOutput).toBe('Translated: not today');
   expect(await runtime.executions.list({ flow: 'translations' })).toHaveLength(1);
 });
