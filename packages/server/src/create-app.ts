@@ -24,12 +24,13 @@ export interface BuiltApp {
 /**
  * The HTTP API (under `/api`) and the dashboard (at `/`) as a hono app, for embedding in your own
  * server (`app.fetch` is a standard fetch handler). `startServer` is this plus a listener and the
- * token rules for the address it listens on.
+ * token rules for the address it listens on. The dashboard calls the API at `/api`, so give the app
+ * the root of its origin (under a path prefix, only the API works).
  *
  * @example
  * ```ts
  * const app = createApp({ runtime, token: process.env.KEEL_API_TOKEN });
- * myHono.route('/keel', app); // or: serve({ fetch: app.fetch })
+ * serve({ fetch: app.fetch, port: 8080 }); // @hono/node-server, Bun.serve, Deno.serve …
  * ```
  */
 export function createApp(options: AppOptions): Hono {
@@ -57,13 +58,12 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use('*', hostGuard(token ? undefined : options.allowedHosts));
   app.use('*', authentication(token));
   app.use('*', originGuard());
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize,
-      onError: (c) => c.json({ error: { code: 'payload_too_large', message: `The request body is larger than this server accepts (${maxSize} bytes).` } }, 413),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize,
+    onError: (c) => c.json({ error: { code: 'payload_too_large', message: `The request body is larger than this server accepts (${maxSize} bytes).` } }, 413),
+  });
+  // Reads have no body; looking for one would make the Node adapter build a full Request for nothing.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
 
   const api = new Hono();
   api.get('/openapi.json', (c) => c.json(openApiDocument(new URL(c.req.url).origin)));

@@ -57,7 +57,9 @@ export function errorRecordView(error: ErrorRecord): ErrorView {
  * (`CheckpointRecord` with payload references, sizes shown).
  */
 export function checkpointView(record: CheckpointInfo | CheckpointRecord, reused: ReadonlySet<string>, withPayloads: boolean): CheckpointView {
-  const usage = modelUsageOf(record.metadata);
+  // An overridden output was written by a person, not returned by the model its metadata names.
+  const overridden = record.metadata?.overridden === true;
+  const usage = overridden ? undefined : modelUsageOf(record.metadata);
   const cost = estimatedCostOf(usage);
   const view: Record<string, unknown> = {
     id: record.id,
@@ -72,7 +74,7 @@ export function checkpointView(record: CheckpointInfo | CheckpointRecord, reused
     durable: record.durable,
     startedAt: record.startedAt,
     reused: reused.has(record.id),
-    overridden: record.metadata?.overridden === true,
+    overridden,
   };
   if (record.fingerprint !== undefined) view.fingerprint = record.fingerprint;
   if (record.endedAt !== undefined) {

@@ -5,7 +5,7 @@ import { modelUsageOf } from './model-usage.js';
 /** Counts and token usage over a set of checkpoints. */
 export interface UsageTotals {
   readonly checkpoints: number;
-  /** Model, tool and MCP calls. */
+  /** Model, tool and MCP calls (a replay override is not a call: nothing was called). */
   readonly calls: number;
   readonly modelCalls: number;
   /** Tool and MCP calls. */
@@ -28,7 +28,10 @@ export interface ExecutionStats extends UsageTotals {
 
 type Recordlike = Pick<CheckpointRecord, 'kind' | 'metadata' | 'status' | 'attempts'>;
 
-/** Sums calls and tokens. Tokens come from `model` checkpoints only, so a parent that repeats its children's usage is not counted twice. */
+/**
+ * Sums calls and tokens. Tokens come from `model` checkpoints only, so a parent that repeats its
+ * children's usage is not counted twice, and not from replay overrides, whose output no model produced.
+ */
 export function usageTotals(records: readonly Recordlike[]): UsageTotals {
   let calls = 0;
   let modelCalls = 0;
@@ -39,6 +42,7 @@ export function usageTotals(records: readonly Recordlike[]): UsageTotals {
   let cost: number | null = null;
   const unpriced = new Set<string>();
   for (const record of records) {
+    if (record.metadata?.overridden === true) continue;
     if (record.kind === 'model') modelCalls++;
     if (record.kind === 'tool' || record.kind === 'mcp') toolCalls++;
     if (record.kind === 'model' || record.kind === 'tool' || record.kind === 'mcp') calls++;

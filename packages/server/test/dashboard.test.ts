@@ -1,0 +1,217 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createRuntime, lowdbStore, type Runtime } from '@keel/core';
+import { startServer, type KeelServer } from '@keel/server';
+import { registerDemoFlows } from './fixtures/demo-flows.js';
+
+const chromiumPath = '/usr/bin/chromium';
+
+/** What the functions run in the page see there (this file is type-checked without the DOM library). */
+interface InPage {
+  readonly document: { querySelectorAll(selector: string): { readonly length: number } };
+  readonly __keelInjected?: unknown;
+}
+const screenshots = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+let directory: string;
+let runtime: Runtime;
+let server: KeelServer;
+let browser: Browser;
+let stopWorker: () => Promise<void>;
+const ids = { waiting: '', failed: '', completed: '' };
+
+/** The test's worker: what `keel worker` does, in a loop on the same store. */
+function startWorker(target: Runtime): () => Promise<void> {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await target.executions.recover();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+  };
+}
+
+/** A page that fails the test on any script error or console error (a policy violation shows up there). */
+async function open(path: string, base = server.url): Promise<Page & { problems: string[] }> {
+  const page = (await browser.newPage({ viewport: { width: 1360, height: 900 } })) as Page & { problems: string[] };
+  page.problems = [];
+  page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') page.problems.push(`console: ${message.text()}`);
+  });
+  await page.goto(`${base}${path}`);
+  return page;
+}
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `The dashboard tests drive Debian's Chromium at ${chromiumPath}, which is missing. Install it with ` +
+        '`apt-get update && apt-get install -y chromium`. These tests fail rather than skip, so a missing browser is never mistaken for a pass.',
+    );
+  }
+  mkdirSync(screenshots, { recursive: true });
+  directory = mkdtempSync(join(tmpdir(), 'keel-'));
+  runtime = createRuntime({ store: lowdbStore(join(directory, '.keel')) });
+  registerDemoFlows(runtime);
+  ids.completed = (await runtime.run('news_scout', 'robotics')).executionId;
+  await runtime.executions.input(ids.completed, 'approve_publish', { approved: true });
+  expect((await runtime.executions.resume(ids.completed)).status).toBe('completed');
+  ids.failed = (await runtime.run('flaky_research', 'https://status.example.com/feed')).executionId;
+  ids.waiting = (await runtime.run('news_scout', 'AI infrastructure')).executionId;
+  server = await startServer({ runtime, port: 0, token: null, pollIntervalMs: 100 });
+  stopWorker = startWorker(runtime);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await stopWorker?.();
+  await browser?.close();
+  await server?.close();
+  await server?.idle();
+  await runtime?.close();
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+describe('dashboard', () => {
+  it('lists executions live with status, flow, duration, calls and tokens, and filters them', async () => {
+    const page = await open('/');
+    await page.waitForSelector('[data-testid=execution-row]');
+    const waiting = page.locator(`[data-testid=execution-row][data-execution-id="${ids.waiting}"]`);
+    expect(await waiting.getAttribute('data-status')).toBe('waiting');
+    const cells = await waiting.locator('td').allInnerTexts();
+    expect(cells[0]).toContain('needs input');
+    expect(cells[2]).toBe('news_scout');
+    expect(cells[5]).toBe('5');
+    expect(cells[6]).toBe('7.6k');
+    expect(cells[7]).toMatch(/^~\$0\.0\d+/);
+    const failed = page.locator(`[data-testid=execution-row][data-execution-id="${ids.failed}"]`);
+    expect(await failed.innerText()).toContain('HTTP 503 Service Unavailable');
+    expect(await page.locator(`[data-testid=execution-row][data-execution-id="${ids.completed}"] [data-testid=status-badge]`).getAttribute('data-status')).toBe('completed');
+    await page.screenshot({ path: join(screenshots, 'executions-list.png'), fullPage: true });
+
+    await page.selectOption('[data-testid=filter-status]', 'failed');
+    await page.waitForFunction(() => (globalThis as unknown as InPage).document.querySelectorAll('[data-testid=execution-row]').length === 1);
+    expect(new URL(page.url()).search).toBe('?status=failed');
+    expect(await page.locator('[data-testid=execution-row]').getAttribute('data-execution-id')).toBe(ids.failed);
+
+    // Live: a run started elsewhere appears without a reload, and the worker moves it along.
+    await page.selectOption('[data-testid=filter-status]', '');
+    await page.waitForFunction(() => (globalThis as unknown as InPage).document.querySelectorAll('[data-testid=execution-row]').length === 3);
+    const { executionId } = await runtime.start('news_scout', 'quantum sensors');
+    await page.waitForSelector(`[data-testid=execution-row][data-execution-id="${executionId}"][data-status=waiting]`);
+    await runtime.executions.cancel(executionId);
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('opens a waiting execution, approves it through the form built from its schema, and follows it to completion', async () => {
+    const page = await open(`/executions/${ids.waiting}`);
+    const form = page.locator('[data-testid=wait-form]');
+    await form.waitFor();
+    expect(await form.getAttribute('data-wait-id')).toBe('approve_publish:1');
+    expect(await form.locator('[data-testid=wait-question]').innerText()).toBe('Publish the brief on "AI infrastructure"?');
+    expect(await form.locator('[data-testid=reject-button]').count()).toBe(1);
+    await page.screenshot({ path: join(screenshots, 'execution-waiting.png'), fullPage: true });
+
+    await form.locator('textarea').first().fill('Looks good');
+    await form.locator('[data-testid=approve-button]').click();
+    await page.waitForSelector('[data-testid=status-panel-completed]');
+    const wait = (await runtime.executions.waits(ids.waiting))[0]!;
+    expect(wait).toMatchObject({ status: 'resolved', resolvedBy: 'dashboard', input: { approved: true, comment: 'Looks good' } });
+    expect(await page.locator('[data-testid=reuse-summary]').innerText()).toContain('reused 5 checkpoints');
+    expect(await page.locator('[data-testid=reuse-summary]').innerText()).toContain('7,570 tokens');
+
+    // The report renders as markdown, and the markup a tool returned is shown as text and never runs.
+    const report = page.locator('[data-testid=artifact-viewer] [data-testid=markdown]');
+    await report.waitFor();
+    expect(await report.locator('h2').innerText()).toBe('AI infrastructure: weekly brief');
+    expect(await report.locator('strong').first().innerText()).toBe('2 searches');
+    expect(await report.locator('a.external').getAttribute('href')).toBe('https://example.com/story');
+    expect(await report.innerText()).toContain('<script>window.__keelInjected = true</script>');
+    await page.locator('[data-testid=checkpoint-row][data-checkpoint-id="fetch_page:1"] .timeline-row').click();
+    const output = page.locator('[data-testid=checkpoint-row][data-checkpoint-id="fetch_page:1"] [data-testid=checkpoint-output]');
+    expect(await output.innerText()).toContain('<script>window.__keelInjected = true</script>');
+    expect(await page.evaluate(() => (globalThis as unknown as InPage).document.querySelectorAll('main script, main img[src="x"]').length)).toBe(0);
+    expect(await page.evaluate(() => typeof (globalThis as unknown as InPage).__keelInjected)).toBe('undefined');
+    await page.waitForSelector('[data-testid=log-line]:has-text("published")');
+    await page.screenshot({ path: join(screenshots, 'execution-completed.png'), fullPage: true });
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('explains a failed run in words and points at the failing checkpoint', async () => {
+    const page = await open(`/executions/${ids.failed}`);
+    const panel = page.locator('[data-testid=status-panel-failed]');
+    await panel.waitFor();
+    expect(await panel.locator('[data-testid=failure-message]').innerText()).toBe('Error: HTTP 503 Service Unavailable from https://status.example.com/feed');
+    expect(await panel.locator('[data-testid=failed-checkpoint-link]').innerText()).toBe('fetch_page:1');
+    expect(await panel.locator('[data-testid=failure-where]').innerText()).toContain('a tool call, after 3 attempts');
+    expect(await panel.innerText()).toContain('the 2 checkpoints that completed are reused');
+
+    const row = page.locator('[data-testid=checkpoint-row][data-checkpoint-id="fetch_page:1"]');
+    expect(await row.getAttribute('data-status')).toBe('failed');
+    expect(await row.locator('[data-testid=failed-here]').count()).toBe(1);
+    await row.locator('[data-testid=checkpoint-detail]').waitFor();
+    expect(await row.locator('[data-testid=checkpoint-error]').innerText()).toContain('HTTP 503 Service Unavailable');
+    expect(await row.locator('[data-testid=checkpoint-input]').innerText()).toContain('"url": "https://status.example.com/feed"');
+    await page.screenshot({ path: join(screenshots, 'execution-failed.png'), fullPage: true });
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('replays with an edited output, hermetic, and shows what changed against the original side by side', async () => {
+    const page = await open(`/executions/${ids.completed}`);
+    await page.waitForSelector('[data-testid=status-panel-completed]');
+    await page.click('[data-testid=replay-button]');
+    await page.click('[data-testid=replay-add-override]');
+    await page.selectOption('[data-testid=replay-override-select]', 'model:2');
+    await page.fill('[data-testid=replay-override-value]', JSON.stringify('# Edited brief\n\nShorter.'));
+    await page.check('[data-testid=replay-hermetic]');
+    await page.click('[data-testid=replay-start]');
+    await page.waitForURL((url) => url.pathname.startsWith('/executions/') && !url.pathname.endsWith(ids.completed));
+    const replayId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
+    await page.waitForSelector('[data-testid=status-panel-completed]');
+    const comparison = page.locator('[data-testid=replay-comparison]');
+    await comparison.waitFor();
+    expect(await comparison.locator('[data-checkpoint-id="model:2"]').getAttribute('data-change')).toBe('overridden');
+    expect(await comparison.locator('[data-checkpoint-id="search_web:1"]').getAttribute('data-change')).toBe('reused');
+    expect(await comparison.locator('[data-testid=output-change]').innerText()).toBe('The final output changed.');
+    expect(await comparison.locator('[data-testid=replay-output]').innerText()).toContain('# Edited brief');
+    expect(await comparison.locator('[data-testid=original-output]').innerText()).toContain('# robotics: weekly brief');
+    const replay = await runtime.executions.get(replayId);
+    expect(replay.replayOf).toEqual({ executionId: ids.completed, overridden: ['model:2'], hermetic: true });
+    await page.screenshot({ path: join(screenshots, 'execution-replay.png'), fullPage: true });
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('signs in once with ?token= on a server that needs a token', async () => {
+    const guarded = await startServer({ runtime, port: 0, token: 'dashboard-token' });
+    try {
+      const page = await open('/?token=dashboard-token', guarded.url);
+      await page.waitForSelector('[data-testid=execution-row]');
+      expect(new URL(page.url()).search).toBe('');
+      expect(page.problems).toEqual([]);
+      await page.close();
+      const stranger = await browser.newPage();
+      const answer = await stranger.goto(`${guarded.url}/`);
+      expect(answer?.status()).toBe(401);
+      expect(await stranger.locator('h1').innerText()).toBe('Sign in to Keel');
+      await stranger.close();
+    } finally {
+      await guarded.close();
+    }
+  });
+});
