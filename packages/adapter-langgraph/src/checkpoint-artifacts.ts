@@ -6,9 +6,6 @@ export const checkpointArtifactType = 'application/vnd.langgraph.checkpoint+json
 /** Artifact type of the pending writes one task made against a checkpoint. */
 export const writesArtifactType = 'application/vnd.langgraph.writes+json';
 
-/** Artifact type of one version of one channel's value (checkpoints refer to values by version). */
-export const channelArtifactType = 'application/vnd.langgraph.channel+json';
-
 /** Artifact type of a checkpoint or writes artifact whose thread was deleted. */
 export const deletedArtifactType = 'application/vnd.langgraph.deleted';
 
@@ -22,7 +19,6 @@ const writesSegment = '/writes/';
  * langgraph/<checkpoint_id>                                 a root-graph checkpoint
  * langgraph/<checkpoint_ns>/<checkpoint_id>                 a subgraph checkpoint
  * langgraph/[<checkpoint_ns>/]<checkpoint_id>/writes/<task_id>   the writes one task made against it
- * langgraph/[<checkpoint_ns>/]channels/<channel>/<version>       one version of one channel's value
  * ```
  */
 export function checkpointArtifactName(namespace: string, checkpointId: string): string {
@@ -34,20 +30,10 @@ export function writesArtifactName(namespace: string, checkpointId: string, task
   return `${checkpointArtifactName(namespace, checkpointId)}${writesSegment}${taskId}`;
 }
 
-/**
- * The name of the artifact holding version `version` of `channel` in a namespace. Like LangGraph's
- * PostgreSQL saver, a checkpoint stores only the channels that changed; the others are found by the
- * version the checkpoint records for them.
- */
-export function channelArtifactName(namespace: string, channel: string, version: string | number): string {
-  return `${prefix}${namespace === '' ? '' : `${namespace}/`}channels/${encodeURIComponent(channel)}/${version}`;
-}
-
 /** Where a checkpoint or writes artifact belongs, read from its name and type. */
 export type ArtifactPlace =
   | { readonly kind: 'checkpoint'; readonly namespace: string; readonly checkpointId: string; readonly record: ArtifactRecord }
-  | { readonly kind: 'writes'; readonly namespace: string; readonly checkpointId: string; readonly taskId: string; readonly record: ArtifactRecord }
-  | { readonly kind: 'channel'; readonly record: ArtifactRecord };
+  | { readonly kind: 'writes'; readonly namespace: string; readonly checkpointId: string; readonly taskId: string; readonly record: ArtifactRecord };
 
 /** Reads an artifact's place; `undefined` for artifacts that are not live LangGraph records. */
 export function placeOf(record: ArtifactRecord): ArtifactPlace | undefined {
@@ -57,7 +43,6 @@ export function placeOf(record: ArtifactRecord): ArtifactPlace | undefined {
     const slash = rest.lastIndexOf('/');
     return { kind: 'checkpoint', namespace: slash < 0 ? '' : rest.slice(0, slash), checkpointId: rest.slice(slash + 1), record };
   }
-  if (record.type === channelArtifactType) return { kind: 'channel', record };
   if (record.type === writesArtifactType) {
     const at = rest.lastIndexOf(writesSegment);
     if (at < 0) return undefined;

@@ -1,4 +1,4 @@
-import { defaultRuntime, type ArtifactRecord, type Runtime, type Store } from '@keel/core';
+import { defaultRuntime, type ArtifactRecord, type PayloadRef, type Runtime, type Store } from '@keel/core';
 import { contentHash, decodeValue, encodeValue } from '@keel/core/adapter';
 import {
   BaseCheckpointSaver,
@@ -20,8 +20,6 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
-  channelArtifactName,
-  channelArtifactType,
   checkpointArtifactName,
   checkpointArtifactType,
   deletedArtifactType,
@@ -44,7 +42,12 @@ export interface KeelCheckpointSaverOptions {
   readonly serde?: SerializerProtocol;
 }
 
-/** What a checkpoint artifact holds: the checkpoint without its channel values (see channel artifacts). */
+/**
+ * What a checkpoint artifact holds: the checkpoint without its channel values, and for each channel
+ * the version it has and the blob of that version's value (`null` for a cleared channel). A put
+ * stores only the values of the channels that changed (`newVersions`); the others point to the blobs
+ * the parent checkpoint points to, so a long thread does not store unchanged state over and over.
+ */
 interface StoredCheckpoint {
   readonly thread_id: string;
   readonly checkpoint_ns: string;
@@ -52,10 +55,14 @@ interface StoredCheckpoint {
   readonly parent_checkpoint_id: string | null;
   readonly checkpoint: StoredValue;
   readonly metadata: StoredValue;
+  readonly channels: Readonly<Record<string, StoredChannel>>;
 }
 
-/** What a channel artifact holds: one version of a channel's value, or `empty` for a cleared channel. */
-type StoredChannel = { readonly empty: true } | { readonly empty?: false; readonly value: StoredValue };
+/** One channel of a stored checkpoint: its version, and the blob of its value (`null`: empty). */
+interface StoredChannel {
+  readonly version: string | number;
+  readonly value: PayloadRef | null;
+}
 
 /** One pending write as stored: its index (negative for LangGraph's special channels), channel and value. */
 interface StoredWrite {
@@ -81,8 +88,6 @@ interface ThreadIndex {
   readonly checkpoints: Map<string, Map<string, ArtifactRecord>>;
   /** Per `namespace \0 checkpoint id`: the writes artifacts of its tasks. */
   readonly writes: Map<string, ArtifactRecord[]>;
-  /** Channel value artifacts by name. */
-  readonly channels: Map<string, ArtifactRecord>;
 }
 
 /**
@@ -92,7 +97,8 @@ interface ThreadIndex {
  * Each thread is kept by one Keel execution of flow `langgraph:thread`, whose id is derived from the
  * thread id (`lgthread_<thread>_<hash>`); every checkpoint and every task's pending writes is an
  * artifact of it (`langgraph/<checkpoint_ns>/<checkpoint_id>`, `…/writes/<task_id>`), its value the
- * JSON LangGraph's serializer writes. Several processes can share it, one writer per thread at a time
+ * JSON LangGraph's serializer writes. Channel values are blobs, written when they change (content
+ * addressed, so an unchanged value is stored once however many checkpoints refer to it). Several processes can share it, one writer per thread at a time
  * (which is what `durableGraph` guarantees with its lease).
  *
  * @example
@@ -178,12 +184,17 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     const store = await this.store();
     const executionId = await this.#threadExecution(store, threadId);
     const { channel_values: values, ...rest } = copyCheckpoint(checkpoint);
-    // Only the channels that changed since the parent are written; the rest are already stored
-    // under the versions this checkpoint records for them.
+    const parentId = (config.configurable?.['checkpoint_id'] as string | undefined) ?? null;
+    const parent = parentId === null ? undefined : await store.getArtifact(executionId, checkpointArtifactName(namespace, parentId));
+    const inherited = parent?.type === checkpointArtifactType ? ((await readArtifact(store, parent)) as StoredCheckpoint).channels : {};
+    const channels: Record<string, StoredChannel> = {};
+    for (const [channel, version] of Object.entries(checkpoint.channel_versions)) {
+      // Unchanged since the parent: the parent's blob holds this very version.
+      if (!(channel in newVersions) && inherited[channel]?.version === version) channels[channel] = inherited[channel];
+    }
     for (const [channel, version] of Object.entries(newVersions)) {
-      const stored: StoredChannel =
-        channel in values ? { value: await storeValue(this.serde, (values as Record<string, unknown>)[channel]) } : { empty: true };
-      await writeArtifact(store, executionId, channelArtifactName(namespace, channel, version), channelArtifactType, stored);
+      const value = channel in values ? await putJson(store, await storeValue(this.serde, (values as Record<string, unknown>)[channel])) : null;
+      channels[channel] = { version, value };
     }
     const stored: StoredCheckpoint = {
       thread_id: threadId,
@@ -192,6 +203,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
       parent_checkpoint_id: (config.configurable?.['checkpoint_id'] as string | undefined) ?? null,
       checkpoint: await storeValue(this.serde, rest),
       metadata: await storeValue(this.serde, metadata),
+      channels,
     };
     await writeArtifact(store, executionId, checkpointArtifactName(namespace, checkpoint.id), checkpointArtifactType, stored);
     return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
@@ -263,11 +275,8 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
       channel_values?: Record<string, unknown>;
     };
     const values: Record<string, unknown> = { ...checkpoint.channel_values };
-    for (const [channel, version] of Object.entries(checkpoint.channel_versions ?? {})) {
-      const record = index.channels.get(channelArtifactName(checkpoint_ns, channel, version));
-      if (!record) continue;
-      const channelValue = (await readArtifact(store, record)) as StoredChannel;
-      if (!channelValue.empty) values[channel] = await reviveValue(this.serde, channelValue.value);
+    for (const [channel, { value }] of Object.entries(stored.channels ?? {})) {
+      if (value !== null) values[channel] = await reviveValue(this.serde, (await readBlob(store, value, record)) as StoredValue);
     }
     const full: Checkpoint = { ...checkpoint, channel_values: values };
     if (full.v < 4 && parent_checkpoint_id !== null) await this.#migratePendingSends(store, index, full, checkpoint_ns, parent_checkpoint_id);
@@ -327,13 +336,11 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     const executionId = threadExecutionId(threadId);
     const artifacts = await store.listArtifacts(executionId);
     if (artifacts.length === 0) return undefined;
-    const index: ThreadIndex = { executionId, checkpoints: new Map(), writes: new Map(), channels: new Map() };
+    const index: ThreadIndex = { executionId, checkpoints: new Map(), writes: new Map() };
     for (const record of artifacts) {
       const place: ArtifactPlace | undefined = placeOf(record);
       if (!place) continue;
-      if (place.kind === 'channel') {
-        index.channels.set(record.name, record);
-      } else if (place.kind === 'checkpoint') {
+      if (place.kind === 'checkpoint') {
         let byId = index.checkpoints.get(place.namespace);
         if (!byId) index.checkpoints.set(place.namespace, (byId = new Map()));
         byId.set(place.checkpointId, record);
@@ -406,11 +413,15 @@ async function writeArtifact(store: Store, executionId: string, name: string, ty
   await store.putArtifact({ executionId, name, type, payload, checkpointId: null, createdAt: Date.now() });
 }
 
-async function readArtifact(store: Store, record: ArtifactRecord): Promise<unknown> {
-  const text = await store.getBlob(record.payload.hash);
+function readArtifact(store: Store, record: ArtifactRecord): Promise<unknown> {
+  return readBlob(store, record.payload, record);
+}
+
+async function readBlob(store: Store, ref: PayloadRef, record: ArtifactRecord): Promise<unknown> {
+  const text = await store.getBlob(ref.hash);
   if (text === null) {
     throw new Error(
-      `Keel store ${store.location} has no blob ${record.payload.hash} for LangGraph record "${record.name}" of execution ` +
+      `Keel store ${store.location} has no blob ${ref.hash} for LangGraph record "${record.name}" of execution ` +
         `"${record.executionId}". The store was copied partially or its blobs were deleted.`,
     );
   }
