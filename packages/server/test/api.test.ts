@@ -1,7 +1,12 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { checkpoint, createRuntime, log, memoryStore, wait, type Runtime, type Store } from '@keel/core';
+import { checkpoint, createRuntime, log, lowdbStore, memoryStore, wait, type Runtime, type Store } from '@keel/core';
 import { createApp, startServer, type KeelServer, type StartServerOptions } from '@keel/server';
 import { registerDemoFlows } from './fixtures/demo-flows.js';
 import { call, readEvents } from './fixtures/http-client.js';
@@ -501,5 +506,35 @@ describe('the server itself', () => {
     expect(hook.text).toBe('hook /hooks/github');
     expect(hook.headers.get('x-content-type-options')).toBe('nosniff');
     expect(() => createApp({ runtime, mount: { '/api/extra': mcp } })).toThrow(/Cannot mount routes at "\/api\/extra"/);
+  });
+});
+
+describe('abandoned executions', () => {
+  it('shows a running execution whose process was killed as abandoned, and resumes it from its records', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'keel-'));
+    try {
+      const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/killed-run.mjs', import.meta.url)), directory], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('writing') && resolve()));
+      child.kill('SIGKILL');
+      await exited;
+
+      const runtime = newRuntime(lowdbStore(directory));
+      let fetched = 0;
+      runtime.flow('interrupted', async () => {
+        await checkpoint('fetch', () => ++fetched);
+        return checkpoint('write', () => 'written');
+      });
+      const { api } = await serve(runtime);
+      const listed = (await call(api('/executions'))).json.executions[0];
+      expect(listed).toMatchObject({ id: 'killed-midway', status: 'running', abandoned: true, lease: { pid: child.pid } });
+      const resumed = await call(api('/executions/killed-midway/resume?wait=true'), { method: 'POST' });
+      expect(resumed.json).toMatchObject({ status: 'completed', output: 'written' });
+      expect(fetched).toBe(0);
+      const after = (await call(api('/executions/killed-midway'))).json;
+      expect(after).toMatchObject({ abandoned: false, sessions: 2 });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { ExecutionInfo, ExecutionRecord, WaitInfo } from '@keel/core';
 import { errorRecordView, type CheckpointView, type ErrorView } from './checkpoint-view.js';
 import type { ExecutionStats, UsageTotals } from './execution-stats.js';
 import { errorJson, toJsonValue, type JsonValue } from './json-value.js';
+import { isLeaseAbandoned } from './lease-state.js';
 
 /** An execution as the list shows it. */
 export interface ExecutionSummary {
@@ -20,7 +21,10 @@ export interface ExecutionSummary {
   readonly cancelRequested?: boolean;
   readonly error?: ErrorView;
   readonly lease: { readonly owner: string; readonly host: string; readonly pid: number; readonly expiresAt: number } | null;
-  /** Running with an expired lease: its process died; a worker (`recover`) or a resume continues it. */
+  /**
+   * Running, but its lease expired or its holder (a process on this machine) is gone: the process died;
+   * a worker (`recover`) or a resume continues it.
+   */
   readonly abandoned: boolean;
   readonly stats?: ExecutionStats;
 }
@@ -110,7 +114,7 @@ function commonFields(record: Omit<ExecutionRecord, 'input' | 'output' | 'error'
     updatedAt: record.updatedAt,
     sessions: record.sessions,
     lease: record.lease ? { owner: record.lease.owner, host: record.lease.host, pid: record.lease.pid, expiresAt: record.lease.expiresAt } : null,
-    abandoned: record.status === 'running' && (record.lease === null || record.lease.expiresAt <= now),
+    abandoned: record.status === 'running' && (record.lease === null || isLeaseAbandoned(record.lease, now)),
   };
   if (record.endedAt !== undefined) {
     fields.endedAt = record.endedAt;
