@@ -11,6 +11,7 @@ import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { Runnable } from '@langchain/core/runnables';
 import { concat } from '@langchain/core/utils/stream';
 import { chunkPart, chunksOf, messageOf, messagePart, requestFingerprint, usageOf, type ModelPart } from './model-records.js';
+import { ModelToolsUnsupportedError } from './model-tools-unsupported-error.js';
 import type { DurableChatModelOptions } from './options.js';
 import { currentRunContext, isRunStopping } from './run-context.js';
 import { currentTask, nextCallNumber } from './task-keys.js';
@@ -41,40 +42,46 @@ export class DurableChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
     this.#target = target ?? (model as Runnable<BaseLanguageModelInput, BaseMessage>);
   }
 
+  /** The class name LangChain's serialization and tracing show. */
   static override lc_name(): string {
     return 'DurableChatModel';
   }
 
-  // LangChain's constructor reads these before this class's fields are set: hence the fallbacks.
+  // LangChain's constructor reads the next three before this class's fields are set: hence the fallbacks.
+
+  /** The wrapped model's type (`openai`, `anthropic` …). */
   override _llmType(): string {
     return this.model ? this.model._llmType() : 'durable';
   }
 
+  /** The wrapped model's call option names, so LangChain splits call options from config as it would. */
   override get callKeys(): string[] {
     return this.model ? this.model.callKeys : super.callKeys;
   }
 
+  /** The wrapped model's capabilities (langchain's `createAgent` reads structured-output support here). */
   override get profile() {
     return this.model ? this.model.profile : super.profile;
   }
 
+  /** The wrapped model's parameters, for tracing. */
   override _identifyingParams(): Record<string, unknown> {
     return this.model._identifyingParams();
   }
 
+  /** The wrapped model's request parameters, for tracing. */
   override invocationParams(options?: this['ParsedCallOptions']): unknown {
     return this.model.invocationParams(options);
   }
 
   /** Binds tools to the wrapped model and stays the outermost layer, so calls with tools are durable too. */
   override bindTools(tools: BindToolsInput[], kwargs?: Partial<BaseChatModelCallOptions>): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
-    if (typeof this.model.bindTools !== 'function') {
-      throw new TypeError(`The model ${this.model.getName()} has no bindTools, so it cannot call tools.`);
-    }
+    if (typeof this.model.bindTools !== 'function') throw new ModelToolsUnsupportedError({ model: this.model.getName() });
     const bound = this.model.bindTools(tools, kwargs) as Runnable<BaseLanguageModelInput, BaseMessage>;
     return new DurableChatModel(this.model, this.#options, bound);
   }
 
+  /** One model call, as a checkpoint: recorded the first time, replayed from the record after that. */
   override async _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], _runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
     const callOptions = withoutCallbacks(options);
     if (!isFlowActive()) return result(await this.#target.invoke(messages, { ...callOptions, callbacks: [] }));
@@ -89,6 +96,11 @@ export class DurableChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
     return result(live ?? (await messageOf(parts)));
   }
 
+  /**
+   * One streamed model call, as a checkpoint: chunks go out as they come and are recorded once the
+   * stream ends; a replay streams the recorded chunks. Each chunk is reported to LangChain's callbacks
+   * (what LangGraph's `messages` stream mode listens to) exactly once.
+   */
   override async *_streamResponseChunks(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],

@@ -73,9 +73,14 @@ export function durableGraph<Graph extends object>(graph: Graph, options: Durabl
     const threadId = config?.configurable?.['thread_id'];
     if (typeof threadId !== 'string' || threadId === '') throw new ThreadIdMissingError({ operation: live.mode });
     const request: GraphRequest = { threadId, input: await storeInput(input), configurable: storableConfigurable(config?.configurable) };
-    if (!isFlowActive()) await settleEarlierTurns(runtime, flowName, settings, target, request, input);
+    if (!isFlowActive()) await settleEarlierTurns(turnInFlow, runtime, flowName, request, input);
+    return turnInFlow(request, live);
+  };
+
+  /** Runs (or continues) the thread's turn through `runInFlow`, with this call's live config if any. */
+  const turnInFlow = async (request: GraphRequest, live: LiveCall | undefined): Promise<RunResult> => {
     try {
-      return await runInFlow({ name: flowName, key: threadKey(threadId), input: request, runtime }, () => runGraph(target, request, live, settings));
+      return await runInFlow({ name: flowName, key: threadKey(request.threadId), input: request, runtime }, () => runGraph(target, request, live, settings));
     } finally {
       // runInFlow registered a closure over this call; a later resume must not run with its callbacks.
       runtime.flow(flowName, body);
@@ -153,29 +158,30 @@ function replacedKey(threadId: string): string {
 
 /**
  * Before a turn starts, deals with the thread's unfinished turn, if any, the way LangGraph would:
- * `Command({ resume })` answers its waits; the same request again continues it (that is a re-run
- * after a crash); other input replaces a waiting or failed turn, and lets an interrupted one finish
- * first (its input already reached the graph).
+ * `Command({ resume })` is for that turn (its answers go to its waits, and it continues); the same
+ * request again continues it (a re-run after a crash); other input replaces a waiting or failed turn,
+ * and lets an interrupted one finish first (its input already reached the graph).
  */
 async function settleEarlierTurns(
+  turnInFlow: (request: GraphRequest, live: LiveCall | undefined) => Promise<RunResult>,
   runtime: Runtime,
   flowName: string,
-  settings: RunSettings,
-  graph: GraphLike,
   request: GraphRequest,
   input: unknown,
 ): Promise<void> {
   const store = await runtime.store();
   const key = threadKey(request.threadId);
   const requestHash = contentHash(encodeValue(request, 'a LangGraph request'));
+  // Each round settles one unfinished turn; the bound only guards against a store that keeps
+  // reporting the same one.
   for (let round = 0; round < 100; round++) {
     const unfinished = (await store.listExecutions({ flow: flowName, status: ['running', 'waiting', 'failed', 'queued'] })).filter(
       (execution) => execution.metadata?.['keel.key'] === key,
     );
     const current = unfinished[0];
     if (!current) return;
-    if (isCommand(input) && (input as Command).resume !== undefined && current.status === 'waiting') {
-      await answerWaits(runtime, current.id, (input as Command).resume);
+    if (isCommand(input) && (input as Command).resume !== undefined) {
+      if (current.status === 'waiting') await answerWaits(runtime, current.id, (input as Command).resume);
       return;
     }
     if (current.input.hash === requestHash) return;
@@ -188,32 +194,41 @@ async function settleEarlierTurns(
         { version: current.version },
       );
     } else {
-      const earlier = (await runtime.executions.get(current.id)).input as GraphRequest;
-      await runInFlow({ name: flowName, key, input: earlier, runtime }, () => runGraph(graph, earlier, undefined, settings));
+      await turnInFlow((await runtime.executions.get(current.id)).input as GraphRequest, undefined);
     }
   }
 }
 
 /**
- * Gives `Command({ resume })`'s answers to a waiting execution's waits: a map answers waits by
- * interrupt id (or Keel wait id or name); a single value answers the only pending wait.
+ * Gives `Command({ resume })`'s answers to a waiting execution's waits. A map (keys that are
+ * interrupt ids, or ids or names of the execution's waits) answers waits by key — keys of waits
+ * already answered, or of no wait, are ignored, as LangGraph ignores them; any other value answers
+ * the only pending wait.
  */
 async function answerWaits(runtime: Runtime, executionId: string, resume: unknown): Promise<void> {
-  const waits = (await runtime.executions.get(executionId)).waits.filter((wait) => wait.status === 'pending');
-  const match = (key: string) => waits.find((wait: WaitInfo) => wait.metadata?.['interruptId'] === key || wait.id === key || wait.name === key);
+  const waits = (await runtime.executions.get(executionId)).waits;
+  const pending = waits.filter((wait) => wait.status === 'pending');
+  const matches = (wait: WaitInfo, key: string) => wait.metadata?.['interruptId'] === key || wait.id === key || wait.name === key;
   if (typeof resume === 'object' && resume !== null && !Array.isArray(resume)) {
     const entries = Object.entries(resume as Record<string, unknown>);
-    if (entries.length > 0 && entries.every(([key]) => match(key))) {
-      for (const [key, value] of entries) await runtime.executions.input(executionId, match(key)!.id, value, { resolvedBy: 'langgraph' });
+    if (entries.length > 0 && entries.every(([key]) => interruptIdPattern.test(key) || waits.some((wait) => matches(wait, key)))) {
+      for (const [key, value] of entries) {
+        const wait = pending.find((candidate) => matches(candidate, key));
+        if (wait) await runtime.executions.input(executionId, wait.id, value, { resolvedBy: 'langgraph' });
+      }
       return;
     }
   }
-  if (waits.length === 1) {
-    await runtime.executions.input(executionId, waits[0]!.id, resume, { resolvedBy: 'langgraph' });
+  if (pending.length === 1) {
+    await runtime.executions.input(executionId, pending[0]!.id, resume, { resolvedBy: 'langgraph' });
     return;
   }
-  throw new InterruptResumeAmbiguousError({ executionId, pending: waits.map((wait) => String(wait.metadata?.['interruptId'] ?? wait.id)) });
+  if (pending.length === 0) return;
+  throw new InterruptResumeAmbiguousError({ executionId, pending: pending.map((wait) => String(wait.metadata?.['interruptId'] ?? wait.id)) });
 }
+
+/** LangGraph's interrupt ids: an XXH3-128 hash in hex. */
+const interruptIdPattern = /^[0-9a-f]{32}$/;
 
 /** The `configurable` entries a request can store: JSON primitives (thread ids, user ids …). */
 function storableConfigurable(configurable: Record<string, unknown> | undefined): GraphRequest['configurable'] {

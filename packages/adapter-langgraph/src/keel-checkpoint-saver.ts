@@ -30,6 +30,7 @@ import {
 } from './checkpoint-artifacts.js';
 import { reviveValue, storeValue, type StoredValue } from './langchain-values.js';
 import { ThreadIdMissingError } from './thread-id-missing-error.js';
+import { WritesCheckpointMissingError } from './writes-checkpoint-missing-error.js';
 import { ensureThreadExecution, threadExecutionId, threadFlowName, threadIdOf } from './thread-executions.js';
 
 /** Options of {@link KeelCheckpointSaver}. */
@@ -128,6 +129,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     return this.#options.runtime;
   }
 
+  /** The checkpoint `config` names (`checkpoint_id`), or the thread's newest in its namespace, with its pending writes. */
   override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.['thread_id'] as unknown;
     if (typeof threadId !== 'string' || threadId === '') return undefined;
@@ -142,6 +144,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     return this.#tuple(store, index, record);
   }
 
+  /** Checkpoints newest first: of a thread (or all threads), a namespace, before a checkpoint, matching metadata. */
   override async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
     const { before, filter } = options;
     let limit = options.limit;
@@ -173,6 +176,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     }
   }
 
+  /** Stores a checkpoint (and the values of the channels that changed) and returns its config. */
   override async put(
     config: RunnableConfig,
     checkpoint: Checkpoint,
@@ -209,16 +213,12 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
   }
 
+  /** Stores a task's writes against a checkpoint (regular writes once; special ones replaced). */
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath?: string): Promise<void> {
     const threadId = threadIdFrom(config, 'putWrites');
     const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
     const checkpointId = config.configurable?.['checkpoint_id'] as string | undefined;
-    if (!checkpointId) {
-      throw new TypeError(
-        `LangGraph asked KeelCheckpointSaver to store writes of task "${taskId}" on thread "${threadId}" without a checkpoint_id; ` +
-          'writes always belong to a checkpoint, so this is a bug in the caller.',
-      );
-    }
+    if (!checkpointId) throw new WritesCheckpointMissingError({ threadId, taskId });
     const store = await this.store();
     const executionId = await this.#threadExecution(store, threadId);
     const name = writesArtifactName(namespace, checkpointId, taskId);

@@ -90,6 +90,9 @@ describe('interrupt() as a Keel wait', () => {
     const partial = await runtime.executions.resume(execution!.id);
     expect(partial.status).toBe('waiting');
     expect(partial.waits!.map((wait) => wait.name)).toEqual(['editor']);
+    // Answering the answered one again changes nothing (LangGraph ignores consumed interrupt ids too).
+    const again = await graph.invoke(new Command({ resume: { [byValue['legal?']!]: 'cleared again' } }), thread('r'));
+    expect(interruptsOf(again).map((item) => item.value)).toEqual(['editor?']);
 
     const done = await graph.invoke(new Command({ resume: { [byValue['editor?']!]: 'approved' } }), thread('r'));
     expect(contents(done).slice(1).sort()).toEqual(['editor: "approved"', 'legal: "cleared"']);

@@ -1,0 +1,19 @@
+import { KeelError } from '@keel/core';
+
+/** `bindTools` was called on a durable model whose wrapped model cannot call tools. */
+export class ModelToolsUnsupportedError extends KeelError {
+  readonly model: string;
+
+  constructor({ model }: { model: string }) {
+    super(
+      `The chat model ${model} has no bindTools, so it cannot be given tools. ` +
+        'Wrap a model that supports tool calling with durableChatModel (ChatOpenAI, ChatAnthropic, fakeModel() …).',
+    );
+    this.model = model;
+  }
+
+  /** True for this error from any copy of the package (it checks the name and Keel's marker). */
+  static override isInstance(error: unknown): error is ModelToolsUnsupportedError {
+    return KeelError.isInstance(error) && error.name === 'ModelToolsUnsupportedError';
+  }
+}

@@ -1,0 +1,21 @@
+import { KeelError } from '@keel/core';
+
+/** LangGraph asked to store a task's writes without saying which checkpoint they belong to. */
+export class WritesCheckpointMissingError extends KeelError {
+  readonly threadId: string;
+  readonly taskId: string;
+
+  constructor({ threadId, taskId }: { threadId: string; taskId: string }) {
+    super(
+      `KeelCheckpointSaver was asked to store the writes of task "${taskId}" on thread "${threadId}" without a ` +
+        'configurable.checkpoint_id. Writes always belong to a checkpoint: pass the config that put() returned.',
+    );
+    this.threadId = threadId;
+    this.taskId = taskId;
+  }
+
+  /** True for this error from any copy of the package (it checks the name and Keel's marker). */
+  static override isInstance(error: unknown): error is WritesCheckpointMissingError {
+    return KeelError.isInstance(error) && error.name === 'WritesCheckpointMissingError';
+  }
+}
