@@ -69,10 +69,23 @@ export function isFlowActive(): boolean {
 }
 
 /** The execution and checkpoint the calling code runs in, or `undefined` outside a flow. */
-export function currentExecution(): { readonly executionId: string; readonly checkpointId: string | null; readonly signal: AbortSignal } | undefined {
+export function currentExecution():
+  | {
+      readonly executionId: string;
+      readonly checkpointId: string | null;
+      /** Which session (run, resume, retry) of the execution this is, 1-based. */
+      readonly session: number;
+      readonly signal: AbortSignal;
+    }
+  | undefined {
   const scope = currentScope();
   if (!scope) return undefined;
-  return { executionId: scope.session.executionId, checkpointId: scope.checkpointId, signal: scope.session.controller.signal };
+  return {
+    executionId: scope.session.executionId,
+    checkpointId: scope.checkpointId,
+    session: scope.session.number,
+    signal: scope.session.controller.signal,
+  };
 }
 
 export { runInFlow, type RunInFlowOptions } from './runtime/run-in-flow.js';

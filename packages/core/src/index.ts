@@ -29,6 +29,7 @@ export type {
 export { memoryStore } from './store/memory-store.js';
 export { lowdbStore } from './store/lowdb/lowdb-store.js';
 export { storeFromUrl } from './store/store-from-url.js';
+export { isLeaseAbandoned } from './runtime/lease.js';
 export type { Store } from './store/store.js';
 export type {
   ArtifactRecord,

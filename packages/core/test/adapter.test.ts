@@ -49,6 +49,30 @@ describe('durableCall', () => {
     expect(records.map((record) => record.id)).toEqual(['search:toolu_01', 'search:toolu_01~2']);
   });
 
+  it('stores a captured conversation message by message, so storage grows with it, not with its square', async () => {
+    const store = memoryStore();
+    const runtime = createRuntime({ store });
+    const turns = 30;
+    const agent = runtime.flow('conversation', async () => {
+      const messages: { role: string; content: string }[] = [];
+      for (let turn = 0; turn < turns; turn++) {
+        messages.push({ role: 'user', content: `question ${turn} ${'x'.repeat(200)}` });
+        const reply = await durableCall({ name: 'model', kind: 'model', input: { model: 'm', messages: [...messages] } }, () => `answer ${turn}`);
+        messages.push({ role: 'assistant', content: reply });
+      }
+    });
+    const result = await agent.run(undefined);
+    const records = await store.listCheckpoints(result.executionId);
+    const requestBytes = records.reduce((sum, record) => sum + (record.input?.size ?? 0), 0);
+    const naiveBytes = records.reduce((sum, _record, turn) => sum + JSON.stringify({ messages: Array(2 * turn + 1).fill({ content: 'x'.repeat(200) }) }).length, 0);
+    // Each request holds hashes (~80 bytes a message), not the messages themselves (~230 bytes each).
+    expect(requestBytes).toBeLessThan(naiveBytes / 2);
+    const last = (await runtime.executions.checkpoints(result.executionId)).at(-1)!;
+    expect((last.input as { messages: unknown[] }).messages).toHaveLength(2 * turns - 1);
+    expect((last.input as { messages: { content: string }[] }).messages[0]!.content).toMatch(/^question 0 /);
+    expect(await store.getBlob(records.at(-1)!.input!.hash)).not.toContain('question 0');
+  });
+
   it('applies the capture policy and redaction to captured inputs only', async () => {
     const runtime = createRuntime({
       store: memoryStore(),

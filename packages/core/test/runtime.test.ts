@@ -208,6 +208,8 @@ describe('resume and divergence', () => {
     const done = await approval.resume(waiting.executionId);
     expect(done).toMatchObject({ status: 'completed', output: 'sent draft text' });
     expect(ran).toEqual(['draft', 'send']);
+    const sessions = (await runtime.executions.checkpoints(waiting.executionId)).map((record) => [record.id, record.session]);
+    expect(sessions).toEqual([['draft:1', 1], ['approve:1', 2], ['send:1', 2]]);
   });
 
   it('fails with DivergenceError when a recorded id meets another kind', async () => {
@@ -478,8 +480,8 @@ describe('replay', () => {
 
   it('creates a new execution linked to the original, reusing checkpoints before `from`', async () => {
     const { runtime, scout, calls, original } = await recorded();
-    const replayed = await scout.replay(original.executionId, { from: 'pick:1' });
-    expect(replayed.executionId).not.toBe(original.executionId);
+    const replayed = await scout.replay(original.executionId, { from: 'pick:1', executionId: 'ex_replay_of_scout' });
+    expect(replayed.executionId).toBe('ex_replay_of_scout');
     expect(replayed).toMatchObject({ status: 'completed', output: 'brief about ai-1' });
     expect(calls).toEqual(['pick', 'write']);
     const info = await runtime.executions.get(replayed.executionId);

@@ -328,14 +328,15 @@ export class KeelRuntime implements Runtime {
     const from = options.from !== undefined ? byId.get(options.from)! : undefined;
     const reused = records.filter(
       (record) =>
+        // Completed calls that opted out of durability are copied too: they run again anyway, and a
+        // hermetic replay must not count them as missing.
         record.status === 'completed' &&
-        record.durable &&
         !(record.id in overrides) &&
         (from === undefined || (record.seq < from.seq && !from.id.startsWith(`${record.id}/`))),
     );
     const now = Date.now();
     const execution = await store.createExecution({
-      id: newExecutionId(now),
+      id: options.executionId ?? newExecutionId(now),
       flow: flow.name,
       status: 'running',
       input: original.input,

@@ -17,7 +17,7 @@ import { CheckpointTimeoutError } from '../errors/checkpoint-timeout-error.js';
 import { ReplayMissError } from '../errors/replay-miss-error.js';
 import { UnfinishedCallError } from '../errors/unfinished-call-error.js';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
-import { encodePayload, loadPayload, storePayload } from '../serialization/payloads.js';
+import { encodePayload, loadPayload, storeConversationPayload, storePayload } from '../serialization/payloads.js';
 import { fromErrorRecord, toErrorRecord } from './error-records.js';
 import { leaseFor } from './lease.js';
 import { backoffDelay, isRetryable } from './retry-policy.js';
@@ -57,6 +57,14 @@ type Halt = { readonly reason: 'suspended' } | { readonly reason: 'cancelled' } 
 
 const never = new Promise<never>(() => {});
 
+/** Raised inside a call that outlived its session; nobody awaits it, it only stops the call's work. */
+class SessionEndedError extends Error {
+  constructor(executionId: string) {
+    super(`The session of execution "${executionId}" already ended; this late call is not recorded.`);
+    this.name = 'SessionEndedError';
+  }
+}
+
 /** How many stored outputs a resumed session reads ahead of the flow. */
 const prefetchWindow = 32;
 
@@ -88,6 +96,8 @@ export class Session {
   readonly #prefetched = new Map<string, Promise<unknown>>();
 
   #halt: Halt | null = null;
+  /** Set once the session recorded its outcome: from then on it writes nothing. */
+  #ended = false;
   readonly #halted: Promise<void>;
   #signalHalt!: () => void;
   readonly #inFlight = new Set<Call>();
@@ -152,6 +162,8 @@ export class Session {
     await this.#settleInFlight();
     await this.#flushLogs();
     try {
+      await this.#markBlockedCallsWaiting();
+      this.#ended = true;
       return await this.#finish<Output>(outcome);
     } finally {
       clearInterval(this.#heartbeat);
@@ -176,7 +188,6 @@ export class Session {
       return { executionId: this.executionId, status: 'cancelled', error };
     }
     if (halt?.reason === 'suspended') {
-      await this.#markBlockedCallsWaiting();
       await this.updateExecution({ status: 'waiting', lease: null });
       const waits = await this.store.listWaits(this.executionId, { status: 'pending' });
       return { executionId: this.executionId, status: 'waiting', waits: waits.map(toPendingWait) };
@@ -209,6 +220,16 @@ export class Session {
   }
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Writes a checkpoint record, unless this session already ended: a call left blocked at a wait may
+   * settle later (an adapter stopping the harness), and its late record must not change what the
+   * next session replays.
+   */
+  async #putCheckpoint(record: CheckpointRecord): Promise<void> {
+    if (this.#ended) throw new SessionEndedError(this.executionId);
+    await this.store.putCheckpoint(record);
+  }
 
   /** Runs `fn` as the checkpoint `name` in `scope`, or returns what an earlier session recorded. */
   runCheckpoint<T>(scope: Scope, name: string, fn: (context: CheckpointContext) => T | Promise<T>, options: CheckpointOptions): Promise<T> {
@@ -260,6 +281,7 @@ export class Session {
       attempts: existing?.attempts ?? 0,
       delivery,
       durable,
+      session: this.number,
       startedAt: existing?.startedAt ?? Date.now(),
       ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
@@ -277,11 +299,12 @@ export class Session {
       }
       const retries = options.retries ?? 0;
       for (let attemptInCall = 1; ; attemptInCall++) {
+        if (this.#ended) throw new SessionEndedError(this.executionId);
         const attempt = record.attempts + 1;
         record = { ...record, status: 'running', attempts: attempt };
         delete (record as { error?: unknown }).error;
         state.record = record;
-        await this.store.putCheckpoint(record);
+        await this.#putCheckpoint(record);
         try {
           const { value, metadata } = await this.#attempt(state, scope, fn, attempt, options.timeout);
           if (metadata) record = { ...record, metadata: { ...record.metadata, ...metadata } };
@@ -294,10 +317,11 @@ export class Session {
             record = { ...record, status: 'completed', endedAt };
           }
           state.record = record;
-          await this.store.putCheckpoint(record);
+          await this.#putCheckpoint(record);
           this.#records.set(id, record);
           return value;
         } catch (error) {
+          if (this.#ended) throw error;
           const haltedHere = this.#halt !== null && this.#halt.reason !== 'suspended';
           const retryOn = options.retryOn ?? isRetryable;
           if (!haltedHere && attemptInCall <= retries && isRetryable(error) && retryOn(error)) {
@@ -306,7 +330,7 @@ export class Session {
           }
           record = { ...record, status: 'failed', error: await toErrorRecord(this.store, error), endedAt: Date.now() };
           state.record = record;
-          if (this.#halt?.reason !== 'lease-lost') await this.store.putCheckpoint(record);
+          if (this.#halt?.reason !== 'lease-lost') await this.#putCheckpoint(record);
           this.#records.set(id, record);
           throw error;
         }
@@ -503,7 +527,8 @@ export class Session {
     const capture = resolveCapture(this.host.capture, name, kind);
     if (capture.level !== 'full') return undefined;
     const redacted = capture.redact ? capture.redact(value, { name, kind }) : value;
-    return storePayload(this.store, redacted, `the captured input of "${name}"`);
+    const subject = `the captured input of "${name}"`;
+    return kind === 'model' ? storeConversationPayload(this.store, redacted, subject) : storePayload(this.store, redacted, subject);
   }
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
@@ -548,6 +573,7 @@ export class Session {
       attempts: 1,
       delivery: 'at-least-once',
       durable: true,
+      session: this.number,
       startedAt: call.existing?.startedAt ?? now,
     };
     let wait = await this.store.getWait(this.executionId, id);
@@ -563,7 +589,7 @@ export class Session {
           endedAt: Date.now(),
           ...(wait.resolvedBy ? { metadata: { resolvedBy: wait.resolvedBy } } : {}),
         };
-        await this.store.putCheckpoint(record);
+        await this.#putCheckpoint(record);
         this.#records.set(id, record);
         return parsed.data;
       }
@@ -580,7 +606,7 @@ export class Session {
       if (wait.status !== 'timed-out') await this.store.putWait({ ...wait, status: 'timed-out' });
       const error = new WaitTimeoutError({ executionId: this.executionId, waitId: id });
       const record: CheckpointRecord = { ...base, status: 'failed', error: await toErrorRecord(this.store, error), endedAt: now };
-      await this.store.putCheckpoint(record);
+      await this.#putCheckpoint(record);
       this.#records.set(id, record);
       throw error;
     }
@@ -598,7 +624,7 @@ export class Session {
       };
       await this.store.putWait(wait);
     }
-    await this.store.putCheckpoint(base);
+    await this.#putCheckpoint(base);
     this.#records.set(id, base);
     this.#suspendedWaits.push(wait);
     return this.#suspend(scope, id);
@@ -617,7 +643,9 @@ export class Session {
 
   async #markBlockedCallsWaiting(): Promise<void> {
     for (const call of this.#inFlight) {
-      if (call.blocked && call.recordAsWaiting) await this.store.putCheckpoint({ ...call.record, status: 'waiting' });
+      if (call.blocked && call.recordAsWaiting && this.#halt?.reason === 'suspended') {
+        await this.#putCheckpoint({ ...call.record, status: 'waiting' });
+      }
     }
   }
 

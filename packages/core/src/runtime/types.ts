@@ -50,6 +50,8 @@ export interface ReplayOptions {
   readonly overrides?: Readonly<Record<string, unknown>>;
   /** Fail with `ReplayMissError` on any call that has no record, instead of running it live. */
   readonly hermetic?: boolean;
+  /** Use this id for the new execution instead of a generated one (it must be new and a safe file name). */
+  readonly executionId?: string;
 }
 
 /** How long to wait between attempts of a checkpoint. */

@@ -12,6 +12,14 @@ import { SerializationError } from '../errors/serialization-error.js';
 
 const TAG = '$keel';
 
+/**
+ * A list of values stored as separate blobs, referenced by hash. The codec writes and reads only the
+ * hashes; `loadPayload` fetches the values. It is how a conversation is stored message by message.
+ */
+export class BlobList {
+  constructor(readonly hashes: readonly string[]) {}
+}
+
 type Encoded = null | boolean | number | string | Encoded[] | { [key: string]: Encoded };
 
 /**
@@ -86,6 +94,7 @@ function encodeObject(object: object, path: string, subject: string, ancestors: 
     return tag('Set', items);
   }
   if (object instanceof Error) return tag('Error', encodeError(object, path, subject, ancestors));
+  if (object instanceof BlobList) return tag('BlobList', [...object.hashes]);
 
   const prototype = Object.getPrototypeOf(object) as object | null;
   if (prototype !== Object.prototype && prototype !== null) {
@@ -168,6 +177,8 @@ function fromEncoded(value: Encoded): unknown {
       return new Set((inner as Encoded[]).map(fromEncoded));
     case 'Error':
       return decodeError(inner as { [key: string]: Encoded });
+    case 'BlobList':
+      return new BlobList(inner as string[]);
     case 'object': {
       const decoded: Record<string, unknown> = {};
       const fields = inner as { [key: string]: Encoded };

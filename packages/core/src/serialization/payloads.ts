@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
+import { StoreCorruptedError } from '../errors/store-corrupted-error.js';
 import type { PayloadRef } from '../store/records.js';
-import { encodeValue, decodeValue } from './codec.js';
+import { BlobList, encodeValue, decodeValue } from './codec.js';
 import { contentHash } from './content-hash.js';
 
 /** A value encoded and addressed, ready to be written to a store's blobs. */
@@ -22,14 +23,49 @@ export async function storePayload(store: Store, value: unknown, subject: string
   return payload.ref;
 }
 
-/** Reads and decodes a stored payload. */
-export async function loadPayload(store: Store, ref: PayloadRef): Promise<unknown> {
-  const text = await store.getBlob(ref.hash);
-  if (text === null) {
-    throw new Error(
-      `Keel store ${store.location} has no blob ${ref.hash} although a record refers to it. ` +
-        'The store was copied partially or its blobs were deleted.',
-    );
+/** The fields of a model request that hold its conversation. */
+const conversationFields = ['messages', 'prompt', 'input'] as const;
+
+/**
+ * Stores a model request so that storage grows with the conversation, not with its square: an agent
+ * re-sends its whole history on every call, so each message is stored once, as its own blob, and the
+ * request keeps only their hashes. Anything that is not a request with a message list is stored whole.
+ */
+export async function storeConversationPayload(store: Store, value: unknown, subject: string): Promise<PayloadRef> {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) {
+    return storePayload(store, value, subject);
   }
-  return decodeValue(text);
+  const request = { ...(value as Record<string, unknown>) };
+  for (const field of conversationFields) {
+    const messages = request[field];
+    if (!Array.isArray(messages) || messages.length < 2) continue;
+    const refs = await Promise.all(messages.map((message, index) => storePayload(store, message, `${subject}.${field}[${index}]`)));
+    request[field] = new BlobList(refs.map((ref) => ref.hash));
+  }
+  return storePayload(store, request, subject);
+}
+
+/** Reads and decodes a stored payload (resolving message lists stored blob by blob). */
+export async function loadPayload(store: Store, ref: PayloadRef): Promise<unknown> {
+  const value = decodeValue(await readBlob(store, ref.hash));
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const request = value as Record<string, unknown>;
+  for (const field of conversationFields) {
+    const list = request[field];
+    if (list instanceof BlobList) {
+      request[field] = await Promise.all(list.hashes.map(async (hash) => decodeValue(await readBlob(store, hash))));
+    }
+  }
+  return request;
+}
+
+async function readBlob(store: Store, hash: string): Promise<string> {
+  const text = await store.getBlob(hash);
+  if (text === null) {
+    throw new StoreCorruptedError({
+      location: store.location,
+      detail: `blob ${hash} is missing although a record refers to it; the store was copied partially or its blobs were deleted`,
+    });
+  }
+  return text;
 }

@@ -132,6 +132,11 @@ export interface CheckpointRecord {
   readonly delivery: Delivery;
   /** `false` when the call opted out of durability: it re-runs on replay and nothing is reused. */
   readonly durable: boolean;
+  /**
+   * The session (see {@link ExecutionRecord.sessions}) that last wrote the record: a record whose
+   * session is older than the execution's latest was reused by that session, not re-run.
+   */
+  readonly session?: number;
   /** Model id, token usage, finish reason, tool name …: small JSON for surfaces. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly startedAt: number;
