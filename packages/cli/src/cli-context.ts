@@ -61,9 +61,15 @@ export class CliContext {
    */
   hint(...args: string[]): string {
     const global: string[] = [];
-    if (this.globals.store !== undefined) global.push('--store', this.globals.store);
+    // A store URL with a password is not repeated into output that may end up in logs; KEEL_STORE is the way there.
+    if (this.globals.store !== undefined && !/\/\/[^/@]*:[^/@]*@/.test(this.globals.store)) global.push('--store', this.globals.store);
     if (this.globals.config !== undefined) global.push('--config', this.globals.config);
     return [invocation(this.environment), ...args, ...global].map((part, index) => (index === 0 ? part : shellQuote(part))).join(' ');
+  }
+
+  /** The project, if a command opened it (for explaining an error afterwards). */
+  async openedProject(): Promise<Project | undefined> {
+    return this.#project?.catch(() => undefined);
   }
 
   /** Closes the project's store, if it was opened. */

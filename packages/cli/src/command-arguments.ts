@@ -9,7 +9,7 @@ export function parseJsonArgument(text: string, argument: string): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     const hint = /^[A-Za-z]/.test(text.trim()) && !/^(true|false|null)$/.test(text.trim())
       ? ` A string needs JSON quotes inside shell quotes: ${argument} '"${text.replace(/'/g, '')}"'.`
-      : " Quote it for the shell: --value '{\"key\": 1}'.";
+      : ` JSON needs double-quoted keys and strings, inside shell single quotes: ${argument.split(' ')[0]} '{"key": "value"}'.`;
     throw new ArgumentInvalidError({ argument, problem: `not valid JSON (${reason}).${hint}` });
   }
 }

@@ -32,11 +32,16 @@ export async function main(argv: readonly string[], terminal: Terminal = process
     return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? exitCodes.ok : exitCodes.usage;
+      // `commander.help` is help shown because no command was given: usage, not success.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? exitCodes.ok : exitCodes.usage;
     }
     // Loaded only now: the happy path of --help and usage errors should not pay for @keel/core.
-    const { KeelError } = await import('@keel/core');
+    const { KeelError, ExecutionNotFoundError } = await import('@keel/core');
     reportError(terminal, error, argv.includes('--debug'), KeelError.isInstance(error));
+    if (ExecutionNotFoundError.isInstance(error)) {
+      const { nearbyExecutions } = await import('./output/nearby-executions.js');
+      for (const line of await nearbyExecutions(await context.openedProject(), error.executionId, terminal)) terminal.error(line);
+    }
     return error instanceof Error && usageErrors.has(error.name) && KeelError.isInstance(error) ? exitCodes.usage : exitCodes.failed;
   } finally {
     await context.close();
@@ -46,10 +51,10 @@ export async function main(argv: readonly string[], terminal: Terminal = process
 function reportError(terminal: Terminal, error: unknown, debug: boolean, keelError: boolean): void {
   const { errorColors: colors } = terminal;
   if (!(error instanceof Error)) {
-    terminal.error(`${colors.red('error')} ${String(error)}`);
+    terminal.error(`${colors.red('error:')} ${String(error)}`);
     return;
   }
-  terminal.error(`${colors.red('error')} ${error.message}`);
+  terminal.error(`${colors.red('error:')} ${error.message}`);
   if (debug) {
     terminal.error(colors.dim(error.stack ?? ''));
     for (let cause = error.cause, depth = 0; cause !== undefined && depth < 5; cause = (cause as Error).cause, depth++) {

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CliContext, GlobalOptions } from './cli-context.js';
 
-const version = '0.1.0';
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;

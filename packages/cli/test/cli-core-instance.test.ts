@@ -23,7 +23,8 @@ export const combined = flow('combined', async () => {
 
 afterAll(removeProjects);
 
-describe('the @keel/core the CLI shares with the flow modules', () => {
+// Each test has its own project, so they run side by side (the CLI processes are what takes time).
+describe.concurrent('the @keel/core the CLI shares with the flow modules', () => {
   it("uses the project's own copy when it has one, so flows and packages that import it share one runtime", async () => {
     // A copy at its own real path: a second instance, distinct from the CLI's @keel/core.
     const project = createProject('copy');

@@ -10,6 +10,13 @@ export const cliRoot = fileURLToPath(new URL('..', import.meta.url));
 export const bin = join(cliRoot, 'dist', 'bin.js');
 const coreRoot = realpathSync(join(cliRoot, '..', 'core'));
 
+/** Links the workspace's store packages into a project, as `npm install @keel/store-sqlite @keel/store-postgres` would. */
+export function linkStorePackages(root: string): void {
+  for (const name of ['store-sqlite', 'store-postgres']) {
+    symlinkSync(realpathSync(join(cliRoot, '..', name)), join(root, 'node_modules', '@keel', name), 'dir');
+  }
+}
+
 /** How the temporary project gets `@keel/core`. */
 export type CoreInstall =
   /** A symlink to the workspace package (what pnpm's workspace layout gives). */

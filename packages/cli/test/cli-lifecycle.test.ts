@@ -95,7 +95,10 @@ describe('a flow that waits for input', () => {
 
   it('refuses a value the schema rejects with its complaint, changes nothing, and exits 2', async () => {
     const before = await keelJson(project, ['executions', 'show', id]);
-    const wrong = await keel(project, ['executions', 'input', id, '--wait', 'approve', '--value', '{"approved":"yes"}']);
+    const [wrong, unknownWait] = await Promise.all([
+      keel(project, ['executions', 'input', id, '--wait', 'approve', '--value', '{"approved":"yes"}']),
+      keel(project, ['executions', 'input', id, '--wait', 'aprove', '--value', '{"approved":true}']),
+    ]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('/approved must be boolean');
     expect(wrong.stderr).toContain('Nothing was changed');
@@ -106,8 +109,6 @@ describe('a flow that waits for input', () => {
     expect(after.execution.version).toBe(before.execution.version);
     expect(after.waits).toEqual(before.waits);
     expect(after.waits[0].status).toBe('pending');
-
-    const unknownWait = await keel(project, ['executions', 'input', id, '--wait', 'aprove', '--value', '{"approved":true}']);
     expect(unknownWait.code).toBe(2);
     expect(unknownWait.stderr).toContain('approve:1');
   });
@@ -145,30 +146,31 @@ describe('a flow that waits for input', () => {
   });
 
   it('prints artifacts: markdown raw, JSON pretty, binary only to a file', async () => {
-    const report = await keel(project, ['artifacts', 'get', id, 'report']);
+    const [report, stats, binary, written, missing, list] = await Promise.all([
+      keel(project, ['artifacts', 'get', id, 'report']),
+      keel(project, ['artifacts', 'get', id, 'stats']),
+      keel(project, ['artifacts', 'get', id, 'thumbnail']),
+      keel(project, ['artifacts', 'get', id, 'thumbnail', '--out', 'thumb.png']),
+      keel(project, ['artifacts', 'get', id, 'reprot']),
+      keelJson(project, ['artifacts', 'list', id]),
+    ]);
     expect(report.stdout).toBe('# A POST ABOUT DURABLE AGENTS\n\nA POST ABOUT DURABLE AGENTS / ship it\n');
-    const stats = await keel(project, ['artifacts', 'get', id, 'stats']);
     expect(stats.stdout).toBe('{\n  "chars": 37,\n  "approved": true\n}\n');
-    const binary = await keel(project, ['artifacts', 'get', id, 'thumbnail']);
     expect(binary.code).toBe(2);
     expect(binary.stderr).toContain('--out');
-    const written = await keel(project, ['artifacts', 'get', id, 'thumbnail', '--out', 'thumb.png']);
     expect(written.code).toBe(0);
     expect([...readFileSync(join(project, 'thumb.png'))]).toEqual([137, 80, 78, 71]);
-    const missing = await keel(project, ['artifacts', 'get', id, 'reprot']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('report');
-    const list = await keelJson(project, ['artifacts', 'list', id]);
     expect(list.map((artifact: { name: string }) => artifact.name).sort()).toEqual(['output', 'report', 'stats', 'thumbnail']);
   });
 
   it('prints the logs with their checkpoints and sessions', async () => {
-    const logs = await keel(project, ['executions', 'logs', id]);
+    const [logs, followed] = await Promise.all([keel(project, ['executions', 'logs', id]), keel(project, ['executions', 'logs', id, '--follow', '--json'])]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/info +\(flow\) +drafted +chars=27/);
     expect(logs.stdout).toMatch(/warn +\(flow\) +published +published=A POST ABOUT DURABLE AGENTS \/ ship it +#2/);
     // The body runs again from the top on resume, so a flow-scope line before the wait is written by both sessions.
-    const followed = await keel(project, ['executions', 'logs', id, '--follow', '--json']);
     const lines = followed.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.message, line.session])).toEqual([
       ['drafted', 1],
@@ -195,28 +197,32 @@ describe('a flow that waits for input', () => {
   });
 
   it('replays hermetically: reusing everything completes, a call without a record fails with exit 1', async () => {
-    const all = await keelJson(project, ['executions', 'replay', id, '--hermetic']);
+    const [all, miss] = await Promise.all([keelJson(project, ['executions', 'replay', id, '--hermetic']), keel(project, ['executions', 'replay', id, '--from', 'publish:1', '--hermetic'])]);
     expect(all.status).toBe('completed');
     expect(all.reused).toEqual(['draft:1', 'approve:1', 'title:1', 'publish:1']);
-    const miss = await keel(project, ['executions', 'replay', id, '--from', 'publish:1', '--hermetic']);
     expect(miss.code).toBe(1);
     expect(miss.stdout).toContain('ReplayMissError');
   });
 
   it('names unknown checkpoints, executions and flows with what exists nearby, exit 2, no stack trace', async () => {
-    const checkpoint = await keel(project, ['executions', 'replay', id, '--from', 'publsh:1']);
+    const [checkpoint, execution, typo, flow, debug] = await Promise.all([
+      keel(project, ['executions', 'replay', id, '--from', 'publsh:1']),
+      keel(project, ['executions', 'show', 'ex_nope']),
+      keel(project, ['executions', 'show', id.slice(0, -1)]),
+      keel(project, ['run', 'reviw']),
+      keel(project, ['run', 'reviw', '--debug']),
+    ]);
     expect(checkpoint.code).toBe(2);
     expect(checkpoint.stderr).toContain('has no checkpoint "publsh:1". Did you mean "publish:1"?');
     expect(checkpoint.stdout).toBe('');
-    const execution = await keel(project, ['executions', 'show', 'ex_nope']);
     expect(execution.code).toBe(2);
     expect(execution.stderr).toContain('Execution "ex_nope" was not found');
-    const flow = await keel(project, ['run', 'reviw']);
+    expect(execution.stderr).toMatch(/Recent: ex_[0-9a-z]{18} \(/);
+    expect(typo.stderr).toContain(`Did you mean ${id}?`);
     expect(flow.code).toBe(2);
     expect(flow.stderr).toContain('No flow named "reviw" in this project. Did you mean "review"?');
     expect(flow.stderr).toContain('review (flows/review.ts)');
     for (const result of [checkpoint, execution, flow]) expect(result.stderr).not.toMatch(/\n\s+at /);
-    const debug = await keel(project, ['run', 'reviw', '--debug']);
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
 });
@@ -248,11 +254,13 @@ describe('listing and options', () => {
   it('lists with filters and limits, as a table or JSON', async () => {
     const waiting = await keel(project, ['run', 'review', '--input', '{"topic":"lists"}']);
     const waitingId = /ex_[0-9a-z]{18}/.exec(waiting.stdout)![0];
-    const table = await keel(project, ['executions', 'list', '--status', 'waiting']);
+    const [table, json, bad] = await Promise.all([
+      keel(project, ['executions', 'list', '--status', 'waiting']),
+      keelJson(project, ['executions', 'list', '--flow', 'review', '--limit', '1']),
+      keel(project, ['executions', 'list', '--status', 'done']),
+    ]);
     expect(table.stdout).toMatch(new RegExp(`◇ +${waitingId} +review +waiting +(just now|\\S+ ago) +waits for approve`));
-    const json = await keelJson(project, ['executions', 'list', '--flow', 'review', '--limit', '1']);
     expect(json.map((execution: { id: string }) => execution.id)).toEqual([waitingId]);
-    const bad = await keel(project, ['executions', 'list', '--status', 'done']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('queued, running, waiting, completed, failed, cancelled');
     const cancel = await keelJson(project, ['executions', 'cancel', waitingId]);
@@ -264,9 +272,14 @@ describe('listing and options', () => {
     expect(run.code).toBe(0);
     const id = /ex_[0-9a-z]{18}/.exec(run.stdout)![0];
     expect(run.stdout).toContain(`keel executions show ${id} --store ./other-store`);
-    expect((await keel(project, ['executions', 'show', id])).code).toBe(2);
-    expect((await keel(project, ['executions', 'show', id], { KEEL_STORE: './other-store' })).code).toBe(0);
-    expect((await keel(join(project, 'flows'), ['executions', 'show', id, '--store', '../other-store'])).code).toBe(0);
+    const [inConfigStore, throughEnvironment, fromSubfolder] = await Promise.all([
+      keel(project, ['executions', 'show', id]),
+      keel(project, ['executions', 'show', id], { KEEL_STORE: './other-store' }),
+      keel(join(project, 'flows'), ['executions', 'show', id, '--store', '../other-store']),
+    ]);
+    expect(inConfigStore.code).toBe(2);
+    expect(throughEnvironment.code).toBe(0);
+    expect(fromSubfolder.code).toBe(0);
   });
 
   it('prints --help with examples and exit 0, and exits 2 on bad usage', async () => {
@@ -277,10 +290,9 @@ describe('listing and options', () => {
       expect(result.code, commands[index]!.join(' ')).toBe(0);
       expect(result.stdout, commands[index]!.join(' ')).toContain('Examples:');
     });
-    const unknown = await keel(project, ['executions', 'lst']);
+    const [unknown, badJson] = await Promise.all([keel(project, ['executions', 'lst']), keel(project, ['run', 'hello', '--input', '{name: 1}'])]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Did you mean one of list, ls?');
-    const badJson = await keel(project, ['run', 'hello', '--input', '{name: 1}']);
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toContain('--input: not valid JSON');
   });

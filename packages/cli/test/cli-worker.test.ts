@@ -57,7 +57,7 @@ function count(dir: string, name: string): number {
 }
 
 function worker(...args: string[]) {
-  const child = startKeel(project, ['worker', '--poll', '50', ...args]);
+  const child = startKeel(project, ['worker', '--poll', '200', ...args]);
   children.push(child);
   return child;
 }

@@ -55,7 +55,7 @@ export async function executionsInput(context: CliContext, executionId: string, 
     if (options.json) {
       terminal.line(JSON.stringify({ accepted: false, executionId, waitId: error.waitId, issues: error.issues, ...(wait ? { schema: wait.schema } : {}) }, null, 2));
     } else {
-      terminal.error(`${colors.red('error')} ${error.message}`);
+      terminal.error(`${colors.red('error:')} ${error.message}`);
       if (wait) {
         terminal.error(`  ${colors.dim('expects')}  ${describeSchema(wait.schema)}`);
         terminal.error(`  ${colors.dim('schema ')}  ${JSON.stringify(withoutDialect(wait.schema))}`);

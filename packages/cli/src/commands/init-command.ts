@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createJiti } from 'jiti';
+import { createJiti } from '../project/jiti-loader.js';
 import type { CliContext } from '../cli-context.js';
 import { configFileNames } from '../project/find-config.js';
 import { resolveStoreUrl } from '../project/store-url.js';

@@ -1,6 +1,7 @@
 import { dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createJiti, type Jiti } from 'jiti';
+import type { Jiti } from 'jiti';
+import { createJiti } from './jiti-loader.js';
 import type { Runtime, Store } from '@keel/core';
 import type { KeelConfig } from '../define-config.js';
 import { ConfigInvalidError } from '../errors/config-invalid-error.js';

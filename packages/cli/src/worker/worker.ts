@@ -1,6 +1,7 @@
 import type { RecoveryReport } from '@keel/core';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
+import { leaseState } from '../output/lease-state.js';
 import { formatDuration } from '../output/quantity-format.js';
 import { statusIcon, statusWord } from '../output/status-style.js';
 import { singleLine, truncate } from '../output/text-layout.js';
@@ -81,7 +82,7 @@ export class Worker {
     const total = [...this.#outcomes.values()].reduce((sum, count) => sum + count, 0);
     this.#event(
       { event: 'stopped', outcomes: Object.fromEntries(this.#outcomes) },
-      colors.dim(`worker stopped: ${total ? `ran ${total} ${total === 1 ? 'execution' : 'executions'} (${outcomes})` : options.once ? 'nothing was owed' : 'ran nothing'}`),
+      colors.dim(`worker stopped: ${total ? `ran ${total} ${total === 1 ? 'execution' : 'executions'} (${outcomes})` : 'nothing to run'}`),
     );
     return options.once && this.#failures > 0 ? exitCodes.failed : exitCodes.ok;
   }
@@ -134,7 +135,7 @@ export class Worker {
       } catch (error) {
         if (this.#exiting) return;
         this.#failures++;
-        this.#event({ event: 'error', message: (error as Error).message }, `${this.#context.terminal.colors.red('error')} ${(error as Error).message}`);
+        this.#event({ event: 'error', message: (error as Error).message }, `${this.#context.terminal.colors.red('error:')} ${(error as Error).message}`);
         if (this.#options.once) return;
         await this.#sleep(this.#options.pollMs);
         continue;
@@ -187,10 +188,11 @@ export class Worker {
   /** Says once per execution that it is owed but no flow module defines its flow, since recovery skips it silently. */
   async #warnAboutUnknownFlows(): Promise<void> {
     try {
-      const owed = await this.#project.runtime.executions.list({ status: ['queued', 'running', 'waiting'] });
-      for (const execution of owed) {
+      const candidates = await this.#project.runtime.executions.list({ status: ['queued', 'running'] });
+      for (const execution of candidates) {
         if (this.#catalog.names.includes(execution.flow) || this.#warned.has(execution.id)) continue;
-        if (execution.status === 'waiting') continue;
+        // A running execution with a live holder (a script using runInFlow, say) is not owed to anyone.
+        if (execution.status === 'running' && leaseState(execution) === 'held') continue;
         this.#warned.add(execution.id);
         this.#event(
           { event: 'skipped', executionId: execution.id, flow: execution.flow, reason: 'flow not defined' },
