@@ -60,6 +60,7 @@ export function durableGraph<Graph extends object>(graph: Graph, options: Durabl
   const graphName = options.name ?? (typeof target.name === 'string' && target.name ? target.name : 'LangGraph');
   const flowName = `langgraph:${graphName}`;
   const settings: RunSettings = {
+    runtime,
     graphName,
     granularity: options.granularity ?? 'calls',
     ...(options.interruptTimeout !== undefined ? { interruptTimeout: options.interruptTimeout } : {}),

@@ -1,5 +1,7 @@
-import { currentExecution, durableCall } from '@keel/core/adapter';
+import type { Runtime } from '@keel/core';
+import { currentExecution, decodeValue, durableCall } from '@keel/core/adapter';
 import type { RunnableConfig } from '@langchain/core/runnables';
+import type { BaseCheckpointSaver, PendingWrite } from '@langchain/langgraph-checkpoint';
 import { Command, isCommand } from '@langchain/langgraph';
 import { CallOrderUncheckedError } from './call-order-unchecked-error.js';
 import { pendingInterrupts, waitForAnswer, type SnapshotLike } from './interrupt-waits.js';
@@ -49,6 +51,8 @@ export interface LiveCall {
 
 /** How a durable graph runs. */
 export interface RunSettings {
+  /** The runtime the graph's executions run on (to tell a replay from a run). */
+  readonly runtime: Runtime;
   readonly graphName: string;
   readonly granularity: Granularity;
   readonly interruptTimeout?: number;
@@ -94,12 +98,12 @@ async function drive(
   stopped: AbortSignal,
 ): Promise<unknown> {
   await declareUnordered();
-  const start = await durableCall({ name: 'langgraph.start', kind: 'step', metadata: { thread_id: request.threadId } }, async () => ({
-    head: await headOf(graph, request.threadId),
-    request,
-  }));
+  const replayOf = await replayedExecution(settings.runtime);
+  const start = await durableCall({ name: 'langgraph.start', kind: 'step', metadata: { thread_id: request.threadId } }, async () =>
+    (replayOf ? await recordedStart(settings.runtime, replayOf) : undefined) ?? { head: await headOf(graph, request.threadId), request },
+  );
   // The request this execution was started with: a resumed execution finishes its own turn.
-  const original = start.request;
+  const original = replayOf ? await forkForReplay(graph, start.request, start.head) : start.request;
   const threadConfig: RunnableConfig = { configurable: { ...original.configurable, thread_id: original.threadId } };
   let first = true;
   let delivered = false;
@@ -145,6 +149,51 @@ async function drive(
     if (head && hasBreakpoints(graph, live) && (await stopAt(head, false))) return snapshot.values;
     await deliver(null);
   }
+}
+
+/** What a turn's `langgraph.start` records. */
+interface TurnStart {
+  readonly head: string | null;
+  readonly request: GraphRequest;
+}
+
+/** The execution the current one replays, if it is a Keel replay. */
+async function replayedExecution(runtime: Runtime): Promise<string | undefined> {
+  const execution = currentExecution();
+  if (!execution) return undefined;
+  return (await (await runtime.store()).getExecution(execution.executionId))?.replayOf?.executionId;
+}
+
+/** The start of the replayed turn, for a replay that re-runs its `langgraph.start` too. */
+async function recordedStart(runtime: Runtime, executionId: string): Promise<TurnStart | undefined> {
+  const store = await runtime.store();
+  const record = (await store.listCheckpoints(executionId)).find((candidate) => candidate.name === 'langgraph.start' && candidate.status === 'completed');
+  const text = record?.output ? await store.getBlob(record.output.hash) : null;
+  return text === null ? undefined : (decodeValue(text) as TurnStart);
+}
+
+/**
+ * A Keel replay runs the turn again on a copy of the thread as it was before the turn
+ * (`<thread>~replay~<execution id>`), so that the conversation itself is left as it is. The copy's
+ * steps are numbered as the original's were, so the replay finds the recorded calls it reuses.
+ */
+async function forkForReplay(graph: DrivableGraph, request: GraphRequest, head: string | null): Promise<GraphRequest> {
+  const execution = currentExecution()!;
+  const threadId = `${request.threadId}~replay~${execution.executionId}`;
+  const checkpointer = graph.checkpointer as BaseCheckpointSaver | undefined;
+  if (head !== null && checkpointer && typeof checkpointer.getTuple === 'function') {
+    const copy: RunnableConfig = { configurable: { thread_id: threadId, checkpoint_ns: '' } };
+    if (!(await checkpointer.getTuple(copy))) {
+      const tuple = await checkpointer.getTuple({ configurable: { thread_id: request.threadId, checkpoint_ns: '', checkpoint_id: head } });
+      if (tuple) {
+        const stored = await checkpointer.put(copy, tuple.checkpoint, tuple.metadata ?? { source: 'fork', step: -1, parents: {} }, tuple.checkpoint.channel_versions);
+        const byTask = new Map<string, PendingWrite[]>();
+        for (const [taskId, channel, value] of tuple.pendingWrites ?? []) byTask.set(taskId, [...(byTask.get(taskId) ?? []), [channel, value]]);
+        for (const [taskId, writes] of byTask) await checkpointer.putWrites(stored, writes, taskId);
+      }
+    }
+  }
+  return { ...request, threadId, configurable: { ...request.configurable, thread_id: threadId } };
 }
 
 /** Records the failing marker that lets LangGraph skip nodes without tripping Keel's order check. */

@@ -223,3 +223,21 @@ test("a Keel error inside a call stops the run even when the graph's code catche
   const state = await graph.getState(thread('d'));
   expect((state.values as { messages: BaseMessage[] }).messages.map((message) => message.content)).toEqual(['go']);
 });
+
+test('interruptTimeout: an interrupt nobody answers in time fails the turn with WaitTimeoutError when recovery runs it', async () => {
+  const graph = durableGraph(
+    new StateGraph(MessagesAnnotation)
+      .addNode('ask', async () => ({ messages: [new AIMessage(String(interrupt('Still there?')))] }))
+      .addEdge(START, 'ask')
+      .addEdge('ask', END)
+      .compile({ name: 'asker' }),
+    { runtime, interruptTimeout: 1 },
+  );
+  await graph.invoke({ messages: [new HumanMessage('hello')] }, thread('to'));
+  const [execution] = await graph.keel.executions('to');
+  const [wait] = await runtime.executions.waits(execution!.id);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait!.expiresAt! - Date.now()) + 5));
+  const [report] = await runtime.executions.recover({ flows: ['langgraph:asker'] });
+  expect(report!.result!.status).toBe('failed');
+  expect(report!.result!.error!.name).toBe('WaitTimeoutError');
+});
