@@ -42,7 +42,7 @@ type GraphLike = DrivableGraph & { name?: string };
  * - New input on a thread whose last turn waits or failed replaces that turn, as in LangGraph (the
  *   waiting execution is cancelled; the failed one is kept as it is, no longer retried).
  *
- * Only `invoke`, `stream` (and `batch`, built on `invoke`) are made durable; every other member is the
+ * Only `invoke` and `stream` are made durable; every other member (`batch`, `streamEvents` …) is the
  * graph's own.
  *
  * @example
