@@ -59,12 +59,12 @@ export class CliContext {
    * A command line for the user to paste next: how they invoked keel (`npx keel` under npm, …), the
    * arguments, and the global options they gave (the same store and config).
    */
-  hint(...args: string[]): string {
+  hint(...words: string[]): string {
     const global: string[] = [];
     // A store URL with a password is not repeated into output that may end up in logs; KEEL_STORE is the way there.
     if (this.globals.store !== undefined && !/\/\/[^/@]*:[^/@]*@/.test(this.globals.store)) global.push('--store', this.globals.store);
     if (this.globals.config !== undefined) global.push('--config', this.globals.config);
-    return [invocation(this.environment), ...args, ...global].map((part, index) => (index === 0 ? part : shellQuote(part))).join(' ');
+    return [invocation(this.environment), ...words, ...global].map((part, index) => (index === 0 ? part : shellQuote(part))).join(' ');
   }
 
   /** The project, if a command opened it (for explaining an error afterwards). */

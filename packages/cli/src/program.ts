@@ -38,11 +38,11 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     );
 
   const act =
-    <Args extends unknown[]>(handler: (...args: Args) => Promise<void>) =>
-    async (...args: Args) => {
-      const command = args[args.length - 1] as Command;
+    <Parameters extends unknown[]>(handler: (...parameters: Parameters) => Promise<void>) =>
+    async (...parameters: Parameters) => {
+      const command = parameters[parameters.length - 1] as Command;
       context.globals = command.optsWithGlobals<GlobalOptions>();
-      await handler(...args);
+      await handler(...parameters);
     };
 
   program

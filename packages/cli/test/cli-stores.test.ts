@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +73,22 @@ describe.concurrent.each([
     expect(shown.execution.output).toBe('bought lamp for 40');
     // It is in that store, not in the config's.
     expect((await keel(project, ['executions', 'show', id])).code).toBe(2);
+  });
+});
+
+describe('keel init --store sqlite:…', () => {
+  it('writes the store into the config, keeps the database out of git, and later commands use it without --store', async () => {
+    const fresh = createProject('link');
+    linkStorePackages(fresh);
+    const init = await keel(fresh, ['init', '--store', 'sqlite:./app.db']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).not.toContain('--store');
+    expect(readFileSync(join(fresh, 'keel.config.ts'), 'utf8')).toContain('store: "sqlite:./app.db"');
+    expect(readFileSync(join(fresh, '.gitignore'), 'utf8')).toBe('app.db*\n');
+    const [run, again] = await Promise.all([keel(fresh, ['run', 'hello']), keel(fresh, ['init'])]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(again.stdout).toContain('opened the store sqlite:');
+    expect(existsSync(join(fresh, '.keel'))).toBe(false);
+    expect(existsSync(join(fresh, 'app.db'))).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import type { CheckpointRecord, ReplayOptions } from '@keel/core';
 import type { CliContext } from '../cli-context.js';
-import { closestName, parseJsonArgument } from '../command-arguments.js';
+import { parseJsonArgument } from '../command-arguments.js';
+import { closestName } from '../closest-name.js';
 import { ArgumentInvalidError } from '../errors/argument-invalid-error.js';
 import { toJsonValue, previewJson } from '../output/json-value.js';
 import { printOutcome } from '../output/run-outcome.js';

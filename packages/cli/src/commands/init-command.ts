@@ -66,8 +66,12 @@ export async function initCommand(context: CliContext, options: { store?: string
     done(`wrote flows/hello.ts ${colors.dim('(an example flow named "hello")')}`);
   }
 
-  const storeUrl = resolveStoreUrl(store, root);
-  const isFolder = !/^[a-z][a-z0-9+.-]*:/i.test(store) || store.startsWith('lowdb:');
+  // Run again without --store, init keeps to the store the existing config names.
+  const storeUrl =
+    existingConfig && options.store === undefined && context.globals.store === undefined
+      ? ((await context.open(false)).storeUrl ?? resolveStoreUrl(store, root))
+      : resolveStoreUrl(store, root);
+  const isFolder = !/^[a-z][a-z0-9+.-]*:/i.test(storeUrl) || storeUrl.startsWith('lowdb:');
   if (isFolder) {
     const folder = storeUrl.replace(/^lowdb:/, '');
     if (existsSync(folder)) kept(`store ${relative(root, folder) || folder}/ exists`);
@@ -82,7 +86,15 @@ export async function initCommand(context: CliContext, options: { store?: string
     const project = await context.open(false);
     await project.runtime.executions.list({ limit: 1 });
     done(`opened the store ${project.storeLabel}`);
+    // A SQLite file in the project (with its -wal and -shm companions) stays out of git too.
+    if (storeUrl.startsWith('sqlite:')) {
+      const file = relative(root, storeUrl.slice('sqlite:'.length)).split('\\').join('/');
+      if (file !== '' && !file.startsWith('../') && !file.startsWith(':')) await ignoreInGit(root, `${file}*`, done, kept);
+    }
   }
+  // The config names the store now: the commands below need no --store.
+  const { store: _given, ...globals } = context.globals;
+  context.globals = globals;
 
   const resolver = createJiti(pathToFileURL(`${root}/`).href, { fsCache: false, moduleCache: false });
   const hasCore = resolver.esmResolve('@keel/core', { parentURL: pathToFileURL(`${root}/`).href, try: true }) !== undefined;
@@ -102,7 +114,7 @@ export async function initCommand(context: CliContext, options: { store?: string
 async function ignoreInGit(root: string, entry: string, done: (text: string) => void, kept: (text: string) => void): Promise<void> {
   const file = join(root, '.gitignore');
   const current = existsSync(file) ? await readFile(file, 'utf8') : '';
-  const bare = entry.replace(/\/$/, '');
+  const bare = entry.replace(/[/*]$/, '');
   const lines = current.split(/\r?\n/).map((line) => line.trim());
   if (lines.some((line) => line === entry || line === bare || line === `/${entry}` || line === `/${bare}`)) {
     kept(`.gitignore already ignores ${entry}`);

@@ -1,6 +1,7 @@
 import { ExecutionLeasedError, type RunResult } from '@keel/core';
 import type { CliContext } from '../cli-context.js';
-import { closestName, parseJsonArgument, readJsonFile } from '../command-arguments.js';
+import { parseJsonArgument, readJsonFile } from '../command-arguments.js';
+import { closestName } from '../closest-name.js';
 import { ArgumentInvalidError } from '../errors/argument-invalid-error.js';
 import { FlowUnknownError } from '../errors/flow-unknown-error.js';
 import type { FlowCatalog } from '../project/flow-catalog.js';

@@ -1,4 +1,4 @@
-import { closestName } from '../command-arguments.js';
+import { closestName } from '../closest-name.js';
 import type { Project } from '../project/open-project.js';
 import { formatRelativeTime } from './quantity-format.js';
 import type { Terminal } from './terminal.js';

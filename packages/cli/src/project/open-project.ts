@@ -40,6 +40,8 @@ export interface Project {
   readonly runtime: Runtime;
   /** The store in use, for output (password hidden), and where that choice came from. */
   readonly storeLabel: string;
+  /** The store URL in use, with file paths made absolute; `undefined` when the config gave a Store instance. */
+  readonly storeUrl: string | undefined;
   readonly storeOrigin: StoreOrigin;
   /** Imports the config's flow modules (once) and says which flows they defined. */
   loadFlows(): Promise<FlowCatalog>;
@@ -123,6 +125,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
     core,
     runtime,
     storeLabel,
+    storeUrl: typeof storeUrl === 'string' ? storeUrl : undefined,
     storeOrigin,
     loadFlows: () => (catalog ??= loadFlows()),
     close: () => runtime.close(),
