@@ -38,7 +38,9 @@ export async function executionsList(context: CliContext, options: ListOptions):
   if (executions.length === 0) {
     const filtered = options.flow !== undefined || statuses !== undefined;
     terminal.line(filtered ? 'No executions match.' : `No executions yet in ${project.storeLabel}.`);
-    terminal.line(colors.dim(`Start one: ${context.hint('run', '<flow>')}`));
+    if (!filtered) {
+      terminal.line(colors.dim(project.configFile ? `Start one: ${context.hint('run', 'FLOW')}` : `No keel.config.ts here yet: ${context.hint('init')} sets up a project with an example flow.`));
+    }
     return;
   }
   const now = Date.now();
