@@ -73,6 +73,23 @@ describe('durableCall', () => {
     expect(await store.getBlob(records.at(-1)!.input!.hash)).not.toContain('question 0');
   });
 
+  it('lets unordered keyed calls change order between sessions without a divergence', async () => {
+    const runtime = createRuntime({ store: memoryStore() });
+    let order = ['a', 'b'];
+    const ran: string[] = [];
+    const graph = runtime.flow('unordered', async () => {
+      for (const node of order) await durableCall({ name: 'node', key: node, ordered: false }, () => (ran.push(node), node));
+      await durableCall({ name: 'after', key: 'x', ordered: false }, () => 'after');
+      return openWait('approve', { schema: z.boolean(), key: 'interrupt-7', ordered: false });
+    });
+    const waiting = await graph.run(undefined);
+    expect(waiting.waits?.[0]?.id).toBe('approve:interrupt-7');
+    await runtime.executions.input(waiting.executionId, 'approve', true);
+    order = ['b', 'a'];
+    expect(await graph.resume(waiting.executionId)).toMatchObject({ status: 'completed', output: true });
+    expect(ran).toEqual(['a', 'b']);
+  });
+
   it('applies the capture policy and redaction to captured inputs only', async () => {
     const runtime = createRuntime({
       store: memoryStore(),

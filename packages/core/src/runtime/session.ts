@@ -123,9 +123,11 @@ export class Session {
     this.#execution = execution;
     for (const record of records) {
       this.#records.set(record.id, record);
-      const siblings = this.#recordedChildren.get(record.parentId ?? '');
-      if (siblings) siblings.push(record);
-      else this.#recordedChildren.set(record.parentId ?? '', [record]);
+      if (record.ordered !== false) {
+        const siblings = this.#recordedChildren.get(record.parentId ?? '');
+        if (siblings) siblings.push(record);
+        else this.#recordedChildren.set(record.parentId ?? '', [record]);
+      }
       if (record.status === 'running') this.#interrupted.add(record.id);
       if (record.status === 'failed') this.#failedBefore.add(record.id);
       this.#nextSeq = Math.max(this.#nextSeq, record.seq + 1);
@@ -238,7 +240,7 @@ export class Session {
     const id = scope.nextId(name, options.key);
     const current: DivergenceSide = { id, name, kind, ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
     try {
-      this.#checkPosition(scope, current);
+      if (options.ordered !== false) this.#checkPosition(scope, current);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -282,6 +284,7 @@ export class Session {
       delivery,
       durable,
       session: this.number,
+      ...(options.ordered === false ? { ordered: false } : {}),
       startedAt: existing?.startedAt ?? Date.now(),
       ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
@@ -536,10 +539,10 @@ export class Session {
   /** `wait()` inside this session: the recorded input, or a suspension until input arrives. */
   runWait<Schema extends z.ZodType>(scope: Scope, name: string, options: WaitOptions<Schema>): Promise<z.output<Schema>> {
     if (this.#halt) return this.#afterHalt();
-    const id = scope.nextId(name);
+    const id = scope.nextId(name, options.key);
     const current: DivergenceSide = { id, name, kind: 'wait' };
     try {
-      this.#checkPosition(scope, current);
+      if (options.ordered !== false) this.#checkPosition(scope, current);
       const existing = this.#records.get(id);
       if (existing) {
         this.#checkSameCall(existing, current);
@@ -574,6 +577,7 @@ export class Session {
       delivery: 'at-least-once',
       durable: true,
       session: this.number,
+      ...(options.ordered === false ? { ordered: false } : {}),
       startedAt: call.existing?.startedAt ?? now,
     };
     let wait = await this.store.getWait(this.executionId, id);

@@ -82,6 +82,12 @@ export interface CheckpointOptions {
   readonly key?: string;
   /** A hash of the normalized request; a different fingerprint at a recorded id is a divergence. */
   readonly fingerprint?: string;
+  /**
+   * `false`: the call is identified by its `key` alone, not by its position among its siblings, so
+   * it is left out of the divergence check by position. For harnesses that legitimately change the
+   * order of calls between sessions (LangGraph skips nodes that already finished).
+   */
+  readonly ordered?: boolean;
   /** What the call was given (prompt, tool arguments), captured per the capture policy. */
   readonly input?: unknown;
   /** Small JSON shown with the record (model id, tool name …). */
@@ -119,6 +125,10 @@ export interface WaitOptions<Schema extends z.ZodType> {
   readonly timeout?: number;
   /** Small JSON shown with the wait (what is being approved, links …). */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** A stable key to use instead of the call counter in the wait's id (`name:key`). */
+  readonly key?: string;
+  /** `false`: identified by `key` alone, left out of the check by position (see `CheckpointOptions.ordered`). */
+  readonly ordered?: boolean;
 }
 
 /** How much of a call is recorded beyond what replay needs. */

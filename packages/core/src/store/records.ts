@@ -132,6 +132,8 @@ export interface CheckpointRecord {
   readonly delivery: Delivery;
   /** `false` when the call opted out of durability: it re-runs on replay and nothing is reused. */
   readonly durable: boolean;
+  /** `false` when the call is identified by its key alone, not by its position among its siblings. */
+  readonly ordered?: boolean;
   /**
    * The session (see {@link ExecutionRecord.sessions}) that last wrote the record: a record whose
    * session is older than the execution's latest was reused by that session, not re-run.
