@@ -11,7 +11,7 @@ export { wait } from './runtime/wait.js';
 export { save, load } from './runtime/artifacts.js';
 export { log } from './runtime/log.js';
 export { createRuntime } from './runtime/runtime.js';
-export type { Flow, Runtime, Executions, ExecutionInfo, CheckpointInfo, WaitInfo, RecoveryReport } from './runtime/runtime.js';
+export type { Flow, Runtime, Executions, ExecutionInfo, CheckpointInfo, WaitInfo, RecoveryReport, RecoverOptions } from './runtime/runtime.js';
 export type {
   Backoff,
   CaptureLevel,

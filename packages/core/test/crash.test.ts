@@ -84,7 +84,8 @@ describe('leases across processes', () => {
       return 'finished here';
     });
     await expect(runtime.executions.resume(executionId)).rejects.toSatisfy((error) => ExecutionLeasedError.isInstance(error));
-    expect(await runtime.executions.recover()).toEqual([]);
+    const early = await runtime.executions.recover();
+    expect(early, JSON.stringify(early.map((report) => report.error?.message ?? report.result?.status))).toEqual([]);
     expect(blockRuns).toBe(0);
 
     holder.child.kill('SIGKILL');

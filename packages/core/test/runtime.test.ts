@@ -495,6 +495,13 @@ describe('replay', () => {
     expect(calls).toEqual(['write']);
   });
 
+  it('re-runs what follows the earliest override when no `from` is given', async () => {
+    const { scout, calls, original } = await recorded();
+    const replayed = await scout.replay(original.executionId, { overrides: { 'search:1': ['robots-1'] } });
+    expect(replayed.output).toBe('brief about robots-1');
+    expect(calls).toEqual(['pick', 'write']);
+  });
+
   it('hermetic replay returns recorded outputs and fails on calls without a record', async () => {
     const { scout, calls, original } = await recorded();
     const same = await scout.replay(original.executionId, { hermetic: true });
@@ -561,6 +568,30 @@ describe('cancel', () => {
     release();
     expect((await running).status).toBe('cancelled');
     expect(ran).toEqual([]);
+  });
+});
+
+describe('cancel across runtimes', () => {
+  it('aborts a long call of a body another runtime runs, without waiting for its next checkpoint', async () => {
+    const store = memoryStore();
+    const a = createRuntime({ store });
+    const b = createRuntime({ store });
+    let aborted = false;
+    const running = a.flow('long-call', async () =>
+      checkpoint('stream_tokens', ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(signal.reason);
+          }),
+        ),
+      ),
+    ).run(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const [execution] = await b.executions.list();
+    expect(await b.executions.cancel(execution!.id)).toEqual({ status: 'cancelling' });
+    expect((await running).status).toBe('cancelled');
+    expect(aborted).toBe(true);
   });
 });
 
@@ -638,6 +669,32 @@ describe('the default runtime', () => {
     expect(await load(result.executionId, 'greeting')).toBe('hello keel');
     expect(await load(result.executionId, 'output')).toBe(10);
     expect((await store.listExecutions()).map((execution) => execution.flow)).toEqual(['hello']);
+  });
+});
+
+describe('logs across sessions', () => {
+  it('does not write again the lines a resumed body replays, and recover() reports what it starts', async () => {
+    const { runtime } = setup();
+    const chatty = runtime.flow('chatty', async () => {
+      log.info('starting');
+      const draft = await checkpoint('draft', () => 'text');
+      log.info('drafted', { draft });
+      const ok = await wait('approve', { schema: z.boolean() });
+      log.info('approved', { ok });
+      return ok;
+    });
+    const waiting = await chatty.run(undefined);
+    await runtime.executions.input(waiting.executionId, 'approve', true);
+    const started: string[] = [];
+    const [report] = await runtime.executions.recover({ onStart: ({ executionId }) => started.push(executionId) });
+    expect(report?.result?.status).toBe('completed');
+    expect(started).toEqual([waiting.executionId]);
+    const lines = await runtime.executions.logs(waiting.executionId);
+    expect(lines.map((line) => [line.message, line.session])).toEqual([
+      ['starting', 1],
+      ['drafted', 1],
+      ['approved', 2],
+    ]);
   });
 });
 

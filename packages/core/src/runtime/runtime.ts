@@ -64,12 +64,24 @@ export interface RecoveryReport {
   readonly error?: Error;
 }
 
+/** Options of `executions.recover()`. */
+export interface RecoverOptions {
+  /** Run at most this many executions. */
+  readonly limit?: number;
+  /** Only executions of these flows. */
+  readonly flows?: readonly string[];
+  /** Called when this runtime has taken an execution and starts running it. */
+  readonly onStart?: (execution: { readonly executionId: string; readonly flow: string; readonly found: ExecutionRecord['status'] }) => void;
+}
+
 /** Operations on stored executions, by id: what the CLI, the HTTP API and MCP are built on. */
 export interface Executions {
   list(filter?: ExecutionFilter): Promise<ExecutionRecord[]>;
   get(executionId: string): Promise<ExecutionInfo>;
-  /** Checkpoint records in call order; pass `{ payloads: false }` to skip decoding inputs and outputs. */
-  checkpoints(executionId: string, options?: { payloads?: boolean }): Promise<CheckpointInfo[]>;
+  /** Checkpoint records in call order, with inputs and outputs decoded. */
+  checkpoints(executionId: string, options?: { payloads?: true }): Promise<CheckpointInfo[]>;
+  /** Checkpoint records in call order as stored (payload references, nothing decoded). */
+  checkpoints(executionId: string, options: { payloads: false }): Promise<CheckpointRecord[]>;
   waits(executionId: string): Promise<WaitInfo[]>;
   artifacts(executionId: string): Promise<ArtifactRecord[]>;
   /** The value of a named artifact. */
@@ -88,7 +100,7 @@ export interface Executions {
    * Runs what is owed: queued executions, abandoned ones (their holder died or its lease expired),
    * and waiting ones whose waits all got input or timed out.
    */
-  recover(options?: { limit?: number; flows?: readonly string[] }): Promise<RecoveryReport[]>;
+  recover(options?: RecoverOptions): Promise<RecoveryReport[]>;
 }
 
 /** A Keel runtime: a store, the flows registered on it, and operations on their executions. */
@@ -250,7 +262,7 @@ export class KeelRuntime implements Runtime {
   }
 
   /** `resume` and `retry`: take the lease and run the body again over the recorded checkpoints. */
-  async #continue(executionId: string, operation: 'resume' | 'retry', expectedFlow?: string): Promise<RunResult> {
+  async #continue(executionId: string, operation: 'resume' | 'retry', expectedFlow?: string, onStart?: () => void): Promise<RunResult> {
     const store = await this.store();
     for (;;) {
       const execution = await this.#get(store, executionId);
@@ -279,6 +291,7 @@ export class KeelRuntime implements Runtime {
         if (claimed.reason === 'not-found') throw new ExecutionNotFoundError({ executionId, store: store.location });
         continue; // Someone else changed it meanwhile: look again (they may hold it now).
       }
+      onStart?.();
       const records = await store.listCheckpoints(executionId);
       const input = await loadPayload(store, execution.input);
       return this.#execute(store, flow, claimed.record, records, operation === 'retry' ? 'retry' : 'run', false, input);
@@ -325,7 +338,12 @@ export class KeelRuntime implements Runtime {
     for (const id of [...(options.from !== undefined ? [options.from] : []), ...Object.keys(overrides)]) {
       if (!byId.has(id)) throw new CheckpointNotFoundError({ executionId: originalId, checkpointId: id, known });
     }
-    const from = options.from !== undefined ? byId.get(options.from)! : undefined;
+    // Overrides without `from` re-run what follows the earliest overridden checkpoint: replacing an
+    // output is asked in order to see what the rest of the run does with it.
+    const earliestOverride = Object.keys(overrides)
+      .map((id) => byId.get(id)!)
+      .sort((a, b) => a.seq - b.seq)[0];
+    const from = options.from !== undefined ? byId.get(options.from)! : earliestOverride;
     const reused = records.filter(
       (record) =>
         // Completed calls that opted out of durability are copied too: they run again anyway, and a
@@ -392,7 +410,7 @@ export class KeelRuntime implements Runtime {
           waits: await this.#waitInfos(store, executionId),
         };
       },
-      checkpoints: async (executionId, options) => {
+      checkpoints: (async (executionId: string, options?: { payloads?: boolean }) => {
         const store = await this.store();
         await this.#get(store, executionId);
         const records = await store.listCheckpoints(executionId);
@@ -404,7 +422,7 @@ export class KeelRuntime implements Runtime {
             ...(output ? { output: await loadPayload(store, output) } : {}),
           })),
         );
-      },
+      }) as Executions['checkpoints'],
       waits: async (executionId) => {
         const store = await this.store();
         await this.#get(store, executionId);
@@ -466,7 +484,7 @@ export class KeelRuntime implements Runtime {
         ...(answered ? { reason: 'it was already answered or timed out' } : execution.status === 'completed' || execution.status === 'cancelled' ? { reason: `the execution is ${execution.status}` } : {}),
       });
     }
-    const issues = validateStoredSchema(wait.schema, value);
+    const issues = await validateStoredSchema(wait.schema, value);
     if (issues.length) throw new WaitInputInvalidError({ executionId, waitId: wait.id, issues });
     const input = await storePayload(store, value, `the input of wait "${wait.id}"`);
     const resolved = await store.resolveWait(executionId, wait.id, { input, resolvedAt: Date.now(), ...(resolvedBy ? { resolvedBy } : {}) });
@@ -503,7 +521,7 @@ export class KeelRuntime implements Runtime {
     }
   }
 
-  async #recover(options: { limit?: number; flows?: readonly string[] }): Promise<RecoveryReport[]> {
+  async #recover(options: RecoverOptions): Promise<RecoveryReport[]> {
     const store = await this.store();
     const reports: RecoveryReport[] = [];
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
@@ -514,7 +532,9 @@ export class KeelRuntime implements Runtime {
       if (!this.#flows.has(execution.flow) || this.#live.has(execution.id)) continue;
       if (!(await this.#isOwed(store, execution))) continue;
       try {
-        const result = await this.#continue(execution.id, 'resume');
+        const onStart = options.onStart;
+        const started = onStart && (() => onStart({ executionId: execution.id, flow: execution.flow, found: execution.status }));
+        const result = await this.#continue(execution.id, 'resume', undefined, started);
         reports.push({ executionId: execution.id, flow: execution.flow, found: execution.status, result });
       } catch (error) {
         // Another worker took it first: not ours to report.

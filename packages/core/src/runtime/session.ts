@@ -65,6 +65,9 @@ class SessionEndedError extends Error {
   }
 }
 
+/** How often a running session looks for a cancel request from another process. */
+const cancelPollMs = 1000;
+
 /** How many stored outputs a resumed session reads ahead of the flow. */
 const prefetchWindow = 32;
 
@@ -96,6 +99,8 @@ export class Session {
   readonly #prefetched = new Map<string, Promise<unknown>>();
 
   #halt: Halt | null = null;
+  /** True until this session does something an earlier one did not: runs a call live or opens a wait. */
+  #replaying: boolean;
   /** Set once the session recorded its outcome: from then on it writes nothing. */
   #ended = false;
   readonly #halted: Promise<void>;
@@ -136,6 +141,7 @@ export class Session {
       if (record.status === 'completed' && record.durable && record.output) this.#toPrefetch.push(record);
     }
     this.#prefetch();
+    this.#replaying = records.length > 0;
     // A replay reuses a subset of the original's records, so positions there do not line up.
     this.#positionalChecks = execution.replayOf === undefined;
     this.#halted = new Promise((resolve) => (this.#signalHalt = resolve));
@@ -291,6 +297,7 @@ export class Session {
     };
     const state = new Call(id, parent, record);
     this.#inFlight.add(state);
+    this.#replaying = false;
     try {
       if (existing?.status === 'running' && this.#interrupted.has(id) && delivery === 'at-most-once') {
         await this.#decideUnfinished(scope, state, existing);
@@ -565,6 +572,7 @@ export class Session {
   ): Promise<z.output<Schema>> {
     const { id } = call;
     const now = Date.now();
+    this.#replaying = false;
     const base: CheckpointRecord = {
       executionId: this.executionId,
       id,
@@ -620,7 +628,7 @@ export class Session {
         id,
         name: call.name,
         status: 'pending',
-        schema: toStoredSchema(options.schema),
+        schema: await toStoredSchema(options.schema),
         createdAt: now,
         ...(options.question !== undefined ? { question: options.question } : {}),
         ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
@@ -715,12 +723,25 @@ export class Session {
     return write;
   }
 
+  /**
+   * Renews the lease every third of its time to live, and looks at the execution every second for a
+   * cancel request from another process (or a lease taken over), so a long call is aborted promptly
+   * rather than at the next checkpoint.
+   */
   #startHeartbeat(): void {
-    const interval = Math.max(50, Math.floor(this.host.leaseTtlMs / 3));
+    const renewEvery = Math.max(50, Math.floor(this.host.leaseTtlMs / 3));
+    const lookEvery = Math.min(cancelPollMs, renewEvery);
+    let sinceRenewal = 0;
     this.#heartbeat = setInterval(() => {
-      if (this.#halt?.reason === 'lease-lost') return;
-      this.updateExecution({ lease: leaseFor(this.host.ownerId, this.host.leaseTtlMs) }).catch(() => {});
-    }, interval);
+      if (this.#halt && this.#halt.reason !== 'suspended') return;
+      sinceRenewal += lookEvery;
+      if (sinceRenewal >= renewEvery) {
+        sinceRenewal = 0;
+        this.updateExecution({ lease: leaseFor(this.host.ownerId, this.host.leaseTtlMs) }).catch(() => {});
+      } else {
+        this.#checkCancelled().catch(() => {});
+      }
+    }, lookEvery);
     this.#heartbeat.unref();
   }
 
@@ -754,8 +775,13 @@ export class Session {
 
   // ── logs and artifacts ────────────────────────────────────────────────────────────────────
 
-  /** Queues a log line; lines are written in order, in batches. */
+  /**
+   * Queues a log line; lines are written in order, in batches. While a resumed body is still replaying
+   * what an earlier session did (no call has run live yet), its lines were written by that session
+   * already, so they are not written twice.
+   */
   log(level: LogLevel, message: string, fields: Record<string, unknown> | undefined, checkpointId: string | null): void {
+    if (this.#replaying) return;
     this.#logs.push({
       executionId: this.executionId,
       checkpointId,

@@ -1,25 +1,33 @@
-import { z } from 'zod';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { z } from 'zod';
+import type { ValidateFunction } from 'ajv';
 import type { InputIssue } from '../errors/wait-input-invalid-error.js';
 
 /**
  * Waits keep their input's schema as JSON Schema, so the CLI, the dashboard and MCP clients — which
  * do not have the flow's code — can validate input and render a form for it. The zod schema still
  * decides when the flow resumes (it may hold refinements JSON Schema cannot say).
+ *
+ * zod's converter and ajv are loaded on first use: every `keel` command imports core, and most never
+ * open or answer a wait.
  */
-export function toStoredSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+export async function toStoredSchema(schema: z.ZodType): Promise<Record<string, unknown>> {
+  const { z: zod } = await import('zod');
+  return zod.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+let compile: Promise<(schema: Record<string, unknown>) => ValidateFunction> | undefined;
 const validators = new Map<string, ValidateFunction>();
 
 /** Checks a value against a stored JSON Schema; no issues means valid. */
-export function validateStoredSchema(schema: Readonly<Record<string, unknown>>, value: unknown): InputIssue[] {
+export async function validateStoredSchema(schema: Readonly<Record<string, unknown>>, value: unknown): Promise<InputIssue[]> {
+  compile ??= import('ajv/dist/2020.js').then(({ Ajv2020 }) => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    return (source: Record<string, unknown>) => ajv.compile(source);
+  });
   const key = JSON.stringify(schema);
   let validate = validators.get(key);
   if (!validate) {
-    validate = ajv.compile(schema as Record<string, unknown>);
+    validate = (await compile)(schema as Record<string, unknown>);
     validators.set(key, validate);
   }
   if (validate(value)) return [];
