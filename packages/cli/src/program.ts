@@ -206,5 +206,33 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
       }),
     );
 
+  program
+    .command('serve')
+    .description('serve the HTTP API and the web dashboard (MCP over HTTP at /mcp); resume, retry and replay asked there run in this process')
+    .addOption(new Option('--host <host>', 'address to listen on; any but loopback needs KEEL_API_TOKEN').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port; 0 picks a free one').default('7400'))
+    .addHelpText(
+      'after',
+      examples('keel serve', 'keel serve --port 8080', 'KEEL_API_TOKEN=$(openssl rand -hex 16) keel serve --host 0.0.0.0') +
+        '\nSecurity: on 127.0.0.1 no token is needed; on any other address the server refuses to start without KEEL_API_TOKEN,\nand every request then needs "Authorization: Bearer <token>" (the dashboard: open it once with ?token=<token>).\n',
+    )
+    .action(
+      act(async (options: { host: string; port: string }) => {
+        const { parseWholeNumber } = await import('./command-arguments.js');
+        const { serveCommand } = await import('./commands/serve-command.js');
+        await serveCommand(context, { host: options.host, port: parseWholeNumber(options.port, '--port', 0) });
+      }),
+    );
+
+  program
+    .command('mcp')
+    .description("serve Keel's MCP server over stdio, for MCP clients (Claude, Cursor …) to inspect and operate executions")
+    .addHelpText(
+      'after',
+      examples('keel mcp') +
+        '\nIn an MCP client\'s configuration: { "mcpServers": { "keel": { "command": "npx", "args": ["keel", "mcp"] } } }\n',
+    )
+    .action(act(async () => (await import('./commands/mcp-command.js')).mcpCommand(context)));
+
   return program;
 }
