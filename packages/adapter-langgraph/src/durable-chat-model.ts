@@ -157,7 +157,9 @@ export class DurableChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
     return {
       name: this.#options.name ?? 'model',
       kind: 'model' as const,
-      ...(task ? { key: `${task.key}#${nextCallNumber(task, 'model')}` } : {}),
+      // Inside a graph task the call is identified by its task and number alone: LangGraph skips the
+      // nodes that finished when it resumes, so calls come in another order in every session.
+      ...(task ? { key: `${task.key}#${nextCallNumber(task, 'model')}`, ordered: false } : {}),
       ...(fingerprintOrNothing(requestFingerprint(modelId, messages, extras))),
       ...(capture === 'full' ? { input: { messages: storeMessages(messages), ...(tools.length ? { tools } : {}) } } : {}),
       ...(capture !== 'none' ? { metadata: { model: modelId, ...(task ? { node: task.node, ...(task.step !== undefined ? { step: task.step } : {}) } : {}) } } : {}),

@@ -73,6 +73,9 @@ async function invokeDurably(tool: InvokableTool, input: unknown, config: Runnab
   const turn = currentRunContext()?.granularity === 'turn';
   const spec = {
     name: tool.name,
+    // Inside a graph task the call is identified by its key alone: LangGraph skips the nodes that
+    // finished when it resumes, so calls come in another order in every session.
+    ...(task ? { ordered: false } : {}),
     kind: options.kind ?? (isMcpTool(tool) ? ('mcp' as const) : ('tool' as const)),
     ...fingerprintOf(args),
     ...(capture === 'full' ? { input: args } : {}),

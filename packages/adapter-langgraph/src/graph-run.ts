@@ -3,7 +3,6 @@ import { currentExecution, decodeValue, durableCall } from '@keel/core/adapter';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { BaseCheckpointSaver, PendingWrite } from '@langchain/langgraph-checkpoint';
 import { Command, isCommand } from '@langchain/langgraph';
-import { CallOrderUncheckedError } from './call-order-unchecked-error.js';
 import { pendingInterrupts, waitForAnswer, type SnapshotLike } from './interrupt-waits.js';
 import { reviveValue, storeValue, type StoredValue } from './langchain-values.js';
 import { recordSerde } from './model-records.js';
@@ -66,9 +65,13 @@ export interface RunSettings {
  *    When the flow runs again and the thread has moved on, LangGraph already has the input and is
  *    not given it twice.
  * 2. The graph runs; its model and tool calls are checkpoints of this run, keyed by graph task.
- * 3. Each `interrupt()` that waits becomes a Keel wait; with all answered, the graph is resumed with
- *    `Command({ resume: { [interruptId]: answer } })`. A run that LangGraph left unfinished (the
- *    process died) is continued with `invoke(null)`.
+ * 3. Each `interrupt()` that waits becomes a Keel wait keyed by its interrupt id; with all answered,
+ *    the graph is resumed with `Command({ resume: { [interruptId]: answer } })`. A run that LangGraph
+ *    left unfinished (the process died) is continued with `invoke(null)`.
+ *
+ * LangGraph continues from its own checkpoint and skips the nodes that finished, so the calls of a
+ * run come in another order in every session: all of them but `langgraph.start` (always the first)
+ * are `ordered: false`, identified by their key alone and left out of Keel's check by position.
  *
  * The run is one checkpoint (`langgraph`), re-run on every session (`durable: false`) except at
  * `turn` granularity, where a finished run is reused whole.
@@ -97,7 +100,6 @@ async function drive(
   settings: RunSettings,
   stopped: AbortSignal,
 ): Promise<unknown> {
-  await declareUnordered();
   const replayOf = await replayedExecution(settings.runtime);
   const start = await durableCall({ name: 'langgraph.start', kind: 'step', metadata: { thread_id: request.threadId } }, async () =>
     (replayOf ? await recordedStart(settings.runtime, replayOf) : undefined) ?? { head: await headOf(graph, request.threadId), request },
@@ -196,20 +198,13 @@ async function forkForReplay(graph: DrivableGraph, request: GraphRequest, head: 
   return { ...request, threadId, configurable: { ...request.configurable, thread_id: threadId } };
 }
 
-/** Records the failing marker that lets LangGraph skip nodes without tripping Keel's order check. */
-async function declareUnordered(): Promise<void> {
-  try {
-    await durableCall({ name: 'langgraph.unordered', kind: 'step', durable: false }, () => {
-      throw new CallOrderUncheckedError();
-    });
-  } catch (error) {
-    if (!CallOrderUncheckedError.isInstance(error)) throw error;
-  }
-}
-
-/** Whether the run stopped at a breakpoint at checkpoint `head` in an earlier session (records `stopped` if not known yet). */
+/**
+ * Whether the run stopped at a breakpoint at checkpoint `head` in an earlier session (records
+ * `stopped` if not known yet). Identified by the checkpoint alone: a session that continues after a
+ * crash asks about a newer head than the one before it did.
+ */
 function stopAt(head: string, stopped: boolean): Promise<boolean> {
-  return durableCall({ name: 'langgraph.stop', key: head, kind: 'step' }, () => stopped);
+  return durableCall({ name: 'langgraph.stop', key: head, kind: 'step', ordered: false }, () => stopped);
 }
 
 function hasBreakpoints(graph: DrivableGraph, live: LiveCall | undefined): boolean {

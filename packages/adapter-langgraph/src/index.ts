@@ -20,6 +20,5 @@ export type {
 } from './options.js';
 export { ThreadIdMissingError } from './thread-id-missing-error.js';
 export { InterruptResumeAmbiguousError } from './interrupt-resume-ambiguous-error.js';
-export { CallOrderUncheckedError } from './call-order-unchecked-error.js';
 export { ModelToolsUnsupportedError } from './model-tools-unsupported-error.js';
 export { WritesCheckpointMissingError } from './writes-checkpoint-missing-error.js';

@@ -1,4 +1,4 @@
-import { durableCall, openWait } from '@keel/core/adapter';
+import { openWait } from '@keel/core/adapter';
 import type { PendingWait } from '@keel/core';
 import { z } from 'zod';
 
@@ -50,21 +50,21 @@ export function pendingInterrupts(snapshot: SnapshotLike): PendingInterrupt[] {
 }
 
 /**
- * Waits durably for the answer to one interrupt: a Keel wait named after the node, inside a
- * checkpoint keyed by the interrupt id (`interrupt:<id>/<node>:1`), so each interrupt has its own
- * wait however many rounds of questions a run goes through, and an answer once given is reused.
- * With no answer yet, the execution becomes `waiting` here and the process may exit.
+ * Waits durably for the answer to one interrupt: a Keel wait named after the node and keyed by the
+ * interrupt id (`<node>:<interrupt id>`), so each interrupt has its own wait however many rounds of
+ * questions a run goes through, and an answer once given is reused. It is identified by that key
+ * alone (`ordered: false`): the run's calls change order between sessions. With no answer yet, the
+ * execution becomes `waiting` here and the process may exit.
  */
 export function waitForAnswer(interrupt: PendingInterrupt, options: { readonly timeout?: number }): Promise<unknown> {
-  const metadata = { interruptId: interrupt.id, node: interrupt.node, ...smallValue(interrupt.value) };
-  return durableCall({ name: 'interrupt', key: interrupt.id, kind: 'step', metadata }, () =>
-    openWait(interrupt.node, {
-      schema: answerSchema(interrupt.responseSchema),
-      question: questionOf(interrupt),
-      metadata,
-      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-    }),
-  );
+  return openWait(interrupt.node, {
+    key: interrupt.id,
+    ordered: false,
+    schema: answerSchema(interrupt.responseSchema),
+    question: questionOf(interrupt),
+    metadata: { interruptId: interrupt.id, node: interrupt.node, ...smallValue(interrupt.value) },
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+  });
 }
 
 /**

@@ -80,6 +80,11 @@ describe('a ReAct graph killed during a tool call', () => {
         ['search:tools@6:call_3', 'completed', 1],
         ['model:agent@7#1', 'completed', 1],
       ]);
+      // The second session met search@4 first where the first had met model@1: the calls are
+      // identified by key alone, and nothing in a normal run is recorded as failed.
+      expect(calls.every((record) => record.ordered === false)).toBe(true);
+      expect(records.filter((record) => record.status === 'failed').map((record) => record.id)).toEqual([]);
+      expect(records.filter((record) => record.kind === 'step').map((record) => record.id)).toEqual(['langgraph:1', 'langgraph:1/langgraph.start:1']);
       // The graph's own checkpoints live in the same store, on the thread's execution.
       const threads = await runtime.executions.list({ flow: 'langgraph:thread' });
       expect(threads).toHaveLength(1);
@@ -151,6 +156,16 @@ describe('a node that makes two model calls and then interrupts', () => {
       expect(waits.map((wait) => [wait.name, wait.status, wait.input, wait.resolvedBy])).toEqual([['write', 'resolved', true, 'test']]);
       expect(waits[0]!.question).toBe('Publish this draft?');
       expect(waits[0]!.metadata?.['interruptId']).toBe(first.interrupts[0]!.id);
+      // The wait is keyed by its interrupt id, beside the two model calls it followed.
+      const records = await runtime.executions.checkpoints(first.executionId, { payloads: false });
+      expect(records.map((record) => [record.id, record.kind, record.status, record.ordered ?? true])).toEqual([
+        ['langgraph:1', 'step', 'completed', true],
+        ['langgraph:1/langgraph.start:1', 'step', 'completed', true],
+        ['langgraph:1/model:write@1#1', 'model', 'completed', false],
+        ['langgraph:1/model:write@1#2', 'model', 'completed', false],
+        [`langgraph:1/write:${first.interrupts[0]!.id}`, 'wait', 'completed', false],
+      ]);
+      expect(waits[0]!.id).toBe(`langgraph:1/write:${first.interrupts[0]!.id}`);
     } finally {
       await runtime.close();
     }

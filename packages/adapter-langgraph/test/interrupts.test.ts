@@ -61,6 +61,15 @@ describe('interrupt() as a Keel wait', () => {
     expect(inner.callCount).toBe(2);
     expect((await runtime.executions.get(execution!.id)).status).toBe('completed');
     expect((await runtime.executions.waits(execution!.id))[0]!.resolvedBy).toBe('langgraph');
+    // No record of the turn failed, not even on purpose: a normal run shows no failed checkpoint.
+    const records = await runtime.executions.checkpoints(execution!.id);
+    expect(records.map((record) => [record.id, record.status])).toEqual([
+      ['langgraph:1', 'completed'],
+      ['langgraph:1/langgraph.start:1', 'completed'],
+      ['langgraph:1/model:write@1#1', 'completed'],
+      ['langgraph:1/model:write@1#2', 'completed'],
+      [`langgraph:1/write:${interruptsOf(first)[0]!.id}`, 'completed'],
+    ]);
   });
 
   test('several pending interrupts each get their own wait, answered by name, by id, or together', async () => {
@@ -123,10 +132,11 @@ describe('interrupt() as a Keel wait', () => {
     expect(contents(third)).toEqual(['go', 'facts', 'Keel / calm']);
     expect(inner.callCount).toBe(1);
     const [execution] = await graph.keel.executions('q');
-    expect((await runtime.executions.waits(execution!.id)).map((wait) => [wait.name, wait.input])).toEqual([
-      ['ask', 'Keel'],
-      ['ask', 'calm'],
+    expect((await runtime.executions.waits(execution!.id)).map((wait) => [wait.id, wait.input])).toEqual([
+      [`langgraph:1/ask:${interruptsOf(first)[0]!.id}`, 'Keel'],
+      [`langgraph:1/ask:${interruptsOf(second)[0]!.id}`, 'calm'],
     ]);
+    expect((await runtime.executions.checkpoints(execution!.id)).filter((record) => record.status === 'failed')).toEqual([]);
   });
 
   test('interrupt() inside a tool: the tool runs again with the answer; the calls before it do not', async () => {
@@ -265,6 +275,48 @@ describe('turns of a thread', () => {
     const next = await graph.invoke({ messages: [new HumanMessage('more?')] }, thread('f'));
     expect(contents(next).slice(-4)).toEqual(['more?', '', 'news', 'summary of news']);
     expect((await graph.keel.executions('f')).map((record) => record.status)).toEqual(['completed', 'completed']);
+  });
+
+  test('a turn that stops at a static breakpoint after failing twice is retried without a divergence', async () => {
+    // Each session asks whether an earlier one stopped at the thread's newest checkpoint, which has
+    // moved on since: the questions are identified by checkpoint, not by their position.
+    // a fails in the first session; in the second, a succeeds (the thread moves on) and b fails.
+    const failing = new Set(['a', 'b']);
+    const ran: string[] = [];
+    const node = (name: string) => async () => {
+      ran.push(name);
+      if (failing.delete(name)) throw new Error(`${name} is down`);
+      return { messages: [new AIMessage(name)] };
+    };
+    const graph = durableGraph(
+      new StateGraph(MessagesAnnotation)
+        .addNode('a', node('a'))
+        .addNode('b', node('b'))
+        .addNode('c', node('c'))
+        .addEdge(START, 'a')
+        .addEdge('a', 'b')
+        .addEdge('b', 'c')
+        .addEdge('c', END)
+        .compile({ interruptBefore: ['c'] }),
+      { runtime },
+    );
+    const input = { messages: [new HumanMessage('go')] };
+    await expect(graph.invoke(input, thread('bp'))).rejects.toThrow('a is down');
+    await expect(graph.invoke(input, thread('bp'))).rejects.toThrow('b is down');
+    const stopped = await graph.invoke(input, thread('bp'));
+    expect(contents(stopped)).toEqual(['go', 'a', 'b']);
+    expect(ran).toEqual(['a', 'a', 'b', 'b']);
+    const [execution] = await graph.keel.executions('bp');
+    expect([execution!.status, execution!.sessions]).toEqual(['completed', 3]);
+    const stops = (await runtime.executions.checkpoints(execution!.id)).filter((record) => record.name === 'langgraph.stop');
+    expect(stops.map((record) => [record.output, record.ordered])).toEqual([
+      [false, false],
+      [false, false],
+      [true, false],
+    ]);
+
+    // As in LangGraph, invoke(null) continues past the breakpoint, as a new turn.
+    expect(contents(await graph.invoke(null, thread('bp')))).toEqual(['go', 'a', 'b', 'c']);
   });
 
   test('other input after a failed turn starts a new turn and leaves the failed one as it was', async () => {

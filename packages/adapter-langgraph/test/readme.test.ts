@@ -69,8 +69,10 @@ test('the news scout example runs as written and prints what the README shows', 
   try {
     const [execution] = await runtime.executions.list({ flow: 'langgraph:news_scout' });
     expect(execution!.status).toBe('completed');
-    const calls = (await runtime.executions.checkpoints(execution!.id)).filter((record) => record.kind !== 'step');
+    const records = await runtime.executions.checkpoints(execution!.id);
+    const calls = records.filter((record) => record.kind !== 'step');
     expect(calls.map((record) => record.name)).toEqual(['model', 'search_news', 'model', 'investigate', 'model']);
+    expect(records.filter((record) => record.status === 'failed')).toEqual([]);
   } finally {
     await runtime.close();
   }
