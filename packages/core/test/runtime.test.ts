@@ -502,6 +502,13 @@ describe('replay', () => {
     expect(calls).toEqual(['pick', 'write']);
   });
 
+  it('keeps every other record in a hermetic replay with overrides, so only the flow\'s own code sees the new value', async () => {
+    const { scout, calls, original } = await recorded();
+    const replayed = await scout.replay(original.executionId, { overrides: { 'write:1': 'edited brief' }, hermetic: true });
+    expect(replayed).toMatchObject({ status: 'completed', output: 'edited brief' });
+    expect(calls).toEqual([]);
+  });
+
   it('hermetic replay returns recorded outputs and fails on calls without a record', async () => {
     const { scout, calls, original } = await recorded();
     const same = await scout.replay(original.executionId, { hermetic: true });

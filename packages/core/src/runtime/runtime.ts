@@ -338,11 +338,14 @@ export class KeelRuntime implements Runtime {
     for (const id of [...(options.from !== undefined ? [options.from] : []), ...Object.keys(overrides)]) {
       if (!byId.has(id)) throw new CheckpointNotFoundError({ executionId: originalId, checkpointId: id, known });
     }
-    // Overrides without `from` re-run what follows the earliest overridden checkpoint: replacing an
-    // output is asked in order to see what the rest of the run does with it.
-    const earliestOverride = Object.keys(overrides)
-      .map((id) => byId.get(id)!)
-      .sort((a, b) => a.seq - b.seq)[0];
+    // A live replay with overrides and no `from` re-runs what follows the earliest overridden
+    // checkpoint: an output is replaced to see what the rest of the run does with it. A hermetic one
+    // runs nothing live, so it keeps every other record (the flow's own code sees the new value).
+    const earliestOverride = options.hermetic
+      ? undefined
+      : Object.keys(overrides)
+          .map((id) => byId.get(id)!)
+          .sort((a, b) => a.seq - b.seq)[0];
     const from = options.from !== undefined ? byId.get(options.from)! : earliestOverride;
     const reused = records.filter(
       (record) =>

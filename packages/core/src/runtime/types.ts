@@ -43,8 +43,8 @@ export interface RunOptions {
 export interface ReplayOptions {
   /**
    * The checkpoint to re-run from: the original's checkpoints that completed before it are reused,
-   * it and everything after it run again. Without `from`, the earliest overridden checkpoint is the
-   * starting point; with no overrides either, every completed checkpoint is reused.
+   * it and everything after it run again. Without `from`, a live replay starts from the earliest
+   * overridden checkpoint; a hermetic one (or one with no overrides) reuses every completed checkpoint.
    */
   readonly from?: string;
   /** Checkpoint ids whose outputs are replaced by these values in the new execution. */
