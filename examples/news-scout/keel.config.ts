@@ -1,0 +1,8 @@
+import { defineConfig } from 'keel';
+
+// The `keel` CLI (and `keel worker`) find the news_scout flow here. It is loaded from the build
+// (`pnpm build` first), the same code the demo runs.
+export default defineConfig({
+  store: './.keel',
+  flows: ['./dist/news-scout-flow.js'],
+});
