@@ -48,6 +48,8 @@ describe('keel --help', () => {
       'artifacts list',
       'artifacts get',
       'worker',
+      'serve',
+      'mcp',
     ]);
     for (const [path, command] of commands) {
       const help = captureTerminal();
