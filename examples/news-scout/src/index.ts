@@ -6,6 +6,7 @@ export {
   approvalQuestion,
   approvalWaitName,
   defaultInterests,
+  defaultMaxArticles,
   newsScout,
   newsScoutBody,
   newsScoutFlowName,

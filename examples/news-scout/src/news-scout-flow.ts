@@ -41,6 +41,9 @@ export const approvalQuestion = 'Approve publishing this brief?';
 /** The approval wait's name. Its input is `{ approve: boolean, reason?: string }`. */
 export const approvalWaitName = 'approve_publish';
 
+/** How many articles a run reads when the input does not say. */
+export const defaultMaxArticles = 5;
+
 /** Interests when none are given. */
 export const defaultInterests = ['ai agents', 'robotics'] as const;
 
@@ -93,7 +96,7 @@ export function scoutSettings(input: NewsScoutInput): ScoutSettings {
   return {
     interests: interests.length > 0 ? interests : [...defaultInterests],
     asOf: input.asOf ?? (live ? new Date().toISOString().slice(0, 10) : corpusAsOf),
-    maxArticles: Math.min(10, Math.max(1, Math.trunc(input.maxArticles ?? 5))),
+    maxArticles: Math.min(10, Math.max(1, Math.trunc(input.maxArticles ?? defaultMaxArticles))),
     model: chooseModel(input.model),
     live,
   };

@@ -7,7 +7,7 @@ import type { CheckpointInfo, Executions } from '@keel/core';
 import { corpusArticles } from '../corpus/corpus-articles.js';
 import { describeModel, type ModelChoice } from '../model-choice.js';
 import { priceOf } from '../model-pricing.js';
-import { approvalQuestion, approvalWaitName, newsScoutFlowName, type NewsScoutInput, type NewsScoutOutput } from '../news-scout-flow.js';
+import { approvalQuestion, approvalWaitName, defaultMaxArticles, newsScoutFlowName, type NewsScoutInput, type NewsScoutOutput } from '../news-scout-flow.js';
 import { countCalls, readCallLog, type CallCounts } from './call-log.js';
 import { callTotals, totalsCost, type CallTotals } from './call-totals.js';
 import { callName, describeCheckpoint, isCall } from './checkpoint-description.js';
@@ -313,7 +313,7 @@ export class NewsScoutDemo {
   async #holdPoint(): Promise<{ call: number; reads?: number } | undefined> {
     const { options, model } = this.#context;
     if (model.provider === 'offline' && !options.live) {
-      const reads = await forecastReading(options.interests, 5);
+      const reads = await forecastReading(options.interests, defaultMaxArticles);
       return reads > 0 ? { call: middleRead(reads), reads } : undefined;
     }
     // A real model decides for itself how much to read; break the second read if it gets there.
@@ -325,7 +325,8 @@ export class NewsScoutDemo {
     const line = this.#line;
     const wholeRun = callTotals(calls);
     const saved = callTotals(reused);
-    const afterKill = callTotals(calls.filter((checkpoint) => !reused.includes(checkpoint) && !reused.some((other) => other.id === checkpoint.id)));
+    const reusedIds = new Set(reused.map((checkpoint) => checkpoint.id));
+    const madeAgain = callTotals(calls.filter((checkpoint) => !reusedIds.has(checkpoint.id)));
     const modelId = this.#context.model.modelId;
     const price = priceOf(modelId);
     const row = (label: string, totals: CallTotals) => {
@@ -336,7 +337,7 @@ export class NewsScoutDemo {
     line(`  ${bold('What the crash cost, and what Keel saved')}`);
     line(dim(`    ${pad('', 24)}${padStart('calls', 6)}${padStart('model calls', 13)}${padStart('tokens', 10)}${padStart('cost*', 10)}`));
     line(row('the whole run', wholeRun));
-    line(row('made after the crash', afterKill));
+    line(row('made after the crash', madeAgain));
     line(green(row('reused from the store', saved)));
     line(`    ${dim('Without a durable record, a restart makes every call of the run again.')}`);
     if (price) {
@@ -350,7 +351,7 @@ export class NewsScoutDemo {
       line(dim(`    * no list price known for ${modelId}; tokens only.`));
     }
     const verdict = callsMade.model + callsMade.tool === rerun ? green('matches') : this.#style.red('does NOT match');
-    line(`    Call log of the new process: ${callsMade.model} model + ${callsMade.tool} tool calls made — ${verdict} the ${rerun} checkpoints marked ran above.`);
+    line(`    Call log of the new process: ${callsMade.model} model + ${callsMade.tool} tool calls made — ${verdict} the ${rerun} checkpoints marked ran or ran again above.`);
     return {
       wholeRun,
       reused: saved,
