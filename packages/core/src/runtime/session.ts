@@ -89,6 +89,7 @@ export class Session {
   readonly #records = new Map<string, CheckpointRecord>();
   /** Records of earlier sessions under each parent (`''` for flow scope), in start order. */
   readonly #recordedChildren = new Map<string, CheckpointRecord[]>();
+  readonly #completedPrefixes = new Map<string, number>();
   /** Ids that earlier sessions started and never finished: interrupted by a crash. */
   readonly #interrupted = new Set<string>();
   /** Ids whose failure an earlier session recorded: replayed as failures unless this is a retry. */
@@ -481,18 +482,27 @@ export class Session {
     if (!siblings) return;
     // Only the prefix of completed calls is binding: after a failure or an interruption the code may
     // legitimately take another path.
-    for (let index = 0; index <= position && index < siblings.length; index++) {
-      const recorded = siblings[index]!;
-      if (recorded.status !== 'completed') return;
-      if (index === position && recorded.id !== current.id) {
-        throw new DivergenceError({
-          executionId: this.executionId,
-          recorded: sideOf(recorded),
-          current,
-          reason: `call #${position + 1} ${scope.checkpointId ? `inside "${scope.checkpointId}"` : 'of the flow'} is not the recorded one`,
-        });
-      }
+    if (position >= this.#completedPrefix(scope.checkpointId ?? '', siblings)) return;
+    const recorded = siblings[position]!;
+    if (recorded.id !== current.id) {
+      throw new DivergenceError({
+        executionId: this.executionId,
+        recorded: sideOf(recorded),
+        current,
+        reason: `call #${position + 1} ${scope.checkpointId ? `inside "${scope.checkpointId}"` : 'of the flow'} is not the recorded one`,
+      });
     }
+  }
+
+  /** How many of a parent's recorded calls, from the first, completed: computed once per parent. */
+  #completedPrefix(parent: string, siblings: readonly CheckpointRecord[]): number {
+    let length = this.#completedPrefixes.get(parent);
+    if (length === undefined) {
+      length = siblings.findIndex((record) => record.status !== 'completed');
+      if (length === -1) length = siblings.length;
+      this.#completedPrefixes.set(parent, length);
+    }
+    return length;
   }
 
   #checkSameCall(recorded: CheckpointRecord, current: DivergenceSide): void {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { StoreCorruptedError } from '../../errors/store-corrupted-error.js';
 import { contentHash } from '../../serialization/content-hash.js';
@@ -52,7 +51,9 @@ export class BlobFiles {
     if (file === undefined) return null;
     let content: string;
     try {
-      content = await readFile(file, 'utf8');
+      // Blobs are small and read one after another by a resuming flow: a synchronous read is one
+      // system call round, where the promise API makes four trips through the thread pool.
+      content = readFileSync(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
