@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { memoryStore, type Store } from '@keel/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyStore } from '../src/store-copy/copy-store.js';
+import { storeDigest } from '../src/store-copy/store-digest.js';
+import { createProject, keel, keelJson, linkStorePackages, removeProjects, writeFiles } from './cli-harness.js';
+import { createTestSchema, type TestSchema } from './postgres-schema.js';
+
+// A model call whose conversation core stores message by message (a BlobList blob), an artifact, a log
+// line, and a wait; the model call counts its runs in a file so a resume on the copy shows it reused.
+const storyFlow = `import { checkpoint, flow, log, save, wait } from '@keel/core';
+import { appendFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const story = flow('story', async (input: { topic: string }) => {
+  log.info('writing', { topic: input.topic });
+  const draft = await checkpoint('ask', () => {
+    appendFileSync('ask.count', 'x');
+    return 'a story about ' + input.topic;
+  }, { kind: 'model', input: { model: 'fake', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: input.topic }] } });
+  await save('report', '# ' + draft, { type: 'markdown' });
+  const approved = await wait('approve', { schema: z.boolean(), question: 'Publish?' });
+  return approved ? draft.toUpperCase() : 'rejected';
+});
+`;
+
+let project: string;
+let postgres: TestSchema;
+
+beforeAll(async () => {
+  postgres = await createTestSchema();
+  project = createProject('link');
+  linkStorePackages(project);
+  expect((await keel(project, ['init'])).code).toBe(0);
+  writeFiles(project, { 'flows/story.ts': storyFlow });
+});
+
+afterAll(async () => {
+  await postgres?.drop();
+  removeProjects();
+});
+
+function executionId(output: string): string {
+  return /ex_[0-9a-z]{18}/.exec(output)![0];
+}
+
+describe('keel store copy', () => {
+  it('copies lowdb → SQLite → PostgreSQL with matching digests, refuses existing ids, and the copy resumes and reads the same', async () => {
+    // On the default lowdb store (./.keel): one execution completed, one left waiting.
+    const done = executionId((await keel(project, ['run', 'story', '--input', '{"topic":"boats"}'])).stdout);
+    expect((await keel(project, ['executions', 'input', done, '--value', 'true', '--resume'])).code).toBe(0);
+    const waiting = executionId((await keel(project, ['run', 'story', '--input', '{"topic":"trains"}'])).stdout);
+    expect(readFileSync(join(project, 'ask.count'), 'utf8')).toBe('xx');
+
+    const toSqlite = await keel(project, ['store', 'copy', '--from', './.keel', '--to', 'sqlite:./copy.db', '--json']);
+    expect(toSqlite.code, toSqlite.stderr).toBe(0);
+    const first = JSON.parse(toSqlite.stdout);
+    expect(first.matches).toBe(true);
+    expect(first.source.digest).toBe(first.target.digest);
+    // Per execution: input, output (one), the model request, its two messages, the checkpoint output, the artifact, the wait input (one).
+    expect(first.copied).toMatchObject({ executions: 2, checkpoints: 4, waits: 2, artifacts: 3, logs: 2 });
+    expect(first.copied.blobs).toBeGreaterThanOrEqual(8);
+
+    // Again into the same store: refused, nothing written, the ids named.
+    const again = await keel(project, ['store', 'copy', '--from', './.keel', '--to', 'sqlite:./copy.db']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(done);
+    expect(again.stderr).toContain('--skip-existing');
+    const skipping = JSON.parse((await keel(project, ['store', 'copy', '--from', './.keel', '--to', 'sqlite:./copy.db', '--skip-existing', '--json'])).stdout);
+    expect(skipping.skipped.sort()).toEqual([done, waiting].sort());
+    expect(skipping.copied.executions).toBe(0);
+
+    const toPostgres = await keel(project, ['store', 'copy', '--from', 'sqlite:./copy.db', '--to', postgres.url]);
+    expect(toPostgres.code, toPostgres.stderr).toBe(0);
+    expect(toPostgres.stdout).toContain('copied 2 executions, 4 checkpoints, 2 waits, 3 artifacts, 2 logs');
+    const digests = [...toPostgres.stdout.matchAll(/digest (sha256:[0-9a-f]{64})/g)].map((match) => match[1]);
+    // The same records through three backends: the same digest all the way.
+    expect(digests).toEqual([first.source.digest, first.source.digest]);
+
+    // Reading on the copy gives what the original gives.
+    const original = await keelJson(project, ['executions', 'show', done]);
+    const copied = await keelJson(project, ['executions', 'show', done, '--store', postgres.url]);
+    expect(copied.execution.output).toBe('A STORY ABOUT BOATS');
+    expect(copied.checkpoints).toEqual(original.checkpoints);
+    const report = await keel(project, ['artifacts', 'get', done, 'report', '--store', postgres.url]);
+    expect(report.stdout).toBe((await keel(project, ['artifacts', 'get', done, 'report'])).stdout);
+    expect(report.stdout).toContain('# a story about boats');
+
+    // The waiting execution continues on the copy, reusing the model call recorded in the original store.
+    expect((await keel(project, ['executions', 'input', waiting, '--value', 'true', '--store', postgres.url])).code).toBe(0);
+    const worker = await keel(project, ['worker', '--once', '--store', postgres.url]);
+    expect(worker.stdout, worker.stderr).toContain(`${waiting} story waiting → completed`);
+    expect((await keelJson(project, ['executions', 'show', waiting, '--store', postgres.url])).execution.output).toBe('A STORY ABOUT TRAINS');
+    expect(readFileSync(join(project, 'ask.count'), 'utf8')).toBe('xx');
+    // The original store is untouched.
+    expect((await keelJson(project, ['executions', 'show', waiting])).execution.status).toBe('waiting');
+  }, 120_000);
+});
+
+describe('copyStore and storeDigest', () => {
+  async function seeded(): Promise<Store> {
+    const store = memoryStore();
+    const message = '{"role":"user","content":"hi"}';
+    await store.putBlob('sha256:message', message);
+    await store.putBlob('sha256:request', '{"messages":{"$keel":"BlobList","value":["sha256:message"]}}');
+    await store.putBlob('sha256:input', '"in"');
+    await store.createExecution({ id: 'ex_1', flow: 'f', status: 'completed', input: { hash: 'sha256:input', size: 4 }, output: { hash: 'sha256:input', size: 4 }, lease: null, sessions: 1, createdAt: 1, endedAt: 2 });
+    await store.putCheckpoint({ executionId: 'ex_1', id: 'ask:1', parentId: null, name: 'ask', kind: 'model', status: 'completed', seq: 0, input: { hash: 'sha256:request', size: 10 }, attempts: 1, delivery: 'at-least-once', durable: true, startedAt: 1, endedAt: 2 });
+    return store;
+  }
+
+  it('follows BlobList references into nested blobs, and the digest notices a changed record', async () => {
+    const source = await seeded();
+    const target = memoryStore();
+    const result = await copyStore(source, target, { skipExisting: false });
+    expect(result.copied).toEqual(['ex_1']);
+    expect(await target.getBlob('sha256:message')).toBe('{"role":"user","content":"hi"}');
+    expect((await target.getExecution('ex_1'))).toMatchObject({ status: 'completed', lease: null, endedAt: 2 });
+    const before = await storeDigest(source, ['ex_1']);
+    expect(await storeDigest(target, ['ex_1'])).toEqual(before);
+    expect(before.counts).toMatchObject({ executions: 1, checkpoints: 1, blobs: 3 });
+    const checkpoint = (await target.getCheckpoint('ex_1', 'ask:1'))!;
+    await target.putCheckpoint({ ...checkpoint, attempts: 2 });
+    expect((await storeDigest(target, ['ex_1'])).digest).not.toBe(before.digest);
+  });
+});
