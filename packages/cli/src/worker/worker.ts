@@ -8,6 +8,7 @@ import { singleLine, truncate } from '../output/text-layout.js';
 import type { FlowCatalog } from '../project/flow-catalog.js';
 import type { Project } from '../project/open-project.js';
 import { handBack } from './hand-back.js';
+import { isPostgresUrl, listenForPostgresWork, type WakeUpListener } from './postgres-wake-up.js';
 
 /** Options of {@link Worker}. */
 export interface WorkerOptions {
@@ -48,6 +49,8 @@ export class Worker {
   #forced!: () => void;
   readonly #forcedStop = new Promise<void>((resolve) => (this.#forced = resolve));
   readonly #sleepers = new Set<() => void>();
+  /** Counts wake-ups (PostgreSQL notifications), so a slot that was busy when one came does not sleep past it. */
+  #wakeUps = 0;
 
   constructor(context: CliContext, project: Project, catalog: FlowCatalog, options: WorkerOptions) {
     this.#context = context;
@@ -69,6 +72,7 @@ export class Worker {
     const onSignal = (signal: NodeJS.Signals) => this.stop(signal);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const listener = options.once ? undefined : await this.#listen();
     try {
       await this.#warnAboutUnknownFlows();
       const slots = Array.from({ length: options.concurrency }, () => this.#slot());
@@ -76,6 +80,7 @@ export class Worker {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await listener?.close().catch(() => {});
     }
     this.#exiting = true;
     const outcomes = [...this.#outcomes].map(([status, count]) => `${count} ${status}`).join(', ');
@@ -125,11 +130,37 @@ export class Worker {
     this.#forced();
   }
 
+  /**
+   * On PostgreSQL, wakes the idle slots when a run is queued or a wait gets input (LISTEN/NOTIFY), so
+   * they look again at once instead of after the poll interval. Polling stays: a notification sent while
+   * the connection is down is lost, and abandoned executions send none.
+   */
+  async #listen(): Promise<WakeUpListener | undefined> {
+    const storeUrl = this.#project.storeUrl;
+    if (!isPostgresUrl(storeUrl)) return undefined;
+    const onError = (error: unknown) =>
+      this.#event({ event: 'error', message: `listening for PostgreSQL notifications: ${(error as Error).message}` }, this.#context.terminal.colors.yellow(`! listening for PostgreSQL notifications: ${(error as Error).message} (polling continues)`));
+    try {
+      const listener = await listenForPostgresWork(storeUrl, this.#project.root, () => this.#wake(), onError);
+      if (listener) this.#event({ event: 'listening' }, this.#context.terminal.colors.dim('listening for PostgreSQL notifications: queued runs and input wake this worker at once'));
+      return listener;
+    } catch (error) {
+      onError(error);
+      return undefined;
+    }
+  }
+
+  #wake(): void {
+    this.#wakeUps++;
+    for (const wake of this.#sleepers) wake();
+  }
+
   async #slot(): Promise<void> {
     const seen = new Set<string>();
     while (!this.#stopping) {
       let reports: RecoveryReport[];
       const startedAt = Date.now();
+      const wakeUps = this.#wakeUps;
       try {
         reports = await this.#project.runtime.executions.recover({ limit: 1 });
       } catch (error) {
@@ -143,7 +174,8 @@ export class Worker {
       if (this.#exiting) return;
       if (reports.length === 0) {
         if (this.#options.once) return;
-        await this.#sleep(this.#options.pollMs);
+        // Work announced while this slot was looking may not have been visible to it yet: look again.
+        if (this.#wakeUps === wakeUps) await this.#sleep(this.#options.pollMs);
         await this.#warnAboutUnknownFlows();
         continue;
       }
