@@ -177,6 +177,7 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .action(act(async (id: string, name: string, options: { out?: string }) => (await import('./commands/artifacts.js')).artifactsGet(context, id, name, options)));
 
   const store = program.command('store').description('operate on whole stores: copy every execution from one store to another');
+  store.addHelpText('after', examples('keel store copy --from ./.keel --to sqlite:./keel.db'));
   store
     .command('copy')
     .description('copy every execution with its checkpoints, waits, artifacts, logs and blobs to another store, then compare counts and a digest of both sides (exit 1 if they differ)')

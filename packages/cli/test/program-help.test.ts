@@ -47,6 +47,8 @@ describe('keel --help', () => {
       'artifacts',
       'artifacts list',
       'artifacts get',
+      'store',
+      'store copy',
       'worker',
       'serve',
       'mcp',
