@@ -24,6 +24,7 @@ import { backoffDelay, isRetryable } from './retry-policy.js';
 import { Scope, runInScope } from './scope.js';
 import { toStoredSchema, zodIssues } from './wait-schema.js';
 import { resolveCapture } from './capture.js';
+import { PartChannel } from './part-channel.js';
 import type { CapturePolicy, CheckpointContext, CheckpointOptions, PendingWait, RunResult, WaitOptions } from './types.js';
 
 /** What a session needs from the runtime that started it. */
@@ -874,41 +875,3 @@ function jsonFields(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 export { toPendingWait };
-
-/** An unbounded async queue of parts: one producer, one consumer. */
-class PartChannel<Part> implements AsyncIterable<Part> {
-  pushed = 0;
-  readonly #parts: Part[] = [];
-  #ended = false;
-  #error: { error: unknown } | undefined;
-  #wake: (() => void) | undefined;
-
-  push(part: Part): void {
-    this.pushed++;
-    this.#parts.push(part);
-    this.#wake?.();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#wake?.();
-  }
-
-  fail(error: unknown): void {
-    this.#error = { error };
-    this.#wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Part> {
-    for (;;) {
-      if (this.#parts.length) {
-        yield this.#parts.shift()!;
-        continue;
-      }
-      if (this.#error) throw this.#error.error;
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = undefined;
-    }
-  }
-}
