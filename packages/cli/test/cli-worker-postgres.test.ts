@@ -187,10 +187,8 @@ describe('keel worker on PostgreSQL', () => {
     expect(completedBySurvivors + completedByVictim).toBeGreaterThanOrEqual(total - 2);
     const recovered = workers.slice(1).flatMap((child) => events(child).filter((event) => event.found === 'running'));
     expect(recovered.length).toBeLessThanOrEqual(2);
-    for (const event of recovered) {
-      expect(event.status).toBe('completed');
-      expect(runs.get(`${event.executionId} 1`)![0]).toBe(String(victim.pid));
-    }
+    // (Its first step may not have run before the kill, so no side effect need name the killed pid.)
+    for (const event of recovered) expect(event.status).toBe('completed');
     console.log(
       `4 workers × concurrency 2, ${total} executions × 4 checkpoints: all completed in ${durationMs} ms; the killed worker completed ${completedByVictim}, the others recovered ${recovered.length} it had in flight; ` +
         `${retried.length} checkpoints ran a second attempt (${twice.length} side effects twice), all in flight in the killed worker`,
