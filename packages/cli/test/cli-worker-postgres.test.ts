@@ -181,7 +181,13 @@ describe('keel worker on PostgreSQL', () => {
     // Concurrency 2: at most two executions were in flight in the killed worker, one checkpoint each.
     expect(retried.length).toBeLessThanOrEqual(2);
     for (const [key] of twice) expect(retried).toContain(key);
-    for (const key of retried) expect(runs.get(key)![0]).toBe(String(victim.pid));
+    // A second attempt either repeats a side effect the killed worker made, or the killed worker died
+    // after recording the start and before the side effect (then it happened once).
+    for (const key of retried) {
+      const pids = runs.get(key)!;
+      if (pids.length === 2) expect(pids[0]).toBe(String(victim.pid));
+      else expect(pids).toHaveLength(1);
+    }
     // The survivors did the rest, including what the killed worker had in flight (found 'running' with a
     // dead holder). The killed worker may have completed up to two executions without living to say so.
     expect(completedBySurvivors + completedByVictim).toBeGreaterThanOrEqual(total - 2);
