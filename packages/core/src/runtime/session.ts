@@ -302,7 +302,7 @@ export class Session {
     this.#replaying = false;
     try {
       if (existing?.status === 'running' && this.#interrupted.has(id) && delivery === 'at-most-once') {
-        await this.#decideUnfinished(scope, state, existing);
+        await this.#decideUnfinished(state, existing);
       }
       await this.#checkCancelled();
       if (options.input !== undefined && !existing?.input) {
@@ -318,7 +318,7 @@ export class Session {
         state.record = record;
         await this.#putCheckpoint(record);
         try {
-          const { value, metadata } = await this.#attempt(state, scope, fn, attempt, options.timeout);
+          const { value, metadata } = await this.#attempt(state, fn, attempt, options.timeout);
           if (metadata) record = { ...record, metadata: { ...record.metadata, ...metadata } };
           const endedAt = Date.now();
           if (durable) {
@@ -404,7 +404,6 @@ export class Session {
 
   async #attempt<T>(
     state: Call,
-    scope: Scope,
     fn: (context: CheckpointContext) => T | Promise<T>,
     attempt: number,
     timeout: number | undefined,
@@ -450,7 +449,7 @@ export class Session {
    * An at-most-once call was interrupted: running it again could repeat its effect, so the
    * execution waits for a person (or service) to decide, through an ordinary wait.
    */
-  async #decideUnfinished(scope: Scope, state: Call, existing: CheckpointRecord): Promise<void> {
+  async #decideUnfinished(state: Call, existing: CheckpointRecord): Promise<void> {
     const waitId = `${existing.id}#decision:${existing.attempts}`;
     const wait = await this.store.getWait(this.executionId, waitId);
     if (wait?.status === 'resolved' && wait.input) {
@@ -473,7 +472,7 @@ export class Session {
       });
     }
     state.recordAsWaiting = false;
-    await this.#suspend(new Scope(this, state.id, state), waitId);
+    await this.#suspend(new Scope(this, state.id, state));
   }
 
   #checkPosition(scope: Scope, current: DivergenceSide): void {
@@ -650,11 +649,11 @@ export class Session {
     await this.#putCheckpoint(base);
     this.#records.set(id, base);
     this.#suspendedWaits.push(wait);
-    return this.#suspend(scope, id);
+    return this.#suspend(scope);
   }
 
   /** Stops this session at a wait: the calls around it are blocked, and nothing after it runs. */
-  #suspend(scope: Scope, _waitId: string): Promise<never> {
+  #suspend(scope: Scope): Promise<never> {
     for (let call = scope.call; call; call = call.parent) call.blocked = true;
     if (!this.#halt) {
       this.#halt = { reason: 'suspended' };
