@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { describeSchema, sampleFromSchema } from '../src/output/json-schema-text.js';
-import { formatModelUsage, modelUsageOf } from '../src/output/model-usage.js';
+import { modelUsageOf } from '@keel/core';
+import { formatModelUsage } from '../src/output/model-usage.js';
 import { formatDuration, formatRelativeTime } from '../src/output/quantity-format.js';
 import { shellQuote } from '../src/output/shell-quote.js';
 import { toJsonValue } from '../src/output/json-value.js';
@@ -28,12 +29,8 @@ describe('wait schemas for people', () => {
 });
 
 describe('model usage in checkpoint metadata', () => {
-  it('reads the spellings of the providers and shows what is present', () => {
-    expect(modelUsageOf({ model: 'gpt-4o', usage: { inputTokens: 1204, outputTokens: 88 } })).toEqual({ model: 'gpt-4o', inputTokens: 1204, outputTokens: 88 });
-    expect(modelUsageOf({ modelId: 'claude', usage: { input_tokens: 5, output_tokens: 7 } })).toEqual({ model: 'claude', inputTokens: 5, outputTokens: 7 });
-    expect(modelUsageOf({ tokens: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } })).toEqual({ inputTokens: 1, outputTokens: 2, totalTokens: 3 });
-    expect(modelUsageOf({ toolName: 'search' })).toBeUndefined();
-    expect(formatModelUsage({ model: 'gpt-4o', inputTokens: 1204, outputTokens: 88 })).toBe('gpt-4o · 1,204 in / 88 out tokens');
+  it('shows what is present (reading it is core\'s modelUsageOf, tested there)', () => {
+    expect(formatModelUsage(modelUsageOf({ model: 'gpt-4o', usage: { inputTokens: 1204, outputTokens: 88 } })!)).toBe('gpt-4o · 1,204 in / 88 out tokens');
     expect(formatModelUsage({ totalTokens: 3000 })).toBe('3,000 tokens');
   });
 });

@@ -30,6 +30,7 @@ export { memoryStore } from './store/memory-store.js';
 export { lowdbStore } from './store/lowdb/lowdb-store.js';
 export { storeFromUrl } from './store/store-from-url.js';
 export { isLeaseAbandoned } from './runtime/lease.js';
+export { modelUsageOf, type ModelUsage } from './runtime/model-usage.js';
 export type { Store } from './store/store.js';
 export type {
   ArtifactRecord,

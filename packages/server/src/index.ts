@@ -14,4 +14,4 @@ export { ServerTokenMissingError } from './errors/server-token-missing-error.js'
 export { errorCodes, type ErrorBody } from './http/error-response.js';
 export { openApiDocument } from './api/openapi-document.js';
 export { modelPrices, modelPricesAsOf, priceOf, estimatedCostOf, type ModelPrice } from './api/model-prices.js';
-export { modelUsageOf, type ModelUsage } from './api/model-usage.js';
+export { modelUsageOf, type ModelUsage } from '@keel/core';

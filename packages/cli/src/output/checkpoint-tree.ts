@@ -1,5 +1,6 @@
 import type { CheckpointRecord } from '@keel/core';
-import { formatModelUsage, modelUsageOf } from './model-usage.js';
+import { modelUsageOf } from '@keel/core';
+import { formatModelUsage } from './model-usage.js';
 import { statusIcon, statusWord } from './status-style.js';
 import type { Colors } from './terminal.js';
 import { columns, singleLine, truncate } from './text-layout.js';

@@ -4,7 +4,7 @@ import { isAbandoned } from './execution-records.js';
 import { statusOf } from './checkpoint-lines.js';
 import { toolNameOf } from './failure-explanation.js';
 import { jsonText, toJsonView, type JsonValue } from './json-view.js';
-import { modelUsageOf } from './model-usage.js';
+import { modelUsageOf } from '@keel/core';
 import { durationText, isoTime } from './time-format.js';
 
 /** Which part of a checkpoint an answer shows. */

@@ -1,5 +1,5 @@
 import type { CheckpointRecord } from '@keel/core';
-import { modelUsageOf } from './model-usage.js';
+import { modelUsageOf } from '@keel/core';
 import { oneLine } from './json-view.js';
 import { durationText } from './time-format.js';
 

@@ -4,7 +4,7 @@ import { checkpointLines } from './checkpoint-lines.js';
 import { isAbandoned, type ExecutionRecords } from './execution-records.js';
 import { failingCheckpointOf } from './failure-explanation.js';
 import { oneLine, toJsonView, type JsonValue } from './json-view.js';
-import { modelUsageOf } from './model-usage.js';
+import { modelUsageOf } from '@keel/core';
 import type { StoredPayloads } from './stored-payloads.js';
 import { durationText, isoTime } from './time-format.js';
 

@@ -1,6 +1,6 @@
 import type { CheckpointRecord } from '@keel/core';
 import { oneLine } from './json-view.js';
-import { modelUsageOf } from './model-usage.js';
+import { modelUsageOf } from '@keel/core';
 
 /** One checkpoint a retry (or resume) runs again, and why. */
 export interface Rerun {

@@ -1,7 +1,7 @@
 import type { CheckpointInfo, CheckpointRecord, ErrorRecord } from '@keel/core';
 import { toJsonValue, type JsonValue } from './json-value.js';
 import { estimatedCostOf } from './model-prices.js';
-import { modelUsageOf, type ModelUsage } from './model-usage.js';
+import { modelUsageOf, type ModelUsage } from '@keel/core';
 
 /** A checkpoint as the API shows it. */
 export interface CheckpointView {

@@ -1,6 +1,6 @@
 import type { CheckpointRecord } from '@keel/core';
 import { estimatedCostOf, priceOf } from './model-prices.js';
-import { modelUsageOf } from './model-usage.js';
+import { modelUsageOf } from '@keel/core';
 
 /** Counts and token usage over a set of checkpoints. */
 export interface UsageTotals {

@@ -1,4 +1,4 @@
-import type { ModelUsage } from './model-usage.js';
+import type { ModelUsage } from '@keel/core';
 
 /** A model's list price in US dollars per million tokens. */
 export interface ModelPrice {
