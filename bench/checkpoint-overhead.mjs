@@ -16,7 +16,7 @@ import { checkpoint, createRuntime, lowdbStore, memoryStore, wait } from '@keel/
 const args = process.argv.slice(2);
 const sizesFlag = args.indexOf('--sizes');
 const sizes = sizesFlag >= 0 ? args[sizesFlag + 1].split(',').map(Number) : [10, 1_000, 10_000];
-const storeNames = args.filter((arg, index) => !arg.startsWith('--') && index !== sizesFlag + 1);
+const storeNames = args.filter((arg, index) => !arg.startsWith('--') && (sizesFlag < 0 || index !== sizesFlag + 1));
 const selected = storeNames.length ? storeNames : ['memory', 'lowdb', 'sqlite', 'postgres'];
 
 const output = { text: 'x'.repeat(1_000), n: 0 }; // ~1 KB once encoded
