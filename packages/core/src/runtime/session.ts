@@ -313,8 +313,9 @@ export class Session {
       for (let attemptInCall = 1; ; attemptInCall++) {
         if (this.#ended) throw new SessionEndedError(this.executionId);
         const attempt = record.attempts + 1;
-        record = { ...record, status: 'running', attempts: attempt };
-        delete (record as { error?: unknown }).error;
+        // A new attempt: what the previous one ended with does not describe it.
+        const { error: _error, endedAt: _endedAt, ...previous } = record;
+        record = { ...previous, status: 'running', attempts: attempt };
         state.record = record;
         await this.#putCheckpoint(record);
         try {
