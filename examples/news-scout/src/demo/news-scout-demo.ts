@@ -266,12 +266,17 @@ export class NewsScoutDemo {
       for (const checkpoint of state.changed) this.#progressLine(checkpoint, options.inFlight, options.replayed ?? false);
     };
     for (;;) {
+      // The call log is read before the store: the held call's checkpoint is written (running) before
+      // the tool is called, so a store read that follows the `hold` line shows it — and shows the
+      // call before it already completed, never as a stale `running` record.
+      const held = options.stopAtHold ? readCallLog(this.#callLog).find((event) => event.event === 'hold' && event.pid === started.pid) : undefined;
       const state = await watcher.poll();
       show(state);
-      const held = options.stopAtHold ? readCallLog(this.#callLog).find((event) => event.event === 'hold' && event.pid === started.pid) : undefined;
       if (held) {
-        // The held call's checkpoint is written (running) before the tool is called; look until it shows.
-        const running = state.checkpoints.find((checkpoint) => checkpoint.status === 'running' && callName(checkpoint) === 'investigate');
+        const candidates = state.checkpoints.filter((checkpoint) => checkpoint.status === 'running' && callName(checkpoint) === 'investigate');
+        const running =
+          candidates.find((checkpoint) => held.detail !== undefined && JSON.stringify(checkpoint.input ?? null).includes(JSON.stringify(held.detail).slice(1, -1))) ??
+          candidates.sort((a, b) => b.seq - a.seq)[0];
         if (running) {
           this.#checkpointLine('⋯', running, `reading ${held.detail ?? ''} · in flight`, this.#style.yellow);
           return { checkpoint: running, url: held.detail ?? '' };
