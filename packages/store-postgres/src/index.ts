@@ -8,6 +8,5 @@
 export { postgresStore, type PostgresStoreOptions } from './postgres-store.js';
 export { listenForWork, type ListenForWorkOptions, type WorkListener, type WorkNotification } from './listen-for-work.js';
 export { postgresSchemaVersion } from './postgres-schema.js';
-export { StoreSchemaOutdatedError } from './store-schema-outdated-error.js';
-export { StoreSchemaTooNewError } from './store-schema-too-new-error.js';
+export { StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/core/store';
 export { StoreUnavailableError } from './store-unavailable-error.js';

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { StoreSchemaOutdatedError } from './store-schema-outdated-error.js';
-import { StoreSchemaTooNewError } from './store-schema-too-new-error.js';
+import { StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/core/store';
 
 /** One step of the schema's history: the statements that take it from `version - 1` to `version`. */
 interface Migration {

@@ -7,5 +7,4 @@
  */
 export { sqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export { sqliteSchemaVersion } from './sqlite-schema.js';
-export { StoreSchemaOutdatedError } from './store-schema-outdated-error.js';
-export { StoreSchemaTooNewError } from './store-schema-too-new-error.js';
+export { StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/core/store';

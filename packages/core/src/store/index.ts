@@ -28,3 +28,5 @@ export { matchesExecutionFilter } from './execution-filter.js';
 export { memoryStore } from './memory-store.js';
 export { lowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 export { StoreCorruptedError } from '../errors/store-corrupted-error.js';
+export { StoreSchemaOutdatedError } from '../errors/store-schema-outdated-error.js';
+export { StoreSchemaTooNewError } from '../errors/store-schema-too-new-error.js';

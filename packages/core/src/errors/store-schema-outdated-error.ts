@@ -1,11 +1,11 @@
-import { KeelError } from '@keel/core';
+import { KeelError } from './keel-error.js';
 
 /**
  * The store's schema is older than this package needs (or does not exist yet) and the store was opened
  * with `migrate: false`, so Keel did not change it.
  */
 export class StoreSchemaOutdatedError extends KeelError {
-  /** The database file. */
+  /** Where the store is: a database file, or a database and schema (password hidden). */
   readonly location: string;
   /** The schema version found in the store; 0 when it holds no Keel schema yet. */
   readonly version: number;

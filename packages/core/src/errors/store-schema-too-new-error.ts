@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError } from './keel-error.js';
 
 /**
  * The store's schema was migrated by a newer Keel than this one, so this code could misread it. Nothing
@@ -6,7 +6,7 @@ import { KeelError } from '@keel/core';
  * another store.
  */
 export class StoreSchemaTooNewError extends KeelError {
-  /** The database file. */
+  /** Where the store is: a database file, or a database and schema (password hidden). */
   readonly location: string;
   /** The schema version found in the store. */
   readonly version: number;
