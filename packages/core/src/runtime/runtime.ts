@@ -6,6 +6,8 @@ import { ExecutionCancelledError } from '../errors/execution-cancelled-error.js'
 import { ExecutionLeasedError } from '../errors/execution-leased-error.js';
 import { ExecutionNotFoundError } from '../errors/execution-not-found-error.js';
 import { ExecutionStateError } from '../errors/execution-state-error.js';
+import { ExecutionVersionMismatchError } from '../errors/execution-version-mismatch-error.js';
+import { FlowInputInvalidError } from '../errors/flow-input-invalid-error.js';
 import { FlowNotFoundError } from '../errors/flow-not-found-error.js';
 import { KeelError } from '../errors/keel-error.js';
 import { WaitInputInvalidError } from '../errors/wait-input-invalid-error.js';
@@ -16,8 +18,10 @@ import { storeFromUrl } from '../store/store-from-url.js';
 import { fromErrorRecord, toErrorRecord } from './error-records.js';
 import { isLeaseAbandoned, leaseFor, newOwnerId } from './lease.js';
 import { Session, toPendingWait } from './session.js';
-import { validateStoredSchema } from './wait-schema.js';
-import type { CapturePolicy, FlowFunction, PendingWait, ReplayOptions, RunOptions, RunResult, RuntimeOptions } from './types.js';
+import { validateStoredSchema, zodIssues } from './wait-schema.js';
+import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
+import { deploymentsApi, type Deployments } from './deployments.js';
+import type { CapturePolicy, FlowFunction, FlowOptions, PendingWait, ReplayOptions, RunOptions, RunResult, RuntimeOptions } from './types.js';
 
 /** A flow bound to a runtime: start, resume, retry and replay its executions. */
 export interface Flow<Input = unknown, Output = unknown> {
@@ -72,6 +76,11 @@ export interface RecoverOptions {
   readonly flows?: readonly string[];
   /** Called when this runtime has taken an execution and starts running it. */
   readonly onStart?: (execution: { readonly executionId: string; readonly flow: string; readonly found: ExecutionRecord['status'] }) => void;
+  /**
+   * Called for an owed execution this runtime leaves alone because another code version started it
+   * (see `RuntimeOptions.compatibleWith`); it stays as it is for a runtime of that version.
+   */
+  readonly onSkip?: (execution: { readonly executionId: string; readonly flow: string; readonly codeVersion: string; readonly runtimeVersion: string }) => void;
 }
 
 /** Operations on stored executions, by id: what the CLI, the HTTP API and MCP are built on. */
@@ -106,7 +115,12 @@ export interface Executions {
 /** A Keel runtime: a store, the flows registered on it, and operations on their executions. */
 export interface Runtime {
   /** Registers a flow under `name` (replacing one of the same name) and returns its handle. */
-  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output>;
+  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>, options?: FlowOptions<Input>): Flow<Input, Output>;
+  /**
+   * The code version this runtime records on new executions of a registered flow, and the versions it
+   * continues (see `RuntimeOptions.codeVersion` and `compatibleWith`).
+   */
+  versionOf(flow: string): VersionPolicy;
   /** Names of the registered flows. */
   flows(): string[];
   /** Runs a new execution of a registered flow by name (what `flow(name).run` does). */
@@ -114,6 +128,8 @@ export interface Runtime {
   /** Creates a queued execution of a registered flow by name, for a worker; returns at once. */
   start(flow: string, input: unknown, options?: RunOptions): Promise<{ executionId: string }>;
   readonly executions: Executions;
+  /** Deployed flow versions, tags, and invocations routed through them. */
+  readonly deployments: Deployments;
   /** The store, once opened. */
   store(): Promise<Store>;
   /** A unique id of this runtime instance, used as its lease owner. */
@@ -130,6 +146,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 interface RegisteredFlow {
   readonly name: string;
   readonly fn: FlowFunction<unknown, unknown>;
+  readonly options: FlowOptions<unknown>;
 }
 
 /** @internal The runtime implementation; the default runtime reconfigures it in place. */
@@ -137,25 +154,38 @@ export class KeelRuntime implements Runtime {
   readonly ownerId = newOwnerId();
   leaseTtlMs: number;
   codeVersion: string | undefined;
+  compatibleWith: readonly string[] | undefined;
   capture: CapturePolicy | undefined;
   #storeSource: Store | string | undefined;
   #store: Promise<Store> | undefined;
   readonly #flows = new Map<string, RegisteredFlow>();
   readonly #live = new Map<string, Session>();
   readonly executions: Executions;
+  readonly deployments: Deployments;
 
   constructor(options: RuntimeOptions) {
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.codeVersion = options.codeVersion;
+    this.compatibleWith = options.compatibleWith;
     this.capture = options.capture;
     this.#storeSource = options.store;
     this.executions = this.#executionsApi();
+    this.deployments = deploymentsApi({
+      store: () => this.store(),
+      registeredFlow: (name) => {
+        const flow = this.#flows.get(name);
+        return flow && { fn: flow.fn, ...(flow.options.input ? { input: flow.options.input } : {}) };
+      },
+      flows: () => this.flows(),
+      versionPolicy: (name) => (this.#flows.has(name) ? this.versionOf(name) : undefined),
+    });
   }
 
   /** Changes the options; a new store applies to operations that start afterwards. */
   reconfigure(options: RuntimeOptions): void {
     if (options.leaseTtlMs !== undefined) this.leaseTtlMs = options.leaseTtlMs;
     if (options.codeVersion !== undefined) this.codeVersion = options.codeVersion;
+    if (options.compatibleWith !== undefined) this.compatibleWith = options.compatibleWith;
     if (options.capture !== undefined) this.capture = options.capture;
     if (options.store !== undefined) {
       this.#storeSource = options.store;
@@ -182,9 +212,17 @@ export class KeelRuntime implements Runtime {
     return [...this.#flows.keys()];
   }
 
-  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output> {
-    this.#flows.set(name, { name, fn: fn as FlowFunction<unknown, unknown> });
+  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>, options: FlowOptions<Input> = {}): Flow<Input, Output> {
+    this.#flows.set(name, { name, fn: fn as FlowFunction<unknown, unknown>, options: options as FlowOptions<unknown> });
     return this.flowHandle<Input, Output>(name);
+  }
+
+  versionOf(name: string): VersionPolicy {
+    const flow = this.#flow(name);
+    // Read when asked, not when built: the CLI and tests set the environment after the default runtime exists.
+    const version = flow.options.version ?? this.codeVersion ?? nonEmpty(process.env.KEEL_CODE_VERSION) ?? derivedCodeVersion(flow.fn);
+    const compatibleWith = [...(this.compatibleWith ?? []), ...(flow.options.compatibleWith ?? []), ...compatibleVersionsFromEnvironment()];
+    return { version, compatibleWith };
   }
 
   /** A handle on a flow by name (its function is looked up when an operation runs). */
@@ -202,6 +240,8 @@ export class KeelRuntime implements Runtime {
   /** Runs a new execution of a registered flow. */
   async run(flowName: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
     const flow = this.#flow(flowName);
+    this.#checkInput(flow, input);
+    const { version } = this.versionOf(flow.name);
     const store = await this.store();
     const now = Date.now();
     const execution = await store.createExecution({
@@ -212,7 +252,7 @@ export class KeelRuntime implements Runtime {
       lease: leaseFor(this.ownerId, this.leaseTtlMs, now),
       sessions: 1,
       createdAt: now,
-      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+      codeVersion: version,
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     });
     return this.#execute(store, flow, execution, [], 'run', false, input);
@@ -221,6 +261,8 @@ export class KeelRuntime implements Runtime {
   /** Creates a queued execution of a registered flow, for a worker. */
   async start(flowName: string, input: unknown, options: RunOptions = {}): Promise<{ executionId: string }> {
     const flow = this.#flow(flowName);
+    this.#checkInput(flow, input);
+    const { version } = this.versionOf(flow.name);
     const store = await this.store();
     const now = Date.now();
     const execution = await store.createExecution({
@@ -231,10 +273,15 @@ export class KeelRuntime implements Runtime {
       lease: null,
       sessions: 0,
       createdAt: now,
-      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+      codeVersion: version,
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     });
     return { executionId: execution.id };
+  }
+
+  #checkInput(flow: RegisteredFlow, input: unknown): void {
+    const parsed = flow.options.input?.safeParse(input);
+    if (parsed && !parsed.success) throw new FlowInputInvalidError({ flow: flow.name, issues: zodIssues(parsed.error) });
   }
 
   #flow(name: string): RegisteredFlow {
@@ -252,7 +299,7 @@ export class KeelRuntime implements Runtime {
     hermetic: boolean,
     input: unknown,
   ): Promise<RunResult> {
-    const session = new Session(this, store, execution, records, mode, hermetic);
+    const session = new Session(this, store, execution, records, mode, hermetic, this.versionOf(flow.name).version);
     this.#live.set(execution.id, session);
     try {
       return await session.execute(flow.fn, input);
@@ -276,6 +323,7 @@ export class KeelRuntime implements Runtime {
       }
       const flow = this.#flow(execution.flow);
       this.#checkContinuable(execution, operation);
+      this.#checkVersion(execution);
       const claimed = await store.updateExecution(
         executionId,
         {
@@ -296,6 +344,18 @@ export class KeelRuntime implements Runtime {
       const input = await loadPayload(store, execution.input);
       return this.#execute(store, flow, claimed.record, records, operation === 'retry' ? 'retry' : 'run', false, input);
     }
+  }
+
+  /** Pinning: an execution runs only on the code version that started it, or one declared compatible. */
+  #checkVersion(execution: ExecutionRecord): void {
+    const policy = this.versionOf(execution.flow);
+    if (servesExecution(policy, execution)) return;
+    throw new ExecutionVersionMismatchError({
+      executionId: execution.id,
+      flow: execution.flow,
+      executionVersion: execution.codeVersion!,
+      runtimeVersion: policy.version,
+    });
   }
 
   #checkContinuable(execution: ExecutionRecord, operation: 'resume' | 'retry'): void {
@@ -331,6 +391,7 @@ export class KeelRuntime implements Runtime {
       throw new ExecutionStateError({ executionId: originalId, status: original.status, operation: 'replay', hint: `It belongs to flow "${original.flow}", not "${expectedFlow}".` });
     }
     const flow = this.#flow(original.flow);
+    const { version } = this.versionOf(flow.name);
     const records = await store.listCheckpoints(originalId);
     const byId = new Map(records.map((record) => [record.id, record]));
     const known = records.map((record) => record.id);
@@ -369,8 +430,9 @@ export class KeelRuntime implements Runtime {
         ...(options.from !== undefined ? { from: options.from } : {}),
         overridden: Object.keys(overrides),
         hermetic: options.hermetic ?? false,
+        ...(original.codeVersion !== undefined ? { codeVersion: original.codeVersion } : {}),
       },
-      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+      codeVersion: version,
     });
     const copied: CheckpointRecord[] = [];
     for (const record of reused) copied.push({ ...record, executionId: execution.id });
@@ -533,6 +595,14 @@ export class KeelRuntime implements Runtime {
       if (reports.length >= limit) break;
       if (options.flows && !options.flows.includes(execution.flow)) continue;
       if (!this.#flows.has(execution.flow) || this.#live.has(execution.id)) continue;
+      const policy = this.versionOf(execution.flow);
+      if (!servesExecution(policy, execution)) {
+        // Another version's work: left exactly as it is, for a runtime of that version.
+        if (options.onSkip && (await this.#isOwed(store, execution))) {
+          options.onSkip({ executionId: execution.id, flow: execution.flow, codeVersion: execution.codeVersion!, runtimeVersion: policy.version });
+        }
+        continue;
+      }
       if (!(await this.#isOwed(store, execution))) continue;
       try {
         const onStart = options.onStart;
@@ -562,6 +632,10 @@ export class KeelRuntime implements Runtime {
   liveSession(executionId: string): Session | undefined {
     return this.#live.get(executionId);
   }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 function asError(error: unknown): Error {

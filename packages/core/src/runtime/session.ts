@@ -116,6 +116,10 @@ export class Session {
   #executionWrites: Promise<unknown> = Promise.resolve();
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #positionalChecks: boolean;
+  /** What `patched()` answered, by marker id: the same all through a session. */
+  readonly #patches = new Map<string, boolean>();
+  /** Patch markers being written; every later write waits for them (see {@link patched}). */
+  #markerWrites: Promise<void> = Promise.resolve();
 
   constructor(
     readonly host: SessionHost,
@@ -124,6 +128,8 @@ export class Session {
     records: readonly CheckpointRecord[],
     readonly mode: SessionMode,
     readonly hermetic: boolean,
+    /** The code version running this session (it may be one declared compatible with the execution's). */
+    readonly codeVersion: string,
   ) {
     this.executionId = execution.id;
     this.number = execution.sessions;
@@ -172,6 +178,7 @@ export class Session {
     await this.#settleInFlight();
     await this.#flushLogs();
     try {
+      await this.#markerWrites;
       await this.#markBlockedCallsWaiting();
       this.#ended = true;
       return await this.#finish<Output>(outcome);
@@ -238,6 +245,7 @@ export class Session {
    */
   async #putCheckpoint(record: CheckpointRecord): Promise<void> {
     if (this.#ended) throw new SessionEndedError(this.executionId);
+    await this.#markerWrites;
     await this.store.putCheckpoint(record);
   }
 
@@ -246,7 +254,7 @@ export class Session {
     if (this.#halt) return this.#afterHalt();
     const kind = options.kind ?? 'step';
     const id = scope.nextId(name, options.key);
-    const current: DivergenceSide = { id, name, kind, ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
+    const current: DivergenceSide = { id, name, kind, codeVersion: this.codeVersion, ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
     try {
       if (options.ordered !== false) this.#checkPosition(scope, current);
     } catch (error) {
@@ -292,6 +300,7 @@ export class Session {
       delivery,
       durable,
       session: this.number,
+      ...this.#versionField(),
       ...(options.ordered === false ? { ordered: false } : {}),
       startedAt: existing?.startedAt ?? Date.now(),
       ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
@@ -488,7 +497,7 @@ export class Session {
     if (recorded.id !== current.id) {
       throw new DivergenceError({
         executionId: this.executionId,
-        recorded: sideOf(recorded),
+        recorded: this.#sideOf(recorded),
         current,
         reason: `call #${position + 1} ${scope.checkpointId ? `inside "${scope.checkpointId}"` : 'of the flow'} is not the recorded one`,
       });
@@ -513,7 +522,24 @@ export class Session {
     else if (recorded.fingerprint !== undefined && current.fingerprint !== undefined && recorded.fingerprint !== current.fingerprint) {
       reason = `the call at "${current.id}" was made with another request`;
     }
-    if (reason) throw new DivergenceError({ executionId: this.executionId, recorded: sideOf(recorded), current, reason });
+    if (reason) throw new DivergenceError({ executionId: this.executionId, recorded: this.#sideOf(recorded), current, reason });
+  }
+
+  /** A recorded call as a divergence error names it, with the code version that recorded it. */
+  #sideOf(record: CheckpointRecord): DivergenceSide {
+    const codeVersion = record.codeVersion ?? this.#execution.codeVersion;
+    return {
+      id: record.id,
+      name: record.name,
+      kind: record.kind,
+      ...(codeVersion !== undefined ? { codeVersion } : {}),
+      ...(record.fingerprint ? { fingerprint: record.fingerprint } : {}),
+    };
+  }
+
+  /** Records name their code version only when it is not the execution's own (a compatible version continued it). */
+  #versionField(): { codeVersion?: string } {
+    return this.codeVersion === this.#execution.codeVersion ? {} : { codeVersion: this.codeVersion };
   }
 
   async #recordedOutput(record: CheckpointRecord): Promise<unknown> {
@@ -552,13 +578,74 @@ export class Session {
     return kind === 'model' ? storeConversationPayload(this.store, redacted, subject) : storePayload(this.store, redacted, subject);
   }
 
+  // ── patches ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * `patched(patchId)` in `scope`: whether this execution takes the code path a patch added.
+   *
+   * The history decides. A recorded marker means an earlier session took the new path here. Without
+   * one, when the recorded run made more calls in this scope than this session has made so far, it went
+   * past this point with the old code, so the old path is kept. At the frontier (no recorded call
+   * ahead) the new path applies from here on, and a marker records that for every later session. The
+   * marker is written before any later record of this session, so no later record can exist without it.
+   */
+  patched(scope: Scope, patchId: string): boolean {
+    const id = scope.checkpointId === null ? `patched:${patchId}` : `${scope.checkpointId}/patched:${patchId}`;
+    const decided = this.#patches.get(id);
+    if (decided !== undefined) return decided;
+    const recorded = this.#records.get(id);
+    let applies: boolean;
+    if (recorded) {
+      this.#checkSameCall(recorded, { id, name: 'patched', kind: 'step', codeVersion: this.codeVersion });
+      applies = true;
+    } else {
+      const recordedCalls = this.#recordedChildren.get(scope.checkpointId ?? '')?.length ?? 0;
+      applies = recordedCalls <= scope.position;
+      if (applies && !this.#halt && !this.#ended) this.#recordPatch(scope, id, patchId);
+    }
+    this.#patches.set(id, applies);
+    return applies;
+  }
+
+  #recordPatch(scope: Scope, id: string, patchId: string): void {
+    this.#replaying = false;
+    const now = Date.now();
+    const output = encodePayload(true, `the marker of patch "${patchId}"`);
+    const record: CheckpointRecord = {
+      executionId: this.executionId,
+      id,
+      parentId: scope.checkpointId,
+      name: 'patched',
+      kind: 'step',
+      status: 'completed',
+      seq: this.#nextSeq++,
+      attempts: 1,
+      delivery: 'at-least-once',
+      durable: true,
+      ordered: false,
+      session: this.number,
+      ...this.#versionField(),
+      output: output.ref,
+      metadata: { patch: patchId },
+      startedAt: now,
+      endedAt: now,
+    };
+    this.#records.set(id, record);
+    const written = this.#markerWrites.then(async () => {
+      await this.store.putBlob(output.ref.hash, output.text);
+      await this.store.putCheckpoint(record);
+    });
+    written.catch(() => {}); // Surfaced by the next write, which awaits it.
+    this.#markerWrites = written;
+  }
+
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
 
   /** `wait()` inside this session: the recorded input, or a suspension until input arrives. */
   runWait<Schema extends z.ZodType>(scope: Scope, name: string, options: WaitOptions<Schema>): Promise<z.output<Schema>> {
     if (this.#halt) return this.#afterHalt();
     const id = scope.nextId(name, options.key);
-    const current: DivergenceSide = { id, name, kind: 'wait' };
+    const current: DivergenceSide = { id, name, kind: 'wait', codeVersion: this.codeVersion };
     try {
       if (options.ordered !== false) this.#checkPosition(scope, current);
       const existing = this.#records.get(id);
@@ -596,6 +683,7 @@ export class Session {
       delivery: 'at-least-once',
       durable: true,
       session: this.number,
+      ...this.#versionField(),
       ...(options.ordered === false ? { ordered: false } : {}),
       startedAt: call.existing?.startedAt ?? now,
     };
@@ -839,9 +927,6 @@ export class Session {
   }
 }
 
-function sideOf(record: CheckpointRecord): DivergenceSide {
-  return { id: record.id, name: record.name, kind: record.kind, ...(record.fingerprint ? { fingerprint: record.fingerprint } : {}) };
-}
 
 function toPendingWait(wait: WaitRecord): PendingWait {
   return {
