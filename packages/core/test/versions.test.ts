@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import {
   type Runtime,
   type Store,
 } from '../src/index.js';
+import { derivedCodeVersion } from '../src/runtime/code-version.js';
 
 const opened: Runtime[] = [];
 afterEach(async () => {
@@ -62,7 +63,7 @@ async function executionOf(store: Store, id: string) {
 }
 
 describe('code versions', () => {
-  it('records the configured version, else KEEL_CODE_VERSION, else a digest of the flow source that changes with the body', async () => {
+  it('records the configured version, else KEEL_CODE_VERSION, else the git commit checked out', async () => {
     const folder = storeFolder();
     const explicit = runtimeOn(folder, { codeVersion: 'v7' });
     explicit.flow('f', async () => 1);
@@ -70,16 +71,46 @@ describe('code versions', () => {
 
     const derived = runtimeOn(folder);
     derived.flow('f', async () => 1);
-    const first = derived.versionOf('f').version;
-    expect(first).toMatch(/^src:[0-9a-f]{12}$/);
-    derived.flow('f', async () => 2);
-    expect(derived.versionOf('f').version).not.toBe(first);
+    // The tests run in this repository's checkout.
+    expect(derived.versionOf('f').version).toMatch(/^git:[0-9a-f]{12}$/);
     process.env.KEEL_CODE_VERSION = 'build-42';
     process.env.KEEL_COMPATIBLE_WITH = 'build-41, build-40';
     expect(derived.versionOf('f')).toEqual({ version: 'build-42', compatibleWith: ['build-41', 'build-40'] });
-
     const result = await derived.run('f', undefined);
     expect((await derived.executions.get(result.executionId)).codeVersion).toBe('build-42');
+  });
+
+  it('reads the commit from .git files: a branch ref, packed refs, a detached HEAD, a linked worktree; none outside a checkout', () => {
+    const root = mkdtempSync(join(tmpdir(), 'keel-git-'));
+    expect(derivedCodeVersion(root)).toBeUndefined();
+    const commit = 'ab'.repeat(20);
+    const other = 'cd'.repeat(20);
+    const repo = join(root, 'repo');
+    mkdirSync(join(repo, '.git', 'refs', 'heads'), { recursive: true });
+    mkdirSync(join(repo, 'src', 'flows'), { recursive: true });
+    writeFileSync(join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(join(repo, '.git', 'refs', 'heads', 'main'), `${commit}\n`);
+    expect(derivedCodeVersion(join(repo, 'src', 'flows'))).toBe(`git:${commit.slice(0, 12)}`);
+
+    const packed = join(root, 'packed');
+    mkdirSync(join(packed, '.git'), { recursive: true });
+    writeFileSync(join(packed, '.git', 'HEAD'), 'ref: refs/heads/release\n');
+    writeFileSync(join(packed, '.git', 'packed-refs'), `# pack-refs with: peeled\n${other} refs/heads/release\n`);
+    expect(derivedCodeVersion(packed)).toBe(`git:${other.slice(0, 12)}`);
+
+    const detached = join(root, 'detached');
+    mkdirSync(join(detached, '.git'), { recursive: true });
+    writeFileSync(join(detached, '.git', 'HEAD'), `${other}\n`);
+    expect(derivedCodeVersion(detached)).toBe(`git:${other.slice(0, 12)}`);
+
+    const worktree = join(root, 'worktree');
+    const worktreeGit = join(repo, '.git', 'worktrees', 'feature');
+    mkdirSync(worktree, { recursive: true });
+    mkdirSync(worktreeGit, { recursive: true });
+    writeFileSync(join(worktree, '.git'), `gitdir: ${worktreeGit}\n`);
+    writeFileSync(join(worktreeGit, 'HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(join(worktreeGit, 'commondir'), '../..\n');
+    expect(derivedCodeVersion(worktree)).toBe(`git:${commit.slice(0, 12)}`);
   });
 
   it('pins an execution to its version: another version leaves it untouched and says why; its own version completes it', async () => {

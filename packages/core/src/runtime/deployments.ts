@@ -127,12 +127,19 @@ export function deploymentsApi(host: DeploymentsHost): Deployments {
     async deploy(flow, options = {}) {
       const { fn, input } = registered(flow);
       const policy = host.versionPolicy(flow)!;
+      if (policy.version === undefined) {
+        throw new KeelError(
+          `Cannot deploy flow "${flow}": this code has no version. Set one (codeVersion in keel.config.ts or ` +
+            'createRuntime, or KEEL_CODE_VERSION, e.g. the git commit or build id), or deploy from a git checkout.',
+        );
+      }
+      const version = policy.version;
       const store = await host.store();
       const inputSchema = input ? await toStoredSchema(input) : undefined;
       const digest = `sha256:${createHash('sha256').update(JSON.stringify({ source: sourceDigest(fn), inputSchema: inputSchema ?? null })).digest('hex')}`;
       const record: DeploymentRecord = {
         flow,
-        version: policy.version,
+        version,
         digest,
         deployedAt: Date.now(),
         ...(inputSchema ? { inputSchema } : {}),
@@ -142,11 +149,11 @@ export function deploymentsApi(host: DeploymentsHost): Deployments {
       const result = await store.createDeployment(record);
       if (!result.ok) {
         if (result.reason === 'conflict' && result.current.digest !== digest) {
-          throw new DeploymentConflictError({ flow, version: policy.version, deployedAt: result.current.deployedAt });
+          throw new DeploymentConflictError({ flow, version, deployedAt: result.current.deployedAt });
         }
       }
       const deployment = result.ok ? result.record : result.reason === 'conflict' ? result.current : record;
-      for (const tag of options.tags ?? []) await api.tag(flow, tag, policy.version, options.deployedBy !== undefined ? { updatedBy: options.deployedBy } : {});
+      for (const tag of options.tags ?? []) await api.tag(flow, tag, version, options.deployedBy !== undefined ? { updatedBy: options.deployedBy } : {});
       return { deployment: await withTags(store, deployment), created: result.ok };
     },
 

@@ -220,7 +220,7 @@ export class KeelRuntime implements Runtime {
   versionOf(name: string): VersionPolicy {
     const flow = this.#flow(name);
     // Read when asked, not when built: the CLI and tests set the environment after the default runtime exists.
-    const version = flow.options.version ?? this.codeVersion ?? nonEmpty(process.env.KEEL_CODE_VERSION) ?? derivedCodeVersion(flow.fn);
+    const version = flow.options.version ?? this.codeVersion ?? nonEmpty(process.env.KEEL_CODE_VERSION) ?? derivedCodeVersion();
     const compatibleWith = [...(this.compatibleWith ?? []), ...(flow.options.compatibleWith ?? []), ...compatibleVersionsFromEnvironment()];
     return { version, compatibleWith };
   }
@@ -252,7 +252,7 @@ export class KeelRuntime implements Runtime {
       lease: leaseFor(this.ownerId, this.leaseTtlMs, now),
       sessions: 1,
       createdAt: now,
-      codeVersion: version,
+      ...(version !== undefined ? { codeVersion: version } : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     });
     return this.#execute(store, flow, execution, [], 'run', false, input);
@@ -273,7 +273,7 @@ export class KeelRuntime implements Runtime {
       lease: null,
       sessions: 0,
       createdAt: now,
-      codeVersion: version,
+      ...(version !== undefined ? { codeVersion: version } : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     });
     return { executionId: execution.id };
@@ -354,7 +354,7 @@ export class KeelRuntime implements Runtime {
       executionId: execution.id,
       flow: execution.flow,
       executionVersion: execution.codeVersion!,
-      runtimeVersion: policy.version,
+      runtimeVersion: policy.version ?? '(none)',
     });
   }
 
@@ -432,7 +432,7 @@ export class KeelRuntime implements Runtime {
         hermetic: options.hermetic ?? false,
         ...(original.codeVersion !== undefined ? { codeVersion: original.codeVersion } : {}),
       },
-      codeVersion: version,
+      ...(version !== undefined ? { codeVersion: version } : {}),
     });
     const copied: CheckpointRecord[] = [];
     for (const record of reused) copied.push({ ...record, executionId: execution.id });
@@ -599,7 +599,7 @@ export class KeelRuntime implements Runtime {
       if (!servesExecution(policy, execution)) {
         // Another version's work: left exactly as it is, for a runtime of that version.
         if (options.onSkip && (await this.#isOwed(store, execution))) {
-          options.onSkip({ executionId: execution.id, flow: execution.flow, codeVersion: execution.codeVersion!, runtimeVersion: policy.version });
+          options.onSkip({ executionId: execution.id, flow: execution.flow, codeVersion: execution.codeVersion!, runtimeVersion: policy.version ?? '(none)' });
         }
         continue;
       }

@@ -129,7 +129,7 @@ export class Session {
     readonly mode: SessionMode,
     readonly hermetic: boolean,
     /** The code version running this session (it may be one declared compatible with the execution's). */
-    readonly codeVersion: string,
+    readonly codeVersion: string | undefined,
   ) {
     this.executionId = execution.id;
     this.number = execution.sessions;
@@ -254,7 +254,7 @@ export class Session {
     if (this.#halt) return this.#afterHalt();
     const kind = options.kind ?? 'step';
     const id = scope.nextId(name, options.key);
-    const current: DivergenceSide = { id, name, kind, codeVersion: this.codeVersion, ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
+    const current: DivergenceSide = { id, name, kind, ...this.#currentVersion(), ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
     try {
       if (options.ordered !== false) this.#checkPosition(scope, current);
     } catch (error) {
@@ -537,9 +537,13 @@ export class Session {
     };
   }
 
+  #currentVersion(): { codeVersion?: string } {
+    return this.codeVersion === undefined ? {} : { codeVersion: this.codeVersion };
+  }
+
   /** Records name their code version only when it is not the execution's own (a compatible version continued it). */
   #versionField(): { codeVersion?: string } {
-    return this.codeVersion === this.#execution.codeVersion ? {} : { codeVersion: this.codeVersion };
+    return this.codeVersion === this.#execution.codeVersion || this.codeVersion === undefined ? {} : { codeVersion: this.codeVersion };
   }
 
   async #recordedOutput(record: CheckpointRecord): Promise<unknown> {
@@ -596,7 +600,7 @@ export class Session {
     const recorded = this.#records.get(id);
     let applies: boolean;
     if (recorded) {
-      this.#checkSameCall(recorded, { id, name: 'patched', kind: 'step', codeVersion: this.codeVersion });
+      this.#checkSameCall(recorded, { id, name: 'patched', kind: 'step', ...this.#currentVersion() });
       applies = true;
     } else {
       const recordedCalls = this.#recordedChildren.get(scope.checkpointId ?? '')?.length ?? 0;
@@ -645,7 +649,7 @@ export class Session {
   runWait<Schema extends z.ZodType>(scope: Scope, name: string, options: WaitOptions<Schema>): Promise<z.output<Schema>> {
     if (this.#halt) return this.#afterHalt();
     const id = scope.nextId(name, options.key);
-    const current: DivergenceSide = { id, name, kind: 'wait', codeVersion: this.codeVersion };
+    const current: DivergenceSide = { id, name, kind: 'wait', ...this.#currentVersion() };
     try {
       if (options.ordered !== false) this.#checkPosition(scope, current);
       const existing = this.#records.get(id);
