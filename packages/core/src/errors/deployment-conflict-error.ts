@@ -15,5 +15,8 @@ export class DeploymentConflictError extends KeelError {
     this.version = version;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'DeploymentConflictError';
+
   static override isInstance = isKeelErrorNamed<DeploymentConflictError>('DeploymentConflictError');
 }

@@ -22,5 +22,8 @@ export class DeploymentInUseError extends KeelError {
     this.tags = tags;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'DeploymentInUseError';
+
   static override isInstance = isKeelErrorNamed<DeploymentInUseError>('DeploymentInUseError');
 }

@@ -21,5 +21,8 @@ export class DeploymentNotFoundError extends KeelError {
     this.known = known;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'DeploymentNotFoundError';
+
   static override isInstance = isKeelErrorNamed<DeploymentNotFoundError>('DeploymentNotFoundError');
 }

@@ -26,5 +26,8 @@ export class ExecutionVersionMismatchError extends KeelError {
     this.runtimeVersion = runtimeVersion;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ExecutionVersionMismatchError';
+
   static override isInstance = isKeelErrorNamed<ExecutionVersionMismatchError>('ExecutionVersionMismatchError');
 }

@@ -16,5 +16,8 @@ export class FlowInputInvalidError extends KeelError {
     this.issues = issues;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'FlowInputInvalidError';
+
   static override isInstance = isKeelErrorNamed<FlowInputInvalidError>('FlowInputInvalidError');
 }
