@@ -12,7 +12,7 @@ export { patched } from './runtime/patched.js';
 export { save, load } from './runtime/artifacts.js';
 export { log } from './runtime/log.js';
 export { createRuntime } from './runtime/runtime.js';
-export type { Flow, Runtime, Executions, ExecutionInfo, CheckpointInfo, WaitInfo, RecoveryReport, RecoverOptions } from './runtime/runtime.js';
+export type { Flow, Runtime, Executions, ExecutionInfo, CheckpointInfo, WaitInfo, RecoveryReport, RecoverOptions, RunHandle } from './runtime/runtime.js';
 export type { Deployments, DeploymentInfo, DeployOptions, DeployResult, InvokeOptions, VersionSummary } from './runtime/deployments.js';
 export type { VersionPolicy } from './runtime/code-version.js';
 export type {

@@ -84,6 +84,16 @@ export interface RecoverOptions {
   readonly onSkip?: (execution: { readonly executionId: string; readonly flow: string; readonly codeVersion: string; readonly runtimeVersion: string }) => void;
 }
 
+/**
+ * A run that has started: its execution exists and this runtime holds it. Surfaces answer with the id
+ * at once and follow `result`, instead of polling the store to learn that the run began.
+ */
+export interface RunHandle<Output = unknown> {
+  readonly executionId: string;
+  /** Settles when the run ends or reaches a wait, as `run`/`resume`/`retry`/`replay` would. */
+  readonly result: Promise<RunResult<Output>>;
+}
+
 /** Operations on stored executions, by id: what the CLI, the HTTP API and MCP are built on. */
 export interface Executions {
   list(filter?: ExecutionFilter): Promise<ExecutionRecord[]>;
@@ -107,6 +117,13 @@ export interface Executions {
   retry(executionId: string): Promise<RunResult>;
   replay(executionId: string, options?: ReplayOptions): Promise<RunResult>;
   /**
+   * Starts `resume` or `retry` and resolves as soon as this runtime holds the execution; it rejects
+   * when the operation is refused before it starts (unknown id, status, another holder, version).
+   */
+  begin(operation: 'resume' | 'retry', executionId: string): Promise<RunHandle>;
+  /** Starts a replay and resolves as soon as its new execution exists (refusals reject). */
+  beginReplay(executionId: string, options?: ReplayOptions): Promise<RunHandle>;
+  /**
    * Runs what is owed: queued executions, abandoned ones (their holder died or its lease expired),
    * and waiting ones whose waits all got input or timed out.
    */
@@ -128,6 +145,8 @@ export interface Runtime {
   run(flow: string, input: unknown, options?: RunOptions): Promise<RunResult>;
   /** Creates a queued execution of a registered flow by name, for a worker; returns at once. */
   start(flow: string, input: unknown, options?: RunOptions): Promise<{ executionId: string }>;
+  /** Starts a new execution in this process and resolves as soon as it exists (see {@link RunHandle}). */
+  begin(flow: string, input: unknown, options?: RunOptions): Promise<RunHandle>;
   readonly executions: Executions;
   /** Deployed flow versions, tags, and invocations routed through them. */
   readonly deployments: Deployments;
@@ -239,7 +258,7 @@ export class KeelRuntime implements Runtime {
   }
 
   /** Runs a new execution of a registered flow. */
-  async run(flowName: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
+  async run(flowName: string, input: unknown, options: RunOptions = {}, onStart?: (executionId: string) => void): Promise<RunResult> {
     const flow = this.#flow(flowName);
     this.#checkInput(flow, input);
     const { version } = this.versionOf(flow.name);
@@ -256,7 +275,12 @@ export class KeelRuntime implements Runtime {
       ...(version !== undefined ? { codeVersion: version } : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     });
+    onStart?.(execution.id);
     return this.#execute(store, flow, execution, [], 'run', false, input);
+  }
+
+  begin(flowName: string, input: unknown, options: RunOptions = {}): Promise<RunHandle> {
+    return startedRun((onStart) => this.run(flowName, input, options, onStart));
   }
 
   /** Creates a queued execution of a registered flow, for a worker. */
@@ -310,7 +334,7 @@ export class KeelRuntime implements Runtime {
   }
 
   /** `resume` and `retry`: take the lease and run the body again over the recorded checkpoints. */
-  async #continue(executionId: string, operation: 'resume' | 'retry', expectedFlow?: string, onStart?: () => void): Promise<RunResult> {
+  async #continue(executionId: string, operation: 'resume' | 'retry', expectedFlow?: string, onStart?: (executionId: string) => void): Promise<RunResult> {
     const store = await this.store();
     for (;;) {
       const execution = await this.#get(store, executionId);
@@ -340,7 +364,7 @@ export class KeelRuntime implements Runtime {
         if (claimed.reason === 'not-found') throw new ExecutionNotFoundError({ executionId, store: store.location });
         continue; // Someone else changed it meanwhile: look again (they may hold it now).
       }
-      onStart?.();
+      onStart?.(executionId);
       const records = await store.listCheckpoints(executionId);
       const input = await loadPayload(store, execution.input);
       return this.#execute(store, flow, claimed.record, records, operation === 'retry' ? 'retry' : 'run', false, input);
@@ -385,7 +409,7 @@ export class KeelRuntime implements Runtime {
     }
   }
 
-  async #replay(originalId: string, options: ReplayOptions, expectedFlow?: string): Promise<RunResult> {
+  async #replay(originalId: string, options: ReplayOptions, expectedFlow?: string, onStart?: (executionId: string) => void): Promise<RunResult> {
     const store = await this.store();
     const original = await this.#get(store, originalId);
     if (expectedFlow !== undefined && original.flow !== expectedFlow) {
@@ -451,6 +475,7 @@ export class KeelRuntime implements Runtime {
     }
     copied.sort((a, b) => a.seq - b.seq);
     for (const record of copied) await store.putCheckpoint(record);
+    onStart?.(execution.id);
     const input = await loadPayload(store, original.input);
     return this.#execute(store, flow, execution, copied, 'run', options.hermetic ?? false, input);
   }
@@ -519,6 +544,8 @@ export class KeelRuntime implements Runtime {
       resume: (executionId) => this.#continue(executionId, 'resume'),
       retry: (executionId) => this.#continue(executionId, 'retry'),
       replay: (executionId, options) => this.#replay(executionId, options ?? {}),
+      begin: (operation, executionId) => startedRun((onStart) => this.#continue(executionId, operation, undefined, onStart)),
+      beginReplay: (executionId, options) => startedRun((onStart) => this.#replay(executionId, options ?? {}, undefined, onStart)),
       recover: (options) => this.#recover(options ?? {}),
     };
   }
@@ -607,7 +634,7 @@ export class KeelRuntime implements Runtime {
       if (!(await this.#isOwed(store, execution))) continue;
       try {
         const onStart = options.onStart;
-        const started = onStart && (() => onStart({ executionId: execution.id, flow: execution.flow, found: execution.status }));
+        const started = onStart && ((): void => onStart({ executionId: execution.id, flow: execution.flow, found: execution.status }));
         const result = await this.#continue(execution.id, 'resume', undefined, started);
         reports.push({ executionId: execution.id, flow: execution.flow, found: execution.status, result });
       } catch (error) {
@@ -633,6 +660,29 @@ export class KeelRuntime implements Runtime {
   liveSession(executionId: string): Session | undefined {
     return this.#live.get(executionId);
   }
+}
+
+/**
+ * A {@link RunHandle} for an operation that reports when it has started: it resolves at that moment,
+ * or with the result if the operation settles first, and rejects if it fails before starting.
+ */
+function startedRun(operation: (onStart: (executionId: string) => void) => Promise<RunResult>): Promise<RunHandle> {
+  return new Promise((resolve, reject) => {
+    let started = false;
+    const result: Promise<RunResult> = operation((executionId) => {
+      started = true;
+      // Called after the operation's first store round trip, so `result` is assigned by now.
+      resolve({ executionId, result });
+    });
+    result.then(
+      (settled) => {
+        if (!started) resolve({ executionId: settled.executionId, result });
+      },
+      (error: unknown) => {
+        if (!started) reject(error);
+      },
+    );
+  });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
