@@ -288,7 +288,8 @@ describe('resume and divergence', () => {
       return checkpoint('twice', () => 'finished');
     };
     dead.flow('recoverable', body);
-    // Simulate a holder that died after its first checkpoint: a running execution with an old lease.
+    // A holder that died before its first checkpoint: a running execution under an expired lease.
+    // (Real processes frozen past their lease: the conformance suite's "leases across processes".)
     const { executionId } = await dead.start('recoverable', undefined);
     await store.updateExecution(executionId, {
       status: 'running',
@@ -299,6 +300,7 @@ describe('resume and divergence', () => {
     const reports = await worker.executions.recover();
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ executionId, found: 'running', result: { status: 'completed', output: 'finished' } });
+    expect(runs).toBe(1);
   });
 
   it('does not recover an execution whose holder is alive', async () => {

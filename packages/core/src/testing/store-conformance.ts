@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   ArtifactRecord,
@@ -15,6 +14,8 @@ import type {
 import type { Store } from '../store/store.js';
 import { contentHash } from '../serialization/content-hash.js';
 import type { WorkerResult, WorkerSpecification, WorkerTask } from './conformance-worker.js';
+import { compiledWorkerFile } from './compiled-worker-file.js';
+import { declareLeaseTests } from './lease-tests.js';
 
 /** Options of {@link runStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -833,6 +834,8 @@ function defineSuite(options: StoreConformanceOptions): void {
     60_000,
   );
 
+  group('leases across processes', (test) => declareLeaseTests(test, () => store, options.shared, unshared), 60_000);
+
   const unknown = [...skipped.keys()].filter((name) => !defined.has(name));
   if (unknown.length > 0) {
     const names = unknown.map((name) => `"${name}"`).join(', ');
@@ -846,7 +849,7 @@ type SharedStore = ReturnType<NonNullable<StoreConformanceOptions['shared']>>;
 
 /** Starts one worker process per task, lets them all start writing at once, and returns their results. */
 async function runWorkers(shared: SharedStore, tasks: readonly WorkerTask[]): Promise<WorkerResult[]> {
-  const worker = workerFile();
+  const worker = compiledWorkerFile('conformance-worker');
   const children = tasks.map((task) => {
     const specification: WorkerSpecification = { ...shared, task };
     const child = spawn(process.execPath, [worker, JSON.stringify(specification)], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -880,25 +883,6 @@ async function runWorkers(shared: SharedStore, tasks: readonly WorkerTask[]): Pr
   } finally {
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
   }
-}
-
-/**
- * The compiled worker script. Beside this file in `dist/`; when the suite itself runs from source
- * (a test importing `src/`), the worker still has to be JavaScript, so it is taken from `dist/`.
- */
-function workerFile(): string {
-  const candidates = [
-    new URL('./conformance-worker.js', import.meta.url),
-    new URL('../../dist/testing/conformance-worker.js', import.meta.url),
-  ].map((url) => fileURLToPath(url));
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (found === undefined) {
-    throw new Error(
-      `The store conformance worker is not built (looked for ${candidates.join(', ')}): ` +
-        'run `pnpm --filter @keel/core build`.',
-    );
-  }
-  return found;
 }
 
 function moduleSpecifier(module: string): string {
