@@ -542,7 +542,7 @@ export class Session {
       this.#prefetch();
       return prefetched;
     }
-    return loadPayload(this.store, record.output);
+    return loadPayload(this.store, record.output, { executionId: this.executionId, checkpointId: record.id });
   }
 
   /**
@@ -552,7 +552,7 @@ export class Session {
   #prefetch(): void {
     while (this.#prefetched.size < prefetchWindow && this.#toPrefetch.length) {
       const record = this.#toPrefetch.shift()!;
-      const loading = loadPayload(this.store, record.output!);
+      const loading = loadPayload(this.store, record.output!, { executionId: this.executionId, checkpointId: record.id });
       loading.catch(() => {}); // Surfaced when the flow asks for it.
       this.#prefetched.set(record.id, loading);
     }
