@@ -28,5 +28,6 @@ export { matchesExecutionFilter } from './execution-filter.js';
 export { memoryStore } from './memory-store.js';
 export { lowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 export { StoreCorruptedError } from '../errors/store-corrupted-error.js';
+export { recordFromRow } from './record-from-row.js';
 export { StoreSchemaOutdatedError } from '../errors/store-schema-outdated-error.js';
 export { StoreSchemaTooNewError } from '../errors/store-schema-too-new-error.js';
