@@ -24,9 +24,12 @@ export interface StoreConformanceOptions {
   /** Makes a fresh, empty store. Called once per test; the suite closes the store after the test. */
   readonly createStore: () => Promise<Store> | Store;
   /**
-   * Tests this backend cannot pass, with the reason, named `<group> > <test>` as the report shows
-   * them (e.g. `logs > offset and limit page through the lines`). A name that matches no test fails the
-   * suite, so the list cannot silently outlive a rename.
+   * Tests this backend does not run, with the reason, named `<group> > <test>` as the report shows
+   * them (e.g. `logs > offset and limit page through the lines`), or by a whole group (`multi-process`).
+   * They are reported as skipped, with the reason. A name that matches no test fails the suite, so the
+   * list cannot silently outlive a rename. Without `shared`, the tests that need another process
+   * (`persistence`, `multi-process`, `leases across processes`) must be listed here: the suite refuses
+   * to leave them out silently.
    */
   readonly skip?: readonly { readonly reason: string; readonly tests: readonly string[] }[];
   /**
@@ -78,6 +81,7 @@ function defineSuite(options: StoreConformanceOptions): void {
   const skipped = new Map<string, string>();
   for (const entry of options.skip ?? []) for (const test of entry.tests) skipped.set(test, entry.reason);
   const defined = new Set<string>();
+  const unchosen: string[] = [];
   let store: Store;
 
   beforeEach(async () => {
@@ -88,22 +92,27 @@ function defineSuite(options: StoreConformanceOptions): void {
   });
 
   /**
-   * Declares the tests of one group, honouring `skip`. A test that does not apply (`unavailable`, or
-   * listed in `skip`) is left out rather than declared skipped: a suite run should list only tests
-   * that ran. Titles are gathered at once (vitest collects `describe` bodies later), so the check of
-   * `skip` below sees them all.
+   * Declares the tests of one group, honouring `skip`. A test listed in `skip` (by its name or its
+   * group's) is declared skipped, with the reason in its title, so the run reports what it did not do
+   * and why. A test that cannot run (`unavailable`: the store gave no `shared`) must be listed in `skip`
+   * too: not running it is the store author's explicit choice, never a silent one. Titles are gathered
+   * at once (vitest collects `describe` bodies later), so the checks at the end see them all.
    */
   function group(name: string, tests: (test: DeclareTest) => void, timeout = 20_000): void {
     const declared: { title: string; body: () => Promise<void>; reason: string | undefined }[] = [];
+    defined.add(name);
     tests((title, body, unavailable) => {
       const path = `${name} > ${title}`;
       defined.add(path);
-      declared.push({ title, body, reason: unavailable ?? skipped.get(path) });
+      const reason = skipped.get(path) ?? skipped.get(name);
+      if (reason === undefined && unavailable !== undefined) unchosen.push(`"${path}" (${unavailable})`);
+      declared.push({ title, body, reason });
     });
-    const applicable = declared.filter(({ reason }) => reason === undefined);
-    if (applicable.length === 0) return;
     describe(name, () => {
-      for (const { title, body } of applicable) it(title, body, timeout);
+      for (const { title, body, reason } of declared) {
+        if (reason === undefined) it(title, body, timeout);
+        else it.skip(`${title} — skipped: ${reason}`, body);
+      }
     });
   }
 
@@ -761,7 +770,11 @@ function defineSuite(options: StoreConformanceOptions): void {
       define(increments, async (shared) => {
         await store.createExecution({ ...newExecution('ex-0001'), metadata: { counter: 0 } });
         const task: WorkerTask = { kind: 'increment', executionId: 'ex-0001', times: 50 };
-        await runWorkers(shared, Array.from({ length: processes }, () => task));
+        const results = await runWorkers(shared, Array.from({ length: processes }, () => task));
+        // Every worker read version 1 before any wrote: one first write wins, the others must conflict —
+        // so this checks compare-and-set refusing stale writes, not only writers taking turns.
+        const conflicts = results.map((result) => result.count);
+        expect(conflicts.filter((count) => count > 0).length, `conflicts per worker: ${conflicts.join(', ')}`).toBeGreaterThanOrEqual(processes - 1);
         const record = await store.getExecution('ex-0001');
         expect(record?.metadata?.counter).toBe(processes * 50);
         expect(record?.version).toBe(processes * 50 + 1);
@@ -840,6 +853,12 @@ function defineSuite(options: StoreConformanceOptions): void {
   if (unknown.length > 0) {
     const names = unknown.map((name) => `"${name}"`).join(', ');
     throw new Error(`runStoreConformance: skip names tests that do not exist: ${names}`);
+  }
+  if (unchosen.length > 0) {
+    throw new Error(
+      `runStoreConformance: these tests cannot run on this store: ${unchosen.join(', ')}. ` +
+        'Give the `shared` option (how another process opens the store), or list them (or their group) in `skip` with the reason.',
+    );
   }
 }
 
