@@ -24,8 +24,10 @@ export interface ConformanceConfig {
   /** The fake LLM server: `http://127.0.0.1:PORT/v1`, and its origin (for `@anthropic-ai/sdk`). */
   readonly url: string;
   readonly origin: string;
-  /** The model name to ask for; the divergence proof changes it between processes. */
+  /** The model name to ask for. */
   readonly model: string;
+  /** The user prompt the agent sends. Default {@link conformancePrompt}; the divergence proof changes it between processes. */
+  readonly prompt?: string;
   /** With `mode: 'run'`: this `lookup` call blocks forever once started (a kill point inside a tool). */
   readonly hangInTool?: string;
   /** With `mode: 'answer'`: the execution, the wait and its input. */

@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { crashAfterCalls } from './crash-after-calls.js';
 import { conformanceTurn } from './conformance-model.js';
-import { conformanceAnswers, type ConformanceConfig, type ConformanceOutcome, type ConformanceScenario } from './conformance-protocol.js';
+import { conformanceAnswers, conformancePrompt, type ConformanceConfig, type ConformanceOutcome, type ConformanceScenario } from './conformance-protocol.js';
 import type { FakeRequest } from './fake-request.js';
 import { startFakeLLM, type FakeLLM } from './start-fake-llm.js';
 import { jsonLine, killAllChildren, startChild, type ChildExit, type RunningChild } from './start-child.js';
@@ -186,7 +186,7 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
         fake: server,
         killAt: { requests: 2 },
         start: () => agent(),
-        resume: () => agent({ mode: 'recover', model: `${model}-changed` }),
+        resume: () => agent({ mode: 'recover', prompt: `${conformancePrompt} And gamma.` }),
       });
       const outcome = outcomeOf(resumed);
       expect(outcome.status).toBe('failed');

@@ -93,7 +93,7 @@ export async function serveConformanceAgent(options: ServeConformanceAgentOption
     url: config.url,
     origin: config.origin,
     model: config.model,
-    prompt: conformancePrompt,
+    prompt: config.prompt ?? conformancePrompt,
     stream: config.stream,
     options: config.options,
     tools: {
@@ -102,6 +102,8 @@ export async function serveConformanceAgent(options: ServeConformanceAgentOption
     },
     delta: (text) => print(`delta ${JSON.stringify(text)}`),
   };
+  // The body takes the prompt from this process's config, not from the stored input, so that a
+  // resuming process can change the request (the divergence proof).
   const flow = runtime.flow(`conformance-${config.scenario}`, () => options.agent(context));
 
   let outcome: ConformanceOutcome;
