@@ -4,4 +4,4 @@
  * kit does not, so it lives at its own entry.
  */
 export { runAdapterConformance } from './run-adapter-conformance.js';
-export type { AdapterConformanceOptions } from './run-adapter-conformance.js';
+export type { AdapterConformanceOptions, AdapterConformanceProof } from './run-adapter-conformance.js';
