@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
+import { killAllChildren, startChild, startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { killAllChildren, startChild } from './fixtures/child-process.js';
 import { toolResultsOf, turnOf } from './fixtures/news-script.js';
 
 const packageDirectory = new URL('..', import.meta.url).pathname;
@@ -51,7 +50,7 @@ it('the README example runs as written: it stops for approval, is approved, and 
   const state = mkdtempSync(join(tmpdir(), 'keel-raw-readme-'));
   cleanups.push(state);
 
-  const run = startChild(script, [], { ANTHROPIC_BASE_URL: fake.origin, ANTHROPIC_API_KEY: 'test', KEEL_STORE: join(state, '.keel') });
+  const run = startChild(script, [], { env: { ANTHROPIC_BASE_URL: fake.origin, ANTHROPIC_API_KEY: 'test', KEEL_STORE: join(state, '.keel') } });
   const { code, stdout, stderr } = await run.exited;
   expect(code, stderr).toBe(0);
   expect(stdout).toBe(
