@@ -34,7 +34,7 @@ export function readmeSnippet({ readme, marker, language }: ReadmeSnippetLocatio
   for (let match = fence.exec(text); match !== null; match = fence.exec(text)) {
     if (language === undefined || match[1]!.trim() === language) return match[2]!;
   }
-  const which = language === undefined ? 'a fenced block' : `a \`\`\`${language} block`;
+  const which = language === undefined ? 'fenced block' : `\`\`\`${language} block`;
   throw new ReadmeSnippetMissingError(readme, marker, `no ${which} follows "${marker}"`);
 }
 
