@@ -41,7 +41,6 @@ export interface AdapterConformanceOptions {
 export type AdapterConformanceProof = 'crash' | 'crash-in-tool' | 'streaming' | 'approval' | 'divergence';
 
 const model = 'conformance-model';
-const lookupCalls = 2;
 const modelCalls = 3;
 
 /**
@@ -62,7 +61,7 @@ const modelCalls = 3;
  * runAdapterConformance({
  *   name: '@keel/adapter-raw',
  *   agent: fileURLToPath(new URL('./fixtures/conformance-agent.mjs', import.meta.url)),
- *   approve: { approved: true },
+ *   approve: { approve: true },
  * });
  */
 export function runAdapterConformance(options: AdapterConformanceOptions): void {
