@@ -9,5 +9,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Type tests (`*.test-d.ts`): the public types keep the harnesses' own types. tsc checks them here
+    // and in each package's `pnpm typecheck` (its tsconfig includes `test/`).
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.typecheck.json',
+    },
   },
 });

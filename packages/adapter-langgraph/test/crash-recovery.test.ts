@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRuntime, lowdbStore } from '@keel/core';
 import { afterEach, describe, expect, test } from 'vitest';
-import { kill, killRunning, readLog, runFixture, startFixture } from './child-process.js';
+import { killAllChildren, startChild, type RunningChild } from '@keel/testkit';
 
 // Real processes on a real lowdb store: the first is killed with SIGKILL, a second one continues.
 
@@ -15,6 +16,30 @@ interface LogLine {
   readonly pid: number;
 }
 
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+/** Starts `node test/fixtures/<fixture> …args`. */
+function startFixture(fixture: string, args: readonly string[], env: Record<string, string> = {}): RunningChild {
+  return startChild(path.join(fixtures, fixture), args, { env });
+}
+
+/** Runs a fixture to its end and parses the last line it printed as JSON. */
+async function runFixture<T>(fixture: string, args: readonly string[], env: Record<string, string> = {}): Promise<T> {
+  const { code, stdout, stderr } = await startFixture(fixture, args, env).exited;
+  if (code !== 0) throw new Error(`The fixture ${fixture} ${args.join(' ')} exited with ${code}:\n${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/** The JSON lines a fixture logged (one per real model or tool call). */
+function readLog<T = Record<string, unknown>>(file: string): T[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
+
 let dirs: string[] = [];
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-lg-crash-'));
@@ -23,7 +48,7 @@ function tempDir(): string {
 }
 
 afterEach(async () => {
-  await killRunning();
+  await killAllChildren();
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   dirs = [];
 });
@@ -36,8 +61,8 @@ describe('a ReAct graph killed during a tool call', () => {
 
     // Three searches; the process is killed while the second one runs.
     const first = startFixture('research-agent.mjs', [store, logFile, 'react', '3', '2']);
-    await first.line('HANG');
-    await kill(first);
+    await first.waitForLine('HANG');
+    await first.kill();
     const firstPid = first.process.pid;
     expect(readLog<LogLine>(logFile).map(({ kind, step, query }) => [kind, step ?? query])).toEqual([
       ['model', 0],
@@ -102,8 +127,8 @@ describe('a ReAct graph killed during a tool call', () => {
     const env = { DELIVERY: 'at-most-once' };
 
     const first = startFixture('research-agent.mjs', [store, logFile, 'react', '3', '2'], env);
-    await first.line('HANG');
-    await kill(first);
+    await first.waitForLine('HANG');
+    await first.kill();
 
     const second = await runFixture<{ executionId: string; status: string; interrupts: { id: string; value: { wait: string } }[] }>(
       'research-agent.mjs',

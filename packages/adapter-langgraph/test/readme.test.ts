@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRuntime, lowdbStore } from '@keel/core';
-import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
+import { readmeSnippet, runReadmeSnippet, startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 // The README's examples, extracted verbatim and run as scripts (ChatOpenAI pointed at the fake
@@ -36,26 +35,23 @@ afterAll(async () => {
   fs.rmSync(store, { recursive: true, force: true });
 });
 
+const readme = path.join(packageDirectory, 'README.md');
+
+/** The README's code block marked `<!-- example: <file> -->`, or the output marked `<!-- output: <file> -->`. */
 function readmeBlock(kind: 'example' | 'output', file: string): string {
-  const readme = fs.readFileSync(path.join(packageDirectory, 'README.md'), 'utf8');
-  const marker = readme.indexOf(`<!-- ${kind}: ${file} -->`);
-  expect(marker, `README has no ${kind} marked ${file}`).toBeGreaterThan(-1);
-  return (kind === 'example' ? /```js\n([\s\S]*?)```/ : /```\n([\s\S]*?)```/).exec(readme.slice(marker))![1]!;
+  return readmeSnippet({ readme, marker: `<!-- ${kind}: ${file} -->`, language: kind === 'example' ? 'js' : '' });
 }
 
 async function run(file: string, args: string[] = []): Promise<string> {
-  const script = path.join(scripts, file);
-  fs.writeFileSync(script, readmeBlock('example', file));
-  const child = spawn(process.execPath, [script, ...args], {
+  const { code, stdout, stderr } = await runReadmeSnippet({
+    readme,
+    marker: `<!-- example: ${file} -->`,
+    language: 'js',
+    file: path.join(scripts, file),
+    args,
     cwd: scripts,
-    env: { ...process.env, OPENAI_API_KEY: 'test', OPENAI_BASE_URL: fake.url, KEEL_STORE: store },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    env: { OPENAI_API_KEY: 'test', OPENAI_BASE_URL: fake.url, KEEL_STORE: store },
+  }).exited;
   expect(code, stderr).toBe(0);
   return stdout;
 }

@@ -1,6 +1,6 @@
 import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Child } from './child-process.js';
+import type { Child } from './agent-child.js';
 import { newsBrain } from './news-brain.js';
 import { callsOf, removeWorkspaces, requestsOf, withChildren, workspace, workspaceOf } from './workspace.js';
 

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRuntime } from '@keel/core';
-import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
+import { readmeSnippet, runReadmeSnippet, startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { lastToolOutput } from './news-brain.js';
 
@@ -57,35 +56,23 @@ afterAll(async () => {
   fs.rmSync(state, { recursive: true, force: true });
 });
 
-/** The code block that follows `<!-- example: <file> -->` in the README, verbatim. */
-function readmeExample(file: string): string {
-  const readme = fs.readFileSync(path.join(packageDirectory, 'README.md'), 'utf8');
-  const marker = readme.indexOf(`<!-- example: ${file} -->`);
-  expect(marker, `README has no example marked ${file}`).toBeGreaterThan(-1);
-  return /```js\n([\s\S]*?)```/.exec(readme.slice(marker))![1]!;
-}
+const readme = path.join(packageDirectory, 'README.md');
 
 /** The output the README shows for an example: the code block after `<!-- output: <file> -->`. */
 function readmePrintedOutput(file: string): string {
-  const readme = fs.readFileSync(path.join(packageDirectory, 'README.md'), 'utf8');
-  const marker = readme.indexOf(`<!-- output: ${file} -->`);
-  expect(marker, `README has no output marked ${file}`).toBeGreaterThan(-1);
-  return /```\n([\s\S]*?)```/.exec(readme.slice(marker))![1]!;
+  return readmeSnippet({ readme, marker: `<!-- output: ${file} -->`, language: '' });
 }
 
+/** Runs the README's code block marked `<!-- example: <file> -->`, verbatim. */
 async function runExample(file: string, store: string): Promise<string> {
-  const script = path.join(scripts, file);
-  fs.writeFileSync(script, readmeExample(file));
-  const child = spawn(process.execPath, [script], {
+  const { code, stdout, stderr } = await runReadmeSnippet({
+    readme,
+    marker: `<!-- example: ${file} -->`,
+    language: 'js',
+    file: path.join(scripts, file),
     cwd: scripts,
-    env: { ...process.env, OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', OPENAI_AGENTS_DISABLE_TRACING: '1', KEEL_STORE: store },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    env: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', OPENAI_AGENTS_DISABLE_TRACING: '1', KEEL_STORE: store },
+  }).exited;
   expect(code, stderr).toBe(0);
   return stdout;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FakeLLM, FakeRequest } from '@keel/testkit';
-import { Child, mcpServerFixture } from './child-process.js';
+import { Child, mcpServerFixture } from './agent-child.js';
 
 /** A temp directory for one scenario run: its store, its calls log, and the tag its requests carry. */
 export interface Workspace {

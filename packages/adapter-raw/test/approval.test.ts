@@ -8,7 +8,7 @@ import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { z } from 'zod';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { approvalGate, ApprovalOutsideFlowError, durableAnthropic, durableTool } from '@keel/adapter-raw';
-import { killAllChildren, resultLine, startChild } from './fixtures/child-process.js';
+import { jsonLine, killAllChildren, startChild } from '@keel/testkit';
 import { toolResultsOf } from './fixtures/news-script.js';
 
 const fixture = new URL('./fixtures/approval-loop.mjs', import.meta.url).pathname;
@@ -50,7 +50,7 @@ async function runUntilApproval() {
   const first = startChild(fixture, [paths.store, fake.origin, paths.toolLog, 'run']);
   const exit = await first.exited;
   expect(exit.code, exit.stderr).toBe(0);
-  const waiting = resultLine(exit.stdout) as { executionId: string; status: string; waits: PendingWait[] };
+  const waiting = jsonLine(exit.stdout, 'result') as { executionId: string; status: string; waits: PendingWait[] };
   return { fake, ...paths, waiting };
 }
 
@@ -90,7 +90,7 @@ describe('approvals in a hand-written loop, across a process restart', () => {
     const second = startChild(fixture, [store, fake.origin, toolLog, 'recover']);
     const exit = await second.exited;
     expect(exit.code, exit.stderr).toBe(0);
-    expect(resultLine(exit.stdout)).toMatchObject({ status: 'completed', output: 'Done: headlines about keel | published "Keel ships"' });
+    expect(jsonLine(exit.stdout, 'result')).toMatchObject({ status: 'completed', output: 'Done: headlines about keel | published "Keel ships"' });
     expect(toolLines(toolLog)).toEqual(['search_news keel', 'publish_brief Keel ships']);
     // The first model call was not made again after the restart.
     expect(fake.requests).toHaveLength(2);
@@ -103,7 +103,7 @@ describe('approvals in a hand-written loop, across a process restart', () => {
     const second = startChild(fixture, [store, fake.origin, toolLog, 'recover']);
     const exit = await second.exited;
     expect(exit.code, exit.stderr).toBe(0);
-    expect(resultLine(exit.stdout)).toMatchObject({
+    expect(jsonLine(exit.stdout, 'result')).toMatchObject({
       status: 'completed',
       output: 'Done: headlines about keel | ERROR The user rejected this tool call: Needs legal review',
     });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createRuntime, lowdbStore } from '@keel/core';
 import { startFakeLLM, type FakeLLM, type FakeScriptEntry } from '@keel/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killAllChildren, resultLine, startChild } from './fixtures/child-process.js';
+import { jsonLine, killAllChildren, startChild } from '@keel/testkit';
 import { expectedSummary, newsReply, turnOf } from './fixtures/news-script.js';
 
 const fixture = new URL('./fixtures/tool-loop.mjs', import.meta.url).pathname;
@@ -75,7 +75,7 @@ describe('a tool loop killed with SIGKILL resumes in a new process', () => {
       for (const [index, calls] of killAfter.entries()) {
         const options = JSON.stringify({ pauseAfter: calls, stream });
         const child = startChild(fixture, [store, server.origin, toolLog, index === 0 ? 'run' : 'recover', options]);
-        await child.line(/^paused$/);
+        await child.waitForLine(/^paused$/);
         const killed = await child.kill();
         expect(killed.signal).toBe('SIGKILL');
         expect(killed.stdout).not.toContain('result ');
@@ -86,7 +86,7 @@ describe('a tool loop killed with SIGKILL resumes in a new process', () => {
       const last = startChild(fixture, [store, server.origin, toolLog, 'recover', JSON.stringify({ stream })]);
       const { code, stdout, stderr } = await last.exited;
       expect(code, stderr).toBe(0);
-      const result = resultLine(stdout);
+      const result = jsonLine(stdout, 'result');
       expect(result).toMatchObject({ recovered: 1, status: 'completed', output: expectedSummary });
 
       // Each of the three model calls reached the server exactly once, across all processes.
@@ -127,7 +127,7 @@ describe('a tool loop killed with SIGKILL resumes in a new process', () => {
     const second = startChild(fixture, [store, server.origin, toolLog, 'recover']);
     const { code, stdout, stderr } = await second.exited;
     expect(code, stderr).toBe(0);
-    expect(resultLine(stdout)).toMatchObject({ recovered: 1, status: 'completed', output: expectedSummary });
+    expect(jsonLine(stdout, 'result')).toMatchObject({ recovered: 1, status: 'completed', output: expectedSummary });
     expect(server.requests.map(turnOf)).toEqual([0, 1, 1, 2]);
     expect(server.requests.map((request) => request.outcome)).toEqual(['replied', 'pending', 'replied', 'replied']);
     expect(toolRuns(toolLog)).toEqual(onceEach);
@@ -139,13 +139,13 @@ describe('a tool loop killed with SIGKILL resumes in a new process', () => {
     const options = JSON.stringify({ hangOn: 'rust' });
 
     const first = startChild(fixture, [store, server.origin, toolLog, 'run', options]);
-    await first.line(/^tool hanging rust$/);
+    await first.waitForLine(/^tool hanging rust$/);
     await first.kill();
 
     const second = startChild(fixture, [store, server.origin, toolLog, 'recover', options]);
     const { code, stdout, stderr } = await second.exited;
     expect(code, stderr).toBe(0);
-    expect(resultLine(stdout)).toMatchObject({ status: 'completed', output: expectedSummary });
+    expect(jsonLine(stdout, 'result')).toMatchObject({ status: 'completed', output: expectedSummary });
     expect(toolRuns(toolLog)).toEqual({ ...onceEach, rust: { start: 2, done: 1 } });
     expect(server.requests.map(turnOf)).toEqual([0, 1, 2]);
   });
@@ -156,13 +156,13 @@ describe('a tool loop killed with SIGKILL resumes in a new process', () => {
     const options = JSON.stringify({ hangOn: 'rust', delivery: 'at-most-once' });
 
     const first = startChild(fixture, [store, server.origin, toolLog, 'run', options]);
-    await first.line(/^tool hanging rust$/);
+    await first.waitForLine(/^tool hanging rust$/);
     await first.kill();
 
     const second = startChild(fixture, [store, server.origin, toolLog, 'recover', options]);
     const recovered = await second.exited;
     expect(recovered.code, recovered.stderr).toBe(0);
-    const waiting = resultLine(recovered.stdout) as { executionId: string; status: string; waits: { id: string }[] };
+    const waiting = jsonLine(recovered.stdout, 'result') as { executionId: string; status: string; waits: { id: string }[] };
     expect(waiting.status).toBe('waiting');
     expect(waiting.waits.map((wait) => wait.id)).toEqual(['search_news:toolu_02#decision:1']);
     expect(toolRuns(toolLog).rust).toEqual({ start: 1, done: 0 });
@@ -174,7 +174,7 @@ describe('a tool loop killed with SIGKILL resumes in a new process', () => {
     const third = startChild(fixture, [store, server.origin, toolLog, 'recover', options]);
     const resumed = await third.exited;
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resultLine(resumed.stdout)).toMatchObject({ status: 'completed', output: expectedSummary });
+    expect(jsonLine(resumed.stdout, 'result')).toMatchObject({ status: 'completed', output: expectedSummary });
     expect(toolRuns(toolLog)).toEqual({ ...onceEach, rust: { start: 2, done: 1 } });
     expect(server.requests.map(turnOf)).toEqual([0, 1, 2]);
   });

@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
+import { killAllChildren, runReadmeSnippet, startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { killAllChildren, startChild } from './fixtures/child-process.js';
 import { toolResultsOf, turnOf } from './fixtures/news-script.js';
 
 const packageDirectory = new URL('..', import.meta.url).pathname;
@@ -18,15 +17,6 @@ afterEach(async () => {
 afterAll(() => {
   for (const path of cleanups) rmSync(path, { recursive: true, force: true });
 });
-
-/** The code block that follows `<!-- example: <file> -->` in the README, verbatim. */
-function readmeExample(file: string): string {
-  const readme = readFileSync(join(packageDirectory, 'README.md'), 'utf8');
-  const marker = readme.indexOf(`<!-- example: ${file} -->`);
-  expect(marker, `README has no example marked ${file}`).toBeGreaterThan(-1);
-  const block = /```(?:js|ts)\n([\s\S]*?)```/.exec(readme.slice(marker));
-  return block![1]!;
-}
 
 /** A model that searches, then publishes a brief from the headlines, then reports what it published. */
 function scout(request: FakeRequest) {
@@ -46,12 +36,16 @@ it('the README example runs as written: it stops for approval, is approved, and 
   const folder = join(packageDirectory, 'test', '.readme');
   mkdirSync(folder, { recursive: true });
   cleanups.push(folder);
-  const script = join(folder, 'news-scout.mjs');
-  writeFileSync(script, readmeExample('news-scout.mjs'));
   const state = mkdtempSync(join(tmpdir(), 'keel-raw-readme-'));
   cleanups.push(state);
 
-  const run = startChild(script, [], { ANTHROPIC_BASE_URL: fake.origin, ANTHROPIC_API_KEY: 'test', KEEL_STORE: join(state, '.keel') });
+  const run = runReadmeSnippet({
+    readme: join(packageDirectory, 'README.md'),
+    marker: '<!-- example: news-scout.mjs -->',
+    language: 'js',
+    file: join(folder, 'news-scout.mjs'),
+    env: { ANTHROPIC_BASE_URL: fake.origin, ANTHROPIC_API_KEY: 'test', KEEL_STORE: join(state, '.keel') },
+  });
   const { code, stdout, stderr } = await run.exited;
   expect(code, stderr).toBe(0);
   expect(stdout).toBe(

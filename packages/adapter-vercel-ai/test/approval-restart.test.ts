@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, lowdbStore } from '@keel/core';
-import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
+import { jsonLine, killAllChildren, startChild, startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killChildren, lineValue, startChild } from './support/child-process.js';
 import { lastToolCalled, lastToolOutput } from './support/news-script.js';
 
 const fixture = new URL('./fixtures/agent-child.mjs', import.meta.url).pathname;
@@ -21,8 +20,8 @@ afterEach(async () => {
   fake = undefined;
 });
 
-afterAll(() => {
-  killChildren();
+afterAll(async () => {
+  await killAllChildren();
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
@@ -43,7 +42,7 @@ describe('a tool approval survives a process restart', () => {
       // Process 1 runs until the approval and exits.
       const first = await startChild(fixture, [config]).exited;
       expect(first.code, first.stderr).toBe(0);
-      const waiting = lineValue<{ executionId: string; waits: string[] }>(first.stdout, 'waiting');
+      const waiting = jsonLine<{ executionId: string; waits: string[] }>(first.stdout, 'waiting');
       expect(waiting.waits).toEqual(['approve_deleteFile']);
 
       // This process (no agent code here) answers, as the CLI or the HTTP API would.
@@ -55,7 +54,7 @@ describe('a tool approval survives a process restart', () => {
       // Process 2 makes the same call: the run continues from the wait.
       const second = await startChild(fixture, [config]).exited;
       expect(second.code, second.stderr).toBe(0);
-      expect(lineValue<{ text: string; steps: number }>(second.stdout, 'result')).toEqual({ text: decision.text, steps: 2 });
+      expect(jsonLine<{ text: string; steps: number }>(second.stdout, 'result')).toEqual({ text: decision.text, steps: 2 });
       expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(decision.runs);
       // The first model call was made once, before the restart; the second after it.
       expect(fake.requests).toHaveLength(2);

@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeLLM, type FakeLLM, type FakeRequest, type FakeTurn } from '@keel/testkit';
+import { jsonLine, killAllChildren, startChild, startFakeLLM, type FakeLLM, type FakeRequest, type FakeTurn } from '@keel/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killChildren, lineValue, startChild } from './support/child-process.js';
 import { newsStep, newsTurn } from './support/news-script.js';
 
 const fixture = new URL('./fixtures/agent-child.mjs', import.meta.url).pathname;
@@ -41,8 +40,8 @@ afterEach(async () => {
   fake = undefined;
 });
 
-afterAll(() => {
-  killChildren();
+afterAll(async () => {
+  await killAllChildren();
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
@@ -55,7 +54,7 @@ describe('a durable ai 7 agent run killed with SIGKILL continues in a new proces
     const run = startChild(fixture, [JSON.stringify({ store, log, url: fake.url, sdk: 'ai 7', scenario: 'news', call: 'generate' })]);
     const { code, stdout, stderr } = await run.exited;
     expect(code, stderr).toBe(0);
-    const result = lineValue<{ text: string; steps: number }>(stdout, 'result');
+    const result = jsonLine<{ text: string; steps: number }>(stdout, 'result');
     expect(result).toEqual({ text: 'The most important AI news: https://news.example/2 leads', steps: 4 });
     expect(fake.requests).toHaveLength(4);
     expect([...toolRuns(log).values()]).toEqual([1, 1, 1, 1]);
@@ -71,7 +70,7 @@ describe('a durable ai 7 agent run killed with SIGKILL continues in a new proces
 
       const first = startChild(fixture, [JSON.stringify({ ...config, freezeAfter: killAfter })]);
       await first.waitForLine(/^frozen$/);
-      first.child.kill('SIGKILL');
+      first.process.kill('SIGKILL');
       const killed = await first.exited;
       expect(killed.signal).toBe('SIGKILL');
       const recorded = killed.stdout.split('\n').filter((line) => line.startsWith('checkpoint ')).map((line) => line.split(' ')[2]!);
@@ -82,7 +81,7 @@ describe('a durable ai 7 agent run killed with SIGKILL continues in a new proces
       const second = startChild(fixture, [JSON.stringify(config)]);
       const { code, stdout, stderr } = await second.exited;
       expect(code, stderr).toBe(0);
-      expect(lineValue<{ text: string }>(stdout, 'result').text).toBe(reference!.text);
+      expect(jsonLine<{ text: string }>(stdout, 'result').text).toBe(reference!.text);
       expect(toolEffects(log)).toEqual(reference!.effects);
 
       // Model calls: recording stopped before the next call could start, so each reached the server once.
@@ -114,13 +113,13 @@ describe('a durable ai 7 agent run killed with SIGKILL continues in a new proces
 
     const first = startChild(fixture, [JSON.stringify(config)]);
     await first.waitForLine(/^delta "most /);
-    first.child.kill('SIGKILL');
+    first.process.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
 
     const second = startChild(fixture, [JSON.stringify(config)]);
     const { code, stdout, stderr } = await second.exited;
     expect(code, stderr).toBe(0);
-    expect(lineValue<{ text: string; steps: number }>(stdout, 'result')).toEqual({ text: reference!.text, steps: 4 });
+    expect(jsonLine<{ text: string; steps: number }>(stdout, 'result')).toEqual({ text: reference!.text, steps: 4 });
     // The resumed stream gave the whole answer once: replayed steps, then the final call run live again.
     const deltas = stdout.split('\n').filter((line) => line.startsWith('delta ')).map((line) => JSON.parse(line.slice(6)) as string);
     expect(deltas.join('')).toBe(`Reading both.${reference!.text}`);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChild } from './fixtures/child-process.js';
+import { startChild } from '@keel/testkit';
 import { BlobMissingError, checkpoint, createRuntime, lowdbStore, wait } from '../src/index.js';
 import { z } from 'zod';
 
@@ -35,8 +35,7 @@ describe('SIGKILL in the middle of a Promise.all of calls identified by position
     const { store, effects } = workspace();
     const first = startChild(fixture, [store, effects, 'run']);
     await Promise.all([1, 3, 5].map((n) => first.waitForLine(new RegExp(`^done ${n}$`))));
-    first.child.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
+    expect((await first.kill()).signal).toBe('SIGKILL');
     expect(lines(effects).sort()).toEqual([1, 2, 3, 4, 5, 6].map((n) => `fetch ${n}`));
 
     const second = startChild(fixture, [store, effects, 'recover']);
@@ -89,11 +88,11 @@ describe('a blob missing from the store', () => {
 describe('cancel from another process', () => {
   it('stops a running execution at its next call', async () => {
     const { store, effects } = workspace();
-    const child = startChild(new URL('./fixtures/gated-steps.mjs', import.meta.url).pathname, [store, effects]);
+    const child = startChild(new URL('./fixtures/gated-steps.mjs', import.meta.url).pathname, [store, effects], { stdin: true });
     const executionId = (await child.waitForLine(/^inside /)).slice('inside '.length);
     const runtime = createRuntime({ store: lowdbStore(store) });
     expect(await runtime.executions.cancel(executionId)).toEqual({ status: 'cancelling' });
-    child.child.stdin!.end('go\n');
+    child.process.stdin!.end('go\n');
     const { code, stdout, stderr } = await child.exited;
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^result cancelled$/m);

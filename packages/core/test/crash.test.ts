@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChild } from './fixtures/child-process.js';
+import { jsonLine, startChild } from '@keel/testkit';
 import { checkpoint, createRuntime, ExecutionLeasedError, lowdbStore } from '../src/index.js';
 
 const fixture = new URL('./fixtures/ten-checkpoints.mjs', import.meta.url).pathname;
@@ -20,12 +20,6 @@ function effects(file: string): Map<string, number> {
   return counts;
 }
 
-function resultOf(stdout: string): Record<string, unknown> {
-  const line = stdout.split('\n').find((candidate) => candidate.startsWith('result '));
-  if (!line) throw new Error(`no result line in:\n${stdout}`);
-  return JSON.parse(line.slice('result '.length)) as Record<string, unknown>;
-}
-
 afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
@@ -38,7 +32,7 @@ describe('a flow killed with SIGKILL resumes in a new process', () => {
     const run = startChild(fixture, [store, file, 'run']);
     const { code, stdout, stderr } = await run.exited;
     expect(code, stderr).toBe(0);
-    const result = resultOf(stdout);
+    const result = jsonLine(stdout, 'result');
     expect(result.status).toBe('completed');
     uninterrupted = result.output;
     expect([...effects(file).values()]).toEqual(Array(10).fill(1));
@@ -49,7 +43,7 @@ describe('a flow killed with SIGKILL resumes in a new process', () => {
       const { store, effects: file } = workspace();
       const first = startChild(fixture, [store, file, 'run']);
       await first.waitForLine(new RegExp(`^done ${killAfter}$`));
-      first.child.kill('SIGKILL');
+      first.process.kill('SIGKILL');
       const killed = await first.exited;
       expect(killed.signal).toBe('SIGKILL');
       expect(killed.stdout).not.toContain('result ');
@@ -57,7 +51,7 @@ describe('a flow killed with SIGKILL resumes in a new process', () => {
       const second = startChild(fixture, [store, file, 'recover']);
       const { code, stdout, stderr } = await second.exited;
       expect(code, stderr).toBe(0);
-      const result = resultOf(stdout);
+      const result = jsonLine(stdout, 'result');
       expect(result).toMatchObject({ recovered: 1, status: 'completed' });
       expect(result.output).toEqual(uninterrupted);
 
@@ -88,7 +82,7 @@ describe('leases across processes', () => {
     expect(early, JSON.stringify(early.map((report) => report.error?.message ?? report.result?.status))).toEqual([]);
     expect(blockRuns).toBe(0);
 
-    holder.child.kill('SIGKILL');
+    holder.process.kill('SIGKILL');
     await holder.exited;
     const [report] = await runtime.executions.recover();
     expect(report).toMatchObject({ executionId, found: 'running', result: { status: 'completed', output: 'finished here' } });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChild } from './fixtures/child-process.js';
+import { startChild } from '@keel/testkit';
 import { lowdbStore } from '../src/index.js';
 
 const fixture = new URL('./fixtures/record-gap.mjs', import.meta.url).pathname;
@@ -20,8 +20,7 @@ async function killBetweenEndAndRecord(delivery: string) {
   const effects = join(folder, 'effects.log');
   const first = startChild(fixture, [store, effects, 'run', delivery]);
   await first.waitForLine(/^recording step_2$/);
-  first.child.kill('SIGKILL');
-  expect((await first.exited).signal).toBe('SIGKILL');
+  expect((await first.kill()).signal).toBe('SIGKILL');
   expect(lines(effects)).toEqual(['step_1', 'step_2']);
   return { store, effects };
 }

@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { readmeSnippet } from '@keel/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, callJson } from './mcp-answers.js';
 
@@ -54,15 +55,13 @@ describe('the README snippet', () => {
   });
 
   it('serves its flow over stdio, and exits by itself when the client closes stdin', async () => {
-    const readme = fs.readFileSync(path.join(packageRoot, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Serve it from your own code'));
-    const snippet = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    const snippet = readmeSnippet({ readme: path.join(packageRoot, 'README.md'), marker: '## Serve it from your own code', language: 'js' });
     expect(snippet).toContain('serveStdio({ runtime })');
     // A project folder whose node_modules has the built @keel/mcp and @keel/core, as an install would.
     fs.mkdirSync(path.join(directory, 'node_modules', '@keel'), { recursive: true });
     fs.symlinkSync(packageRoot, path.join(directory, 'node_modules', '@keel', 'mcp'), 'dir');
     fs.symlinkSync(fs.realpathSync(path.join(packageRoot, 'node_modules', '@keel', 'core')), path.join(directory, 'node_modules', '@keel', 'core'), 'dir');
-    fs.writeFileSync(path.join(directory, 'keel-mcp.mjs'), snippet!);
+    fs.writeFileSync(path.join(directory, 'keel-mcp.mjs'), snippet);
 
     const spawned = spawn(process.execPath, ['keel-mcp.mjs'], { cwd: directory, stdio: ['pipe', 'pipe', 'inherit'] });
     child = spawned;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { checkpoint, createRuntime, log, lowdbStore, memoryStore, wait, type Runtime, type Store } from '@keel/core';
 import { createApp, startServer, type KeelServer, type StartServerOptions } from '@keel/server';
+import { startChild } from '@keel/testkit';
 import { registerDemoFlows } from './fixtures/demo-flows.js';
 import { call, readEvents } from './fixtures/http-client.js';
 
@@ -516,11 +516,9 @@ describe('abandoned executions', () => {
   it('shows a running execution whose process was killed as abandoned, and resumes it from its records', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'keel-'));
     try {
-      const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/killed-run.mjs', import.meta.url)), directory], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('writing') && resolve()));
-      child.kill('SIGKILL');
-      await exited;
+      const child = startChild(fileURLToPath(new URL('./fixtures/killed-run.mjs', import.meta.url)), [directory]);
+      await child.waitForLine('writing');
+      expect((await child.kill()).signal).toBe('SIGKILL');
 
       const runtime = newRuntime(lowdbStore(directory));
       let fetched = 0;
@@ -530,7 +528,7 @@ describe('abandoned executions', () => {
       });
       const { api } = await serve(runtime);
       const listed = (await call(api('/executions'))).json.executions[0];
-      expect(listed).toMatchObject({ id: 'killed-midway', status: 'running', abandoned: true, lease: { pid: child.pid } });
+      expect(listed).toMatchObject({ id: 'killed-midway', status: 'running', abandoned: true, lease: { pid: child.process.pid } });
       const resumed = await call(api('/executions/killed-midway/resume?wait=true'), { method: 'POST' });
       expect(resumed.json).toMatchObject({ status: 'completed', output: 'written' });
       expect(fetched).toBe(0);

@@ -18,7 +18,7 @@ import {
   type WorkListener,
   type WorkNotification,
 } from '@keel/store-postgres';
-import { resultOf, startChild } from './fixtures/child-process.js';
+import { jsonLine, startChild } from '@keel/testkit';
 
 const serverUrl = process.env.KEEL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -321,13 +321,13 @@ describe('a flow on PostgreSQL killed with SIGKILL', () => {
     const fixture = new URL('./fixtures/five-checkpoints.mjs', import.meta.url).pathname;
     const first = startChild(fixture, [url, effects, 'run']);
     await first.waitForLine(/^done 2$/);
-    first.child.kill('SIGKILL');
+    first.process.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
 
     const second = startChild(fixture, [url, effects, 'recover']);
     const { code, stdout, stderr } = await second.exited;
     expect(code, stderr).toBe(0);
-    expect(resultOf(stdout)).toEqual({ recovered: 1, status: 'completed', output: 1 + 4 + 9 + 16 + 25 });
+    expect(jsonLine(stdout, 'result')).toEqual({ recovered: 1, status: 'completed', output: 1 + 4 + 9 + 16 + 25 });
     const count = (step: number) => readFileSync(effects, 'utf8').split('\n').filter((line) => line === `step_${step}`).length;
     // Checkpoints 1 and 2 were stored: not run again. 3 may have started before the kill: run again.
     expect([count(1), count(2), count(4), count(5)]).toEqual([1, 1, 1, 1]);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KeelError, type Store } from '@keel/core';
 import { runStoreConformance } from '@keel/core/testing';
 import { sqliteSchemaVersion, sqliteStore, StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/store-sqlite';
-import { resultOf, startChild } from './fixtures/child-process.js';
+import { jsonLine, startChild } from '@keel/testkit';
 
 const folders: string[] = [];
 const stores: Store[] = [];
@@ -179,13 +179,13 @@ describe('a flow on SQLite killed with SIGKILL', () => {
     const effects = join(file, '..', 'effects.log');
     const first = startChild(fixture('five-checkpoints.mjs'), [file, effects, 'run']);
     await first.waitForLine(/^done 2$/);
-    first.child.kill('SIGKILL');
+    first.process.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
 
     const second = startChild(fixture('five-checkpoints.mjs'), [file, effects, 'recover']);
     const { code, stdout, stderr } = await second.exited;
     expect(code, stderr).toBe(0);
-    expect(resultOf(stdout)).toEqual({ recovered: 1, status: 'completed', output: 1 + 4 + 9 + 16 + 25 });
+    expect(jsonLine(stdout, 'result')).toEqual({ recovered: 1, status: 'completed', output: 1 + 4 + 9 + 16 + 25 });
     const count = (step: number) => readFileSync(effects, 'utf8').split('\n').filter((line) => line === `step_${step}`).length;
     // Checkpoints 1 and 2 were stored: not run again. 3 may have started before the kill: run again.
     expect([count(1), count(2), count(4), count(5)]).toEqual([1, 1, 1, 1]);

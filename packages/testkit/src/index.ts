@@ -13,3 +13,21 @@ export type {
   FakeUsage,
 } from './turn.js';
 export { FakeTurnInvalidError } from './turn-invalid-error.js';
+export { startChild, killAllChildren, jsonLine, lineMatches } from './start-child.js';
+export type { ChildExit, LineMatcher, RunningChild, StartChildOptions } from './start-child.js';
+export { readmeSnippet, runReadmeSnippet } from './readme-snippet.js';
+export type { ReadmeSnippetLocation, RunReadmeSnippetOptions } from './readme-snippet.js';
+export { ReadmeSnippetMissingError } from './readme-snippet-missing-error.js';
+export { crashAfterCalls } from './crash-after-calls.js';
+export type { CrashAfterCallsOptions, CrashAfterCallsResult, KillPoint } from './crash-after-calls.js';
+export { toolResultsOf } from './tool-results.js';
+export { serveConformanceAgent } from './serve-conformance-agent.js';
+export type {
+  ConformanceContext,
+  ConformanceRunResult,
+  ConformanceRuntime,
+  ConformanceTools,
+  ServeConformanceAgentOptions,
+} from './serve-conformance-agent.js';
+export { conformanceAnswers, conformancePrompt } from './conformance-protocol.js';
+export type { ConformanceConfig, ConformanceOutcome, ConformanceScenario } from './conformance-protocol.js';

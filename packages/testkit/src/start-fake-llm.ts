@@ -43,6 +43,12 @@ export interface FakeLLM {
   /** Number of script entries not used yet; 0 when every turn has answered a request. */
   readonly remaining: number;
   /**
+   * Resolves once `count` requests have arrived (at once if they already have), so a test can act
+   * when an agent in another process reached its k-th call, without polling. Rejects if the server
+   * stops first.
+   */
+  waitForRequests(count: number): Promise<void>;
+  /**
    * Stops listening and destroys every open connection, hung requests included. Safe to call twice.
    * Clients still waiting see a connection error.
    */
@@ -73,6 +79,7 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
   const timers = new Set<NodeJS.Timeout>();
   let used = 0;
   let stopping = false;
+  const requestWaiters = new Set<{ count: number; resolve: () => void; reject: (error: Error) => void }>();
 
   const sleep = (milliseconds: number) =>
     new Promise<void>((resolve) => {
@@ -105,6 +112,12 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
       aborted: false,
     };
     requests.push(record);
+    for (const waiter of requestWaiters) {
+      if (requests.length >= waiter.count) {
+        requestWaiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
     response.on('close', () => {
       // A drop is the server closing on purpose, and stop() closes everything: neither is the client.
       if (!response.writableFinished && record.outcome !== 'dropped' && !stopping) record.aborted = true;
@@ -205,9 +218,16 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
     get remaining() {
       return script.length - used;
     },
+    waitForRequests(count) {
+      if (requests.length >= count) return Promise.resolve();
+      if (stopping) return Promise.reject(new Error(`fake LLM stopped after ${requests.length} of the ${count} requests awaited`));
+      return new Promise<void>((resolve, reject) => requestWaiters.add({ count, resolve, reject }));
+    },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         stopping = true;
+        for (const waiter of requestWaiters) waiter.reject(new Error(`fake LLM stopped after ${requests.length} of the ${waiter.count} requests awaited`));
+        requestWaiters.clear();
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
         server.close(() => resolve());

@@ -1,0 +1,250 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+
+import { crashAfterCalls } from './crash-after-calls.js';
+import { conformanceTurn } from './conformance-model.js';
+import { conformanceAnswers, conformancePrompt, type ConformanceConfig, type ConformanceOutcome, type ConformanceScenario } from './conformance-protocol.js';
+import type { FakeRequest } from './fake-request.js';
+import { startFakeLLM, type FakeLLM } from './start-fake-llm.js';
+import { jsonLine, killAllChildren, startChild, type ChildExit, type RunningChild } from './start-child.js';
+import { toolResultsOf } from './tool-results.js';
+import type { FakeTurn } from './turn.js';
+
+/** Options of {@link runAdapterConformance}. */
+export interface AdapterConformanceOptions {
+  /** Names the suite (`adapter conformance: <name>`). */
+  readonly name: string;
+  /** Path of the adapter's conformance agent: a script that calls `serveConformanceAgent()`. */
+  readonly agent: string;
+  /** The wait input that approves the `publish` call (the adapter's approval decision). */
+  readonly approve: unknown;
+  /** Adapter-specific settings handed to the agent as `context.options` (e.g. which SDK version). */
+  readonly agentOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * Proofs this adapter does not run, each with the reason. A skipped proof stays in the report, as
+   * a skipped test whose title gives the reason: what was not proven is said, never silent.
+   */
+  readonly skip?: Partial<Record<AdapterConformanceProof, string>>;
+  /**
+   * What the stream of a run resumed after a crash carries, as the harness itself streams a resumed run:
+   * - `whole-run` (default): the whole run again — the reused calls replay their recorded parts, the
+   *   cut call streams live — so its deltas equal an uninterrupted run's;
+   * - `from-unfinished-step`: only what comes from the unfinished step on (LangGraph: a resumed graph
+   *   streams from its unfinished node) — here the cut call's text, complete, once.
+   */
+  readonly resumedStream?: 'whole-run' | 'from-unfinished-step';
+}
+
+/** The proofs of {@link runAdapterConformance}, by the name `skip` uses. */
+export type AdapterConformanceProof = 'crash' | 'crash-in-tool' | 'streaming' | 'approval' | 'divergence';
+
+const model = 'conformance-model';
+const modelCalls = 3;
+
+/**
+ * The proofs every Keel adapter must pass, each across real processes, through the provider's real HTTP
+ * client against the fake LLM server (which counts the calls):
+ *
+ * - a crash (SIGKILL) during model call k of 3, for every k, resumes in a new process with exactly the
+ *   unfinished call made again and every finished call reused; so does a crash inside a tool;
+ * - a streamed run gives the same deltas after a crash mid-stream as without it (reused calls replay
+ *   their stream; the cut call streams again live);
+ * - a tool approval survives a process restart: one process stops at the wait, another answers it,
+ *   and the tool runs exactly once, after the answer;
+ * - a resumed run whose model request changed fails with `DivergenceError` and calls nothing.
+ *
+ * Call it at the top level of a test file, as stores call `runStoreConformance`.
+ *
+ * @example
+ * runAdapterConformance({
+ *   name: '@keel/adapter-raw',
+ *   agent: fileURLToPath(new URL('./fixtures/conformance-agent.mjs', import.meta.url)),
+ *   approve: { approve: true },
+ * });
+ */
+export function runAdapterConformance(options: AdapterConformanceOptions): void {
+  const folders: string[] = [];
+  let fake: FakeLLM | undefined;
+
+  /** Starts the fake model for a scenario; `hang` makes the request at that index (from 0) stall. */
+  async function serve(scenario: ConformanceScenario, hang?: { index: number; afterEvents?: number }): Promise<FakeLLM> {
+    const answer = (request: FakeRequest): FakeTurn => {
+      const turn = conformanceTurn(scenario, request);
+      if (request.index !== hang?.index) return turn;
+      return { ...turn, fault: hang.afterEvents === undefined ? { hang: true } : { hang: true, afterEvents: hang.afterEvents } };
+    };
+    fake = await startFakeLLM({ script: Array.from({ length: modelCalls * 2 }, () => answer) });
+    return fake;
+  }
+
+  /** A store folder, and a way to start the agent on it. */
+  function workspace(server: FakeLLM, scenario: ConformanceScenario, stream = false) {
+    const folder = mkdtempSync(join(tmpdir(), 'keel-adapter-conformance-'));
+    folders.push(folder);
+    const base: ConformanceConfig = {
+      mode: 'run',
+      scenario,
+      stream,
+      store: join(folder, '.keel'),
+      url: server.url,
+      origin: server.origin,
+      model,
+      options: options.agentOptions ?? {},
+    };
+    return (change: Partial<ConformanceConfig> = {}): RunningChild => startChild(options.agent, [JSON.stringify({ ...base, ...change })]);
+  }
+
+  afterEach(async () => {
+    await killAllChildren();
+    await fake?.stop();
+    fake = undefined;
+  });
+  afterAll(() => {
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** `it`, or a skipped test that carries the reason when the adapter skips this proof. */
+  const proof = (name: AdapterConformanceProof, title: string, body: () => Promise<void>) => {
+    const reason = options.skip?.[name];
+    if (reason === undefined) it(title, body);
+    else it.skip(`${title} — not run for this adapter: ${reason}`, body);
+  };
+
+  describe(`adapter conformance: ${options.name}`, () => {
+    it('runs the tool loop to its end: 3 model calls, 2 tool calls, each once', async () => {
+      const server = await serve('tools');
+      const end = await workspace(server, 'tools')().exited;
+      expect(outcomeOf(end)).toMatchObject({ status: 'completed', output: conformanceAnswers.tools });
+      expect(server.requests).toHaveLength(modelCalls);
+      expect(toolStarts(end)).toEqual(['lookup alpha', 'lookup beta']);
+    });
+
+    for (let call = 1; call <= modelCalls; call++) {
+      proof('crash', `a SIGKILL during model call ${call} of ${modelCalls} resumes in a new process with exactly that call made again`, async () => {
+        const server = await serve('tools', { index: call - 1 });
+        const agent = workspace(server, 'tools');
+        const { killed, resumed, requestsBeforeKill, requestsAfterResume } = await crashAfterCalls({
+          fake: server,
+          killAt: { requests: call },
+          start: () => agent(),
+          resume: () => agent({ mode: 'recover' }),
+        });
+        expect(killed.signal).toBe('SIGKILL');
+        expect(outcomeOf(resumed)).toMatchObject({ status: 'completed', output: conformanceAnswers.tools });
+        expect(requestsBeforeKill).toBe(call);
+        // The unfinished call once more, then the calls that had not started: nothing finished is repeated.
+        expect(requestsAfterResume).toBe(modelCalls - call + 1);
+        expect(toolResultsOf(server.requests[call]!)).toEqual(toolResultsOf(server.requests[call - 1]!));
+        // Tools that finished before the crash are reused, not run again.
+        expect([...toolStarts(killed), ...toolStarts(resumed)]).toEqual(['lookup alpha', 'lookup beta']);
+      });
+    }
+
+    proof('crash-in-tool', 'a SIGKILL inside a tool call resumes with that tool run again and no model call repeated', async () => {
+      const server = await serve('tools');
+      const agent = workspace(server, 'tools');
+      const { killed, resumed, requestsBeforeKill, requestsAfterResume } = await crashAfterCalls({
+        fake: server,
+        killAt: { lines: 'tool start lookup beta' },
+        start: () => agent({ hangInTool: 'beta' }),
+        resume: () => agent({ mode: 'recover' }),
+      });
+      expect(outcomeOf(resumed)).toMatchObject({ status: 'completed', output: conformanceAnswers.tools });
+      expect(toolStarts(killed)).toEqual(['lookup alpha', 'lookup beta']);
+      expect(toolDones(killed)).toEqual(['lookup alpha']);
+      // At least once: the tool that never finished runs again, exactly once; the finished one is reused.
+      expect(toolStarts(resumed)).toEqual(['lookup beta']);
+      expect([requestsBeforeKill, requestsAfterResume]).toEqual([2, 1]);
+    });
+
+    const resumedStreamTitle =
+      options.resumedStream === 'from-unfinished-step'
+        ? 'the cut call streams again, complete, once'
+        : 'the same deltas as without the crash: reused calls replay, the cut call streams again';
+    proof('streaming', `streams, and a SIGKILL mid-stream resumes with ${resumedStreamTitle}`, async () => {
+      const reference = await serve('tools');
+      const uninterrupted = await workspace(reference, 'tools', true)().exited;
+      expect(outcomeOf(uninterrupted)).toMatchObject({ status: 'completed', output: conformanceAnswers.tools });
+      const expected = deltasOf(uninterrupted).join('');
+      expect(expected).toContain(conformanceAnswers.tools);
+      await reference.stop();
+
+      // The last call stalls after a few events: its first words reach the agent, the rest never do.
+      const server = await serve('tools', { index: modelCalls - 1, afterEvents: 5 });
+      const agent = workspace(server, 'tools', true);
+      const firstWord = `${conformanceAnswers.tools.split(' ')[0]!} `;
+      const { killed, resumed, requestsAfterResume } = await crashAfterCalls({
+        fake: server,
+        killAt: { lines: (line) => line.startsWith('delta ') && (JSON.parse(line.slice(6)) as string).includes(firstWord) },
+        start: () => agent(),
+        resume: () => agent({ mode: 'recover' }),
+      });
+      expect(deltasOf(killed).join('')).not.toContain(conformanceAnswers.tools);
+      expect(outcomeOf(resumed)).toMatchObject({ status: 'completed', output: conformanceAnswers.tools });
+      if (options.resumedStream === 'from-unfinished-step') expect(deltasOf(resumed).join('')).toBe(conformanceAnswers.tools);
+      else expect(deltasOf(resumed).join('')).toBe(expected);
+      expect(requestsAfterResume).toBe(1);
+      expect([...toolStarts(killed), ...toolStarts(resumed)]).toEqual(['lookup alpha', 'lookup beta']);
+    });
+
+    proof('approval', 'a tool approval survives a process restart: the tool runs once, after the answer from another process', async () => {
+      const server = await serve('approval');
+      const agent = workspace(server, 'approval');
+      const first = await agent().exited;
+      const waiting = outcomeOf(first);
+      expect(waiting).toMatchObject({ status: 'waiting' });
+      expect(waiting.waits).toHaveLength(1);
+      expect(toolStarts(first)).toEqual([]);
+      expect(server.requests).toHaveLength(1);
+
+      const answer = { executionId: waiting.executionId!, wait: waiting.waits![0]!, input: options.approve };
+      const second = await agent({ mode: 'answer', answer }).exited;
+      expect(outcomeOf(second)).toMatchObject({ status: 'completed', executionId: waiting.executionId, output: conformanceAnswers.approved });
+      expect(toolStarts(second)).toEqual(['publish hello']);
+      expect(server.requests).toHaveLength(2);
+    });
+
+    proof('divergence', 'a resumed run whose model request changed fails with DivergenceError and calls nothing', async () => {
+      const server = await serve('tools', { index: 1 });
+      const agent = workspace(server, 'tools');
+      const { resumed, requestsAfterResume } = await crashAfterCalls({
+        fake: server,
+        killAt: { requests: 2 },
+        start: () => agent(),
+        resume: () => agent({ mode: 'recover', prompt: `${conformancePrompt} And gamma.` }),
+      });
+      const outcome = outcomeOf(resumed);
+      expect(outcome.status).toBe('failed');
+      expect(outcome.error?.name).toBe('DivergenceError');
+      expect(requestsAfterResume).toBe(0);
+      expect(toolStarts(resumed)).toEqual([]);
+    });
+  });
+
+  function outcomeOf(end: ChildExit): ConformanceOutcome {
+    expect(end.code, `the conformance agent failed:\n${end.stderr}`).toBe(0);
+    return jsonLine<ConformanceOutcome>(end.stdout, 'result');
+  }
+}
+
+/** `<tool> <argument>` for each tool call that started, in order. */
+function toolStarts(end: ChildExit): string[] {
+  return linesAfter(end, 'tool start ');
+}
+
+function toolDones(end: ChildExit): string[] {
+  return linesAfter(end, 'tool done ');
+}
+
+function deltasOf(end: ChildExit): string[] {
+  return linesAfter(end, 'delta ').map((text) => JSON.parse(text) as string);
+}
+
+function linesAfter(end: ChildExit, prefix: string): string[] {
+  return end.stdout
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
+    .map((line) => line.slice(prefix.length));
+}
