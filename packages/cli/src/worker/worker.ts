@@ -69,6 +69,7 @@ export class Worker {
       `${colors.cyan('▸')} keel worker ${colors.dim(`pid ${process.pid}`)} · store ${this.#project.storeLabel} · flows ${this.#catalog.names.join(', ') || colors.red('none')}` +
         colors.dim(` · concurrency ${options.concurrency}${options.once ? ' · once' : ` · polling every ${formatDuration(options.pollMs)} (Ctrl-C stops)`}`),
     );
+    this.#announceVersions();
     const onSignal = (signal: NodeJS.Signals) => this.stop(signal);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -162,7 +163,7 @@ export class Worker {
       const startedAt = Date.now();
       const wakeUps = this.#wakeUps;
       try {
-        reports = await this.#project.runtime.executions.recover({ limit: 1 });
+        reports = await this.#project.runtime.executions.recover({ limit: 1, onSkip: (skipped) => this.#reportSkipped(skipped) });
       } catch (error) {
         if (this.#exiting) return;
         this.#failures++;
@@ -214,6 +215,25 @@ export class Worker {
     this.#event(
       { event: 'execution', executionId: report.executionId, flow: report.flow, found: report.found, status: result.status, durationMs: elapsedMs, ...(result.error ? { error: { name: result.error.name, message: result.error.message } } : {}) },
       `${statusIcon(result.status, colors)} ${report.executionId} ${colors.bold(report.flow)} ${colors.dim(`${report.found === 'running' ? 'abandoned' : report.found} →`)} ${statusWord(result.status, colors)} ${colors.dim(formatDuration(elapsedMs))}${detail ? `  ${detail}` : ''}`,
+    );
+  }
+
+  /** Says which code version of each flow this worker runs, and which older versions it also continues. */
+  #announceVersions(): void {
+    const { colors } = this.#context.terminal;
+    const versions = this.#catalog.names.map((flow) => ({ flow, ...this.#project.runtime.versionOf(flow) }));
+    if (versions.length === 0) return;
+    const shown = versions.map(({ flow, version, compatibleWith }) => `${flow} ${version}${compatibleWith.length ? colors.dim(` (+ ${compatibleWith.join(', ')})`) : ''}`);
+    this.#event({ event: 'serving', versions }, `${colors.dim('serving')} ${shown.join(colors.dim(' · '))}`);
+  }
+
+  /** Says once per execution that it is owed but another code version started it, so this worker leaves it alone. */
+  #reportSkipped(skipped: { readonly executionId: string; readonly flow: string; readonly codeVersion: string; readonly runtimeVersion: string }): void {
+    if (this.#warned.has(skipped.executionId)) return;
+    this.#warned.add(skipped.executionId);
+    this.#event(
+      { event: 'skipped', ...skipped, reason: 'other code version' },
+      this.#context.terminal.colors.yellow(`! left ${skipped.executionId} (${skipped.flow}) of ${skipped.codeVersion} alone: this worker runs ${skipped.runtimeVersion}; a worker of ${skipped.codeVersion} continues it`),
     );
   }
 
