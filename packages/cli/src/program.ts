@@ -247,11 +247,11 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .addHelpText('after', examples('keel artifacts get ex_01jdq3k8m2r7f3k9q2xw4h output', 'keel artifacts get ex_01jdq3k8m2r7f3k9q2xw4h screenshot --out shot.png'))
     .action(act(async (id: string, name: string, options: { out?: string }) => (await import('./commands/artifacts.js')).artifactsGet(context, id, name, options)));
 
-  const store = program.command('store').description('operate on whole stores: copy every execution from one store to another');
+  const store = program.command('store').description('operate on whole stores: copy every execution, deployment and tag from one store to another');
   store.addHelpText('after', examples('keel store copy --from ./.keel --to sqlite:./keel.db'));
   store
     .command('copy')
-    .description('copy every execution with its checkpoints, waits, artifacts, logs and blobs to another store, then compare counts and a digest of both sides (exit 1 if they differ)')
+    .description('copy every execution with its checkpoints, waits, artifacts, logs and blobs, and the deployed versions and tags, to another store, then compare counts and a digest of both sides (exit 1 if they differ)')
     .requiredOption('--from <url>', 'the store to copy from: a folder (./.keel), sqlite:./keel.db or postgres://…')
     .requiredOption('--to <url>', 'the store to copy into')
     .option('--skip-existing', 'leave out executions the target already has (default: refuse and copy nothing)')
