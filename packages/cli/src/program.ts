@@ -270,21 +270,35 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .addOption(new Option('--concurrency <n>', 'executions run at the same time').default('1'))
     .addOption(new Option('--poll <ms>', 'how long to sleep when idle before looking again').default('1000'))
     .addOption(new Option('--grace <ms>', 'on stop, how long executions in flight may take to finish before they are handed back').default('10000'))
+    .option('--isolate', 'run each execution in its own child process: a crash or out-of-memory ends only that process, and the execution is recovered')
+    .option('--memory-mb <n>', 'with --isolate: the heap limit of each execution\'s process, in MB')
+    .option('--timeout-ms <n>', 'with --isolate: kill an execution\'s process after this long (the execution is recovered like a crashed one)')
     .option('--json', 'one JSON event per line')
     .addHelpText(
       'after',
-      examples('keel worker', 'keel worker --concurrency 4', 'keel worker --once', 'KEEL_STORE=postgres://keel@db/keel keel worker --poll 500') +
+      examples('keel worker', 'keel worker --concurrency 4', 'keel worker --once', 'keel worker --isolate --memory-mb 512 --timeout-ms 600000', 'KEEL_STORE=postgres://keel@db/keel keel worker --poll 500') +
         '\nStopping: the first SIGINT/SIGTERM starts no new work and gives executions in flight --grace ms to finish; then (or at a\nsecond signal) they are handed back — leases released — so another worker continues them at once.\n',
     )
     .action(
-      act(async (options: { once?: boolean; concurrency: string; poll: string; grace: string; json?: boolean }) => {
+      act(async (options: { once?: boolean; concurrency: string; poll: string; grace: string; json?: boolean; isolate?: boolean; memoryMb?: string; timeoutMs?: string }) => {
         const { parseWholeNumber } = await import('./command-arguments.js');
+        if (!options.isolate && (options.memoryMb !== undefined || options.timeoutMs !== undefined)) {
+          const { ArgumentInvalidError } = await import('./errors/argument-invalid-error.js');
+          throw new ArgumentInvalidError({ argument: options.memoryMb !== undefined ? '--memory-mb' : '--timeout-ms', problem: 'limits apply to isolated runs: add --isolate.' });
+        }
+        const isolate = options.isolate
+          ? {
+              ...(options.memoryMb !== undefined ? { memoryMb: parseWholeNumber(options.memoryMb, '--memory-mb', 16) } : {}),
+              ...(options.timeoutMs !== undefined ? { timeoutMs: parseWholeNumber(options.timeoutMs, '--timeout-ms', 1) } : {}),
+            }
+          : undefined;
         const workerOptions = {
           once: options.once ?? false,
           concurrency: parseWholeNumber(options.concurrency, '--concurrency', 1),
           pollMs: parseWholeNumber(options.poll, '--poll', 10),
           graceMs: parseWholeNumber(options.grace, '--grace', 0),
           json: options.json ?? false,
+          ...(isolate ? { isolate } : {}),
         };
         const project = await context.open(true);
         const catalog = await project.loadFlows();
