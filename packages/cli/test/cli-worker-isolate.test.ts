@@ -35,6 +35,13 @@ export const sleeper = flow('sleeper', async () => {
   return 'woke';
 });
 
+export const doomed = flow('doomed', async () =>
+  checkpoint('allocate', () => {
+    const hoard: number[][] = [];
+    for (;;) hoard.push(new Array(1_000_000).fill(hoard.length));
+  }),
+);
+
 export const steady = flow('steady', async (input: { n: number }) => checkpoint('double', ({ executionId }) => (note(executionId, 'double'), input.n * 2)));
 `;
 
@@ -111,6 +118,24 @@ describe('keel worker --isolate', () => {
     expect(worker.exitCode).toBeNull();
     worker.kill('SIGTERM');
     expect((await worker.exited).code).toBe(0);
+  }, 180_000);
+
+  it('leaves an execution whose process dies every time alone after three tries, and goes on with the others', async () => {
+    const doomed = (await keelJson(project, ['run', 'doomed', '--queue'])).executionId as string;
+    const worker = startKeel(project, ['worker', '--isolate', '--memory-mb', '128', '--poll', '50', '--json']);
+    children.push(worker);
+    const crashes = () => events(worker).filter((event) => event.executionId === doomed && event.error?.name === 'IsolatedRunCrashedError');
+    await until('the third crash', () => crashes().length === 3, 120_000);
+    expect(crashes().at(-1)!.error.message).toContain(`That is 3 times in this worker, which now leaves it alone (still running, abandoned): raise the limit and resume it (keel executions resume ${doomed})`);
+    // Work queued afterwards runs; the doomed execution is not tried a fourth time.
+    const steady = (await keelJson(project, ['run', 'steady', '--queue', '--input', '{"n":21}'])).executionId as string;
+    await until('the steady run', () => events(worker).some((event) => event.executionId === steady && event.status === 'completed'), 60_000);
+    expect(crashes()).toHaveLength(3);
+    expect((await keelJson(project, ['executions', 'show', doomed])).execution.status).toBe('running');
+    worker.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
+    // Cancelled, so the other tests' workers leave it be.
+    expect((await keel(project, ['executions', 'cancel', doomed])).code).toBe(0);
   }, 180_000);
 
   it('refuses limits without --isolate (exit 2)', async () => {

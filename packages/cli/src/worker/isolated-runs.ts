@@ -33,6 +33,9 @@ export interface ProjectLocation {
 
 const childEntry = new URL('./isolated-run.js', import.meta.url);
 
+/** After this many dead processes, this worker leaves the execution alone (another worker, or a person, decides). */
+export const maxCrashes = 3;
+
 /**
  * `keel worker --isolate`: each execution runs in its own child process (`child_process.fork` of
  * {@link childEntry}, with a heap limit), so an agent that crashes or runs out of memory takes down
@@ -52,6 +55,8 @@ export class IsolatedRuns {
   readonly #children = new Set<ReturnType<typeof fork>>();
   /** Executions a slot of this worker is running, so two slots never pick the same one. */
   readonly #claimed = new Set<string>();
+  /** How often each execution's process died here: one that always runs out of memory must not loop forever. */
+  readonly #crashes = new Map<string, number>();
 
   constructor(runtime: Runtime, location: ProjectLocation, limits: IsolationLimits, flows: readonly string[]) {
     this.#runtime = runtime;
@@ -91,6 +96,7 @@ export class IsolatedRuns {
     // Oldest first, as recovery takes them.
     for (const execution of candidates.reverse()) {
       if (this.#claimed.has(execution.id) || !this.#flows.includes(execution.flow)) continue;
+      if ((this.#crashes.get(execution.id) ?? 0) >= maxCrashes) continue;
       if (!(await this.#isOwed(execution))) continue;
       const policy = this.#runtime.versionOf(execution.flow);
       const recorded = execution.codeVersion;
@@ -137,7 +143,9 @@ export class IsolatedRuns {
         if (message?.type === 'error') return resolve([{ ...base, error: Object.assign(new Error(message.error.message), { name: message.error.name }) }]);
         const end: IsolatedRunEnd = timedOut ? 'timeout' : isOutOfMemory(exitCode, signal) ? 'memory' : 'crash';
         const limit = end === 'memory' ? memoryMb : end === 'timeout' ? timeoutMs : undefined;
-        resolve([{ ...base, error: new IsolatedRunCrashedError({ executionId: execution.id, end, exitCode, signal, ...(limit !== undefined ? { limit } : {}) }) }]);
+        const crashes = (this.#crashes.get(execution.id) ?? 0) + 1;
+        this.#crashes.set(execution.id, crashes);
+        resolve([{ ...base, error: new IsolatedRunCrashedError({ executionId: execution.id, end, exitCode, signal, crashes, maxCrashes, ...(limit !== undefined ? { limit } : {}) }) }]);
       });
     });
   }
