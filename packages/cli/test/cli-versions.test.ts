@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createProject, keel, linkStorePackages, removeProjects, startKeel, until, writeFiles, type CliResult } from './cli-harness.js';
+import { createProject, jsonLines, keel, killChildren, linkStorePackages, removeProjects, startKeel, until, writeFiles, type CliResult } from './cli-harness.js';
 import { createTestSchema, type TestSchema } from './postgres-schema.js';
 
 // The order flow of the code deployed as v1, v2, …: the version comes from KEEL_CODE_VERSION, and every
@@ -65,14 +65,7 @@ const files = {
 const schemas: TestSchema[] = [];
 const children: ReturnType<typeof startKeel>[] = [];
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await child.exited;
-    }
-  }
-});
+afterEach(() => killChildren(children));
 
 afterAll(async () => {
   for (const schema of schemas.splice(0)) await schema.drop();
@@ -127,13 +120,7 @@ function pick(counts: Record<string, number>) {
   return kept;
 }
 
-function events(child: ReturnType<typeof startKeel>): Array<Record<string, any>> {
-  return child
-    .output()
-    .stdout.split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, any>);
-}
+const events = jsonLines;
 
 describe.each(['lowdb', 'postgres'] as const)('code versions with real processes on %s', (store) => {
   it('pins a waiting v1 execution: a v2 worker leaves it alone (said once), a v1 worker completes it; a v2 declaring v1 compatible completes another', async () => {
@@ -211,6 +198,12 @@ describe.each(['lowdb', 'postgres'] as const)('code versions with real processes
     expect(project.effects(freshId)).toEqual([`${freshId} short v2`]);
     const freshCheckpoints = (await project.json(['executions', 'show', freshId])).checkpoints.map((checkpoint: { id: string }) => checkpoint.id);
     expect(freshCheckpoints).toContain('patched:shorter-brief');
+    // A replay runs on the replaying code's version and records the original's.
+    const replay = await project.run(['executions', 'replay', oldId, '--json', '--config', 'keel.v2.config.ts']);
+    expect(replay.code, replay.stderr).toBe(0);
+    const replayId = JSON.parse(replay.stdout).executionId as string;
+    expect((await project.json(['executions', 'show', replayId])).execution).toMatchObject({ codeVersion: 'v2', replayOf: { executionId: oldId, codeVersion: 'v1' } });
+    expect((await project.run(['executions', 'show', replayId])).stdout).toMatch(/code\s+v2 \(replaying a run of v1\)/);
     // The v1-hotfix execution is no version v2 declared compatible: it stays waiting.
     expect((await project.json(['executions', 'show', overridden.executionId])).execution.status).toBe('waiting');
   }, 120_000);

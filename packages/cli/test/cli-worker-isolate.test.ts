@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createProject, keel, keelJson, removeProjects, startKeel, until, writeFiles } from './cli-harness.js';
+import { createProject, keel, keelJson, jsonLines, killChildren, removeProjects, startKeel, until, writeFiles } from './cli-harness.js';
 
 // On its first attempt (no marker file yet) the hog allocates until its process runs out of heap;
 // recovered, it finds the marker and finishes. Every checkpoint appends "<id> <step> <pid>" to a log.
@@ -54,24 +54,11 @@ beforeAll(async () => {
   writeFiles(project, { 'flows/hog.ts': hogFlow });
 });
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await child.exited;
-    }
-  }
-});
+afterEach(() => killChildren(children));
 
 afterAll(() => removeProjects());
 
-function events(child: ReturnType<typeof startKeel>): Array<Record<string, any>> {
-  return child
-    .output()
-    .stdout.split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, any>);
-}
+const events = jsonLines;
 
 function steps(executionId: string): string[] {
   const file = join(project, 'steps.log');
