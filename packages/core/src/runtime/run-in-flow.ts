@@ -28,7 +28,11 @@ export async function runInFlow<T>(options: RunInFlowOptions, fn: () => Promise<
   if (scope) return { executionId: scope.session.executionId, status: 'completed', output: await fn() };
   const runtime = options.runtime ?? defaultKeelRuntime();
   const key = options.key ?? contentHash(encodeValue([options.name, options.input], `the input of "${options.name}"`));
-  const handle = runtime.flow<unknown, T>(options.name, () => fn());
+  // The closure registered here is not the flow's code: an adapter that registered the flow's own body
+  // under this name (for workers and `resume`) decides the version, or executions recorded here would
+  // carry the closure's derived version and be refused by that body later.
+  const registered = runtime.flows().includes(options.name) ? runtime.versionOf(options.name).version : undefined;
+  const handle = runtime.flow<unknown, T>(options.name, () => fn(), registered !== undefined ? { version: registered } : {});
   const store = await runtime.store();
   const unfinished = (await store.listExecutions({ flow: options.name, status: ['running', 'waiting', 'failed', 'queued'] })).find(
     (execution) => execution.metadata?.['keel.key'] === key,
