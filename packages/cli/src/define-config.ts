@@ -17,8 +17,18 @@ export interface KeelConfig {
    * relative to the config file, e.g. `['./flows/*.ts']`. TypeScript works without a build step.
    */
   readonly flows: string | readonly string[];
-  /** A version string of your code kept on each execution (a git sha, a release). */
+  /**
+   * The version of your code (a git commit, a release, a build id), kept on each execution it starts;
+   * only a worker of that version (or one declaring it in `compatibleWith`) continues an execution.
+   * `KEEL_CODE_VERSION` overrides it, so an operator can set a deployment's version without editing
+   * code. Default: per flow, a digest of the flow function's source (`src:…`).
+   */
   readonly codeVersion?: string;
+  /**
+   * Older code versions whose executions this code can safely continue (changed steps guarded with
+   * `patched()`). Added to `KEEL_COMPATIBLE_WITH` (comma-separated). `'*'` takes any: development only.
+   */
+  readonly compatibleWith?: readonly string[];
   /** How long a lease lasts without renewal, in ms (default 30 s): how soon another machine may take over a run whose process vanished. */
   readonly leaseTtlMs?: number;
   /** What is recorded beyond what replay needs (see `CapturePolicy` in `@keel/core`). */

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { CliContext } from './cli-context.js';
 import { exitCodes, type ExitCode } from './exit-codes.js';
-import { createProgram } from './program.js';
+import { asksForVersion, createProgram, keelVersion } from './program.js';
 import { processTerminal, type Terminal } from './output/terminal.js';
 
 /** Errors that mean the command was asked for something that is not there or not allowed: exit 2. */
@@ -17,6 +17,11 @@ const usageErrors = new Set([
   'WaitInputInvalidError',
   'ArtifactNotFoundError',
   'ExecutionStateError',
+  'ExecutionVersionMismatchError',
+  'FlowInputInvalidError',
+  'DeploymentNotFoundError',
+  'DeploymentConflictError',
+  'DeploymentInUseError',
 ]);
 
 /**
@@ -27,6 +32,10 @@ const usageErrors = new Set([
 export async function main(argv: readonly string[], terminal: Terminal = processTerminal({ color: !argv.includes('--no-color') })): Promise<ExitCode> {
   const context = new CliContext(terminal, process.cwd(), process.env);
   const program = createProgram(context);
+  if (asksForVersion(argv, program.commands.flatMap((command) => [command.name(), ...command.aliases()]))) {
+    terminal.line(keelVersion);
+    return exitCodes.ok;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return context.exitCode;

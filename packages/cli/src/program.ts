@@ -2,7 +2,21 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CliContext, GlobalOptions } from './cli-context.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+/** This package's version, for `keel --version`. */
+export const keelVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * Whether the command line asks for keel's own version: `-v`/`--version` before any command word.
+ * It is not a commander option on the program because commander gives the program's options
+ * precedence everywhere on the line, and `keel invoke --version v7` names a flow version.
+ */
+export function asksForVersion(argv: readonly string[], commands: readonly string[]): boolean {
+  for (const argument of argv) {
+    if (commands.includes(argument)) return false;
+    if (argument === '-v' || argument === '--version') return true;
+  }
+  return false;
+}
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
@@ -16,7 +30,6 @@ function examples(...lines: string[]): string {
 export function createProgram(context: CliContext): Command {
   const program = new Command('keel')
     .description('Run, inspect, answer, resume, replay and recover durable agent executions.')
-    .version(version, '-v, --version')
     .option('--store <url>', 'the store to use: a folder (./.keel), sqlite:./keel.db or postgres://… (overrides KEEL_STORE and the config)')
     .option('--config <file>', 'the config file (default: keel.config.ts here or in a folder above)')
     .option('--debug', 'show stack traces and causes of errors')
@@ -32,8 +45,9 @@ export function createProgram(context: CliContext): Command {
     .addHelpText(
       'after',
       `${examples('keel init', 'keel run hello --input \'{"name":"Ada"}\'', 'keel executions list --status waiting', 'keel worker')}
+Version: keel -v (or --version, before any command)
 Exit codes: 0 ok · 1 a run failed (or the command could not be done) · 2 bad usage · 3 a run waits for input
-Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it)
+Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it) · KEEL_CODE_VERSION (the code version, overrides the config's)\n             KEEL_COMPATIBLE_WITH (comma-separated versions this code may continue, added to the config's compatibleWith)
 `,
     );
 
@@ -157,6 +171,63 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     )
     .action(act(async (id: string, options: { from?: string; override?: string[]; hermetic?: boolean; json?: boolean }) => (await import('./commands/executions-replay.js')).executionsReplay(context, id, options)));
 
+  const collect = (value: string, previous: string[]) => [...previous, value];
+
+  program
+    .command('deploy')
+    .description("register the version of each flow this code runs (KEEL_CODE_VERSION, the config's codeVersion, or the flow's source digest) with its input schema, and point tags at it")
+    .argument('[flows...]', 'the flows to deploy (default: every flow the config defines)')
+    .option('--tag <tag>', 'point this tag at the deployed version (repeatable), e.g. --tag prod', collect, [] as string[])
+    .option('--deployed-by <name>', 'who deploys (default: $USER)')
+    .option('--json', 'print the deployments as JSON')
+    .addHelpText(
+      'after',
+      examples('KEEL_CODE_VERSION=v7 keel deploy --tag prod', 'KEEL_CODE_VERSION=$(git rev-parse --short HEAD) keel deploy research --tag canary') +
+        '\nDeployments are immutable: the same version with the same code again changes nothing; with other code it is refused (exit 2).\n',
+    )
+    .action(act(async (flows: string[], options: { tag: string[]; deployedBy?: string; json?: boolean }) => (await import('./commands/deploy-command.js')).deployCommand(context, flows, options)));
+
+  program
+    .command('invoke')
+    .description('start a queued execution pinned to the version a tag points to (default prod), or to --version; a worker of that version runs it')
+    .argument('<flow>', 'the flow name')
+    .option('--tag <tag>', 'route through this tag (default prod)')
+    .option('--version <version>', 'run exactly this deployed version')
+    .option('--input <json>', 'the flow input as JSON (checked against the deployed input schema)')
+    .option('--input-file <path>', 'read the input JSON from a file (- for stdin)')
+    .option('--json', 'print the execution id and version as JSON')
+    .addHelpText('after', examples('keel invoke research --input \'"AI"\'', 'keel invoke research --tag canary --input-file topic.json', 'keel invoke research --version v7 --input \'"AI"\''))
+    .action(act(async (flow: string, options: { tag?: string; version?: string; input?: string; inputFile?: string; json?: boolean }) => (await import('./commands/invoke-command.js')).invokeCommand(context, flow, options)));
+
+  const versions = program.command('versions').description('per flow and code version: executions queued/running/waiting/failed, tags, whether it can be retired, whether this code serves it');
+  versions.addHelpText('after', examples('keel versions', 'keel versions --flow research --json', 'keel versions remove research v6'));
+  versions
+    .command('list', { isDefault: true })
+    .description('the versions table (what `keel versions` shows)')
+    .option('--flow <name>', 'only this flow')
+    .option('--json', 'print the summaries as JSON')
+    .addHelpText('after', examples('keel versions list', 'keel versions --flow research'))
+    .action(act(async (options: { flow?: string; json?: boolean }) => (await import('./commands/versions-list.js')).versionsList(context, options)));
+  versions
+    .command('remove')
+    .description('remove a deployed version; refused (exit 2, nothing removed) while it has unfinished executions or tags')
+    .argument('<flow>', 'the flow name')
+    .argument('<version>', 'the version to remove')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples('keel versions remove research v6'))
+    .action(act(async (flow: string, version: string, options: { json?: boolean }) => (await import('./commands/versions-remove.js')).versionsRemove(context, flow, version, options)));
+
+  program
+    .command('tag')
+    .description('point a tag at a deployed version (new invocations go there; started executions stay on theirs), or remove it')
+    .argument('<flow>', 'the flow name')
+    .argument('<tag>', 'the tag, e.g. prod')
+    .argument('[version]', 'the deployed version to point it at')
+    .option('--remove', 'remove the tag instead')
+    .option('--json', 'print the tag as JSON')
+    .addHelpText('after', examples('keel tag research prod v8', 'keel tag research canary --remove'))
+    .action(act(async (flow: string, tag: string, version: string | undefined, options: { remove?: boolean; json?: boolean }) => (await import('./commands/tag-command.js')).tagCommand(context, flow, tag, version, options)));
+
   const artifacts = program.command('artifacts').description('list and read the artifacts an execution saved (its return value is "output")');
   artifacts.addHelpText('after', examples('keel artifacts list ex_01jdq3k8m2r7f3k9q2xw4h', 'keel artifacts get ex_01jdq3k8m2r7f3k9q2xw4h report'));
   artifacts
@@ -176,11 +247,11 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .addHelpText('after', examples('keel artifacts get ex_01jdq3k8m2r7f3k9q2xw4h output', 'keel artifacts get ex_01jdq3k8m2r7f3k9q2xw4h screenshot --out shot.png'))
     .action(act(async (id: string, name: string, options: { out?: string }) => (await import('./commands/artifacts.js')).artifactsGet(context, id, name, options)));
 
-  const store = program.command('store').description('operate on whole stores: copy every execution from one store to another');
+  const store = program.command('store').description('operate on whole stores: copy every execution, deployment and tag from one store to another');
   store.addHelpText('after', examples('keel store copy --from ./.keel --to sqlite:./keel.db'));
   store
     .command('copy')
-    .description('copy every execution with its checkpoints, waits, artifacts, logs and blobs to another store, then compare counts and a digest of both sides (exit 1 if they differ)')
+    .description('copy every execution with its checkpoints, waits, artifacts, logs and blobs, and the deployed versions and tags, to another store, then compare counts and a digest of both sides (exit 1 if they differ)')
     .requiredOption('--from <url>', 'the store to copy from: a folder (./.keel), sqlite:./keel.db or postgres://…')
     .requiredOption('--to <url>', 'the store to copy into')
     .option('--skip-existing', 'leave out executions the target already has (default: refuse and copy nothing)')
@@ -199,21 +270,35 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .addOption(new Option('--concurrency <n>', 'executions run at the same time').default('1'))
     .addOption(new Option('--poll <ms>', 'how long to sleep when idle before looking again').default('1000'))
     .addOption(new Option('--grace <ms>', 'on stop, how long executions in flight may take to finish before they are handed back').default('10000'))
+    .option('--isolate', 'run each execution in its own child process: a crash or out-of-memory ends only that process, and the execution is recovered')
+    .option('--memory-mb <n>', 'with --isolate: the heap limit of each execution\'s process, in MB')
+    .option('--timeout-ms <n>', 'with --isolate: kill an execution\'s process after this long (the execution is recovered like a crashed one)')
     .option('--json', 'one JSON event per line')
     .addHelpText(
       'after',
-      examples('keel worker', 'keel worker --concurrency 4', 'keel worker --once', 'KEEL_STORE=postgres://keel@db/keel keel worker --poll 500') +
+      examples('keel worker', 'keel worker --concurrency 4', 'keel worker --once', 'keel worker --isolate --memory-mb 512 --timeout-ms 600000', 'KEEL_STORE=postgres://keel@db/keel keel worker --poll 500') +
         '\nStopping: the first SIGINT/SIGTERM starts no new work and gives executions in flight --grace ms to finish; then (or at a\nsecond signal) they are handed back — leases released — so another worker continues them at once.\n',
     )
     .action(
-      act(async (options: { once?: boolean; concurrency: string; poll: string; grace: string; json?: boolean }) => {
+      act(async (options: { once?: boolean; concurrency: string; poll: string; grace: string; json?: boolean; isolate?: boolean; memoryMb?: string; timeoutMs?: string }) => {
         const { parseWholeNumber } = await import('./command-arguments.js');
+        if (!options.isolate && (options.memoryMb !== undefined || options.timeoutMs !== undefined)) {
+          const { ArgumentInvalidError } = await import('./errors/argument-invalid-error.js');
+          throw new ArgumentInvalidError({ argument: options.memoryMb !== undefined ? '--memory-mb' : '--timeout-ms', problem: 'limits apply to isolated runs: add --isolate.' });
+        }
+        const isolate = options.isolate
+          ? {
+              ...(options.memoryMb !== undefined ? { memoryMb: parseWholeNumber(options.memoryMb, '--memory-mb', 16) } : {}),
+              ...(options.timeoutMs !== undefined ? { timeoutMs: parseWholeNumber(options.timeoutMs, '--timeout-ms', 1) } : {}),
+            }
+          : undefined;
         const workerOptions = {
           once: options.once ?? false,
           concurrency: parseWholeNumber(options.concurrency, '--concurrency', 1),
           pollMs: parseWholeNumber(options.poll, '--poll', 10),
           graceMs: parseWholeNumber(options.grace, '--grace', 0),
           json: options.json ?? false,
+          ...(isolate ? { isolate } : {}),
         };
         const project = await context.open(true);
         const catalog = await project.loadFlows();

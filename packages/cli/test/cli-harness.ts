@@ -120,3 +120,22 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 export function exists(path: string): boolean {
   return existsSync(path);
 }
+
+/** The JSON lines a `keel … --json` child printed so far (the worker's events), parsed. */
+export function jsonLines(child: { output: () => { stdout: string } }): Array<Record<string, any>> {
+  return child
+    .output()
+    .stdout.split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, any>);
+}
+
+/** SIGKILLs the children a test left running (for `afterEach`), and empties the list. */
+export async function killChildren(children: ReturnType<typeof startKeel>[]): Promise<void> {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await child.exited;
+    }
+  }
+}

@@ -190,7 +190,8 @@ describe('a flow that waits for input', () => {
     const replayId = /Replay (ex_[0-9a-z]{18})/.exec(replay.stdout)![1]!;
     expect(replayId).not.toBe(id);
     const shown = await keelJson(project, ['executions', 'show', replayId]);
-    expect(shown.execution.replayOf).toEqual({ executionId: id, from: 'title:1', overridden: ['title:1'], hermetic: false });
+    // The replay records the code version of the run it replays (the same code here).
+    expect(shown.execution.replayOf).toEqual({ executionId: id, from: 'title:1', overridden: ['title:1'], hermetic: false, codeVersion: shown.execution.codeVersion });
     expect(shown.checkpoints.find((checkpoint: { id: string }) => checkpoint.id === 'publish:1').output).toBe('A SHORTER TITLE / ship it');
     // The original is untouched.
     expect((await keelJson(project, ['executions', 'show', id])).execution.output).toEqual({ published: 'A POST ABOUT DURABLE AGENTS / ship it' });

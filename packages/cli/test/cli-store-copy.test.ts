@@ -52,6 +52,8 @@ describe('keel store copy', () => {
     expect((await keel(project, ['executions', 'input', done, '--value', 'true', '--resume'])).code).toBe(0);
     const waiting = executionId((await keel(project, ['run', 'story', '--input', '{"topic":"trains"}'])).stdout);
     expect(readFileSync(join(project, 'ask.count'), 'utf8')).toBe('xx');
+    // A deployed version with the prod tag: copied with the executions.
+    expect((await keel(project, ['deploy', 'story', '--tag', 'prod'], { KEEL_CODE_VERSION: 'v1' })).code).toBe(0);
 
     const toSqlite = await keel(project, ['store', 'copy', '--from', './.keel', '--to', 'sqlite:./copy.db', '--json']);
     expect(toSqlite.code, toSqlite.stderr).toBe(0);
@@ -59,7 +61,7 @@ describe('keel store copy', () => {
     expect(first.matches).toBe(true);
     expect(first.source.digest).toBe(first.target.digest);
     // 13 blobs, 3 of them messages reached only through the model requests' BlobLists ("be brief" is shared).
-    expect(first.copied).toEqual({ executions: 2, checkpoints: 4, waits: 2, artifacts: 3, logs: 2, blobs: 13 });
+    expect(first.copied).toEqual({ executions: 2, checkpoints: 4, waits: 2, artifacts: 3, logs: 2, blobs: 13, deployments: 1, tags: 1 });
 
     // Again into the same store: refused, nothing written, the ids named.
     const again = await keel(project, ['store', 'copy', '--from', './.keel', '--to', 'sqlite:./copy.db']);
@@ -72,10 +74,15 @@ describe('keel store copy', () => {
 
     const toPostgres = await keel(project, ['store', 'copy', '--from', 'sqlite:./copy.db', '--to', postgres.url]);
     expect(toPostgres.code, toPostgres.stderr).toBe(0);
-    expect(toPostgres.stdout).toContain('copied 2 executions, 4 checkpoints, 2 waits, 3 artifacts, 2 logs, 13 blobs');
+    expect(toPostgres.stdout).toContain('copied 2 executions, 4 checkpoints, 2 waits, 3 artifacts, 2 logs, 13 blobs, 1 deployment, 1 tag');
     const digests = [...toPostgres.stdout.matchAll(/digest (sha256:[0-9a-f]{64})/g)].map((match) => match[1]);
     // The same records through three backends: the same digest all the way.
     expect(digests).toEqual([first.source.digest, first.source.digest]);
+
+    // The copy routes invocations as the original does.
+    const routes = await keelJson(project, ['versions', '--store', postgres.url]);
+    expect(routes.find((summary: { version: string }) => summary.version === 'v1')).toMatchObject({ flow: 'story', tags: ['prod'], deployedAt: expect.any(Number) });
+    expect((await keelJson(project, ['invoke', 'story', '--input', '{"topic":"cars"}', '--store', postgres.url])).version).toBe('v1');
 
     // Reading on the copy gives what the original gives.
     const original = await keelJson(project, ['executions', 'show', done]);
@@ -122,5 +129,33 @@ describe('copyStore and storeDigest', () => {
     const checkpoint = (await target.getCheckpoint('ex_1', 'ask:1'))!;
     await target.putCheckpoint({ ...checkpoint, attempts: 2 });
     expect((await storeDigest(target, ['ex_1'])).digest).not.toBe(before.digest);
+  });
+
+  it('copies deployments and tags; refuses, writing nothing, a deployment the target has with other code or a tag it points elsewhere', async () => {
+    const deployment = { flow: 'f', version: 'v1', digest: 'sha256:one', deployedAt: 1 };
+    const source = await seeded();
+    await source.createDeployment(deployment);
+    await source.putTag({ flow: 'f', tag: 'prod', version: 'v1', updatedAt: 1 });
+    const copy = memoryStore();
+    const result = await copyStore(source, copy, { skipExisting: false });
+    expect(await copy.listDeployments()).toEqual([deployment]);
+    expect((await copy.listTags()).map(({ tag, version }) => ({ tag, version }))).toEqual([{ tag: 'prod', version: 'v1' }]);
+    const routes = { deployments: result.deploymentCopy.deployments, tags: result.deploymentCopy.tags };
+    expect((await storeDigest(copy, ['ex_1'], routes)).digest).toBe((await storeDigest(source, ['ex_1'], routes)).digest);
+
+    const otherCode = memoryStore();
+    await otherCode.createDeployment({ ...deployment, digest: 'sha256:two' });
+    await expect(copyStore(source, otherCode, { skipExisting: true })).rejects.toThrow(/deployment f v1 \(other code\)\. Nothing was copied/);
+    expect(await otherCode.getExecution('ex_1')).toBeNull();
+
+    const otherTag = memoryStore();
+    await otherTag.createDeployment(deployment);
+    await otherTag.createDeployment({ ...deployment, version: 'v2' });
+    await otherTag.putTag({ flow: 'f', tag: 'prod', version: 'v2', updatedAt: 2 });
+    await expect(copyStore(source, otherTag, { skipExisting: false })).rejects.toThrow(/tag f prod \(→ v2 there, v1 here\)/);
+    expect(await otherTag.getExecution('ex_1')).toBeNull();
+    // With --skip-existing the target's tag stays.
+    expect((await copyStore(source, otherTag, { skipExisting: true })).deploymentCopy.skippedTags).toEqual(['f prod']);
+    expect((await otherTag.getTag('f', 'prod'))!.version).toBe('v2');
   });
 });

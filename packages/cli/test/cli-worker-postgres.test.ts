@@ -35,7 +35,7 @@ export const steps = flow('steps', async (input: { file: string }) => {
     });
   }
   return 'done';
-});
+}, { version: 'steps-v1' });
 `;
 
 // Queues executions through the core API on the same store (faster than 200 \`keel run --queue\`).
@@ -43,8 +43,10 @@ const queueScript = `import { createRuntime } from '@keel/core';
 import { postgresStore } from '@keel/store-postgres';
 const [url, count, file] = process.argv.slice(2);
 const store = postgresStore(url);
+// The workers run flows/steps.ts; this stand-in body records its code version, or they would leave
+// every execution to the version derived from the stand-in's source.
 const runtime = createRuntime({ store });
-runtime.flow('steps', async () => {});
+runtime.flow('steps', async () => {}, { version: 'steps-v1' });
 for (let index = 0; index < Number(count); index++) await runtime.start('steps', { file });
 await runtime.close();
 `;

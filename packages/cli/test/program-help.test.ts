@@ -44,6 +44,12 @@ describe('keel --help', () => {
       'executions retry',
       'executions cancel',
       'executions replay',
+      'deploy',
+      'invoke',
+      'versions',
+      'versions list',
+      'versions remove',
+      'tag',
       'artifacts',
       'artifacts list',
       'artifacts get',
@@ -61,7 +67,7 @@ describe('keel --help', () => {
       const examples = help.text().split('Examples:\n')[1];
       expect(examples, `keel ${path.join(' ')} --help has examples`).toBeDefined();
       const first = examples!.split('\n')[0]!;
-      expect(first).toMatch(new RegExp(`^  \\$ (KEEL_STORE=\\S+ )?keel ${path.join(' ')}`.trimEnd()));
+      expect(first).toMatch(new RegExp(`^  \\$ (KEEL_[A-Z_]+=\\S+ )?keel ${path.join(' ')}`.trimEnd()));
     }
   });
 });

@@ -19,6 +19,7 @@ import {
   type Store,
 } from '../src/index.js';
 import { derivedCodeVersion } from '../src/runtime/code-version.js';
+import { runInFlow } from '../src/adapter.js';
 
 const opened: Runtime[] = [];
 afterEach(async () => {
@@ -161,6 +162,24 @@ describe('code versions', () => {
     // The wait completed in v2's session, and its record says so.
     expect(records.find((record) => record.id === 'approve:1')).toMatchObject({ status: 'completed', codeVersion: 'v2' });
     expect(records.find((record) => record.id === 'search:1')?.codeVersion).toBeUndefined();
+  });
+
+  it('runInFlow records the version of the flow body registered under its name, so that body resumes the execution', async () => {
+    const folder = storeFolder();
+    const runtime = runtimeOn(folder);
+    // What an adapter does: the flow's own body for workers and resume, and runInFlow for a live call.
+    const body = async () => {
+      const answer = await wait('answer', { schema: z.string() });
+      return `got ${answer}`;
+    };
+    runtime.flow('adhoc', body);
+    const bodyVersion = runtime.versionOf('adhoc').version;
+    const live = await runInFlow({ name: 'adhoc', key: 'thread-1', runtime }, async () => `live ${await wait('answer', { schema: z.string() })}`);
+    expect(live.status).toBe('waiting');
+    runtime.flow('adhoc', body);
+    expect((await runtime.executions.get(live.executionId)).codeVersion).toBe(bodyVersion);
+    await runtime.executions.input(live.executionId, 'answer', 'yes');
+    expect(await runtime.executions.resume(live.executionId)).toMatchObject({ status: 'completed', output: 'got yes' });
   });
 });
 

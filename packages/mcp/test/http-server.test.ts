@@ -27,10 +27,11 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
 
   beforeAll(async () => {
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-mcp-http-'));
-    runtime = createRuntime({ store: lowdbStore(path.join(directory, '.keel')) });
+    // Both runtimes run the same code, so they name one code version (a checkout-less CI copy has none to derive).
+    runtime = createRuntime({ store: lowdbStore(path.join(directory, '.keel')), codeVersion: 'mcp-test' });
     registerFlows(runtime, directory);
     // A second runtime over the same store plays the worker (what `keel worker` runs).
-    worker = createRuntime({ store: lowdbStore(path.join(directory, '.keel')) });
+    worker = createRuntime({ store: lowdbStore(path.join(directory, '.keel')), codeVersion: 'mcp-test' });
     registerFlows(worker, directory);
     server = await serveHttp({ runtime, port: 0, token: null });
     client = await connect(server.url);
@@ -89,6 +90,27 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
     const ranHere = await callJson(client, 'resume_execution', { executionId: queued.executionId });
     expect(ranHere).toMatchObject({ executionId: queued.executionId, status: 'failed', error: { message: 'HTTP 503 from https://news.example/later' } });
     expect(ranHere.changed).toBe(`Resumed execution ${queued.executionId} in this server's process: it failed (explain_failure says where).`);
+  });
+
+  it('runs a flow through a tag: pinned to the deployed version, which a worker of that version runs; list_versions counts it', async () => {
+    const { deployment } = await runtime.deployments.deploy('publish', { tags: ['prod'] });
+    const version = deployment.version;
+    const invoked = await callJson(client, 'run_flow', { flow: 'publish', input: { draft: 'Tagged' }, tag: 'prod' });
+    expect(invoked).toMatchObject({ status: 'queued', version });
+    expect(invoked.changed).toBe(`Created execution ${invoked.executionId} of flow "publish" version ${version} (tag prod), queued for a worker of that version.`);
+    expect((await runtime.executions.get(invoked.executionId)).codeVersion).toBe(version);
+    const listed = await callJson(client, 'list_versions', { flow: 'publish' });
+    expect(listed.versions.find((entry: { version: string }) => entry.version === version)).toMatchObject({ tags: ['prod'], served: true, executions: { queued: 1 } });
+    // The worker runs the same code, so the same version: it takes the execution to its wait.
+    const reports = await worker.executions.recover({ flows: ['publish'] });
+    expect(reports.map((report) => [report.executionId, report.result?.status])).toEqual([[invoked.executionId, 'waiting']]);
+
+    const unknownTag = await call(client, 'run_flow', { flow: 'publish', input: { draft: 'x' }, tag: 'canary' });
+    expect(unknownTag.isError).toBe(true);
+    expect(unknownTag.text).toContain('Flow "publish" has no deployed tag "canary" (deployed tags: prod)');
+    const unknownVersion = await call(client, 'run_flow', { flow: 'publish', input: { draft: 'x' }, version: 'v9' });
+    expect(unknownVersion.isError).toBe(true);
+    expect(unknownVersion.text).toContain('no deployed version "v9"');
   });
 
   it('answers a resume that outlives waitSeconds with "running", and the run goes on in the server', async () => {

@@ -24,7 +24,7 @@ describe('the MCP server over stdio, driven by the SDK client', () => {
   beforeAll(async () => {
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-mcp-stdio-'));
     // This process makes the executions; the spawned server only reads and operates them.
-    runtime = createRuntime({ store: lowdbStore(path.join(directory, '.keel')) });
+    runtime = createRuntime({ store: lowdbStore(path.join(directory, '.keel')), codeVersion: 'fixture-v1' });
     registerFlows(runtime, directory);
     const failed = await runtime.run('news-scout', { topic: 'ai' });
     expect(failed.status).toBe('failed');
@@ -65,6 +65,7 @@ describe('the MCP server over stdio, driven by the SDK client', () => {
         'list_artifacts',
         'list_executions',
         'list_flows',
+        'list_versions',
         'read_artifact',
         'replay_execution',
         'resume_execution',

@@ -151,3 +151,14 @@ export interface JsonSchema {
   readonly oneOf?: readonly JsonSchema[];
   readonly [keyword: string]: unknown;
 }
+
+/** One flow version, as `GET /api/versions` lists it. */
+export interface VersionSummary {
+  readonly flow: string;
+  readonly version: string;
+  readonly deployedAt?: number;
+  readonly tags: readonly string[];
+  readonly executions: Readonly<Record<ExecutionStatus, number>>;
+  readonly retirable: boolean;
+  readonly served: boolean;
+}

@@ -5,10 +5,11 @@ import { formatAgo, formatCompact, formatCount, formatDuration, formatTime, form
 import { navigate, type Page } from './navigation.js';
 import { poll } from './poller.js';
 import { statusBadge } from './status-badge.js';
+import { versionsPanel } from './versions-panel.js';
 
 const statuses = ['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled'];
 
-/** The executions list: live, filtered by flow and status, paged by id, with a form to start a run. */
+/** The executions list: live, filtered by flow and status, paged by id, with a form to start a run and the Versions panel. */
 export function executionsPage(root: HTMLElement, query: URLSearchParams): Page {
   document.title = 'Executions · Keel';
   const filters = { flow: query.get('flow') ?? '', status: query.get('status') ?? '', before: query.get('before') ?? '' };
@@ -25,6 +26,7 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): Page 
   const knownFlows = new Set<string>(filters.flow ? [filters.flow] : []);
   const registered = new Set<string>();
 
+  const versions = versionsPanel();
   const startFlow = h('select', { 'aria-label': 'Flow to start', 'data-testid': 'start-flow' });
   const startInput = h('textarea', { class: 'json-input', rows: 3, spellcheck: 'false', placeholder: 'Input as JSON, e.g. "AI infrastructure" or {"topic": "…"}', 'data-testid': 'start-input' });
   const startStatus = h('div', { class: 'form-error', role: 'alert' });
@@ -81,6 +83,7 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): Page 
     ),
     pager,
     startForm,
+    versions.element,
   );
 
   function apply(change: Partial<typeof filters>): void {
@@ -115,7 +118,7 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): Page 
     if (filters.flow) params.set('flow', filters.flow);
     if (filters.status) params.set('status', filters.status);
     if (filters.before) params.set('before', filters.before);
-    const page = await apiGet<{ executions: ExecutionSummary[]; nextCursor: string | null }>(`/api/executions?${params}`);
+    const [page] = await Promise.all([apiGet<{ executions: ExecutionSummary[]; nextCursor: string | null }>(`/api/executions?${params}`), versions.refresh()]);
     for (const execution of page.executions) knownFlows.add(execution.flow);
     renderFlowFilter();
     const now = Date.now();

@@ -6,6 +6,7 @@ import { executionRoutes } from './api/execution-routes.js';
 import { openApiDocument } from './api/openapi-document.js';
 import { operationRoutes } from './api/operation-routes.js';
 import { RunOperations } from './api/run-operations.js';
+import { versionRoutes } from './api/version-routes.js';
 import { authentication, isApiPath } from './http/authentication.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { errorResponseOf } from './http/error-response.js';
@@ -69,6 +70,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   api.get('/openapi.json', (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
   executionRoutes(api, context);
   operationRoutes(api, context);
+  versionRoutes(api, context);
   app.route('/api', api);
 
   for (const [path, target] of Object.entries(options.mount ?? {})) mount(app, path, target);

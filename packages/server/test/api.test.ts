@@ -22,8 +22,8 @@ afterEach(async () => {
   for (const runtime of runtimes.splice(0)) await runtime.close();
 });
 
-function newRuntime(store: Store = memoryStore()): Runtime {
-  const runtime = createRuntime({ store });
+function newRuntime(store: Store = memoryStore(), codeVersion?: string): Runtime {
+  const runtime = createRuntime({ store, ...(codeVersion !== undefined ? { codeVersion } : {}) });
   runtimes.push(runtime);
   return runtime;
 }
@@ -520,7 +520,7 @@ describe('abandoned executions', () => {
       await child.waitForLine('writing');
       expect((await child.kill()).signal).toBe('SIGKILL');
 
-      const runtime = newRuntime(lowdbStore(directory));
+      const runtime = newRuntime(lowdbStore(directory), 'v1');
       let fetched = 0;
       runtime.flow('interrupted', async () => {
         await checkpoint('fetch', () => ++fetched);
@@ -537,5 +537,44 @@ describe('abandoned executions', () => {
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe('deployed versions', () => {
+  it('invokes through a tag or a version (202, pinned), refuses bad input (400) and unknown routes (404), and summarizes versions — without the flow code', async () => {
+    const store = memoryStore();
+    const deployer = newRuntime(store);
+    deployer.flow('order', async (input: { item: string }) => input.item, { input: z.object({ item: z.string() }), version: 'v1' });
+    await deployer.deployments.deploy('order', { tags: ['prod'] });
+    // The API server has the store but not the flow's code.
+    const { api } = await serve(newRuntime(store));
+
+    const invoked = await call(api('/flows/order/invoke'), { body: { input: { item: 'lamp' } } });
+    expect(invoked.status).toBe(202);
+    expect(invoked.json).toMatchObject({ flow: 'order', version: 'v1', status: 'queued' });
+    expect((await store.getExecution(invoked.json.executionId))).toMatchObject({ status: 'queued', codeVersion: 'v1' });
+    const byVersion = await call(api('/flows/order/invoke'), { body: { input: { item: 'desk' }, version: 'v1' } });
+    expect(byVersion.status).toBe(202);
+
+    const before = (await store.listExecutions()).length;
+    const invalid = await call(api('/flows/order/invoke'), { body: { input: { item: 7 } } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.error).toMatchObject({ code: 'flow_input_invalid', flow: 'order', issues: [expect.objectContaining({ path: '/item' })] });
+    const unknownTag = await call(api('/flows/order/invoke'), { body: { input: { item: 'x' }, tag: 'canary' } });
+    expect(unknownTag.status).toBe(404);
+    expect(unknownTag.json.error).toMatchObject({ code: 'deployment_not_found', wanted: { tag: 'canary' }, known: ['prod'] });
+    const unknownVersion = await call(api('/flows/order/invoke'), { body: { input: { item: 'x' }, version: 'v9' } });
+    expect(unknownVersion.status).toBe(404);
+    expect(unknownVersion.json.error.message).toContain('no deployed version "v9" (deployed versions: v1)');
+    const both = await call(api('/flows/order/invoke'), { body: { tag: 'prod', version: 'v1' } });
+    expect(both.status).toBe(400);
+    expect((await store.listExecutions()).length).toBe(before);
+
+    const versions = await call(api('/versions'));
+    expect(versions.status).toBe(200);
+    expect(versions.json.versions).toEqual([
+      expect.objectContaining({ flow: 'order', version: 'v1', tags: ['prod'], retirable: false, served: false, executions: expect.objectContaining({ queued: 2, completed: 0 }) }),
+    ]);
+    expect((await call(api('/versions?flow=other'))).json.versions).toEqual([]);
   });
 });

@@ -30,9 +30,9 @@ interface Dashboard {
   readonly ids: { readonly waiting: string; readonly failed: string; readonly completed: string };
 }
 
-async function dashboard(): Promise<Dashboard> {
+async function dashboard(options: { codeVersion?: string } = {}): Promise<Dashboard> {
   const directory = mkdtempSync(join(tmpdir(), 'keel-'));
-  const runtime = createRuntime({ store: lowdbStore(join(directory, '.keel')) });
+  const runtime = createRuntime({ store: lowdbStore(join(directory, '.keel')), ...options });
   registerDemoFlows(runtime);
   const completed = (await runtime.run('news_scout', 'robotics')).executionId;
   await runtime.executions.input(completed, 'approve_publish', { approved: true });
@@ -236,5 +236,41 @@ describe('dashboard', () => {
     } finally {
       await guarded.close();
     }
+  });
+
+  it('shows the Versions panel: per flow and version the executions by status, tags, retirable, and whether this code serves it — live', async () => {
+    const { runtime, server } = await dashboard({ codeVersion: 'v1' });
+    const { deployment } = await runtime.deployments.deploy('news_scout', { tags: ['prod'] });
+    // An older deployed version this server's code does not run: its invocation stays queued.
+    const store = await runtime.store();
+    await store.createDeployment({ flow: 'news_scout', version: 'v0-legacy', digest: 'sha256:legacy', deployedAt: Date.now() - 3 * 86_400_000 });
+    const legacy = await runtime.deployments.invoke('news_scout', 'legacy topic', { version: 'v0-legacy' });
+    const page = await open('/', server.url);
+    const current = page.locator(`[data-testid=version-row][data-flow=news_scout][data-version="${deployment.version}"]`);
+    const old = page.locator('[data-testid=version-row][data-flow=news_scout][data-version=v0-legacy]');
+    await old.waitFor();
+    expect(await old.locator('[data-status=queued]').innerText()).toBe('1');
+    expect(await old.locator('[data-testid=served]').innerText()).toBe('no');
+    expect(await old.locator('[data-testid=retirable]').innerText()).toBe('no');
+    expect(await current.locator('td').nth(2).innerText()).toBe('prod');
+    expect(await current.locator('[data-testid=served]').innerText()).toBe('yes');
+    expect(await current.locator('[data-testid=retirable]').innerText()).toBe('no');
+    const waitingBefore = Number(await current.locator('[data-status=waiting]').innerText());
+
+    // Invoked through prod, the worker (same code) takes it to its approval: the panel follows.
+    await runtime.deployments.invoke('news_scout', 'tidal power', { tag: 'prod' });
+    await page.waitForFunction(
+      ([version, expected]) =>
+        (globalThis as unknown as { document: { querySelector(selector: string): { textContent: string } | null } }).document.querySelector(
+          `[data-testid=version-row][data-flow=news_scout][data-version="${version}"] [data-status=waiting]`,
+        )?.textContent === String(expected),
+      [deployment.version, waitingBefore + 1] as const,
+    );
+    await page.locator('[data-testid=versions-panel]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshots, 'versions-panel.png'), fullPage: true });
+    // The legacy version's execution is still queued: no worker serves v0-legacy.
+    expect((await runtime.executions.get(legacy.executionId)).status).toBe('queued');
+    expect(page.problems).toEqual([]);
+    await page.close();
   });
 });

@@ -46,7 +46,10 @@ export async function executionsShow(context: CliContext, executionId: string, o
       `${origin.executionId}${origin.from !== undefined ? ` from ${origin.from}` : ''}${origin.overridden.length ? `, overriding ${origin.overridden.join(', ')}` : ''}${origin.hermetic ? ', hermetic' : ''}`,
     ]);
   }
-  if (execution.codeVersion !== undefined) facts.push(['code', execution.codeVersion]);
+  if (execution.codeVersion !== undefined) {
+    const original = execution.replayOf?.codeVersion;
+    facts.push(['code', `${execution.codeVersion}${original !== undefined && original !== execution.codeVersion ? colors.dim(` (replaying a run of ${original})`) : ''}`]);
+  }
   if (execution.status === 'running' && execution.lease) {
     facts.push([
       'holder',

@@ -32,12 +32,18 @@ export async function storeCopyCommand(context: CliContext, options: StoreCopyCo
     const toLabel = redactStoreUrl(options.to);
     if (!options.json) terminal.line(`${colors.cyan('▸')} copying ${source.name} ${fromLabel} → ${target.name} ${toLabel}`);
     const result = await copyStore(source, target, { skipExisting: options.skipExisting ?? false });
-    const [sourceDigest, targetDigest] = await Promise.all([storeDigest(source, result.copied), storeDigest(target, result.copied)]);
+    // Deployments and tags are compared whether this copy wrote them or the target had them the same.
+    const routes = {
+      deployments: [...result.deploymentCopy.deployments, ...(await source.listDeployments()).filter((deployment) => result.deploymentCopy.existingDeployments.includes(`${deployment.flow} ${deployment.version}`))],
+      tags: result.deploymentCopy.tags,
+    };
+    const [sourceDigest, targetDigest] = await Promise.all([storeDigest(source, result.copied, routes), storeDigest(target, result.copied, routes)]);
     const matches = sourceDigest.digest === targetDigest.digest;
     if (options.json) {
-      terminal.line(JSON.stringify({ from: fromLabel, to: toLabel, copied: sourceDigest.counts, skipped: result.skipped, source: sourceDigest, target: targetDigest, matches }, null, 2));
+      terminal.line(JSON.stringify({ from: fromLabel, to: toLabel, copied: sourceDigest.counts, skipped: result.skipped, skippedTags: result.deploymentCopy.skippedTags, source: sourceDigest, target: targetDigest, matches }, null, 2));
     } else {
       terminal.line(`copied ${describeCounts(sourceDigest.counts)}`);
+      if (result.deploymentCopy.skippedTags.length > 0) terminal.line(colors.yellow(`kept the target's tags ${result.deploymentCopy.skippedTags.join(', ')}, which point to other versions there`));
       if (result.skipped.length > 0) terminal.line(colors.yellow(`skipped ${result.skipped.length} ${result.skipped.length === 1 ? 'execution' : 'executions'} the target already had: ${result.skipped.join(', ')}`));
       terminal.line(`source digest ${sourceDigest.digest}`);
       terminal.line(`target digest ${targetDigest.digest}${targetDigest.digest === sourceDigest.digest ? '' : ` (${describeCounts(targetDigest.counts)})`}`);

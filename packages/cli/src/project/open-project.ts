@@ -86,10 +86,13 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   const storeLabel = typeof storeUrl === 'string' ? redactStoreUrl(storeUrl) : `${storeUrl.name} ${storeUrl.location}`;
 
   const runtime = core.defaultRuntime();
+  // The environment wins over the config: an operator sets a deployment's version without editing code.
+  const codeVersion = options.environment.KEEL_CODE_VERSION?.trim() || config?.codeVersion;
   const configureRuntime = () =>
     core.module.configure({
       store,
-      ...(config?.codeVersion !== undefined ? { codeVersion: config.codeVersion } : {}),
+      ...(codeVersion !== undefined ? { codeVersion } : {}),
+      ...(config?.compatibleWith !== undefined ? { compatibleWith: config.compatibleWith } : {}),
       ...(config?.leaseTtlMs !== undefined ? { leaseTtlMs: config.leaseTtlMs } : {}),
       ...(config?.capture !== undefined ? { capture: config.capture } : {}),
     });
@@ -153,6 +156,10 @@ async function loadConfig(loader: Jiti, file: string): Promise<KeelConfig> {
   }
   for (const field of ['codeVersion'] as const) {
     if (config[field] !== undefined && typeof config[field] !== 'string') throw new ConfigInvalidError({ file, problem: `\`${field}\` must be a string.` });
+  }
+  const compatibleWith = config.compatibleWith;
+  if (compatibleWith !== undefined && !(Array.isArray(compatibleWith) && compatibleWith.every((entry) => typeof entry === 'string' && entry !== ''))) {
+    throw new ConfigInvalidError({ file, problem: "`compatibleWith` must be a list of code versions, e.g. compatibleWith: ['v1']." });
   }
   if (config.leaseTtlMs !== undefined && !(typeof config.leaseTtlMs === 'number' && config.leaseTtlMs > 0)) {
     throw new ConfigInvalidError({ file, problem: '`leaseTtlMs` must be a positive number of milliseconds.' });

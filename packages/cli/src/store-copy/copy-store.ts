@@ -3,6 +3,7 @@ import type { ExecutionRecord, Store } from '@keel/core';
 import type { ExecutionPatch } from '@keel/core/store';
 import { StoreCopyConflictError } from '../errors/store-copy-conflict-error.js';
 import { nestedBlobHashes, recordBlobHashes } from './blob-references.js';
+import { copyDeployments, planDeploymentCopy, type DeploymentCopyPlan } from './copy-deployments.js';
 
 /** Options of {@link copyStore}. */
 export interface CopyStoreOptions {
@@ -18,6 +19,8 @@ export interface CopyStoreResult {
   readonly copied: readonly string[];
   /** The executions left out because the target had them (only with `skipExisting`). */
   readonly skipped: readonly string[];
+  /** The deployments and tags copied (and those the target had). */
+  readonly deploymentCopy: DeploymentCopyPlan;
 }
 
 const pageSize = 100;
@@ -36,9 +39,10 @@ export async function listAllExecutionIds(store: Store): Promise<string[]> {
 }
 
 /**
- * Copies executions with their checkpoints, waits, artifacts, logs and blobs from one store to
- * another through the Store contract only. Before writing anything it checks that the target has none
- * of the ids (or, with `skipExisting`, leaves those out).
+ * Copies executions with their checkpoints, waits, artifacts, logs and blobs, and the deployed flow
+ * versions with their tags, from one store to another through the Store contract only. Before writing
+ * anything it checks that the target has none of the ids (or, with `skipExisting`, leaves those out)
+ * and no deployment or tag that differs (see {@link planDeploymentCopy}).
  *
  * Each execution is created holding a lease of this process, so a worker on the target does not take
  * a queued or abandoned one over while its checkpoints are still being copied; the last write sets
@@ -51,6 +55,7 @@ export async function copyStore(source: Store, target: Store, options: CopyStore
   const existing: string[] = [];
   for (const id of ids) if ((await target.getExecution(id)) !== null) existing.push(id);
   if (existing.length > 0 && !options.skipExisting) throw new StoreCopyConflictError({ target: target.location, executionIds: existing });
+  const deployments = await planDeploymentCopy(source, target, options);
   const skipped = new Set(existing);
   const copiedBlobs = new Set<string>();
   const copied: string[] = [];
@@ -94,5 +99,7 @@ export async function copyStore(source: Store, target: Store, options: CopyStore
     copied.push(id);
     options.onExecution?.(execution);
   }
-  return { copied, skipped: existing };
+  // After the executions: a worker on the target serving a version finds its executions complete.
+  await copyDeployments(target, deployments);
+  return { copied, skipped: existing, deploymentCopy: deployments };
 }

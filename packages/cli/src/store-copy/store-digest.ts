@@ -10,6 +10,14 @@ export interface RecordCounts {
   artifacts: number;
   logs: number;
   blobs: number;
+  deployments: number;
+  tags: number;
+}
+
+/** The deployments and tags, by key, a digest covers besides executions. */
+export interface DigestRoutes {
+  readonly deployments: readonly { readonly flow: string; readonly version: string }[];
+  readonly tags: readonly { readonly flow: string; readonly tag: string }[];
 }
 
 /** A store's fingerprint of a set of executions: counts per kind and a sha256 over every record and blob. */
@@ -24,12 +32,12 @@ export interface StoreDigest {
  * contract: the execution records (without `version`, `updatedAt` and `lease`, which a store manages
  * itself and a copy does not keep), checkpoints (by id), waits (by id), artifacts (by name), logs (in
  * their order), and every blob they reference — directly or through a `BlobList` inside another blob —
- * as its hash and the sha256 of the content found. Two stores holding the same executions give the
+ * as its hash and the sha256 of the content found — and the deployments and tags named in `routes`. Two stores holding the same executions give the
  * same digest, whatever their backend and key order.
  */
-export async function storeDigest(store: Store, executionIds: readonly string[]): Promise<StoreDigest> {
+export async function storeDigest(store: Store, executionIds: readonly string[], routes: DigestRoutes = { deployments: [], tags: [] }): Promise<StoreDigest> {
   const hash = createHash('sha256');
-  const counts: RecordCounts = { executions: 0, checkpoints: 0, waits: 0, artifacts: 0, logs: 0, blobs: 0 };
+  const counts: RecordCounts = { executions: 0, checkpoints: 0, waits: 0, artifacts: 0, logs: 0, blobs: 0, deployments: 0, tags: 0 };
   const blobHashes = new Set<string>();
   const write = (kind: string, value: unknown) => hash.update(`${kind} ${canonicalJson(value)}\n`);
   for (const id of [...executionIds].sort()) {
@@ -69,6 +77,16 @@ export async function storeDigest(store: Store, executionIds: readonly string[])
     const content = contents.get(blob)!;
     write('blob', [blob, content === null ? null : createHash('sha256').update(content).digest('hex')]);
     if (content !== null) counts.blobs++;
+  }
+  for (const { flow, version } of [...routes.deployments].sort((a, b) => compare(`${a.flow}\0${a.version}`, `${b.flow}\0${b.version}`))) {
+    const deployment = await store.getDeployment(flow, version);
+    write('deployment', deployment ?? ['missing-deployment', flow, version]);
+    if (deployment !== null) counts.deployments++;
+  }
+  for (const { flow, tag } of [...routes.tags].sort((a, b) => compare(`${a.flow}\0${a.tag}`, `${b.flow}\0${b.tag}`))) {
+    const record = await store.getTag(flow, tag);
+    write('tag', record ?? ['missing-tag', flow, tag]);
+    if (record !== null) counts.tags++;
   }
   return { counts, digest: `sha256:${hash.digest('hex')}` };
 }

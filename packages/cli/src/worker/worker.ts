@@ -8,6 +8,7 @@ import { singleLine, truncate } from '../output/text-layout.js';
 import type { FlowCatalog } from '../project/flow-catalog.js';
 import type { Project } from '../project/open-project.js';
 import { handBack } from './hand-back.js';
+import { IsolatedRuns, type IsolationLimits } from './isolated-runs.js';
 import { isPostgresUrl, listenForPostgresWork, type WakeUpListener } from './postgres-wake-up.js';
 
 /** Options of {@link Worker}. */
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   readonly graceMs: number;
   /** One JSON object per line instead of text. */
   readonly json: boolean;
+  /** Run each execution in its own child process, with these limits (`--isolate`). */
+  readonly isolate?: IsolationLimits;
 }
 
 /**
@@ -52,11 +55,17 @@ export class Worker {
   /** Counts wake-ups (PostgreSQL notifications), so a slot that was busy when one came does not sleep past it. */
   #wakeUps = 0;
 
+  readonly #isolated: IsolatedRuns | undefined;
+
   constructor(context: CliContext, project: Project, catalog: FlowCatalog, options: WorkerOptions) {
     this.#context = context;
     this.#project = project;
     this.#catalog = catalog;
     this.#options = options;
+    const { store, config } = context.globals;
+    this.#isolated = options.isolate
+      ? new IsolatedRuns(project.runtime, { cwd: context.cwd, ...(store !== undefined ? { store } : {}), ...(config !== undefined ? { config } : {}) }, options.isolate, catalog.names)
+      : undefined;
   }
 
   /** Runs until stopped (or, with `once`, until nothing is owed). */
@@ -67,8 +76,9 @@ export class Worker {
     this.#event(
       { event: 'started', pid: process.pid, owner: this.#project.runtime.ownerId, store: this.#project.storeLabel, flows: this.#catalog.names, ...options },
       `${colors.cyan('▸')} keel worker ${colors.dim(`pid ${process.pid}`)} · store ${this.#project.storeLabel} · flows ${this.#catalog.names.join(', ') || colors.red('none')}` +
-        colors.dim(` · concurrency ${options.concurrency}${options.once ? ' · once' : ` · polling every ${formatDuration(options.pollMs)} (Ctrl-C stops)`}`),
+        colors.dim(` · concurrency ${options.concurrency}${options.isolate ? ` · isolated (a process per execution${options.isolate.memoryMb !== undefined ? `, ${options.isolate.memoryMb} MB heap` : ''}${options.isolate.timeoutMs !== undefined ? `, ${formatDuration(options.isolate.timeoutMs)} limit` : ''})` : ''}${options.once ? ' · once' : ` · polling every ${formatDuration(options.pollMs)} (Ctrl-C stops)`}`),
     );
+    this.#announceVersions();
     const onSignal = (signal: NodeJS.Signals) => this.stop(signal);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -117,6 +127,9 @@ export class Worker {
     if (this.#exiting) return;
     this.#exiting = true;
     try {
+      // Isolated runs die with their processes; their leases' holders are then gone, so they are recovered at once here.
+      const killed = this.#isolated?.killAll() ?? [];
+      if (killed.length) this.#event({ event: 'killed', pids: killed }, `${reason}: stopped the processes of isolated runs (pids ${killed.join(', ')}); their executions are recovered from the last completed checkpoint`);
       const handed = await handBack(this.#project.runtime);
       this.#event(
         { event: 'handed-back', reason, executionIds: handed },
@@ -162,7 +175,8 @@ export class Worker {
       const startedAt = Date.now();
       const wakeUps = this.#wakeUps;
       try {
-        reports = await this.#project.runtime.executions.recover({ limit: 1 });
+        const onSkip = (skipped: Parameters<Worker['reportSkipped']>[0]) => this.reportSkipped(skipped);
+        reports = this.#isolated ? await this.#isolated.runNext(onSkip) : await this.#project.runtime.executions.recover({ limit: 1, onSkip });
       } catch (error) {
         if (this.#exiting) return;
         this.#failures++;
@@ -214,6 +228,25 @@ export class Worker {
     this.#event(
       { event: 'execution', executionId: report.executionId, flow: report.flow, found: report.found, status: result.status, durationMs: elapsedMs, ...(result.error ? { error: { name: result.error.name, message: result.error.message } } : {}) },
       `${statusIcon(result.status, colors)} ${report.executionId} ${colors.bold(report.flow)} ${colors.dim(`${report.found === 'running' ? 'abandoned' : report.found} →`)} ${statusWord(result.status, colors)} ${colors.dim(formatDuration(elapsedMs))}${detail ? `  ${detail}` : ''}`,
+    );
+  }
+
+  /** Says which code version of each flow this worker runs, and which older versions it also continues. */
+  #announceVersions(): void {
+    const { colors } = this.#context.terminal;
+    const versions = this.#catalog.names.map((flow) => ({ flow, ...this.#project.runtime.versionOf(flow) }));
+    if (versions.length === 0) return;
+    const shown = versions.map(({ flow, version, compatibleWith }) => `${flow} ${version}${compatibleWith.length ? colors.dim(` (+ ${compatibleWith.join(', ')})`) : ''}`);
+    this.#event({ event: 'serving', versions }, `${colors.dim('serving')} ${shown.join(colors.dim(' · '))}`);
+  }
+
+  /** Says once per execution that it is owed but another code version started it, so this worker leaves it alone. */
+  reportSkipped(skipped: { readonly executionId: string; readonly flow: string; readonly codeVersion: string; readonly runtimeVersion: string }): void {
+    if (this.#warned.has(skipped.executionId)) return;
+    this.#warned.add(skipped.executionId);
+    this.#event(
+      { event: 'skipped', ...skipped, reason: 'other code version' },
+      this.#context.terminal.colors.yellow(`! left ${skipped.executionId} (${skipped.flow}) of ${skipped.codeVersion} alone: this worker runs ${skipped.runtimeVersion}; a worker of ${skipped.codeVersion} continues it`),
     );
   }
 

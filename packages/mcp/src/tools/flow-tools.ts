@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { KeelError } from '@keel/core';
 import { executionUri } from '../resources/resource-uris.js';
 import { jsonText, oneLine, toJsonView, type JsonValue } from '../views/json-view.js';
 import { previewValue } from '../views/paged-text.js';
@@ -19,10 +20,14 @@ const runFlowTool = {
   title: 'Run a flow',
   description:
     'Starts a new execution of a flow with the given input. The execution is queued for a Keel worker (keel worker) and the answer gives its id at once; ' +
-    'with waitSeconds, it watches the execution until a worker has run it to an end or a wait (or the time is up).',
+    'with waitSeconds, it watches the execution until a worker has run it to an end or a wait (or the time is up). ' +
+    'With tag or version, the execution is pinned to that deployed version (list_versions shows them) and only a worker of that version runs it; ' +
+    'without, it records this server\'s code version.',
   inputSchema: {
     flow: z.string().min(1).describe('The flow name (list_flows lists them).'),
     input: z.unknown().optional().describe('The flow\'s input: any JSON value (default null).'),
+    tag: z.string().min(1).optional().describe('Run the deployed version this tag points to, e.g. "prod".'),
+    version: z.string().min(1).optional().describe('Run exactly this deployed version, e.g. "v7".'),
     waitSeconds: z
       .number()
       .min(0)
@@ -33,7 +38,17 @@ const runFlowTool = {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 } satisfies ToolDefinition;
 
-/** Tools about flows: which ones this server knows, and starting a new execution of one. */
+const listVersionsTool = {
+  name: 'list_versions',
+  title: 'List flow versions',
+  description:
+    'Lists each flow\'s code versions: when deployed, the tags that point to it (e.g. prod), its executions by status (queued, running, waiting, completed, failed, cancelled), ' +
+    'whether it can be retired (nothing unfinished, no tag), and whether this server\'s code serves it. Executions of a version no worker serves stay queued or waiting.',
+  inputSchema: { flow: z.string().min(1).optional().describe('Only this flow.') },
+  annotations: { readOnlyHint: true, openWorldHint: false },
+} satisfies ToolDefinition;
+
+/** Tools about flows: which ones this server knows, their versions, and starting a new execution of one. */
 export function registerFlowTools(server: McpServer, context: ToolContext): void {
   const { runtime, operations } = context;
 
@@ -51,15 +66,27 @@ export function registerFlowTools(server: McpServer, context: ToolContext): void
     },
   );
 
+  defineTool(server, listVersionsTool, async ({ flow }) => {
+    const versions = await runtime.deployments.versions(flow !== undefined ? { flow } : {});
+    return jsonText({
+      versions: toJsonView(versions),
+      ...(versions.length ? {} : { note: 'No versions yet: deploy with keel deploy --tag prod, or run a flow.' }),
+    });
+  });
+
   defineTool(
     server,
     runFlowTool,
-    async ({ flow, input, waitSeconds }) => {
-      const record = await operations.start(flow, input ?? null, Math.round((waitSeconds ?? 0) * 1000));
+    async ({ flow, input, tag, version, waitSeconds }) => {
+      if (tag !== undefined && version !== undefined) throw new KeelError('Give tag or version, not both: a tag names a version.');
+      const route = version !== undefined ? { version } : tag !== undefined ? { tag } : undefined;
+      const record = await operations.start(flow, input ?? null, Math.round((waitSeconds ?? 0) * 1000), route);
+      const pinned = route && record.codeVersion !== undefined ? ` version ${record.codeVersion}${tag !== undefined ? ` (tag ${tag})` : ''}` : '';
       const answer: { [key: string]: JsonValue } = {
-        changed: `Created execution ${record.id} of flow "${flow}", queued for a worker.`,
+        changed: `Created execution ${record.id} of flow "${flow}"${pinned}, queued for a worker${route ? ' of that version' : ''}.`,
         executionId: record.id,
         status: record.status,
+        ...(record.codeVersion !== undefined ? { version: record.codeVersion } : {}),
         uri: executionUri(record.id),
       };
       if (record.status === 'queued') {

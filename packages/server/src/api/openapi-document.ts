@@ -51,6 +51,31 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
           responses: { '202': json({ type: 'object', properties: { executionId: { type: 'string' }, flow: { type: 'string' }, status: { const: 'queued' } } }, 'Queued.'), ...errors(400, 404, 413, 415) },
         },
       },
+      '/api/flows/{flow}/invoke': {
+        post: {
+          operationId: 'invokeFlow',
+          summary:
+            'Creates a queued execution pinned to the deployed version a tag points to (default `prod`) or to `version`; a worker serving that version runs it. ' +
+            'The input is checked against the deployed input schema; the server needs no flow code for this.',
+          parameters: [{ name: 'flow', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: { type: 'object', properties: { input: anyValue, tag: { type: 'string', default: 'prod' }, version: { type: 'string' }, metadata: { type: 'object' } }, additionalProperties: false } } },
+          },
+          responses: {
+            '202': json({ type: 'object', properties: { executionId: { type: 'string' }, flow: { type: 'string' }, version: { type: 'string' }, status: { const: 'queued' } } }, 'Queued, pinned to `version`.'),
+            ...errors(400, 404, 413, 415),
+          },
+        },
+      },
+      '/api/versions': {
+        get: {
+          operationId: 'listVersions',
+          summary: 'Per flow and code version: executions by status, tags, when it was deployed, whether it can be retired (nothing unfinished, no tag), and whether this server\'s code serves it.',
+          parameters: [{ name: 'flow', in: 'query', schema: { type: 'string' } }],
+          responses: { '200': json({ type: 'object', properties: { versions: { type: 'array', items: ref('VersionSummary') } } }, 'The versions, by flow, oldest deployment first.') },
+        },
+      },
       '/api/executions': {
         get: {
           operationId: 'listExecutions',
@@ -286,6 +311,18 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
           },
         },
         RunResult: { type: 'object', properties: { executionId: { type: 'string' }, status: ref('Status'), output: anyValue, error: { type: 'object' }, waits: { type: 'array', items: { type: 'object' } }, replayOf: { type: 'string' } } },
+        VersionSummary: {
+          type: 'object',
+          properties: {
+            flow: { type: 'string' },
+            version: { type: 'string' },
+            deployedAt: { type: 'integer', description: 'Absent when executions of the version exist but it was never deployed (e.g. `keel run`).' },
+            tags: { type: 'array', items: { type: 'string' } },
+            executions: { type: 'object', properties: Object.fromEntries(['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled'].map((status) => [status, { type: 'integer' }])) },
+            retirable: { type: 'boolean' },
+            served: { type: 'boolean' },
+          },
+        },
         RunStarted: { type: 'object', properties: { executionId: { type: 'string' }, operation: { enum: ['resume', 'retry', 'replay'] }, status: { const: 'running' }, replayOf: { type: 'string' } } },
       },
     },

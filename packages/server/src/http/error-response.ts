@@ -21,6 +21,11 @@ const byName: Readonly<Record<string, readonly [status: number, code: string]>> 
   SerializationError: [422, 'value_not_storable'],
   ExecutionLeasedError: [409, 'execution_leased'],
   ExecutionStateError: [409, 'execution_state_invalid'],
+  ExecutionVersionMismatchError: [409, 'execution_version_mismatch'],
+  DeploymentNotFoundError: [404, 'deployment_not_found'],
+  DeploymentConflictError: [409, 'deployment_conflict'],
+  DeploymentInUseError: [409, 'deployment_in_use'],
+  FlowInputInvalidError: [400, 'flow_input_invalid'],
   DivergenceError: [409, 'divergence'],
   ReplayMissError: [409, 'replay_miss'],
   StoreCorruptedError: [500, 'store_corrupted'],
@@ -41,7 +46,7 @@ export const errorCodes = [
 ] as const;
 
 // Typed fields of Keel's errors that help a client act (which execution, which checkpoint, what is known).
-const detailFields = ['executionId', 'checkpointId', 'waitId', 'wait', 'pending', 'flow', 'known', 'artifact', 'status', 'operation', 'issues', 'recorded', 'current'];
+const detailFields = ['executionId', 'checkpointId', 'waitId', 'wait', 'pending', 'flow', 'known', 'artifact', 'status', 'operation', 'issues', 'recorded', 'current', 'version', 'wanted', 'executionVersion', 'runtimeVersion', 'unfinished', 'tags'];
 
 /** The status and body that answer a thrown error. */
 export function errorResponseOf(error: unknown): { status: number; body: ErrorBody } {
