@@ -30,7 +30,7 @@ export { memoryStore } from './store/memory-store.js';
 export { lowdbStore } from './store/lowdb/lowdb-store.js';
 export { storeFromUrl } from './store/store-from-url.js';
 export { isLeaseAbandoned } from './runtime/lease.js';
-export { modelUsageOf, type ModelUsage } from './runtime/model-usage.js';
+export { modelUsageOf, type ModelCall, type ModelUsage, type TokenUsage } from './runtime/model-usage.js';
 export type { Store } from './store/store.js';
 export type {
   ArtifactRecord,
@@ -56,6 +56,7 @@ export { DivergenceError, type DivergenceSide } from './errors/divergence-error.
 export { ExecutionCancelledError } from './errors/execution-cancelled-error.js';
 export { ExecutionLeasedError } from './errors/execution-leased-error.js';
 export { ExecutionNotFoundError } from './errors/execution-not-found-error.js';
+export { ExecutionWaitingError } from './errors/execution-waiting-error.js';
 export { ExecutionStateError } from './errors/execution-state-error.js';
 export { FlowNotFoundError } from './errors/flow-not-found-error.js';
 export { ReplayMissError } from './errors/replay-miss-error.js';

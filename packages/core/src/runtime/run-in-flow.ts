@@ -2,6 +2,7 @@ import { encodeValue } from '../serialization/codec.js';
 import { contentHash } from '../serialization/content-hash.js';
 import { defaultKeelRuntime } from './default-runtime.js';
 import { currentScope } from './scope.js';
+import { executionKeyField, executionsWithKey, unfinishedStatuses } from './execution-keys.js';
 import type { Runtime } from './runtime.js';
 import type { RunResult } from './types.js';
 
@@ -29,10 +30,7 @@ export async function runInFlow<T>(options: RunInFlowOptions, fn: () => Promise<
   const runtime = options.runtime ?? defaultKeelRuntime();
   const key = options.key ?? contentHash(encodeValue([options.name, options.input], `the input of "${options.name}"`));
   const handle = runtime.flow<unknown, T>(options.name, () => fn());
-  const store = await runtime.store();
-  const unfinished = (await store.listExecutions({ flow: options.name, status: ['running', 'waiting', 'failed', 'queued'] })).find(
-    (execution) => execution.metadata?.['keel.key'] === key,
-  );
+  const [unfinished] = await executionsWithKey(runtime, options.name, [key], unfinishedStatuses);
   if (unfinished) return unfinished.status === 'failed' ? handle.retry(unfinished.id) : handle.resume(unfinished.id);
-  return handle.run(options.input, { metadata: { 'keel.key': key } });
+  return handle.run(options.input, { metadata: { [executionKeyField]: key } });
 }

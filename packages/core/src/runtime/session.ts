@@ -25,6 +25,7 @@ import { Scope, runInScope } from './scope.js';
 import { toStoredSchema, zodIssues } from './wait-schema.js';
 import { resolveCapture } from './capture.js';
 import { PartChannel } from './part-channel.js';
+import { fingerprintsConflict } from './request-fingerprint.js';
 import type { CapturePolicy, CheckpointContext, CheckpointOptions, PendingWait, RunResult, WaitOptions } from './types.js';
 
 /** What a session needs from the runtime that started it. */
@@ -510,7 +511,7 @@ export class Session {
     let reason: string | undefined;
     if (recorded.name !== current.name) reason = `the call at "${current.id}" has another name`;
     else if (recorded.kind !== current.kind) reason = `the call at "${current.id}" is of another kind`;
-    else if (recorded.fingerprint !== undefined && current.fingerprint !== undefined && recorded.fingerprint !== current.fingerprint) {
+    else if (fingerprintsConflict(recorded.fingerprint, current.fingerprint)) {
       reason = `the call at "${current.id}" was made with another request`;
     }
     if (reason) throw new DivergenceError({ executionId: this.executionId, recorded: sideOf(recorded), current, reason });
