@@ -1,9 +1,8 @@
-import { durableCall, durableStream, type CheckpointContext } from '@keel/core/adapter';
+import { durableCall, durableStream, normalizeRequest, requestFingerprint, type CheckpointContext } from '@keel/core/adapter';
 import { Deferred } from './deferred.js';
 import { ModelStreamFailedError } from './errors/model-stream-failed-error.js';
 import { messageMetadata, StreamMetadata } from './model-call-metadata.js';
 import { recordedFailureResponse } from './recorded-failure-response.js';
-import { normalizeRequest, requestFingerprint } from './request-fingerprint.js';
 import { formatServerSentEvent, readServerSentEvents, type ServerSentEvent } from './server-sent-event.js';
 
 /** The request the SDK's middleware sees (`RequestInit & { url }`). */
