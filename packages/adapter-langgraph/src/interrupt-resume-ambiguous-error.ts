@@ -14,6 +14,9 @@ export class InterruptResumeAmbiguousError extends KeelError {
     this.pending = pending;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'InterruptResumeAmbiguousError';
+
   /** True for this error from any copy of the package (it checks the name and Keel's marker). */
   static override isInstance(error: unknown): error is InterruptResumeAmbiguousError {
     return KeelError.isInstance(error) && error.name === 'InterruptResumeAmbiguousError';

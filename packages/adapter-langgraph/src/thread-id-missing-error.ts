@@ -12,6 +12,9 @@ export class ThreadIdMissingError extends KeelError {
     this.operation = operation;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ThreadIdMissingError';
+
   /** True for this error from any copy of the package (it checks the name and Keel's marker). */
   static override isInstance(error: unknown): error is ThreadIdMissingError {
     return KeelError.isInstance(error) && error.name === 'ThreadIdMissingError';

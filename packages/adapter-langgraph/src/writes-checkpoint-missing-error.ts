@@ -14,6 +14,9 @@ export class WritesCheckpointMissingError extends KeelError {
     this.taskId = taskId;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'WritesCheckpointMissingError';
+
   /** True for this error from any copy of the package (it checks the name and Keel's marker). */
   static override isInstance(error: unknown): error is WritesCheckpointMissingError {
     return KeelError.isInstance(error) && error.name === 'WritesCheckpointMissingError';

@@ -14,6 +14,9 @@ export class AgentUnsupportedError extends KeelError {
     );
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'AgentUnsupportedError';
+
   /** True for this error from any copy of the package. */
   static override isInstance(error: unknown): error is AgentUnsupportedError {
     return KeelError.isInstance(error) && error.name === 'AgentUnsupportedError';

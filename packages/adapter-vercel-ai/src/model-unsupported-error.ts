@@ -24,6 +24,9 @@ export class ModelUnsupportedError extends KeelError {
     this.model = model;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ModelUnsupportedError';
+
   /** True for this error from any copy of the package. */
   static override isInstance(error: unknown): error is ModelUnsupportedError {
     return KeelError.isInstance(error) && error.name === 'ModelUnsupportedError';

@@ -9,6 +9,9 @@ export class ToolSetUnsupportedError extends KeelError {
     );
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ToolSetUnsupportedError';
+
   /** True for this error from any copy of the package. */
   static override isInstance(error: unknown): error is ToolSetUnsupportedError {
     return KeelError.isInstance(error) && error.name === 'ToolSetUnsupportedError';

@@ -19,6 +19,9 @@ export class ApprovalOutsideFlowError extends KeelError {
     this.toolUseId = toolUseId;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ApprovalOutsideFlowError';
+
   /** True for this error, from any copy of the package. */
   static override isInstance(error: unknown): error is ApprovalOutsideFlowError {
     return KeelError.isInstance(error) && error.name === 'ApprovalOutsideFlowError';

@@ -9,6 +9,9 @@ export class ClientUnsupportedError extends KeelError {
     super(`durableAnthropic() cannot wrap this client: ${reason}. Pass a client from @anthropic-ai/sdk 1.x, e.g. new Anthropic().`);
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ClientUnsupportedError';
+
   /** True for this error, from any copy of the package. */
   static override isInstance(error: unknown): error is ClientUnsupportedError {
     return KeelError.isInstance(error) && error.name === 'ClientUnsupportedError';

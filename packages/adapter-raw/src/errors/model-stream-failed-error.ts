@@ -26,6 +26,9 @@ export class ModelStreamFailedError extends KeelError {
     if (streamError !== undefined) this.streamError = streamError;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ModelStreamFailedError';
+
   /** True for this error, from any copy of the package. */
   static override isInstance(error: unknown): error is ModelStreamFailedError {
     return KeelError.isInstance(error) && error.name === 'ModelStreamFailedError';

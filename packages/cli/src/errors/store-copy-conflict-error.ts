@@ -12,4 +12,7 @@ export class StoreCopyConflictError extends KeelError {
     );
     this.executionIds = executionIds;
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'StoreCopyConflictError';
 }

@@ -12,7 +12,6 @@ const waitingMarker = Symbol.for('keel.error.execution-waiting');
  * `ExecutionWaitingError.isInstance` true) to add what their harness names.
  */
 export class ExecutionWaitingError extends KeelError {
-  override readonly name: string = 'ExecutionWaitingError';
   private readonly [waitingMarker] = true;
   /** The execution that waits. */
   readonly executionId: string;
@@ -31,6 +30,9 @@ export class ExecutionWaitingError extends KeelError {
     this.executionId = executionId;
     this.waits = waits;
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ExecutionWaitingError';
 
   /** True for this error and its subclasses, from any copy of `@keel/core`. */
   static override isInstance(error: unknown): error is ExecutionWaitingError {

@@ -13,6 +13,9 @@ export class McpTokenMissingError extends KeelError {
     this.host = host;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'McpTokenMissingError';
+
   /** True for this error from any copy of `@keel/mcp`. */
   static override isInstance(error: unknown): error is McpTokenMissingError {
     return KeelError.isInstance(error) && error.name === 'McpTokenMissingError';

@@ -13,6 +13,9 @@ export class RequestRejectedError extends KeelError {
     this.code = code;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'RequestRejectedError';
+
   /** True for this error from any copy of `@keel/server`. */
   static override isInstance(error: unknown): error is RequestRejectedError {
     return KeelError.isInstance(error) && error.name === 'RequestRejectedError';

@@ -13,6 +13,9 @@ export class ServerTokenMissingError extends KeelError {
     this.host = host;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ServerTokenMissingError';
+
   /** True for this error from any copy of `@keel/server`. */
   static override isInstance(error: unknown): error is ServerTokenMissingError {
     return KeelError.isInstance(error) && error.name === 'ServerTokenMissingError';
