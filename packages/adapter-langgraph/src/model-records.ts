@@ -46,26 +46,29 @@ export async function chunksOf(parts: readonly ModelPart[]): Promise<AIMessageCh
   return chunks;
 }
 
-function chunkToMessage(chunk: AIMessageChunk): AIMessage {
-  return new AIMessage({
-    content: chunk.content,
-    ...(chunk.id !== undefined ? { id: chunk.id } : {}),
-    ...(chunk.name !== undefined ? { name: chunk.name } : {}),
-    additional_kwargs: chunk.additional_kwargs,
-    response_metadata: chunk.response_metadata,
-    tool_calls: chunk.tool_calls ?? [],
-    invalid_tool_calls: chunk.invalid_tool_calls ?? [],
-    ...(chunk.usage_metadata !== undefined ? { usage_metadata: chunk.usage_metadata } : {}),
-  });
-}
-
-function messageToChunk(message: AIMessage): AIMessageChunk {
-  return new AIMessageChunk({
+/** The fields a message and a chunk share, for converting one into the other. */
+function messageFields(message: AIMessage | AIMessageChunk) {
+  return {
     content: message.content,
     ...(message.id !== undefined ? { id: message.id } : {}),
     ...(message.name !== undefined ? { name: message.name } : {}),
     additional_kwargs: message.additional_kwargs,
     response_metadata: message.response_metadata,
+    ...(message.usage_metadata !== undefined ? { usage_metadata: message.usage_metadata } : {}),
+  };
+}
+
+function chunkToMessage(chunk: AIMessageChunk): AIMessage {
+  return new AIMessage({
+    ...messageFields(chunk),
+    tool_calls: chunk.tool_calls ?? [],
+    invalid_tool_calls: chunk.invalid_tool_calls ?? [],
+  });
+}
+
+function messageToChunk(message: AIMessage): AIMessageChunk {
+  return new AIMessageChunk({
+    ...messageFields(message),
     tool_call_chunks: (message.tool_calls ?? []).map((call, index) => ({
       type: 'tool_call_chunk' as const,
       index,
@@ -73,7 +76,6 @@ function messageToChunk(message: AIMessage): AIMessageChunk {
       name: call.name,
       args: JSON.stringify(call.args),
     })),
-    ...(message.usage_metadata !== undefined ? { usage_metadata: message.usage_metadata } : {}),
   });
 }
 
