@@ -30,6 +30,7 @@ export { memoryStore } from './store/memory-store.js';
 export { lowdbStore } from './store/lowdb/lowdb-store.js';
 export { storeFromUrl } from './store/store-from-url.js';
 export { executionLeaseState, isLeaseAbandoned } from './runtime/lease.js';
+export { pendingWaitOf } from './runtime/pending-wait.js';
 export { toJsonView, errorJsonView, type JsonValue, type StackOptions } from './serialization/json-view.js';
 export { modelUsageOf, type ModelCall, type ModelUsage, type TokenUsage } from './runtime/model-usage.js';
 export type { Store } from './store/store.js';
