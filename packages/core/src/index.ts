@@ -50,7 +50,7 @@ export type {
   PayloadRef,
   WaitRecord,
 } from './store/records.js';
-export { KeelError } from './errors/keel-error.js';
+export { KeelError, isKeelErrorNamed } from './errors/keel-error.js';
 export { ArtifactNotFoundError } from './errors/artifact-not-found-error.js';
 export { CheckpointNotFoundError } from './errors/checkpoint-not-found-error.js';
 export { CheckpointTimeoutError } from './errors/checkpoint-timeout-error.js';
