@@ -8,10 +8,13 @@
 export { flow, configure, defaultRuntime } from './runtime/default-runtime.js';
 export { checkpoint } from './runtime/checkpoint.js';
 export { wait } from './runtime/wait.js';
+export { patched } from './runtime/patched.js';
 export { save, load } from './runtime/artifacts.js';
 export { log } from './runtime/log.js';
 export { createRuntime } from './runtime/runtime.js';
-export type { Flow, Runtime, Executions, ExecutionInfo, CheckpointInfo, WaitInfo, RecoveryReport, RecoverOptions } from './runtime/runtime.js';
+export type { Flow, Runtime, Executions, ExecutionInfo, CheckpointInfo, WaitInfo, RecoveryReport, RecoverOptions, RunHandle } from './runtime/runtime.js';
+export type { Deployments, DeploymentInfo, DeployOptions, DeployResult, InvokeOptions, VersionSummary } from './runtime/deployments.js';
+export type { VersionPolicy } from './runtime/code-version.js';
 export type {
   Backoff,
   CaptureLevel,
@@ -19,6 +22,7 @@ export type {
   CheckpointContext,
   CheckpointOptions,
   FlowFunction,
+  FlowOptions,
   PendingWait,
   ReplayOptions,
   RunOptions,
@@ -30,7 +34,7 @@ export { memoryStore } from './store/memory-store.js';
 export { lowdbStore } from './store/lowdb/lowdb-store.js';
 export { storeFromUrl } from './store/store-from-url.js';
 export { executionLeaseState, isLeaseAbandoned } from './runtime/lease.js';
-export { pendingWaitOf } from './runtime/pending-wait.js';
+export { toPendingWait } from './runtime/pending-wait.js';
 export { toJsonView, errorJsonView, type JsonValue, type StackOptions } from './serialization/json-view.js';
 export { modelUsageOf, type ModelCall, type ModelUsage, type TokenUsage } from './runtime/model-usage.js';
 export type { Store } from './store/store.js';
@@ -40,10 +44,12 @@ export type {
   CheckpointRecord,
   CheckpointStatus,
   Delivery,
+  DeploymentRecord,
   ErrorRecord,
   ExecutionFilter,
   ExecutionRecord,
   ExecutionStatus,
+  FlowTagRecord,
   Lease,
   LogLevel,
   LogRecord,
@@ -60,6 +66,11 @@ export { ExecutionLeasedError } from './errors/execution-leased-error.js';
 export { ExecutionNotFoundError } from './errors/execution-not-found-error.js';
 export { ExecutionWaitingError } from './errors/execution-waiting-error.js';
 export { ExecutionStateError } from './errors/execution-state-error.js';
+export { ExecutionVersionMismatchError } from './errors/execution-version-mismatch-error.js';
+export { DeploymentConflictError } from './errors/deployment-conflict-error.js';
+export { DeploymentInUseError } from './errors/deployment-in-use-error.js';
+export { DeploymentNotFoundError } from './errors/deployment-not-found-error.js';
+export { FlowInputInvalidError } from './errors/flow-input-invalid-error.js';
 export { FlowNotFoundError } from './errors/flow-not-found-error.js';
 export { ReplayMissError } from './errors/replay-miss-error.js';
 export { SerializationError } from './errors/serialization-error.js';

@@ -8,13 +8,23 @@ const errorClasses = Object.entries(core as Record<string, unknown>).filter(
   (entry): entry is [string, ErrorClass] => typeof entry[1] === 'function' && (entry[1] as ErrorClass).prototype instanceof KeelError,
 );
 
-/** The constructor fields that are lists. */
-const lists = new Set(['candidates', 'issues', 'known', 'pending', 'waits']);
+/**
+ * A stand-in for any constructor field (the message is not under test): it reads as text, iterates
+ * as an empty list, and every property or call of it is another stand-in.
+ */
+const anything: unknown = new Proxy(function () {}, {
+  get: (_target, key) => (key === Symbol.toPrimitive ? () => '<field>' : key === Symbol.iterator ? () => [][Symbol.iterator]() : key === 'length' ? 0 : anything),
+  has: () => false,
+  apply: () => anything,
+});
 
-/** Constructs an error class with fields every constructor accepts (the message is not under test). */
+/** The constructor fields that must be numbers (epoch ms turned into dates). */
+const numbers = new Set(['deployedAt']);
+
+/** Constructs an error class with stand-in fields. */
 function instanceOf(ErrorClass: ErrorClass): KeelError {
   const fields = new Proxy({} as Record<string, unknown>, {
-    get: (_target, key) => (typeof key !== 'string' ? undefined : lists.has(key) ? [] : `<${key}>`),
+    get: (_target, key) => (typeof key !== 'string' ? undefined : numbers.has(key) ? 0 : anything),
   });
   return new ErrorClass(fields as never);
 }

@@ -485,7 +485,10 @@ describe('replay', () => {
     expect(replayed).toMatchObject({ status: 'completed', output: 'brief about ai-1' });
     expect(calls).toEqual(['pick', 'write']);
     const info = await runtime.executions.get(replayed.executionId);
-    expect(info.replayOf).toEqual({ executionId: original.executionId, from: 'pick:1', overridden: [], hermetic: false });
+    const originalInfo = await runtime.executions.get(original.executionId);
+    // A replay runs on the replaying code's version and remembers the original's.
+    expect(info.replayOf).toEqual({ executionId: original.executionId, from: 'pick:1', overridden: [], hermetic: false, codeVersion: originalInfo.codeVersion });
+    expect(info.codeVersion).toBe(runtime.versionOf('scout').version);
   });
 
   it('replaces outputs with overrides and re-runs what follows', async () => {

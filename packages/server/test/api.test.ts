@@ -328,7 +328,9 @@ describe('operations', () => {
     expect(overridden.status).toBe(200);
     expect(overridden.json).toMatchObject({ status: 'completed', replayOf: executionId, output: { published: true, title: '# Edited brief' } });
     const copy = await call(api(`/executions/${overridden.json.executionId}`));
-    expect(copy.json.replayOf).toEqual({ executionId, overridden: ['model:2'], hermetic: true });
+    // A replay runs on the replaying code's version and remembers the original's.
+    const { codeVersion } = await runtime.executions.get(executionId);
+    expect(copy.json.replayOf).toEqual({ executionId, overridden: ['model:2'], hermetic: true, ...(codeVersion !== undefined ? { codeVersion } : {}) });
     expect(copy.json.reuse).toMatchObject({ basis: 'replay', modelCalls: 1, totalTokens: 1350 });
     const copyTree = await call(api(`/executions/${overridden.json.executionId}/checkpoints?payloads=false`));
     const model2 = copyTree.json.checkpoints.find((node: { id: string }) => node.id === 'model:2');

@@ -191,7 +191,8 @@ describe('dashboard', () => {
     expect(await comparison.locator('[data-testid=replay-output]').innerText()).toContain('# Edited brief');
     expect(await comparison.locator('[data-testid=original-output]').innerText()).toContain('# robotics: weekly brief');
     const replay = await runtime.executions.get(replayId);
-    expect(replay.replayOf).toEqual({ executionId: ids.completed, overridden: ['model:2'], hermetic: true });
+    const { codeVersion } = await runtime.executions.get(ids.completed);
+    expect(replay.replayOf).toEqual({ executionId: ids.completed, overridden: ['model:2'], hermetic: true, ...(codeVersion !== undefined ? { codeVersion } : {}) });
     await page.screenshot({ path: join(screenshots, 'execution-replay.png'), fullPage: true });
     expect(page.problems).toEqual([]);
     await page.close();

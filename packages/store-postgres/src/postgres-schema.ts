@@ -102,6 +102,25 @@ const migrations: readonly Migration[] = [
        FOR EACH ROW WHEN (OLD.status = 'pending' AND NEW.status = 'resolved') EXECUTE FUNCTION ${s}.notify_input()`,
     ],
   },
+  {
+    version: 2,
+    statements: (s) => [
+      // Deployed flow versions (immutable) and the tags that point at them: few rows, read by key.
+      `CREATE TABLE ${s}.deployments (
+        flow text COLLATE "C" NOT NULL,
+        version text COLLATE "C" NOT NULL,
+        deployed_at bigint NOT NULL,
+        record json NOT NULL,
+        PRIMARY KEY (flow, version)
+      )`,
+      `CREATE TABLE ${s}.tags (
+        flow text COLLATE "C" NOT NULL,
+        tag text COLLATE "C" NOT NULL,
+        record json NOT NULL,
+        PRIMARY KEY (flow, tag)
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema version this package knows; a database with a higher one was migrated by a newer Keel. */

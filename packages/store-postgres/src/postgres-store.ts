@@ -10,12 +10,15 @@ import type {
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
+  DeploymentRecord,
+  FlowTagRecord,
   LogRecord,
   PayloadRef,
   UpdateResult,
   WaitRecord,
 } from '@keel/core/store';
 import { settingsFromPool, settingsFromUrl, type ConnectionSettings } from './connection-settings.js';
+import { PostgresDeployments } from './postgres-deployments.js';
 import { migratePostgresSchema } from './postgres-schema.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
 import { isTransientError } from './transient-error.js';
@@ -86,7 +89,7 @@ export function postgresStore(connection: string | pg.Pool, options: PostgresSto
 }
 
 class PostgresStore implements Store {
-  readonly specificationVersion = 'v1' as const;
+  readonly specificationVersion = 'v2' as const;
   readonly name = 'postgres';
   readonly location: string;
   readonly settings: ConnectionSettings;
@@ -100,6 +103,7 @@ class PostgresStore implements Store {
   readonly #statementPrefix: string;
   #ready: Promise<void> | undefined;
   #closed = false;
+  readonly #deployments: PostgresDeployments;
 
   constructor(connection: string | pg.Pool, options: PostgresStoreOptions) {
     this.#options = options;
@@ -126,6 +130,11 @@ class PostgresStore implements Store {
     // An idle connection that the server drops emits an error on the pool; without a listener that
     // would end the process. The pool discards the connection, and the next call opens a new one.
     this.#pool.on('error', () => {});
+    this.#deployments = new PostgresDeployments({
+      run: (operation, work) => this.#run(operation, work),
+      query: (name, text, values) => this.#query(name, text, values),
+      schema: this.#s,
+    });
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
@@ -515,6 +524,40 @@ class PostgresStore implements Store {
       );
       return result.rows.map((row) => row.record);
     });
+  }
+
+  // ── deployments and tags ──────────────────────────────────────────────────────────────────
+
+  createDeployment(record: DeploymentRecord): Promise<UpdateResult<DeploymentRecord>> {
+    return this.#deployments.create(record);
+  }
+
+  getDeployment(flow: string, version: string): Promise<DeploymentRecord | null> {
+    return this.#deployments.get(flow, version);
+  }
+
+  listDeployments(filter: { readonly flow?: string } = {}): Promise<DeploymentRecord[]> {
+    return this.#deployments.list(filter.flow);
+  }
+
+  deleteDeployment(flow: string, version: string): Promise<boolean> {
+    return this.#deployments.delete(flow, version);
+  }
+
+  putTag(record: FlowTagRecord): Promise<void> {
+    return this.#deployments.putTag(record);
+  }
+
+  getTag(flow: string, tag: string): Promise<FlowTagRecord | null> {
+    return this.#deployments.getTag(flow, tag);
+  }
+
+  listTags(filter: { readonly flow?: string } = {}): Promise<FlowTagRecord[]> {
+    return this.#deployments.listTags(filter.flow);
+  }
+
+  deleteTag(flow: string, tag: string): Promise<boolean> {
+    return this.#deployments.deleteTag(flow, tag);
   }
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────

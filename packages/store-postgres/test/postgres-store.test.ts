@@ -129,7 +129,7 @@ describe('the schema', () => {
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
     );
-    expect(tables.rows.map((row) => row.table_name)).toEqual(['artifacts', 'blobs', 'checkpoints', 'executions', 'keel_schema', 'logs', 'waits']);
+    expect(tables.rows.map((row) => row.table_name)).toEqual(['artifacts', 'blobs', 'checkpoints', 'deployments', 'executions', 'keel_schema', 'logs', 'tags', 'waits']);
   });
 
   it('is refused when a newer Keel migrated it, with the location, both versions and what to do; nothing is changed', async () => {

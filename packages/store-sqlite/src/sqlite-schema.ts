@@ -73,6 +73,25 @@ const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // Deployed flow versions (immutable) and the tags that point at them: few rows, read by key.
+      `CREATE TABLE keel_deployments (
+        flow TEXT NOT NULL,
+        version TEXT NOT NULL,
+        deployed_at INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (flow, version)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE keel_tags (
+        flow TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (flow, tag)
+      ) WITHOUT ROWID`,
+    ],
+  },
 ];
 
 /** The newest schema version this package knows; a file with a higher one was written by a newer Keel. */

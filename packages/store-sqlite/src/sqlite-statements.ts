@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SqliteDeployments } from './sqlite-deployments.js';
 
 /**
  * The statements a {@link Store} runs, prepared once per open file: SQLite then plans each query once,
@@ -24,6 +25,7 @@ export class SqliteStatements {
   readonly listLogs: Database.Statement;
   /** Appends log lines in one transaction, so a batch lands whole and in order. */
   readonly appendLogs: (lines: readonly (readonly [executionId: string, record: string])[]) => void;
+  readonly deployments: SqliteDeployments;
 
   readonly #database: Database.Database;
   /** Statements whose text depends on a call's arguments (listing filters), by text. */
@@ -31,6 +33,7 @@ export class SqliteStatements {
 
   constructor(database: Database.Database) {
     this.#database = database;
+    this.deployments = new SqliteDeployments(database);
     const prepare = (text: string) => database.prepare(text);
     this.insertExecution = prepare(
       `INSERT INTO keel_executions (id, flow, status, version, lease_owner, lease_expires_at, created_at, updated_at, record)

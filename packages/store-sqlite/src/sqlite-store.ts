@@ -10,6 +10,8 @@ import type {
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
+  DeploymentRecord,
+  FlowTagRecord,
   LogRecord,
   PayloadRef,
   UpdateResult,
@@ -73,7 +75,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
 }
 
 class SqliteStore implements Store {
-  readonly specificationVersion = 'v1' as const;
+  readonly specificationVersion = 'v2' as const;
   readonly name = 'sqlite';
   readonly location: string;
 
@@ -290,6 +292,40 @@ class SqliteStore implements Store {
     const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
     const rows = this.#open().listLogs.all(executionId, limit, offset) as { record: string }[];
     return rows.map((row) => JSON.parse(row.record) as LogRecord);
+  }
+
+  // ── deployments and tags ──────────────────────────────────────────────────────────────────
+
+  async createDeployment(record: DeploymentRecord): Promise<UpdateResult<DeploymentRecord>> {
+    return this.#open().deployments.create(record);
+  }
+
+  async getDeployment(flow: string, version: string): Promise<DeploymentRecord | null> {
+    return this.#open().deployments.get(flow, version);
+  }
+
+  async listDeployments(filter: { readonly flow?: string } = {}): Promise<DeploymentRecord[]> {
+    return this.#open().deployments.list(filter.flow);
+  }
+
+  async deleteDeployment(flow: string, version: string): Promise<boolean> {
+    return this.#open().deployments.delete(flow, version);
+  }
+
+  async putTag(record: FlowTagRecord): Promise<void> {
+    this.#open().deployments.putTag(record);
+  }
+
+  async getTag(flow: string, tag: string): Promise<FlowTagRecord | null> {
+    return this.#open().deployments.getTag(flow, tag);
+  }
+
+  async listTags(filter: { readonly flow?: string } = {}): Promise<FlowTagRecord[]> {
+    return this.#open().deployments.listTags(filter.flow);
+  }
+
+  async deleteTag(flow: string, tag: string): Promise<boolean> {
+    return this.#open().deployments.deleteTag(flow, tag);
   }
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,4 @@
-import { pendingWaitOf, type RunResult } from '@keel/core';
+import { toPendingWait, type RunResult } from '@keel/core';
 import type { Project } from '../project/open-project.js';
 
 /**
@@ -15,7 +15,7 @@ export async function followExecution(project: Project, executionId: string, int
         status: execution.status,
         ...(execution.status === 'completed' ? { output: execution.output } : {}),
         ...(execution.error ? { error: execution.error } : {}),
-        ...(execution.status === 'waiting' ? { waits: pending.map(pendingWaitOf) } : {}),
+        ...(execution.status === 'waiting' ? { waits: pending.map(toPendingWait) } : {}),
       };
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

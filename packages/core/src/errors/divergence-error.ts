@@ -6,6 +6,8 @@ export interface DivergenceSide {
   readonly name: string;
   readonly kind: string;
   readonly fingerprint?: string;
+  /** The code version that recorded the call (recorded side) or is running now (current side). */
+  readonly codeVersion?: string;
 }
 
 /**
@@ -18,11 +20,18 @@ export class DivergenceError extends KeelError {
   readonly current: DivergenceSide;
 
   constructor({ executionId, recorded, current, reason }: { executionId: string; recorded: DivergenceSide; current: DivergenceSide; reason: string }) {
+    const versions =
+      recorded.codeVersion !== undefined && current.codeVersion !== undefined && recorded.codeVersion !== current.codeVersion
+        ? `The history was recorded by code version "${recorded.codeVersion}" and is being replayed by "${current.codeVersion}": ` +
+          `guard the changed call with patched() so executions of "${recorded.codeVersion}" keep their path, or continue them ` +
+          `with a worker of "${recorded.codeVersion}". `
+        : '';
     super(
       `Execution "${executionId}" diverged from its record: ${reason}. ` +
         `Recorded: ${describe(recorded)}; this run: ${describe(current)}. ` +
-        'The code (or its input) changed since the calls were recorded. Revert the change to resume this execution, ' +
-        'or start a new run (or a replay from a checkpoint before the change).',
+        (versions ||
+          'The code (or its input) changed since the calls were recorded. Revert the change to resume this execution, ' +
+            'or start a new run (or a replay from a checkpoint before the change).'),
     );
     this.executionId = executionId;
     this.recorded = recorded;
@@ -36,5 +45,9 @@ export class DivergenceError extends KeelError {
 }
 
 function describe(side: DivergenceSide): string {
-  return `${side.kind} "${side.name}" at ${side.id}${side.fingerprint ? ` (fingerprint ${side.fingerprint.slice(0, 19)})` : ''}`;
+  const details = [
+    ...(side.fingerprint ? [`fingerprint ${side.fingerprint.slice(0, 19)}`] : []),
+    ...(side.codeVersion !== undefined ? [`code version ${side.codeVersion}`] : []),
+  ];
+  return `${side.kind} "${side.name}" at ${side.id}${details.length ? ` (${details.join(', ')})` : ''}`;
 }

@@ -1,5 +1,5 @@
 import { KeelRuntime, type Flow, type Runtime } from './runtime.js';
-import type { FlowFunction, RuntimeOptions } from './types.js';
+import type { FlowFunction, FlowOptions, RuntimeOptions } from './types.js';
 
 let runtime: KeelRuntime | undefined;
 
@@ -43,6 +43,6 @@ export function configure(options: RuntimeOptions): void {
  * const result = await research.run('AI infrastructure');
  * ```
  */
-export function flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output> {
-  return defaultKeelRuntime().flow(name, fn);
+export function flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>, options?: FlowOptions<Input>): Flow<Input, Output> {
+  return defaultKeelRuntime().flow(name, fn, options);
 }

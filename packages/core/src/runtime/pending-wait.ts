@@ -1,8 +1,11 @@
 import type { WaitRecord } from '../store/records.js';
 import type { PendingWait } from './types.js';
 
-/** A pending wait as `run()` reports it, from its record: for a surface that reports an execution another process runs. */
-export function pendingWaitOf(wait: Pick<WaitRecord, 'name' | 'id' | 'schema' | 'question' | 'metadata' | 'expiresAt'>): PendingWait {
+/**
+ * A stored wait as `run()` and `input()` report it; surfaces that report an execution another process
+ * runs use it too (it takes a wait as `runtime.executions.get` lists it).
+ */
+export function toPendingWait(wait: Pick<WaitRecord, 'name' | 'id' | 'schema' | 'question' | 'metadata' | 'expiresAt'>): PendingWait {
   return {
     name: wait.name,
     id: wait.id,
@@ -11,4 +14,10 @@ export function pendingWaitOf(wait: Pick<WaitRecord, 'name' | 'id' | 'schema' | 
     ...(wait.metadata !== undefined ? { metadata: wait.metadata } : {}),
     ...(wait.expiresAt !== undefined ? { expiresAt: wait.expiresAt } : {}),
   };
+}
+
+/** A wait without its input: asked again. */
+export function stripResolution(wait: WaitRecord): WaitRecord {
+  const { input: _input, resolvedAt: _resolvedAt, resolvedBy: _resolvedBy, ...rest } = wait;
+  return rest;
 }

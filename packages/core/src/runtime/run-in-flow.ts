@@ -29,7 +29,10 @@ export async function runInFlow<T>(options: RunInFlowOptions, fn: () => Promise<
   if (scope) return { executionId: scope.session.executionId, status: 'completed', output: await fn() };
   const runtime = options.runtime ?? defaultKeelRuntime();
   const key = options.key ?? contentHash(encodeValue([options.name, options.input], `the input of "${options.name}"`));
-  const handle = runtime.flow<unknown, T>(options.name, () => fn());
+  // The closure stands in for the flow's registered body (an adapter's, if any) for this one call, so it
+  // keeps that body's code version: a worker that later resumes with the registered body must match.
+  const registered = runtime.flows().includes(options.name) ? runtime.versionOf(options.name) : undefined;
+  const handle = runtime.flow<unknown, T>(options.name, () => fn(), registered && { version: registered.version, compatibleWith: registered.compatibleWith });
   const [unfinished] = await executionsWithKey(runtime, options.name, [key], unfinishedStatuses);
   if (unfinished) return unfinished.status === 'failed' ? handle.retry(unfinished.id) : handle.resume(unfinished.id);
   return handle.run(options.input, { metadata: { [executionKeyField]: key } });

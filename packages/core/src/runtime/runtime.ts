@@ -6,6 +6,8 @@ import { ExecutionCancelledError } from '../errors/execution-cancelled-error.js'
 import { ExecutionLeasedError } from '../errors/execution-leased-error.js';
 import { ExecutionNotFoundError } from '../errors/execution-not-found-error.js';
 import { ExecutionStateError } from '../errors/execution-state-error.js';
+import { ExecutionVersionMismatchError } from '../errors/execution-version-mismatch-error.js';
+import { FlowInputInvalidError } from '../errors/flow-input-invalid-error.js';
 import { FlowNotFoundError } from '../errors/flow-not-found-error.js';
 import { KeelError } from '../errors/keel-error.js';
 import { WaitInputInvalidError } from '../errors/wait-input-invalid-error.js';
@@ -15,9 +17,12 @@ import { loadPayload, storePayload } from '../serialization/payloads.js';
 import { storeFromUrl } from '../store/store-from-url.js';
 import { fromErrorRecord, toErrorRecord } from './error-records.js';
 import { isLeaseAbandoned, leaseFor, newOwnerId } from './lease.js';
-import { Session, toPendingWait } from './session.js';
-import { validateStoredSchema } from './wait-schema.js';
-import type { CapturePolicy, FlowFunction, PendingWait, ReplayOptions, RunOptions, RunResult, RuntimeOptions } from './types.js';
+import { toPendingWait } from './pending-wait.js';
+import { Session } from './session.js';
+import { validateStoredSchema, zodIssues } from './wait-schema.js';
+import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
+import { deploymentsApi, type Deployments } from './deployments.js';
+import type { CapturePolicy, FlowFunction, FlowOptions, PendingWait, ReplayOptions, RunOptions, RunResult, RuntimeOptions } from './types.js';
 
 /** A flow bound to a runtime: start, resume, retry and replay its executions. */
 export interface Flow<Input = unknown, Output = unknown> {
@@ -72,6 +77,21 @@ export interface RecoverOptions {
   readonly flows?: readonly string[];
   /** Called when this runtime has taken an execution and starts running it. */
   readonly onStart?: (execution: { readonly executionId: string; readonly flow: string; readonly found: ExecutionRecord['status'] }) => void;
+  /**
+   * Called for an owed execution this runtime leaves alone because another code version started it
+   * (see `RuntimeOptions.compatibleWith`); it stays as it is for a runtime of that version.
+   */
+  readonly onSkip?: (execution: { readonly executionId: string; readonly flow: string; readonly codeVersion: string; readonly runtimeVersion: string }) => void;
+}
+
+/**
+ * A run that has started: its execution exists and this runtime holds it. Surfaces answer with the id
+ * at once and follow `result`, instead of polling the store to learn that the run began.
+ */
+export interface RunHandle<Output = unknown> {
+  readonly executionId: string;
+  /** Settles when the run ends or reaches a wait, as `run`/`resume`/`retry`/`replay` would. */
+  readonly result: Promise<RunResult<Output>>;
 }
 
 /** Operations on stored executions, by id: what the CLI, the HTTP API and MCP are built on. */
@@ -97,6 +117,13 @@ export interface Executions {
   retry(executionId: string): Promise<RunResult>;
   replay(executionId: string, options?: ReplayOptions): Promise<RunResult>;
   /**
+   * Starts `resume` or `retry` and resolves as soon as this runtime holds the execution; it rejects
+   * when the operation is refused before it starts (unknown id, status, another holder, version).
+   */
+  begin(operation: 'resume' | 'retry', executionId: string): Promise<RunHandle>;
+  /** Starts a replay and resolves as soon as its new execution exists (refusals reject). */
+  beginReplay(executionId: string, options?: ReplayOptions): Promise<RunHandle>;
+  /**
    * Runs what is owed: queued executions, abandoned ones (their holder died or its lease expired),
    * and waiting ones whose waits all got input or timed out.
    */
@@ -106,14 +133,23 @@ export interface Executions {
 /** A Keel runtime: a store, the flows registered on it, and operations on their executions. */
 export interface Runtime {
   /** Registers a flow under `name` (replacing one of the same name) and returns its handle. */
-  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output>;
+  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>, options?: FlowOptions<Input>): Flow<Input, Output>;
+  /**
+   * The code version this runtime records on new executions of a registered flow, and the versions it
+   * continues (see `RuntimeOptions.codeVersion` and `compatibleWith`).
+   */
+  versionOf(flow: string): VersionPolicy;
   /** Names of the registered flows. */
   flows(): string[];
   /** Runs a new execution of a registered flow by name (what `flow(name).run` does). */
   run(flow: string, input: unknown, options?: RunOptions): Promise<RunResult>;
   /** Creates a queued execution of a registered flow by name, for a worker; returns at once. */
   start(flow: string, input: unknown, options?: RunOptions): Promise<{ executionId: string }>;
+  /** Starts a new execution in this process and resolves as soon as it exists (see {@link RunHandle}). */
+  begin(flow: string, input: unknown, options?: RunOptions): Promise<RunHandle>;
   readonly executions: Executions;
+  /** Deployed flow versions, tags, and invocations routed through them. */
+  readonly deployments: Deployments;
   /** The store, once opened. */
   store(): Promise<Store>;
   /** A unique id of this runtime instance, used as its lease owner. */
@@ -130,6 +166,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 interface RegisteredFlow {
   readonly name: string;
   readonly fn: FlowFunction<unknown, unknown>;
+  readonly options: FlowOptions<unknown>;
 }
 
 /** @internal The runtime implementation; the default runtime reconfigures it in place. */
@@ -137,25 +174,38 @@ export class KeelRuntime implements Runtime {
   readonly ownerId = newOwnerId();
   leaseTtlMs: number;
   codeVersion: string | undefined;
+  compatibleWith: readonly string[] | undefined;
   capture: CapturePolicy | undefined;
   #storeSource: Store | string | undefined;
   #store: Promise<Store> | undefined;
   readonly #flows = new Map<string, RegisteredFlow>();
   readonly #live = new Map<string, Session>();
   readonly executions: Executions;
+  readonly deployments: Deployments;
 
   constructor(options: RuntimeOptions) {
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.codeVersion = options.codeVersion;
+    this.compatibleWith = options.compatibleWith;
     this.capture = options.capture;
     this.#storeSource = options.store;
     this.executions = this.#executionsApi();
+    this.deployments = deploymentsApi({
+      store: () => this.store(),
+      registeredFlow: (name) => {
+        const flow = this.#flows.get(name);
+        return flow && { fn: flow.fn, ...(flow.options.input ? { input: flow.options.input } : {}) };
+      },
+      flows: () => this.flows(),
+      versionPolicy: (name) => (this.#flows.has(name) ? this.versionOf(name) : undefined),
+    });
   }
 
   /** Changes the options; a new store applies to operations that start afterwards. */
   reconfigure(options: RuntimeOptions): void {
     if (options.leaseTtlMs !== undefined) this.leaseTtlMs = options.leaseTtlMs;
     if (options.codeVersion !== undefined) this.codeVersion = options.codeVersion;
+    if (options.compatibleWith !== undefined) this.compatibleWith = options.compatibleWith;
     if (options.capture !== undefined) this.capture = options.capture;
     if (options.store !== undefined) {
       this.#storeSource = options.store;
@@ -182,9 +232,17 @@ export class KeelRuntime implements Runtime {
     return [...this.#flows.keys()];
   }
 
-  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>): Flow<Input, Output> {
-    this.#flows.set(name, { name, fn: fn as FlowFunction<unknown, unknown> });
+  flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>, options: FlowOptions<Input> = {}): Flow<Input, Output> {
+    this.#flows.set(name, { name, fn: fn as FlowFunction<unknown, unknown>, options: options as FlowOptions<unknown> });
     return this.flowHandle<Input, Output>(name);
+  }
+
+  versionOf(name: string): VersionPolicy {
+    const flow = this.#flow(name);
+    // Read when asked, not when built: the CLI and tests set the environment after the default runtime exists.
+    const version = flow.options.version ?? this.codeVersion ?? nonEmpty(process.env.KEEL_CODE_VERSION) ?? derivedCodeVersion();
+    const compatibleWith = [...(this.compatibleWith ?? []), ...(flow.options.compatibleWith ?? []), ...compatibleVersionsFromEnvironment()];
+    return { version, compatibleWith };
   }
 
   /** A handle on a flow by name (its function is looked up when an operation runs). */
@@ -200,8 +258,10 @@ export class KeelRuntime implements Runtime {
   }
 
   /** Runs a new execution of a registered flow. */
-  async run(flowName: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
+  async run(flowName: string, input: unknown, options: RunOptions = {}, onStart?: (executionId: string) => void): Promise<RunResult> {
     const flow = this.#flow(flowName);
+    this.#checkInput(flow, input);
+    const { version } = this.versionOf(flow.name);
     const store = await this.store();
     const now = Date.now();
     const execution = await store.createExecution({
@@ -212,15 +272,22 @@ export class KeelRuntime implements Runtime {
       lease: leaseFor(this.ownerId, this.leaseTtlMs, now),
       sessions: 1,
       createdAt: now,
-      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+      ...(version !== undefined ? { codeVersion: version } : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     });
+    onStart?.(execution.id);
     return this.#execute(store, flow, execution, [], 'run', false, input);
+  }
+
+  begin(flowName: string, input: unknown, options: RunOptions = {}): Promise<RunHandle> {
+    return startedRun((onStart) => this.run(flowName, input, options, onStart));
   }
 
   /** Creates a queued execution of a registered flow, for a worker. */
   async start(flowName: string, input: unknown, options: RunOptions = {}): Promise<{ executionId: string }> {
     const flow = this.#flow(flowName);
+    this.#checkInput(flow, input);
+    const { version } = this.versionOf(flow.name);
     const store = await this.store();
     const now = Date.now();
     const execution = await store.createExecution({
@@ -231,10 +298,15 @@ export class KeelRuntime implements Runtime {
       lease: null,
       sessions: 0,
       createdAt: now,
-      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+      ...(version !== undefined ? { codeVersion: version } : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     });
     return { executionId: execution.id };
+  }
+
+  #checkInput(flow: RegisteredFlow, input: unknown): void {
+    const parsed = flow.options.input?.safeParse(input);
+    if (parsed && !parsed.success) throw new FlowInputInvalidError({ flow: flow.name, issues: zodIssues(parsed.error) });
   }
 
   #flow(name: string): RegisteredFlow {
@@ -252,7 +324,7 @@ export class KeelRuntime implements Runtime {
     hermetic: boolean,
     input: unknown,
   ): Promise<RunResult> {
-    const session = new Session(this, store, execution, records, mode, hermetic);
+    const session = new Session(this, store, execution, records, mode, hermetic, this.versionOf(flow.name).version);
     this.#live.set(execution.id, session);
     try {
       return await session.execute(flow.fn, input);
@@ -262,7 +334,7 @@ export class KeelRuntime implements Runtime {
   }
 
   /** `resume` and `retry`: take the lease and run the body again over the recorded checkpoints. */
-  async #continue(executionId: string, operation: 'resume' | 'retry', expectedFlow?: string, onStart?: () => void): Promise<RunResult> {
+  async #continue(executionId: string, operation: 'resume' | 'retry', expectedFlow?: string, onStart?: (executionId: string) => void): Promise<RunResult> {
     const store = await this.store();
     for (;;) {
       const execution = await this.#get(store, executionId);
@@ -276,6 +348,7 @@ export class KeelRuntime implements Runtime {
       }
       const flow = this.#flow(execution.flow);
       this.#checkContinuable(execution, operation);
+      this.#checkVersion(execution);
       const claimed = await store.updateExecution(
         executionId,
         {
@@ -291,11 +364,23 @@ export class KeelRuntime implements Runtime {
         if (claimed.reason === 'not-found') throw new ExecutionNotFoundError({ executionId, store: store.location });
         continue; // Someone else changed it meanwhile: look again (they may hold it now).
       }
-      onStart?.();
+      onStart?.(executionId);
       const records = await store.listCheckpoints(executionId);
       const input = await loadPayload(store, execution.input);
       return this.#execute(store, flow, claimed.record, records, operation === 'retry' ? 'retry' : 'run', false, input);
     }
+  }
+
+  /** Pinning: an execution runs only on the code version that started it, or one declared compatible. */
+  #checkVersion(execution: ExecutionRecord): void {
+    const policy = this.versionOf(execution.flow);
+    if (servesExecution(policy, execution)) return;
+    throw new ExecutionVersionMismatchError({
+      executionId: execution.id,
+      flow: execution.flow,
+      executionVersion: execution.codeVersion!,
+      runtimeVersion: policy.version ?? '(none)',
+    });
   }
 
   #checkContinuable(execution: ExecutionRecord, operation: 'resume' | 'retry'): void {
@@ -324,13 +409,14 @@ export class KeelRuntime implements Runtime {
     }
   }
 
-  async #replay(originalId: string, options: ReplayOptions, expectedFlow?: string): Promise<RunResult> {
+  async #replay(originalId: string, options: ReplayOptions, expectedFlow?: string, onStart?: (executionId: string) => void): Promise<RunResult> {
     const store = await this.store();
     const original = await this.#get(store, originalId);
     if (expectedFlow !== undefined && original.flow !== expectedFlow) {
       throw new ExecutionStateError({ executionId: originalId, status: original.status, operation: 'replay', hint: `It belongs to flow "${original.flow}", not "${expectedFlow}".` });
     }
     const flow = this.#flow(original.flow);
+    const { version } = this.versionOf(flow.name);
     const records = await store.listCheckpoints(originalId);
     const byId = new Map(records.map((record) => [record.id, record]));
     const known = records.map((record) => record.id);
@@ -369,8 +455,9 @@ export class KeelRuntime implements Runtime {
         ...(options.from !== undefined ? { from: options.from } : {}),
         overridden: Object.keys(overrides),
         hermetic: options.hermetic ?? false,
+        ...(original.codeVersion !== undefined ? { codeVersion: original.codeVersion } : {}),
       },
-      ...(this.codeVersion !== undefined ? { codeVersion: this.codeVersion } : {}),
+      ...(version !== undefined ? { codeVersion: version } : {}),
     });
     const copied: CheckpointRecord[] = [];
     for (const record of reused) copied.push({ ...record, executionId: execution.id });
@@ -388,6 +475,7 @@ export class KeelRuntime implements Runtime {
     }
     copied.sort((a, b) => a.seq - b.seq);
     for (const record of copied) await store.putCheckpoint(record);
+    onStart?.(execution.id);
     const input = await loadPayload(store, original.input);
     return this.#execute(store, flow, execution, copied, 'run', options.hermetic ?? false, input);
   }
@@ -456,6 +544,8 @@ export class KeelRuntime implements Runtime {
       resume: (executionId) => this.#continue(executionId, 'resume'),
       retry: (executionId) => this.#continue(executionId, 'retry'),
       replay: (executionId, options) => this.#replay(executionId, options ?? {}),
+      begin: (operation, executionId) => startedRun((onStart) => this.#continue(executionId, operation, undefined, onStart)),
+      beginReplay: (executionId, options) => startedRun((onStart) => this.#replay(executionId, options ?? {}, undefined, onStart)),
       recover: (options) => this.#recover(options ?? {}),
     };
   }
@@ -533,10 +623,18 @@ export class KeelRuntime implements Runtime {
       if (reports.length >= limit) break;
       if (options.flows && !options.flows.includes(execution.flow)) continue;
       if (!this.#flows.has(execution.flow) || this.#live.has(execution.id)) continue;
+      const policy = this.versionOf(execution.flow);
+      if (!servesExecution(policy, execution)) {
+        // Another version's work: left exactly as it is, for a runtime of that version.
+        if (options.onSkip && (await this.#isOwed(store, execution))) {
+          options.onSkip({ executionId: execution.id, flow: execution.flow, codeVersion: execution.codeVersion!, runtimeVersion: policy.version ?? '(none)' });
+        }
+        continue;
+      }
       if (!(await this.#isOwed(store, execution))) continue;
       try {
         const onStart = options.onStart;
-        const started = onStart && (() => onStart({ executionId: execution.id, flow: execution.flow, found: execution.status }));
+        const started = onStart && ((): void => onStart({ executionId: execution.id, flow: execution.flow, found: execution.status }));
         const result = await this.#continue(execution.id, 'resume', undefined, started);
         reports.push({ executionId: execution.id, flow: execution.flow, found: execution.status, result });
       } catch (error) {
@@ -562,6 +660,33 @@ export class KeelRuntime implements Runtime {
   liveSession(executionId: string): Session | undefined {
     return this.#live.get(executionId);
   }
+}
+
+/**
+ * A {@link RunHandle} for an operation that reports when it has started: it resolves at that moment,
+ * or with the result if the operation settles first, and rejects if it fails before starting.
+ */
+function startedRun(operation: (onStart: (executionId: string) => void) => Promise<RunResult>): Promise<RunHandle> {
+  return new Promise((resolve, reject) => {
+    let started = false;
+    const result: Promise<RunResult> = operation((executionId) => {
+      started = true;
+      // Called after the operation's first store round trip, so `result` is assigned by now.
+      resolve({ executionId, result });
+    });
+    result.then(
+      (settled) => {
+        if (!started) resolve({ executionId: settled.executionId, result });
+      },
+      (error: unknown) => {
+        if (!started) reject(error);
+      },
+    );
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 function asError(error: unknown): Error {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Call, Session } from './session.js';
+import type { Call } from './call.js';
+import type { Session } from './session.js';
 
 /**
  * Where code runs inside an execution: at flow scope (`checkpointId: null`) or inside a checkpoint.

@@ -31,6 +31,19 @@ export interface RunResult<Output = unknown> {
   readonly waits?: readonly PendingWait[];
 }
 
+/** Options of `flow(name, fn, options)`. */
+export interface FlowOptions<Input = unknown> {
+  /** This flow's code version, instead of the runtime's (see `RuntimeOptions.codeVersion`). */
+  readonly version?: string;
+  /** Versions of this flow whose executions this code can continue, besides the runtime's `compatibleWith`. */
+  readonly compatibleWith?: readonly string[];
+  /**
+   * The schema of the flow's input. `run` and `start` validate input against it, and `keel deploy`
+   * stores it as JSON Schema, so invocations from the CLI, HTTP and MCP are validated without the code.
+   */
+  readonly input?: z.ZodType<Input>;
+}
+
 /** Options of `flow.run`. */
 export interface RunOptions {
   /** Use this id for the new execution instead of a generated one (it must be new and a safe file name). */
@@ -154,8 +167,19 @@ export interface CapturePolicy {
 export interface RuntimeOptions {
   /** Where state lives: a {@link Store}, or a store URL (`./.keel`, `sqlite:./keel.db`, `postgres://…`, `memory:`). */
   readonly store?: Store | string;
-  /** A version string of your code, kept on each execution (a git sha, a release). */
+  /**
+   * The version of your code (a git commit, a release, a build id), kept on each execution it starts.
+   * Only a runtime of the same version, or one that declares it in `compatibleWith`, continues an
+   * execution. Default: `KEEL_CODE_VERSION`, else per flow a digest of the flow function's source
+   * (`src:…`).
+   */
   readonly codeVersion?: string;
+  /**
+   * Older code versions whose executions this code can safely continue (their recorded history fits
+   * this code, with changed steps guarded by `patched()`). `'*'` takes any version: for development
+   * only. Added to `KEEL_COMPATIBLE_WITH` (comma-separated).
+   */
+  readonly compatibleWith?: readonly string[];
   /** How long a lease lasts without renewal (default 30 s). The holder renews it every third of that. */
   readonly leaseTtlMs?: number;
   readonly capture?: CapturePolicy;

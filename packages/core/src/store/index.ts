@@ -9,6 +9,8 @@ export type {
   CheckpointRecord,
   CheckpointStatus,
   Delivery,
+  DeploymentRecord,
+  FlowTagRecord,
   ErrorRecord,
   ExecutionFilter,
   ExecutionPatch,
@@ -25,6 +27,7 @@ export type {
 } from './records.js';
 export { applyExecutionPatch } from './execution-patch.js';
 export { matchesExecutionFilter } from './execution-filter.js';
+export { byDeployment, byTag } from './deployment-order.js';
 export { memoryStore } from './memory-store.js';
 export { lowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 export { StoreCorruptedError } from '../errors/store-corrupted-error.js';

@@ -4,6 +4,8 @@ import type {
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
+  DeploymentRecord,
+  FlowTagRecord,
   LogRecord,
   PayloadRef,
   UpdateResult,
@@ -12,6 +14,7 @@ import type {
 import type { Store } from './store.js';
 import { matchesExecutionFilter } from './execution-filter.js';
 import { applyExecutionPatch } from './execution-patch.js';
+import { byDeployment, byTag } from './deployment-order.js';
 
 /**
  * A {@link Store} in this process's memory: for tests, and for flows whose history may die with the
@@ -22,7 +25,7 @@ export function memoryStore(): Store {
 }
 
 class MemoryStore implements Store {
-  readonly specificationVersion = 'v1' as const;
+  readonly specificationVersion = 'v2' as const;
   readonly name = 'memory';
   readonly location = 'memory';
 
@@ -32,6 +35,9 @@ class MemoryStore implements Store {
   readonly #artifacts = new Map<string, Map<string, ArtifactRecord>>();
   readonly #logs = new Map<string, LogRecord[]>();
   readonly #blobs = new Map<string, string>();
+  /** By `flow\0version` and `flow\0tag`. */
+  readonly #deployments = new Map<string, DeploymentRecord>();
+  readonly #tags = new Map<string, FlowTagRecord>();
 
   async createExecution(record: Omit<ExecutionRecord, 'version' | 'updatedAt'>): Promise<ExecutionRecord> {
     if (this.#executions.has(record.id)) throw new Error(`memory store: execution "${record.id}" already exists`);
@@ -144,7 +150,56 @@ class MemoryStore implements Store {
     return lines.slice(start, end).map(copy);
   }
 
+  async createDeployment(record: DeploymentRecord): Promise<UpdateResult<DeploymentRecord>> {
+    const key = pairKey(record.flow, record.version);
+    const current = this.#deployments.get(key);
+    if (current) return { ok: false, reason: 'conflict', current: copy(current) };
+    this.#deployments.set(key, copy(record));
+    return { ok: true, record: copy(record) };
+  }
+
+  async getDeployment(flow: string, version: string): Promise<DeploymentRecord | null> {
+    const record = this.#deployments.get(pairKey(flow, version));
+    return record ? copy(record) : null;
+  }
+
+  async listDeployments(filter: { readonly flow?: string } = {}): Promise<DeploymentRecord[]> {
+    return [...this.#deployments.values()]
+      .filter((record) => filter.flow === undefined || record.flow === filter.flow)
+      .sort(byDeployment)
+      .map(copy);
+  }
+
+  async deleteDeployment(flow: string, version: string): Promise<boolean> {
+    return this.#deployments.delete(pairKey(flow, version));
+  }
+
+  async putTag(record: FlowTagRecord): Promise<void> {
+    this.#tags.set(pairKey(record.flow, record.tag), copy(record));
+  }
+
+  async getTag(flow: string, tag: string): Promise<FlowTagRecord | null> {
+    const record = this.#tags.get(pairKey(flow, tag));
+    return record ? copy(record) : null;
+  }
+
+  async listTags(filter: { readonly flow?: string } = {}): Promise<FlowTagRecord[]> {
+    return [...this.#tags.values()]
+      .filter((record) => filter.flow === undefined || record.flow === filter.flow)
+      .sort(byTag)
+      .map(copy);
+  }
+
+  async deleteTag(flow: string, tag: string): Promise<boolean> {
+    return this.#tags.delete(pairKey(flow, tag));
+  }
+
   async close(): Promise<void> {}
+}
+
+/** One map key for a pair of names; NUL cannot appear in a flow, version or tag name. */
+function pairKey(flow: string, name: string): string {
+  return `${flow}\0${name}`;
 }
 
 function table<V>(tables: Map<string, Map<string, V>>, executionId: string): Map<string, V> {

@@ -62,6 +62,8 @@ export interface ReplayOrigin {
   readonly overridden: readonly string[];
   /** Whether a call with no record failed instead of running live. */
   readonly hermetic: boolean;
+  /** The code version the replayed execution was started with (the replay runs on its own). */
+  readonly codeVersion?: string;
 }
 
 /** One invocation of a flow. */
@@ -76,7 +78,10 @@ export interface ExecutionRecord {
   readonly output?: PayloadRef;
   /** Why the execution failed (or was cancelled). */
   readonly error?: ErrorRecord;
-  /** A version string of the code the execution ran with (from the runtime's options). */
+  /**
+   * The code version that started the execution. Only a runtime of that version, or one that declares
+   * it compatible, continues the execution. Absent on executions recorded before versions existed.
+   */
   readonly codeVersion?: string;
   /** Set when this execution is a replay of another. */
   readonly replayOf?: ReplayOrigin;
@@ -139,6 +144,8 @@ export interface CheckpointRecord {
    * session is older than the execution's latest was reused by that session, not re-run.
    */
   readonly session?: number;
+  /** The code version of the session that last wrote the record (named by divergence errors). */
+  readonly codeVersion?: string;
   /** Model id, token usage, finish reason, tool name …: small JSON for surfaces. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly startedAt: number;
@@ -229,3 +236,36 @@ export type UpdateResult<T> =
   | { readonly ok: true; readonly record: T }
   | { readonly ok: false; readonly reason: 'not-found' }
   | { readonly ok: false; readonly reason: 'conflict'; readonly current: T };
+
+/**
+ * A flow version registered by `keel deploy`: immutable once created. Invocations through a tag start
+ * executions pinned to the version the tag points to.
+ */
+export interface DeploymentRecord {
+  /** The flow's registered name. */
+  readonly flow: string;
+  /** The code version, as executions record it. */
+  readonly version: string;
+  /** JSON Schema of the flow's input, when the flow declared an input schema. */
+  readonly inputSchema?: Readonly<Record<string, unknown>>;
+  /**
+   * A digest of what was deployed (the flow's source digest and input schema): deploying the same
+   * version again with other content is refused.
+   */
+  readonly digest: string;
+  readonly deployedAt: number;
+  /** Who deployed it (a user name, a CI job), when known. */
+  readonly deployedBy?: string;
+  /** Small JSON labels (a git commit, a build URL …). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** A named pointer (`prod`, `canary`) from a flow to one of its deployed versions. Upserted by `(flow, tag)`. */
+export interface FlowTagRecord {
+  readonly flow: string;
+  readonly tag: string;
+  /** The version new invocations through this tag are pinned to. */
+  readonly version: string;
+  readonly updatedAt: number;
+  readonly updatedBy?: string;
+}

@@ -4,6 +4,8 @@ import type {
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
+  DeploymentRecord,
+  FlowTagRecord,
   LogRecord,
   PayloadRef,
   UpdateResult,
@@ -32,8 +34,11 @@ import type {
  * ```
  */
 export interface Store {
-  /** The version of this contract the backend implements. */
-  readonly specificationVersion: 'v1';
+  /**
+   * The version of this contract the backend implements. `v2` added deployments and tags
+   * (`createDeployment` … `deleteTag`).
+   */
+  readonly specificationVersion: 'v2';
 
   /** A short name for messages and surfaces: `memory`, `lowdb`, `sqlite`, `postgres`. */
   readonly name: string;
@@ -131,6 +136,35 @@ export interface Store {
    * @param options.offset - Skip this many lines (for following a live log).
    */
   listLogs(executionId: string, options?: { readonly offset?: number; readonly limit?: number }): Promise<LogRecord[]>;
+
+  // ── deployments and tags ──────────────────────────────────────────────────────────────────
+
+  /**
+   * Registers a flow version. Deployments are immutable: when `(flow, version)` exists the result is a
+   * `conflict` carrying the stored record, and nothing changes.
+   */
+  createDeployment(record: DeploymentRecord): Promise<UpdateResult<DeploymentRecord>>;
+
+  /** @returns The deployment, or `null`. */
+  getDeployment(flow: string, version: string): Promise<DeploymentRecord | null>;
+
+  /** Deployments, optionally of one flow, oldest first (by `deployedAt`, then version). */
+  listDeployments(filter?: { readonly flow?: string }): Promise<DeploymentRecord[]>;
+
+  /** Removes a deployment. @returns whether there was one. */
+  deleteDeployment(flow: string, version: string): Promise<boolean>;
+
+  /** Inserts or replaces the tag with the same `(flow, tag)`: moving a tag is putting it again. */
+  putTag(record: FlowTagRecord): Promise<void>;
+
+  /** @returns The tag, or `null`. */
+  getTag(flow: string, tag: string): Promise<FlowTagRecord | null>;
+
+  /** Tags, optionally of one flow, ordered by flow then tag. */
+  listTags(filter?: { readonly flow?: string }): Promise<FlowTagRecord[]>;
+
+  /** Removes a tag. @returns whether there was one. */
+  deleteTag(flow: string, tag: string): Promise<boolean>;
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────
 

@@ -15,6 +15,7 @@ import type {
 import type { Store } from '../store/store.js';
 import { contentHash } from '../serialization/content-hash.js';
 import type { WorkerResult, WorkerSpecification, WorkerTask } from './conformance-worker.js';
+import { deploymentConformanceTests } from './deployment-conformance.js';
 
 /** Options of {@link runStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -624,6 +625,8 @@ function defineSuite(options: StoreConformanceOptions): void {
       }
     });
   });
+
+  group('deployments', (test) => deploymentConformanceTests(test, () => store));
 
   group('copies', (test) => {
     test('mutating a returned execution changes nothing in the store', async () => {

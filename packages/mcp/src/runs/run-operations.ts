@@ -14,9 +14,6 @@ const resting: readonly ExecutionRecord['status'][] = ['completed', 'failed', 'c
 export class RunOperations {
   readonly runtime: Runtime;
   readonly runs: BackgroundRuns;
-  /** Replays of one original start one at a time, so that each finds its own new execution. */
-  readonly #replayStarts = new Map<string, Promise<unknown>>();
-  readonly #announced = new Set<string>();
 
   constructor(runtime: Runtime, runs: BackgroundRuns) {
     this.runtime = runtime;
@@ -25,55 +22,17 @@ export class RunOperations {
 
   /** Resumes or retries an execution here, waiting at most `waitMs` for it to end. */
   async continue(operation: 'resume' | 'retry', executionId: string, waitMs: number): Promise<BoundedOutcome> {
-    const store = await this.runtime.store();
-    const before = await this.#execution(store, executionId);
-    const promise = this.runtime.executions[operation](executionId);
-    const outcome = await waitBounded(promise, waitMs, async () => {
-      const now = await store.getExecution(executionId);
-      return now !== null && now.sessions > before.sessions && now.lease?.owner === this.runtime.ownerId ? executionId : undefined;
-    });
-    if ('running' in outcome) this.runs.track(operation, executionId, promise);
+    const handle = await this.runtime.executions.begin(operation, executionId);
+    const outcome = await waitBounded(handle, waitMs);
+    if ('running' in outcome) this.runs.track(operation, executionId, handle.result);
     return outcome;
   }
 
   /** Replays an execution here (a new execution), waiting at most `waitMs` for it to end. */
   async replay(executionId: string, options: ReplayOptions, waitMs: number): Promise<BoundedOutcome> {
-    const store = await this.runtime.store();
-    const original = await this.#execution(store, executionId);
-    const previous = this.#replayStarts.get(executionId) ?? Promise.resolve();
-    const turn = previous.then(() => this.#replay(store, original, options, waitMs));
-    const queued = turn.catch(() => undefined);
-    this.#replayStarts.set(executionId, queued);
-    void queued.then(() => {
-      if (this.#replayStarts.get(executionId) === queued) this.#replayStarts.delete(executionId);
-    });
-    return turn;
-  }
-
-  async #replay(store: Store, original: ExecutionRecord, options: ReplayOptions, waitMs: number): Promise<BoundedOutcome> {
-    const startedAt = Date.now();
-    const promise = this.runtime.executions.replay(original.id, options);
-    const outcome = await waitBounded(promise, waitMs, async () => {
-      // The replay's id is made inside the runtime: find the execution it created, a replay of this
-      // original created since the call, held by this runtime, that no earlier answer named.
-      const recent = await store.listExecutions({ flow: original.flow, limit: 25 });
-      return recent.find(
-        (candidate) =>
-          candidate.replayOf?.executionId === original.id &&
-          candidate.createdAt >= startedAt &&
-          candidate.lease?.owner === this.runtime.ownerId &&
-          !this.#announced.has(candidate.id),
-      )?.id;
-    });
-    if ('running' in outcome) {
-      const newId = outcome.running;
-      this.#announced.add(newId);
-      this.runs.track('replay', newId, promise);
-      void promise.then(
-        () => this.#announced.delete(newId),
-        () => this.#announced.delete(newId),
-      );
-    }
+    const handle = await this.runtime.executions.beginReplay(executionId, options);
+    const outcome = await waitBounded(handle, waitMs);
+    if ('running' in outcome) this.runs.track('replay', handle.executionId, handle.result);
     return outcome;
   }
 

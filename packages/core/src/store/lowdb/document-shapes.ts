@@ -1,4 +1,4 @@
-import type { ArtifactRecord, CheckpointRecord, ExecutionRecord, LogRecord, WaitRecord } from '../records.js';
+import type { ArtifactRecord, CheckpointRecord, DeploymentRecord, ExecutionRecord, FlowTagRecord, LogRecord, WaitRecord } from '../records.js';
 import { checkpointsPerSegment, logLinesPerSegment } from './store-layout.js';
 
 /**
@@ -64,6 +64,22 @@ export const logSegmentShape: DocumentShape<readonly LogRecord[]> = {
       'log lines',
       (item) => typeof item.message === 'string' && typeof item.level === 'string',
     ),
+};
+
+/** `deployments.json`: every deployed flow version and every tag. */
+export interface DeploymentsDocument {
+  readonly deployments: readonly DeploymentRecord[];
+  readonly tags: readonly FlowTagRecord[];
+}
+
+export const deploymentsShape: DocumentShape<DeploymentsDocument> = {
+  problem: (data) => {
+    if (!isObject(data)) return 'expected an object with "deployments" and "tags" lists';
+    return (
+      listProblem(data.deployments, Infinity, 'deployments', (item) => typeof item.flow === 'string' && typeof item.version === 'string') ??
+      listProblem(data.tags, Infinity, 'tags', (item) => typeof item.flow === 'string' && typeof item.tag === 'string')
+    );
+  },
 };
 
 function listProblem(

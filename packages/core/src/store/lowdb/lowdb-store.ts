@@ -6,6 +6,8 @@ import type {
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
+  DeploymentRecord,
+  FlowTagRecord,
   LogRecord,
   PayloadRef,
   UpdateResult,
@@ -15,6 +17,7 @@ import type { Store } from '../store.js';
 import { matchesExecutionFilter } from '../execution-filter.js';
 import { applyExecutionPatch } from '../execution-patch.js';
 import { BlobFiles } from './blob-files.js';
+import { DeploymentDocuments } from './deployment-documents.js';
 import { DocumentFiles } from './document-files.js';
 import { FileLocks } from './file-locks.js';
 import {
@@ -73,7 +76,7 @@ export function lowdbStore(directory: string, options: LowdbStoreOptions = {}): 
 }
 
 class LowdbStore implements Store {
-  readonly specificationVersion = 'v1' as const;
+  readonly specificationVersion = 'v2' as const;
   readonly name = 'lowdb';
   readonly location: string;
 
@@ -82,6 +85,7 @@ class LowdbStore implements Store {
   readonly #documents: DocumentFiles;
   readonly #blobs: BlobFiles;
   readonly #marker: StoreMarker;
+  readonly #deployments: DeploymentDocuments;
   /** Serializes the appends to one execution's log, so the lines of one call stay together. */
   readonly #logAppends = new KeyedMutex();
   /** The log segment each execution appended to last, so an append starts there instead of listing files. */
@@ -96,6 +100,7 @@ class LowdbStore implements Store {
     this.#documents = new DocumentFiles({ locks: this.#locks, cachedDocuments: options.cachedDocuments ?? 1_000 });
     this.#blobs = new BlobFiles(this.#layout);
     this.#marker = new StoreMarker(this.#layout, this.#documents);
+    this.#deployments = new DeploymentDocuments(this.#layout.deploymentsFile, this.#documents);
   }
 
   // ── executions ────────────────────────────────────────────────────────────────────────────
@@ -391,6 +396,48 @@ class LowdbStore implements Store {
       skip = 0;
     }
     return copy(found);
+  }
+
+  // ── deployments and tags ──────────────────────────────────────────────────────────────────
+
+  async createDeployment(record: DeploymentRecord): Promise<UpdateResult<DeploymentRecord>> {
+    await this.#marker.written();
+    return this.#deployments.create(record);
+  }
+
+  async getDeployment(flow: string, version: string): Promise<DeploymentRecord | null> {
+    await this.#marker.checked();
+    return this.#deployments.get(flow, version);
+  }
+
+  async listDeployments(filter: { readonly flow?: string } = {}): Promise<DeploymentRecord[]> {
+    await this.#marker.checked();
+    return this.#deployments.list(filter.flow);
+  }
+
+  async deleteDeployment(flow: string, version: string): Promise<boolean> {
+    await this.#marker.written();
+    return this.#deployments.delete(flow, version);
+  }
+
+  async putTag(record: FlowTagRecord): Promise<void> {
+    await this.#marker.written();
+    await this.#deployments.putTag(record);
+  }
+
+  async getTag(flow: string, tag: string): Promise<FlowTagRecord | null> {
+    await this.#marker.checked();
+    return this.#deployments.getTag(flow, tag);
+  }
+
+  async listTags(filter: { readonly flow?: string } = {}): Promise<FlowTagRecord[]> {
+    await this.#marker.checked();
+    return this.#deployments.listTags(filter.flow);
+  }
+
+  async deleteTag(flow: string, tag: string): Promise<boolean> {
+    await this.#marker.written();
+    return this.#deployments.deleteTag(flow, tag);
   }
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────

@@ -20,6 +20,7 @@ const blobHash = /^sha256:([0-9a-f]{64})$/;
  *
  * ```
  * <root>/keel-store.json                          { "format": "keel-lowdb", "version": 1 }
+ * <root>/deployments.json                         deployed flow versions and their tags
  * <root>/executions/<executionId>/execution.json  the execution record
  *                                 checkpoints-<n>.json   records with ⌊seq / 128⌋ = n
  *                                 waits.json      waits in creation order
@@ -41,6 +42,11 @@ export class StoreLayout {
 
   get markerFile(): string {
     return join(this.root, 'keel-store.json');
+  }
+
+  /** Deployed flow versions and tags: few, small, and changed rarely, so one document holds them all. */
+  get deploymentsFile(): string {
+    return join(this.root, 'deployments.json');
   }
 
   /** Holds one owner file per process using the store, which its document locks link to. */

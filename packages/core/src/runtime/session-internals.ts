@@ -1,0 +1,31 @@
+import type { CheckpointRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { ReplayHistory } from './replay-history.js';
+import type { Scope } from './scope.js';
+
+/**
+ * What the parts of a session (its waits, its patch markers) use of it: its identity, its store and
+ * history, and the few operations that change its state. The session hands this to them instead of
+ * its private fields.
+ */
+export interface SessionInternals {
+  readonly executionId: string;
+  /** The session's number (see `ExecutionRecord.sessions`). */
+  readonly number: number;
+  readonly store: Store;
+  readonly history: ReplayHistory;
+  /** Fail on any call that has no record, instead of running it live. */
+  readonly hermetic: boolean;
+  /** The session now does something no earlier session did: from here on its log lines are new. */
+  goLive(): void;
+  /** Whether the session may still write (it has not halted or ended). */
+  canWrite(): boolean;
+  /** The `codeVersion` a record gets: set when the running version is not the execution's own. */
+  versionField(): { codeVersion?: string };
+  /** The running code version, as a divergence error names it. */
+  currentVersion(): { codeVersion?: string };
+  /** Writes a checkpoint record, unless the session ended. */
+  putCheckpoint(record: CheckpointRecord): Promise<void>;
+  /** Stops the session at a wait in `scope`: the calls around it are blocked; nothing after runs. */
+  suspend(scope: Scope): Promise<never>;
+}
