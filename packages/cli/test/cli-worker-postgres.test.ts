@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, keel, keelJson, linkStorePackages, removeProjects, startKeel, until, writeFiles } from './cli-harness.js';
@@ -15,14 +15,21 @@ export const approval = flow('approval', async (input: { item: string }) => {
 `;
 
 // Four checkpoints, each appending "<executionId> <step> <pid>" to a shared file (O_APPEND, one
-// write per line) and sleeping a little, so a killed worker is caught with checkpoints in flight.
+// write per line) and sleeping a little. In a worker started with KEEL_TEST_HOLD=<marker file>, once
+// that file exists every step holds after its side effect (noting "<executionId> <step> <pid>" in
+// <marker>.held), so the test knows exactly which executions that worker has in flight when it is killed.
 const stepsFlow = `import { checkpoint, flow } from '@keel/core';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 
 export const steps = flow('steps', async (input: { file: string }) => {
   for (let step = 1; step <= 4; step++) {
     await checkpoint('step', async ({ executionId }) => {
       appendFileSync(input.file, executionId + ' ' + step + ' ' + process.pid + '\\n', { flag: 'a' });
+      const marker = process.env.KEEL_TEST_HOLD;
+      if (marker && existsSync(marker)) {
+        appendFileSync(marker + '.held', executionId + ' ' + step + ' ' + process.pid + '\\n', { flag: 'a' });
+        await new Promise(() => setInterval(() => {}, 1000));
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
       return step;
     });
@@ -49,7 +56,7 @@ const executions = await store.listExecutions({ limit: 100000 });
 const result = [];
 for (const execution of executions) {
   const checkpoints = await store.listCheckpoints(execution.id);
-  result.push({ id: execution.id, status: execution.status, checkpoints: checkpoints.map(({ id, status, attempts }) => ({ id, status, attempts })) });
+  result.push({ id: execution.id, status: execution.status, sessions: execution.sessions, checkpoints: checkpoints.map(({ id, status, attempts }) => ({ id, status, attempts })) });
 }
 await store.close();
 process.stdout.write(JSON.stringify(result));
@@ -86,8 +93,8 @@ async function freshSchema(): Promise<string> {
   return schema.url;
 }
 
-function worker(store: string, ...options: string[]) {
-  const child = startKeel(project, ['worker', '--json', '--store', store, ...options]);
+function worker(store: string, options: string[], environment: Record<string, string> = {}) {
+  const child = startKeel(project, ['worker', '--json', '--store', store, ...options], environment);
   children.push(child);
   return child;
 }
@@ -115,7 +122,7 @@ describe('keel worker on PostgreSQL', () => {
     const store = await freshSchema();
     // Create the schema first, so the worker's listener has channels to listen on from the start.
     expect((await keel(project, ['executions', 'list', '--store', store])).code).toBe(0);
-    const child = worker(store, '--poll', '60000');
+    const child = worker(store, ['--poll', '60000']);
     await until('the worker to listen', () => events(child).some((event) => event.event === 'listening'));
     const queued = await keelJson(project, ['run', 'approval', '--input', '{"item":"lamp"}', '--queue', '--store', store]);
     await until('the worker to run the queued execution to its wait', () => events(child).some((event) => event.executionId === queued.executionId && event.status === 'waiting'));
@@ -129,21 +136,29 @@ describe('keel worker on PostgreSQL', () => {
   it('four workers × concurrency 2 run 200 executions exactly once, and recover the executions of one SIGKILLed in the middle', async () => {
     const store = await freshSchema();
     const file = join(project, 'steps.log');
+    const hold = join(project, 'hold-victim');
+    const held = `${hold}.held`;
     const total = 200;
     const startedAt = Date.now();
     expect((await keel(project, ['executions', 'list', '--store', store])).code).toBe(0);
-    const workers = Array.from({ length: 4 }, () => worker(store, '--concurrency', '2', '--poll', '250'));
+    const options = ['--concurrency', '2', '--poll', '250'];
+    const workers = [worker(store, options, { KEEL_TEST_HOLD: hold }), ...Array.from({ length: 3 }, () => worker(store, options))];
     for (const child of workers) await until('the workers to listen', () => events(child).some((event) => event.event === 'listening'), 30_000);
     await node('queue.mjs', store, String(total), file);
 
-    // Kill one once it has completed a few executions, while the others still have work.
+    // Once the first worker has completed a few executions, it holds the next step of each execution it
+    // runs; with both its slots held, it is killed with exactly those two executions in flight.
     const victim = workers[0]!;
     await until('the first worker to complete 10 executions', () => events(victim).filter((event) => event.status === 'completed').length >= 10, 60_000);
+    writeFileSync(hold, '');
+    const heldLines = () => (existsSync(held) ? readFileSync(held, 'utf8').trim().split('\n').filter(Boolean) : []);
+    await until('the first worker to hold two executions', () => heldLines().length === 2, 60_000);
     victim.kill('SIGKILL');
     await victim.exited;
-    const completedByVictim = events(victim).filter((event) => event.status === 'completed').length;
+    const inFlight = heldLines().map((line) => line.split(' ')[0]!).sort();
+    expect(new Set(inFlight).size).toBe(2);
 
-    let executions: Array<{ id: string; status: string; checkpoints: Array<{ id: string; status: string; attempts: number }> }> = [];
+    let executions: Array<{ id: string; status: string; sessions: number; checkpoints: Array<{ id: string; status: string; attempts: number }> }> = [];
     await until(
       'every execution to complete',
       async () => {
@@ -156,20 +171,33 @@ describe('keel worker on PostgreSQL', () => {
     for (const child of workers.slice(1)) child.kill('SIGTERM');
     const survivors = await Promise.all(workers.slice(1).map((child) => child.exited));
     for (const result of survivors) expect(result.code).toBe(0);
-    const completedBySurvivors = workers.slice(1).flatMap((child) => events(child).filter((event) => event.status === 'completed')).length;
 
-    // The side effects: every step of every execution ran; the ones that ran twice first ran in the killed worker.
+    // Every execution completed exactly once: one completion reported for each, by one worker.
+    const completions = workers.flatMap((child) => events(child).filter((event) => event.status === 'completed').map((event) => event.executionId as string));
+    expect(completions).toHaveLength(total);
+    expect(new Set(completions).size).toBe(total);
+    expect(new Set(completions)).toEqual(new Set(executions.map((execution) => execution.id)));
+    const completedByVictim = events(victim).filter((event) => event.status === 'completed').length;
+    expect(completedByVictim).toBeGreaterThanOrEqual(10);
+
+    // The two executions the killed worker had in flight were recovered by the others — each once, found
+    // running — and they are the only executions that needed a second session.
+    const recovered = workers.slice(1).flatMap((child) => events(child).filter((event) => event.found === 'running'));
+    expect(recovered.map((event) => event.executionId).sort()).toEqual(inFlight);
+    for (const event of recovered) expect(event.status).toBe('completed');
+    expect(executions.filter((execution) => execution.sessions > 1).map((execution) => execution.id).sort()).toEqual(inFlight);
+
+    // The side effects: every step of every execution ran; exactly the held steps ran twice, first in the killed worker.
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split(' '));
     const runs = new Map<string, string[]>();
     for (const [executionId, step, pid] of lines) runs.set(`${executionId} ${step}`, [...(runs.get(`${executionId} ${step}`) ?? []), pid!]);
     expect(runs.size).toBe(total * 4);
+    const heldSteps = heldLines().map((line) => line.split(' ').slice(0, 2).join(' ')).sort();
     const twice = [...runs].filter(([, pids]) => pids.length > 1);
-    for (const [, pids] of twice) {
-      expect(pids).toHaveLength(2);
-      expect(pids[0]).toBe(String(victim.pid));
-    }
+    expect(twice.map(([key]) => key).sort()).toEqual(heldSteps);
+    for (const [, pids] of twice) expect(pids).toEqual([String(victim.pid), expect.not.stringMatching(`^${victim.pid}$`)]);
 
-    // The records: four completed checkpoints each; attempts 2 only where the killed worker had one in flight.
+    // The records: four completed checkpoints each; a second attempt exactly at the held steps.
     const retried: string[] = [];
     for (const execution of executions) {
       expect(execution.checkpoints.map((checkpoint) => `${checkpoint.id} ${checkpoint.status}`)).toEqual(['step:1 completed', 'step:2 completed', 'step:3 completed', 'step:4 completed']);
@@ -178,26 +206,10 @@ describe('keel worker on PostgreSQL', () => {
         if (checkpoint.attempts === 2) retried.push(`${execution.id} ${checkpoint.id.slice('step:'.length)}`);
       }
     }
-    // Concurrency 2: at most two executions were in flight in the killed worker, one checkpoint each.
-    expect(retried.length).toBeLessThanOrEqual(2);
-    for (const [key] of twice) expect(retried).toContain(key);
-    // A second attempt either repeats a side effect the killed worker made, or the killed worker died
-    // after recording the start and before the side effect (then it happened once).
-    for (const key of retried) {
-      const pids = runs.get(key)!;
-      if (pids.length === 2) expect(pids[0]).toBe(String(victim.pid));
-      else expect(pids).toHaveLength(1);
-    }
-    // The survivors did the rest, including what the killed worker had in flight (found 'running' with a
-    // dead holder). The killed worker may have completed up to two executions without living to say so.
-    expect(completedBySurvivors + completedByVictim).toBeGreaterThanOrEqual(total - 2);
-    const recovered = workers.slice(1).flatMap((child) => events(child).filter((event) => event.found === 'running'));
-    expect(recovered.length).toBeLessThanOrEqual(2);
-    // (Its first step may not have run before the kill, so no side effect need name the killed pid.)
-    for (const event of recovered) expect(event.status).toBe('completed');
+    expect(retried.sort()).toEqual(heldSteps);
     console.log(
-      `4 workers × concurrency 2, ${total} executions × 4 checkpoints: all completed in ${durationMs} ms; the killed worker completed ${completedByVictim}, the others recovered ${recovered.length} it had in flight; ` +
-        `${retried.length} checkpoints ran a second attempt (${twice.length} side effects twice), all in flight in the killed worker`,
+      `4 workers × concurrency 2, ${total} executions × 4 checkpoints: all completed in ${durationMs} ms; the killed worker completed ${completedByVictim}, the others recovered the ${recovered.length} it had in flight; ` +
+        `${retried.length} checkpoints ran a second attempt (${twice.length} side effects twice), all held in the killed worker`,
     );
   }, 150_000);
 });

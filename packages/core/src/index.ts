@@ -57,6 +57,7 @@ export type {
   WaitRecord,
 } from './store/records.js';
 export { KeelError, isKeelErrorNamed } from './errors/keel-error.js';
+export { BlobMissingError, type BlobReferrer } from './errors/blob-missing-error.js';
 export { ArtifactNotFoundError } from './errors/artifact-not-found-error.js';
 export { CheckpointNotFoundError } from './errors/checkpoint-not-found-error.js';
 export { CheckpointTimeoutError } from './errors/checkpoint-timeout-error.js';

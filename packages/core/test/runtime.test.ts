@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   checkpoint,
@@ -269,10 +269,15 @@ describe('resume and divergence', () => {
     const second = createRuntime({ store });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const body = async () => checkpoint('slow', () => gate);
+    const started = signal();
+    const body = async () =>
+      checkpoint('slow', () => {
+        started.fire();
+        return gate;
+      });
     const running = first.flow('held', body).run(undefined);
     second.flow('held', body);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await started.fired;
     const [execution] = await second.executions.list();
     await expect(second.executions.resume(execution!.id)).rejects.toSatisfy((error) => ExecutionLeasedError.isInstance(error));
     release();
@@ -288,7 +293,8 @@ describe('resume and divergence', () => {
       return checkpoint('twice', () => 'finished');
     };
     dead.flow('recoverable', body);
-    // Simulate a holder that died after its first checkpoint: a running execution with an old lease.
+    // A holder that died before its first checkpoint: a running execution under an expired lease.
+    // (Real processes frozen past their lease: the conformance suite's "leases across processes".)
     const { executionId } = await dead.start('recoverable', undefined);
     await store.updateExecution(executionId, {
       status: 'running',
@@ -299,6 +305,7 @@ describe('resume and divergence', () => {
     const reports = await worker.executions.recover();
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ executionId, found: 'running', result: { status: 'completed', output: 'finished' } });
+    expect(runs).toBe(1);
   });
 
   it('does not recover an execution whose holder is alive', async () => {
@@ -435,9 +442,13 @@ describe('waits', () => {
     });
     const waiting = await timed.run(undefined);
     expect(waiting.waits?.[0]?.expiresAt).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const [report] = await runtime.executions.recover();
-    expect(report?.result).toMatchObject({ status: 'completed', output: 'timed out' });
+    // Recovery takes the execution up once the wait's timeout has passed.
+    const report = await vi.waitFor(async () => {
+      const [found] = await runtime.executions.recover();
+      if (!found) throw new Error('the wait has not timed out yet');
+      return found;
+    });
+    expect(report.result).toMatchObject({ status: 'completed', output: 'timed out' });
   });
 
   it('refuses input for an unknown wait, naming the pending ones', async () => {
@@ -536,9 +547,11 @@ describe('cancel', () => {
     const { runtime } = setup();
     let sawAbort = false;
     const ran: string[] = [];
+    const started = signal();
     const long = runtime.flow('long', async () => {
       await checkpoint('first', ({ signal }) =>
         new Promise<void>((resolve) => {
+          started.fire();
           signal.addEventListener('abort', () => {
             sawAbort = true;
             resolve();
@@ -548,7 +561,7 @@ describe('cancel', () => {
       await checkpoint('second', () => ran.push('second'));
     });
     const running = long.run(undefined);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await started.fired;
     const [execution] = await runtime.executions.list();
     expect(await runtime.executions.cancel(execution!.id)).toEqual({ status: 'cancelling' });
     const result = await running;
@@ -568,11 +581,15 @@ describe('cancel', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const ran: string[] = [];
+    const started = signal();
     const running = a.flow('c2', async () => {
-      await checkpoint('one', () => gate);
+      await checkpoint('one', () => {
+        started.fire();
+        return gate;
+      });
       await checkpoint('two', () => ran.push('two'));
     }).run(undefined);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await started.fired;
     const [execution] = await b.executions.list({ flow: 'c2' });
     expect(await b.executions.cancel(execution!.id)).toEqual({ status: 'cancelling' });
     release();
@@ -587,17 +604,19 @@ describe('cancel across runtimes', () => {
     const a = createRuntime({ store });
     const b = createRuntime({ store });
     let aborted = false;
+    const started = signal();
     const running = a.flow('long-call', async () =>
       checkpoint('stream_tokens', ({ signal }) =>
-        new Promise((_, reject) =>
+        new Promise((_, reject) => {
+          started.fire();
           signal.addEventListener('abort', () => {
             aborted = true;
             reject(signal.reason);
-          }),
-        ),
+          });
+        }),
       ),
     ).run(undefined);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await started.fired;
     const [execution] = await b.executions.list();
     expect(await b.executions.cancel(execution!.id)).toEqual({ status: 'cancelling' });
     expect((await running).status).toBe('cancelled');
@@ -739,3 +758,10 @@ describe('artifacts and logs', () => {
     await expect(runtime.executions.artifact(result.executionId, 'report')).rejects.toThrow(/final_report/);
   });
 });
+
+/** A one-time signal a test awaits instead of sleeping: fired by the code it waits for. */
+function signal(): { fire: () => void; fired: Promise<void> } {
+  let fire!: () => void;
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  return { fire, fired };
+}

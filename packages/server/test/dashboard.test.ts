@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createRuntime, lowdbStore, type Runtime } from '@keel/core';
 import { startServer, type KeelServer } from '@keel/server';
@@ -15,14 +15,41 @@ interface InPage {
   readonly document: { querySelectorAll(selector: string): { readonly length: number } };
   readonly __keelInjected?: unknown;
 }
-const screenshots = fileURLToPath(new URL('./screenshots/', import.meta.url));
+// The committed screenshots change only when asked (KEEL_UPDATE_SCREENSHOTS=1); otherwise a run writes
+// them to a temporary folder, so running the tests leaves the working tree as it was.
+const updateScreenshots = process.env.KEEL_UPDATE_SCREENSHOTS === '1';
+const screenshots = updateScreenshots ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'keel-screenshots-'));
 
-let directory: string;
-let runtime: Runtime;
-let server: KeelServer;
 let browser: Browser;
-let stopWorker: () => Promise<void>;
-const ids = { waiting: '', failed: '', completed: '' };
+const cleanups: (() => Promise<void>)[] = [];
+
+/** A store with three executions (completed, failed, waiting), a server on it, and a worker: each test its own. */
+interface Dashboard {
+  readonly runtime: Runtime;
+  readonly server: KeelServer;
+  readonly ids: { readonly waiting: string; readonly failed: string; readonly completed: string };
+}
+
+async function dashboard(): Promise<Dashboard> {
+  const directory = mkdtempSync(join(tmpdir(), 'keel-'));
+  const runtime = createRuntime({ store: lowdbStore(join(directory, '.keel')) });
+  registerDemoFlows(runtime);
+  const completed = (await runtime.run('news_scout', 'robotics')).executionId;
+  await runtime.executions.input(completed, 'approve_publish', { approved: true });
+  expect((await runtime.executions.resume(completed)).status).toBe('completed');
+  const failed = (await runtime.run('flaky_research', 'https://status.example.com/feed')).executionId;
+  const waiting = (await runtime.run('news_scout', 'AI infrastructure')).executionId;
+  const server = await startServer({ runtime, port: 0, token: null, pollIntervalMs: 100 });
+  const stopWorker = startWorker(runtime);
+  cleanups.push(async () => {
+    await stopWorker();
+    await server.close();
+    await server.idle();
+    await runtime.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return { runtime, server, ids: { waiting, failed, completed } };
+}
 
 /** The test's worker: what `keel worker` does, in a loop on the same store. */
 function startWorker(target: Runtime): () => Promise<void> {
@@ -40,7 +67,7 @@ function startWorker(target: Runtime): () => Promise<void> {
 }
 
 /** A page that fails the test on any script error or console error (a policy violation shows up there). */
-async function open(path: string, base = server.url): Promise<Page & { problems: string[] }> {
+async function open(path: string, base: string): Promise<Page & { problems: string[] }> {
   const page = (await browser.newPage({ viewport: { width: 1360, height: 900 } })) as Page & { problems: string[] };
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
@@ -59,34 +86,25 @@ beforeAll(async () => {
     );
   }
   mkdirSync(screenshots, { recursive: true });
-  directory = mkdtempSync(join(tmpdir(), 'keel-'));
-  runtime = createRuntime({ store: lowdbStore(join(directory, '.keel')) });
-  registerDemoFlows(runtime);
-  ids.completed = (await runtime.run('news_scout', 'robotics')).executionId;
-  await runtime.executions.input(ids.completed, 'approve_publish', { approved: true });
-  expect((await runtime.executions.resume(ids.completed)).status).toBe('completed');
-  ids.failed = (await runtime.run('flaky_research', 'https://status.example.com/feed')).executionId;
-  ids.waiting = (await runtime.run('news_scout', 'AI infrastructure')).executionId;
-  server = await startServer({ runtime, port: 0, token: null, pollIntervalMs: 100 });
-  stopWorker = startWorker(runtime);
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
 
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
 afterAll(async () => {
-  await stopWorker?.();
   await browser?.close();
-  await server?.close();
-  await server?.idle();
-  await runtime?.close();
-  if (directory) rmSync(directory, { recursive: true, force: true });
+  if (!updateScreenshots) rmSync(screenshots, { recursive: true, force: true });
 });
 
 describe('dashboard', () => {
   it('lists executions live with status, flow, duration, calls and tokens, and filters them', async () => {
-    const page = await open('/');
+    const { runtime, server, ids } = await dashboard();
+    const page = await open('/', server.url);
     await page.waitForSelector('[data-testid=execution-row]');
     const waiting = page.locator(`[data-testid=execution-row][data-execution-id="${ids.waiting}"]`);
     expect(await waiting.getAttribute('data-status')).toBe('waiting');
@@ -117,7 +135,8 @@ describe('dashboard', () => {
   });
 
   it('opens a waiting execution, approves it through the form built from its schema, and follows it to completion', async () => {
-    const page = await open(`/executions/${ids.waiting}`);
+    const { runtime, server, ids } = await dashboard();
+    const page = await open(`/executions/${ids.waiting}`, server.url);
     const form = page.locator('[data-testid=wait-form]');
     await form.waitFor();
     expect(await form.getAttribute('data-wait-id')).toBe('approve_publish:1');
@@ -152,7 +171,8 @@ describe('dashboard', () => {
   });
 
   it('explains a failed run in words and points at the failing checkpoint', async () => {
-    const page = await open(`/executions/${ids.failed}`);
+    const { server, ids } = await dashboard();
+    const page = await open(`/executions/${ids.failed}`, server.url);
     const panel = page.locator('[data-testid=status-panel-failed]');
     await panel.waitFor();
     expect(await panel.locator('[data-testid=failure-message]').innerText()).toBe('Error: HTTP 503 Service Unavailable from https://status.example.com/feed');
@@ -172,7 +192,8 @@ describe('dashboard', () => {
   });
 
   it('replays with an edited output, hermetic, and shows what changed against the original side by side', async () => {
-    const page = await open(`/executions/${ids.completed}`);
+    const { runtime, server, ids } = await dashboard();
+    const page = await open(`/executions/${ids.completed}`, server.url);
     await page.waitForSelector('[data-testid=status-panel-completed]');
     await page.click('[data-testid=replay-button]');
     await page.click('[data-testid=replay-add-override]');
@@ -199,6 +220,7 @@ describe('dashboard', () => {
   });
 
   it('signs in once with ?token= on a server that needs a token', async () => {
+    const { runtime } = await dashboard();
     const guarded = await startServer({ runtime, port: 0, token: 'dashboard-token' });
     try {
       const page = await open('/?token=dashboard-token', guarded.url);

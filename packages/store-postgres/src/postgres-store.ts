@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { KeelError, type Store } from '@keel/core';
-import { applyExecutionPatch } from '@keel/core/store';
+import { applyExecutionPatch, recordFromRow } from '@keel/core/store';
 import type {
   ArtifactRecord,
   CheckpointRecord,
@@ -182,6 +182,11 @@ class PostgresStore implements Store {
     return this.#ready;
   }
 
+  /** Names a row for a `StoreCorruptedError`: this store (schema), the table, and what the row was read for. */
+  #row(table: string, which: string): string {
+    return `${this.location}, table ${table}, ${which}`;
+  }
+
   /** A query as a named prepared statement: parsed and planned once per connection. */
   #query<R extends pg.QueryResultRow>(name: string, text: string, values: readonly unknown[]): Promise<pg.QueryResult<R>> {
     return this.#pool.query<R>({ name: this.#statementPrefix + name, text, values: [...values] });
@@ -223,7 +228,9 @@ class PostgresStore implements Store {
       [id],
     );
     const row = result.rows[0];
-    return row === undefined ? null : { record: row.record, lastWrite: row.last_write };
+    if (row === undefined) return null;
+    const record = recordFromRow<ExecutionRecord>(row.record, this.#row('executions', `id "${id}"`), { id });
+    return { record, lastWrite: row.last_write };
   }
 
   async updateExecution(
@@ -289,12 +296,12 @@ class PostgresStore implements Store {
     }
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     return this.#run('listExecutions', async () => {
-      const result = await this.#query<{ record: ExecutionRecord }>(
+      const result = await this.#query<{ id: string; record: unknown }>(
         `list_executions_${shape.join('_')}`,
-        `SELECT record FROM ${this.#s}.executions ${where} ORDER BY id DESC ${limit}`,
+        `SELECT id, record FROM ${this.#s}.executions ${where} ORDER BY id DESC ${limit}`,
         values,
       );
-      return result.rows.map((row) => row.record);
+      return result.rows.map((row) => recordFromRow<ExecutionRecord>(row.record, this.#row('executions', `id "${row.id}"`), { id: row.id }));
     });
   }
 
@@ -332,18 +339,23 @@ class PostgresStore implements Store {
         `SELECT record FROM ${this.#s}.checkpoints WHERE execution_id = $1 AND id = $2`,
         [executionId, id],
       );
-      return result.rows[0]?.record ?? null;
+      const row = result.rows[0];
+      return row === undefined
+        ? null
+        : recordFromRow<CheckpointRecord>(row.record, this.#row('checkpoints', `execution "${executionId}", id "${id}"`), { executionId, id });
     });
   }
 
   async listCheckpoints(executionId: string): Promise<CheckpointRecord[]> {
     return this.#run('listCheckpoints', async () => {
-      const result = await this.#query<{ record: CheckpointRecord }>(
+      const result = await this.#query<{ id: string; record: unknown }>(
         'list_checkpoints',
-        `SELECT record FROM ${this.#s}.checkpoints WHERE execution_id = $1 ORDER BY seq, id`,
+        `SELECT id, record FROM ${this.#s}.checkpoints WHERE execution_id = $1 ORDER BY seq, id`,
         [executionId],
       );
-      return result.rows.map((row) => row.record);
+      return result.rows.map((row) =>
+        recordFromRow<CheckpointRecord>(row.record, this.#row('checkpoints', `execution "${executionId}", id "${row.id}"`), { executionId, id: row.id }),
+      );
     });
   }
 
@@ -371,24 +383,29 @@ class PostgresStore implements Store {
       `SELECT record FROM ${this.#s}.waits WHERE execution_id = $1 AND id = $2`,
       [executionId, id],
     );
-    return result.rows[0]?.record ?? null;
+    const row = result.rows[0];
+    return row === undefined
+      ? null
+      : recordFromRow<WaitRecord>(row.record, this.#row('waits', `execution "${executionId}", id "${id}"`), { executionId, id });
   }
 
   async listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]> {
     return this.#run('listWaits', async () => {
       const result =
         filter?.status === undefined
-          ? await this.#query<{ record: WaitRecord }>(
+          ? await this.#query<{ id: string; record: unknown }>(
               'list_waits',
-              `SELECT record FROM ${this.#s}.waits WHERE execution_id = $1 ORDER BY position`,
+              `SELECT id, record FROM ${this.#s}.waits WHERE execution_id = $1 ORDER BY position`,
               [executionId],
             )
-          : await this.#query<{ record: WaitRecord }>(
+          : await this.#query<{ id: string; record: unknown }>(
               'list_waits_with_status',
-              `SELECT record FROM ${this.#s}.waits WHERE execution_id = $1 AND status = $2 ORDER BY position`,
+              `SELECT id, record FROM ${this.#s}.waits WHERE execution_id = $1 AND status = $2 ORDER BY position`,
               [executionId, filter.status],
             );
-      return result.rows.map((row) => row.record);
+      return result.rows.map((row) =>
+        recordFromRow<WaitRecord>(row.record, this.#row('waits', `execution "${executionId}", id "${row.id}"`), { executionId, id: row.id }),
+      );
     });
   }
 
@@ -442,18 +459,23 @@ class PostgresStore implements Store {
         `SELECT record FROM ${this.#s}.artifacts WHERE execution_id = $1 AND name = $2`,
         [executionId, name],
       );
-      return result.rows[0]?.record ?? null;
+      const row = result.rows[0];
+      return row === undefined
+        ? null
+        : recordFromRow<ArtifactRecord>(row.record, this.#row('artifacts', `execution "${executionId}", name "${name}"`), { executionId, name });
     });
   }
 
   async listArtifacts(executionId: string): Promise<ArtifactRecord[]> {
     return this.#run('listArtifacts', async () => {
-      const result = await this.#query<{ record: ArtifactRecord }>(
+      const result = await this.#query<{ name: string; record: unknown }>(
         'list_artifacts',
-        `SELECT record FROM ${this.#s}.artifacts WHERE execution_id = $1 ORDER BY position`,
+        `SELECT name, record FROM ${this.#s}.artifacts WHERE execution_id = $1 ORDER BY position`,
         [executionId],
       );
-      return result.rows.map((row) => row.record);
+      return result.rows.map((row) =>
+        recordFromRow<ArtifactRecord>(row.record, this.#row('artifacts', `execution "${executionId}", name "${row.name}"`), { executionId, name: row.name }),
+      );
     });
   }
 
@@ -522,7 +544,8 @@ class PostgresStore implements Store {
         `SELECT record FROM ${this.#s}.logs WHERE execution_id = $1 ORDER BY position LIMIT $2 OFFSET $3`,
         [executionId, limit, offset],
       );
-      return result.rows.map((row) => row.record);
+      const listed = this.#row('logs', `execution "${executionId}"`);
+      return result.rows.map((row) => recordFromRow<LogRecord>(row.record, listed, { executionId }));
     });
   }
 

@@ -55,15 +55,15 @@ export class SqliteStatements {
          status = excluded.status, record = excluded.record`,
     );
     this.getCheckpoint = prepare('SELECT record FROM keel_checkpoints WHERE execution_id = ? AND id = ?');
-    this.listCheckpoints = prepare('SELECT record FROM keel_checkpoints WHERE execution_id = ? ORDER BY seq, id');
+    this.listCheckpoints = prepare('SELECT id, record FROM keel_checkpoints WHERE execution_id = ? ORDER BY seq, id');
     this.putWait = prepare(
       `INSERT INTO keel_waits (execution_id, id, status, record) VALUES (?, ?, ?, ?)
        ON CONFLICT (execution_id, id) DO UPDATE SET status = excluded.status, record = excluded.record`,
     );
     this.getWait = prepare('SELECT record FROM keel_waits WHERE execution_id = ? AND id = ?');
-    this.listWaits = prepare('SELECT record FROM keel_waits WHERE execution_id = ? ORDER BY position');
+    this.listWaits = prepare('SELECT id, record FROM keel_waits WHERE execution_id = ? ORDER BY position');
     this.listWaitsWithStatus = prepare(
-      'SELECT record FROM keel_waits WHERE execution_id = ? AND status = ? ORDER BY position',
+      'SELECT id, record FROM keel_waits WHERE execution_id = ? AND status = ? ORDER BY position',
     );
     this.resolveWait = prepare(
       `UPDATE keel_waits SET status = 'resolved', record = ?
@@ -74,7 +74,7 @@ export class SqliteStatements {
        ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record`,
     );
     this.getArtifact = prepare('SELECT record FROM keel_artifacts WHERE execution_id = ? AND name = ?');
-    this.listArtifacts = prepare('SELECT record FROM keel_artifacts WHERE execution_id = ? ORDER BY position');
+    this.listArtifacts = prepare('SELECT name, record FROM keel_artifacts WHERE execution_id = ? ORDER BY position');
     this.putBlob = prepare('INSERT INTO keel_blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING');
     this.getBlob = prepare('SELECT content FROM keel_blobs WHERE hash = ?');
     this.listLogs = prepare(

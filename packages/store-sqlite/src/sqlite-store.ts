@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { KeelError, type Store } from '@keel/core';
-import { applyExecutionPatch } from '@keel/core/store';
+import { applyExecutionPatch, recordFromRow } from '@keel/core/store';
 import type {
   ArtifactRecord,
   CheckpointRecord,
@@ -137,7 +137,7 @@ class SqliteStore implements Store {
 
   #readExecution(id: string): ExecutionRecord | null {
     const row = this.#open().getExecution.get(id) as { record: string } | undefined;
-    return row === undefined ? null : (JSON.parse(row.record) as ExecutionRecord);
+    return row === undefined ? null : recordFromRow<ExecutionRecord>(row.record, this.#row('keel_executions', `id "${id}"`), { id });
   }
 
   async updateExecution(
@@ -181,8 +181,10 @@ class SqliteStore implements Store {
     }
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     values.push(filter.limit === undefined ? -1 : Math.floor(filter.limit));
-    const statement = this.#open().cached(`SELECT record FROM keel_executions ${where} ORDER BY id DESC LIMIT ?`);
-    return (statement.all(...values) as { record: string }[]).map((row) => JSON.parse(row.record) as ExecutionRecord);
+    const statement = this.#open().cached(`SELECT id, record FROM keel_executions ${where} ORDER BY id DESC LIMIT ?`);
+    return (statement.all(...values) as { id: string; record: string }[]).map((row) =>
+      recordFromRow<ExecutionRecord>(row.record, this.#row('keel_executions', `id "${row.id}"`), { id: row.id }),
+    );
   }
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
@@ -202,12 +204,14 @@ class SqliteStore implements Store {
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
     const row = this.#open().getCheckpoint.get(executionId, id) as { record: string } | undefined;
-    return row === undefined ? null : (JSON.parse(row.record) as CheckpointRecord);
+    return row === undefined ? null : recordFromRow<CheckpointRecord>(row.record, this.#row('keel_checkpoints', `execution "${executionId}", id "${id}"`), { executionId, id });
   }
 
   async listCheckpoints(executionId: string): Promise<CheckpointRecord[]> {
-    const rows = this.#open().listCheckpoints.all(executionId) as { record: string }[];
-    return rows.map((row) => JSON.parse(row.record) as CheckpointRecord);
+    const rows = this.#open().listCheckpoints.all(executionId) as { id: string; record: string }[];
+    return rows.map((row) =>
+      recordFromRow<CheckpointRecord>(row.record, this.#row('keel_checkpoints', `execution "${executionId}", id "${row.id}"`), { executionId, id: row.id }),
+    );
   }
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
@@ -222,7 +226,7 @@ class SqliteStore implements Store {
 
   #readWait(executionId: string, id: string): WaitRecord | null {
     const row = this.#open().getWait.get(executionId, id) as { record: string } | undefined;
-    return row === undefined ? null : (JSON.parse(row.record) as WaitRecord);
+    return row === undefined ? null : recordFromRow<WaitRecord>(row.record, this.#row('keel_waits', `execution "${executionId}", id "${id}"`), { executionId, id });
   }
 
   async listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]> {
@@ -231,8 +235,10 @@ class SqliteStore implements Store {
       filter?.status === undefined
         ? statements.listWaits.all(executionId)
         : statements.listWaitsWithStatus.all(executionId, filter.status)
-    ) as { record: string }[];
-    return rows.map((row) => JSON.parse(row.record) as WaitRecord);
+    ) as { id: string; record: string }[];
+    return rows.map((row) =>
+      recordFromRow<WaitRecord>(row.record, this.#row('keel_waits', `execution "${executionId}", id "${row.id}"`), { executionId, id: row.id }),
+    );
   }
 
   async resolveWait(
@@ -260,12 +266,14 @@ class SqliteStore implements Store {
 
   async getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null> {
     const row = this.#open().getArtifact.get(executionId, name) as { record: string } | undefined;
-    return row === undefined ? null : (JSON.parse(row.record) as ArtifactRecord);
+    return row === undefined ? null : recordFromRow<ArtifactRecord>(row.record, this.#row('keel_artifacts', `execution "${executionId}", name "${name}"`), { executionId, name });
   }
 
   async listArtifacts(executionId: string): Promise<ArtifactRecord[]> {
-    const rows = this.#open().listArtifacts.all(executionId) as { record: string }[];
-    return rows.map((row) => JSON.parse(row.record) as ArtifactRecord);
+    const rows = this.#open().listArtifacts.all(executionId) as { name: string; record: string }[];
+    return rows.map((row) =>
+      recordFromRow<ArtifactRecord>(row.record, this.#row('keel_artifacts', `execution "${executionId}", name "${row.name}"`), { executionId, name: row.name }),
+    );
   }
 
   async putBlob(hash: string, content: string): Promise<void> {
@@ -291,7 +299,13 @@ class SqliteStore implements Store {
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
     const rows = this.#open().listLogs.all(executionId, limit, offset) as { record: string }[];
-    return rows.map((row) => JSON.parse(row.record) as LogRecord);
+    const listed = this.#row('keel_logs', `execution "${executionId}"`);
+    return rows.map((row) => recordFromRow<LogRecord>(row.record, listed, { executionId }));
+  }
+
+  /** Names a row for a `StoreCorruptedError`: this database, the table, and what the row was read for. */
+  #row(table: string, which: string): string {
+    return `${this.location}, table ${table}, ${which}`;
   }
 
   // ── deployments and tags ──────────────────────────────────────────────────────────────────

@@ -2,12 +2,13 @@ import { KeelError, isKeelErrorNamed } from './keel-error.js';
 
 /** A store file (or row) could not be read. Nothing was overwritten. */
 export class StoreCorruptedError extends KeelError {
+  /** The file, or the store and the table and row, that could not be read. */
   readonly location: string;
 
-  constructor({ location, detail, cause }: { location: string; detail: string; cause?: unknown }) {
+  constructor({ location, detail, remedy, cause }: { location: string; detail: string; remedy?: string; cause?: unknown }) {
     super(
-      `The Keel store file ${location} is corrupted (${detail}). Keel did not modify it. ` +
-        'Restore it from a backup, or move it aside to drop what it held, then try again.',
+      `The Keel store ${location} is corrupted (${detail}). Keel did not modify it. ` +
+        (remedy ?? 'Restore it from a backup, or move it aside to drop what it held, then try again.'),
       { cause },
     );
     this.location = location;

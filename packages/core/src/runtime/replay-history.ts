@@ -150,7 +150,7 @@ export class ReplayHistory {
       this.#prefetch();
       return prefetched;
     }
-    return loadPayload(this.#store, record.output);
+    return loadPayload(this.#store, record.output, { executionId: this.#execution.id, checkpointId: record.id });
   }
 
   /** The recorded failure of a record, rebuilt as the error it was. */
@@ -165,7 +165,7 @@ export class ReplayHistory {
   #prefetch(): void {
     while (this.#prefetched.size < prefetchWindow && this.#toPrefetch.length) {
       const record = this.#toPrefetch.shift()!;
-      const loading = loadPayload(this.#store, record.output!);
+      const loading = loadPayload(this.#store, record.output!, { executionId: this.#execution.id, checkpointId: record.id });
       loading.catch(() => {}); // Surfaced when the flow asks for it.
       this.#prefetched.set(record.id, loading);
     }

@@ -9,6 +9,7 @@ const nonRetryable = new Set([
   'WaitInputInvalidError',
   'UnfinishedCallError',
   'StoreCorruptedError',
+  'BlobMissingError',
 ]);
 
 /** The default `retryOn`: every error except Keel's own that another attempt cannot fix. */

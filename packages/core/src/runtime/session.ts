@@ -205,7 +205,25 @@ export class Session {
   async #putCheckpoint(record: CheckpointRecord): Promise<void> {
     if (this.#ended) throw new SessionEndedError({ executionId: this.executionId });
     await this.#patches.written();
+    await this.#confirmLease();
     await this.store.putCheckpoint(record);
+  }
+
+  /**
+   * Throws if this session's lease may have passed to another process. While the lease as last renewed
+   * has not expired, nobody may take it, so no read is needed; past its expiry (this process was
+   * frozen, or its renewals failed) another worker may have taken over, so the store is asked before
+   * anything is written over what that worker recorded.
+   */
+  async #confirmLease(): Promise<void> {
+    if (this.#halt?.reason === 'lease-lost') throw this.#halt.error;
+    const lease = this.execution.lease;
+    if (lease && lease.owner === this.host.ownerId && lease.expiresAt > Date.now()) return;
+    const current = await this.store.getExecution(this.executionId);
+    if (current && current.lease?.owner !== this.host.ownerId) {
+      this.#loseLease(current);
+      throw this.controller.signal.reason;
+    }
   }
 
   /** Runs `fn` as the checkpoint `name` in `scope`, or returns what an earlier session recorded. */

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.js';
-import { StoreCorruptedError } from '../errors/store-corrupted-error.js';
+import { BlobMissingError, type BlobReferrer } from '../errors/blob-missing-error.js';
 import type { PayloadRef } from '../store/records.js';
 import { BlobList, encodeValue, decodeValue } from './codec.js';
 import { contentHash } from './content-hash.js';
@@ -45,27 +45,25 @@ export async function storeConversationPayload(store: Store, value: unknown, sub
   return storePayload(store, request, subject);
 }
 
-/** Reads and decodes a stored payload (resolving message lists stored blob by blob). */
-export async function loadPayload(store: Store, ref: PayloadRef): Promise<unknown> {
-  const value = decodeValue(await readBlob(store, ref.hash));
+/**
+ * Reads and decodes a stored payload (resolving message lists stored blob by blob).
+ * @throws {@link BlobMissingError} naming `referrer` when the store lacks a blob of it.
+ */
+export async function loadPayload(store: Store, ref: PayloadRef, referrer?: BlobReferrer): Promise<unknown> {
+  const value = decodeValue(await readBlob(store, ref.hash, referrer));
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
   const request = value as Record<string, unknown>;
   for (const field of conversationFields) {
     const list = request[field];
     if (list instanceof BlobList) {
-      request[field] = await Promise.all(list.hashes.map(async (hash) => decodeValue(await readBlob(store, hash))));
+      request[field] = await Promise.all(list.hashes.map(async (hash) => decodeValue(await readBlob(store, hash, referrer))));
     }
   }
   return request;
 }
 
-async function readBlob(store: Store, hash: string): Promise<string> {
+async function readBlob(store: Store, hash: string, referrer: BlobReferrer | undefined): Promise<string> {
   const text = await store.getBlob(hash);
-  if (text === null) {
-    throw new StoreCorruptedError({
-      location: store.location,
-      detail: `blob ${hash} is missing although a record refers to it; the store was copied partially or its blobs were deleted`,
-    });
-  }
+  if (text === null) throw new BlobMissingError({ hash, location: store.location, ...(referrer ? { referrer } : {}) });
   return text;
 }

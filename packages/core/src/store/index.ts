@@ -31,5 +31,6 @@ export { byDeployment, byTag } from './deployment-order.js';
 export { memoryStore } from './memory-store.js';
 export { lowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 export { StoreCorruptedError } from '../errors/store-corrupted-error.js';
+export { recordFromRow } from './record-from-row.js';
 export { StoreSchemaOutdatedError } from '../errors/store-schema-outdated-error.js';
 export { StoreSchemaTooNewError } from '../errors/store-schema-too-new-error.js';

@@ -9,13 +9,17 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LogRecord, PayloadRef } from '../store/records.js';
+import type { ExecutionRecord, LogRecord, PayloadRef } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { contentHash } from '../serialization/content-hash.js';
 
 /** What the suite asks a child process to do. */
 export type WorkerTask =
-  /** Add 1 to `metadata.counter` of an execution `times` times, by compare-and-set, retrying on conflict. */
+  /**
+   * Add 1 to `metadata.counter` of an execution `times` times, by compare-and-set, retrying on conflict.
+   * The execution is read before `go`, so every worker's first write expects the same version and all
+   * but one of them must meet a conflict.
+   */
   | { readonly kind: 'increment'; readonly executionId: string; readonly times: number }
   /** Answer a wait once. */
   | { readonly kind: 'resolve-wait'; readonly executionId: string; readonly waitId: string; readonly resolvedBy: string }
@@ -60,9 +64,11 @@ async function main(): Promise<void> {
     throw new Error(`${specification.module} has no function export "${specification.exportName}"`);
   }
   const store = (await open(specification.argument)) as Store;
+  const task = specification.task;
+  const before = task.kind === 'increment' ? await store.getExecution(task.executionId) : null;
   process.stdout.write('ready\n');
   await go();
-  const result = await perform(store, specification.task);
+  const result = task.kind === 'increment' ? await increment(store, task.executionId, task.times, before) : await perform(store, task);
   await store.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -81,10 +87,8 @@ function go(): Promise<void> {
   });
 }
 
-async function perform(store: Store, task: WorkerTask): Promise<WorkerResult> {
+async function perform(store: Store, task: Exclude<WorkerTask, { kind: 'increment' }>): Promise<WorkerResult> {
   switch (task.kind) {
-    case 'increment':
-      return increment(store, task.executionId, task.times);
     case 'resolve-wait': {
       const result = await store.resolveWait(task.executionId, task.waitId, {
         input: payload(JSON.stringify({ approvedBy: task.resolvedBy })),
@@ -100,9 +104,9 @@ async function perform(store: Store, task: WorkerTask): Promise<WorkerResult> {
   }
 }
 
-async function increment(store: Store, executionId: string, times: number): Promise<WorkerResult> {
+async function increment(store: Store, executionId: string, times: number, before: ExecutionRecord | null): Promise<WorkerResult> {
   let conflicts = 0;
-  let current = await store.getExecution(executionId);
+  let current = before;
   for (let done = 0; done < times; ) {
     if (current === null) throw new Error(`execution ${executionId} not found`);
     const counter = Number(current.metadata?.counter ?? 0) + 1;

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   ArtifactRecord,
@@ -15,7 +14,9 @@ import type {
 import type { Store } from '../store/store.js';
 import { contentHash } from '../serialization/content-hash.js';
 import type { WorkerResult, WorkerSpecification, WorkerTask } from './conformance-worker.js';
+import { compiledWorkerFile } from './compiled-worker-file.js';
 import { deploymentConformanceTests } from './deployment-conformance.js';
+import { declareLeaseTests } from './lease-tests.js';
 
 /** Options of {@link runStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -24,9 +25,12 @@ export interface StoreConformanceOptions {
   /** Makes a fresh, empty store. Called once per test; the suite closes the store after the test. */
   readonly createStore: () => Promise<Store> | Store;
   /**
-   * Tests this backend cannot pass, with the reason, named `<group> > <test>` as the report shows
-   * them (e.g. `logs > offset and limit page through the lines`). A name that matches no test fails the
-   * suite, so the list cannot silently outlive a rename.
+   * Tests this backend does not run, with the reason, named `<group> > <test>` as the report shows
+   * them (e.g. `logs > offset and limit page through the lines`), or by a whole group (`multi-process`).
+   * They are reported as skipped, with the reason. A name that matches no test fails the suite, so the
+   * list cannot silently outlive a rename. Without `shared`, the tests that need another process
+   * (`persistence`, `multi-process`, `leases across processes`) must be listed here: the suite refuses
+   * to leave them out silently.
    */
   readonly skip?: readonly { readonly reason: string; readonly tests: readonly string[] }[];
   /**
@@ -78,6 +82,7 @@ function defineSuite(options: StoreConformanceOptions): void {
   const skipped = new Map<string, string>();
   for (const entry of options.skip ?? []) for (const test of entry.tests) skipped.set(test, entry.reason);
   const defined = new Set<string>();
+  const unchosen: string[] = [];
   let store: Store;
 
   beforeEach(async () => {
@@ -88,22 +93,27 @@ function defineSuite(options: StoreConformanceOptions): void {
   });
 
   /**
-   * Declares the tests of one group, honouring `skip`. A test that does not apply (`unavailable`, or
-   * listed in `skip`) is left out rather than declared skipped: a suite run should list only tests
-   * that ran. Titles are gathered at once (vitest collects `describe` bodies later), so the check of
-   * `skip` below sees them all.
+   * Declares the tests of one group, honouring `skip`. A test listed in `skip` (by its name or its
+   * group's) is declared skipped, with the reason in its title, so the run reports what it did not do
+   * and why. A test that cannot run (`unavailable`: the store gave no `shared`) must be listed in `skip`
+   * too: not running it is the store author's explicit choice, never a silent one. Titles are gathered
+   * at once (vitest collects `describe` bodies later), so the checks at the end see them all.
    */
   function group(name: string, tests: (test: DeclareTest) => void, timeout = 20_000): void {
     const declared: { title: string; body: () => Promise<void>; reason: string | undefined }[] = [];
+    defined.add(name);
     tests((title, body, unavailable) => {
       const path = `${name} > ${title}`;
       defined.add(path);
-      declared.push({ title, body, reason: unavailable ?? skipped.get(path) });
+      const reason = skipped.get(path) ?? skipped.get(name);
+      if (reason === undefined && unavailable !== undefined) unchosen.push(`"${path}" (${unavailable})`);
+      declared.push({ title, body, reason });
     });
-    const applicable = declared.filter(({ reason }) => reason === undefined);
-    if (applicable.length === 0) return;
     describe(name, () => {
-      for (const { title, body } of applicable) it(title, body, timeout);
+      for (const { title, body, reason } of declared) {
+        if (reason === undefined) it(title, body, timeout);
+        else it.skip(`${title} — skipped: ${reason}`, body);
+      }
     });
   }
 
@@ -763,7 +773,11 @@ function defineSuite(options: StoreConformanceOptions): void {
       define(increments, async (shared) => {
         await store.createExecution({ ...newExecution('ex-0001'), metadata: { counter: 0 } });
         const task: WorkerTask = { kind: 'increment', executionId: 'ex-0001', times: 50 };
-        await runWorkers(shared, Array.from({ length: processes }, () => task));
+        const results = await runWorkers(shared, Array.from({ length: processes }, () => task));
+        // Every worker read version 1 before any wrote: one first write wins, the others must conflict —
+        // so this checks compare-and-set refusing stale writes, not only writers taking turns.
+        const conflicts = results.map((result) => result.count);
+        expect(conflicts.filter((count) => count > 0).length, `conflicts per worker: ${conflicts.join(', ')}`).toBeGreaterThanOrEqual(processes - 1);
         const record = await store.getExecution('ex-0001');
         expect(record?.metadata?.counter).toBe(processes * 50);
         expect(record?.version).toBe(processes * 50 + 1);
@@ -836,10 +850,18 @@ function defineSuite(options: StoreConformanceOptions): void {
     60_000,
   );
 
+  group('leases across processes', (test) => declareLeaseTests(test, () => store, options.shared, unshared), 60_000);
+
   const unknown = [...skipped.keys()].filter((name) => !defined.has(name));
   if (unknown.length > 0) {
     const names = unknown.map((name) => `"${name}"`).join(', ');
     throw new Error(`runStoreConformance: skip names tests that do not exist: ${names}`);
+  }
+  if (unchosen.length > 0) {
+    throw new Error(
+      `runStoreConformance: these tests cannot run on this store: ${unchosen.join(', ')}. ` +
+        'Give the `shared` option (how another process opens the store), or list them (or their group) in `skip` with the reason.',
+    );
   }
 }
 
@@ -849,7 +871,7 @@ type SharedStore = ReturnType<NonNullable<StoreConformanceOptions['shared']>>;
 
 /** Starts one worker process per task, lets them all start writing at once, and returns their results. */
 async function runWorkers(shared: SharedStore, tasks: readonly WorkerTask[]): Promise<WorkerResult[]> {
-  const worker = workerFile();
+  const worker = compiledWorkerFile('conformance-worker');
   const children = tasks.map((task) => {
     const specification: WorkerSpecification = { ...shared, task };
     const child = spawn(process.execPath, [worker, JSON.stringify(specification)], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -883,25 +905,6 @@ async function runWorkers(shared: SharedStore, tasks: readonly WorkerTask[]): Pr
   } finally {
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
   }
-}
-
-/**
- * The compiled worker script. Beside this file in `dist/`; when the suite itself runs from source
- * (a test importing `src/`), the worker still has to be JavaScript, so it is taken from `dist/`.
- */
-function workerFile(): string {
-  const candidates = [
-    new URL('./conformance-worker.js', import.meta.url),
-    new URL('../../dist/testing/conformance-worker.js', import.meta.url),
-  ].map((url) => fileURLToPath(url));
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (found === undefined) {
-    throw new Error(
-      `The store conformance worker is not built (looked for ${candidates.join(', ')}): ` +
-        'run `pnpm --filter @keel/core build`.',
-    );
-  }
-  return found;
 }
 
 function moduleSpecifier(module: string): string {
