@@ -1,4 +1,4 @@
-import { durableCall, durableStream, isFlowActive, type CheckpointContext } from '@keel/core/adapter';
+import { durableCall, durableStream, isFlowActive, retryOptions, type CheckpointContext } from '@keel/core/adapter';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import {
   BaseChatModel,
@@ -10,7 +10,7 @@ import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { Runnable } from '@langchain/core/runnables';
 import { concat } from '@langchain/core/utils/stream';
-import { chunkPart, chunksOf, messageOf, messagePart, requestFingerprint, usageOf, type ModelPart } from './model-records.js';
+import { chunkPart, chunksOf, messageOf, messagePart, modelRequestFingerprint, usageOf, type ModelPart } from './model-records.js';
 import { ModelToolsUnsupportedError } from './model-tools-unsupported-error.js';
 import type { DurableChatModelOptions } from './options.js';
 import { currentRunContext, isRunStopping } from './run-context.js';
@@ -160,13 +160,10 @@ export class DurableChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
       // Inside a graph task the call is identified by its task and number alone: LangGraph skips the
       // nodes that finished when it resumes, so calls come in another order in every session.
       ...(task ? { key: `${task.key}#${nextCallNumber(task, 'model')}`, ordered: false } : {}),
-      ...(fingerprintOrNothing(requestFingerprint(modelId, messages, extras))),
+      fingerprint: modelRequestFingerprint(modelId, messages, extras),
       ...(capture === 'full' ? { input: { messages: storeMessages(messages), ...(tools.length ? { tools } : {}) } } : {}),
       ...(capture !== 'none' ? { metadata: { model: modelId, ...(task ? { node: task.node, ...(task.step !== undefined ? { step: task.step } : {}) } : {}) } } : {}),
-      ...(this.#options.retries !== undefined ? { retries: this.#options.retries } : {}),
-      ...(this.#options.backoff !== undefined ? { backoff: this.#options.backoff } : {}),
-      ...(this.#options.retryOn !== undefined ? { retryOn: this.#options.retryOn } : {}),
-      ...(this.#options.timeout !== undefined ? { timeout: this.#options.timeout } : {}),
+      ...retryOptions(this.#options),
       durable: turn ? false : (this.#options.durable ?? true),
     };
   }
@@ -226,10 +223,6 @@ function withoutCallbacks(options: object): Record<string, unknown> {
 function signalFor(context: CheckpointContext, options: Record<string, unknown>): AbortSignal {
   const own = options['signal'];
   return own instanceof AbortSignal ? AbortSignal.any([context.signal, own]) : context.signal;
-}
-
-function fingerprintOrNothing(fingerprint: string | undefined): { fingerprint?: string } {
-  return fingerprint === undefined ? {} : { fingerprint };
 }
 
 /** The model id a record shows: the provider's model name where the class has one. */

@@ -1,5 +1,5 @@
 import { defaultRuntime, type ExecutionRecord, type RunResult, type Runtime, type WaitInfo } from '@keel/core';
-import { contentHash, encodeValue, isFlowActive, runInFlow } from '@keel/core/adapter';
+import { PartChannel, contentHash, encodeValue, executionsWithKey, isFlowActive, rekeyExecution, runInFlow, unfinishedStatuses } from '@keel/core/adapter';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { IterableReadableStream } from '@langchain/core/utils/stream';
 import { isCommand, type Command } from '@langchain/langgraph';
@@ -104,7 +104,7 @@ export function durableGraph<Graph extends object>(graph: Graph, options: Durabl
   const stream = async (input: unknown, config?: RunnableConfig): Promise<IterableReadableStream<unknown>> => {
     const abort = new AbortController();
     const signal = config?.signal ? AbortSignal.any([abort.signal, config.signal]) : abort.signal;
-    const channel = new ChunkChannel();
+    const channel = new PartChannel<unknown>();
     const live: LiveCall = { config: { ...config, signal }, mode: 'stream', push: (chunk) => channel.push(chunk) };
     runTurn(input, config, live).then(
       (outcome) => (outcome.status === 'failed' || outcome.status === 'cancelled' ? channel.fail(outcome.error) : channel.end()),
@@ -127,11 +127,7 @@ export function durableGraph<Graph extends object>(graph: Graph, options: Durabl
   const handle: DurableGraphHandle = {
     flowName,
     runtime,
-    executions: async (threadId) => {
-      const store = await runtime.store();
-      const keys = [threadKey(threadId), replacedKey(threadId)];
-      return (await store.listExecutions({ flow: flowName })).filter((execution) => keys.includes(execution.metadata?.['keel.key'] as string));
-    },
+    executions: (threadId) => executionsWithKey(runtime, flowName, [threadKey(threadId), replacedKey(threadId)]),
   };
 
   return new Proxy(graph, {
@@ -170,16 +166,12 @@ async function settleEarlierTurns(
   request: GraphRequest,
   input: unknown,
 ): Promise<void> {
-  const store = await runtime.store();
   const key = threadKey(request.threadId);
   const requestHash = contentHash(encodeValue(request, 'a LangGraph request'));
   // Each round settles one unfinished turn; the bound only guards against a store that keeps
   // reporting the same one.
   for (let round = 0; round < 100; round++) {
-    const unfinished = (await store.listExecutions({ flow: flowName, status: ['running', 'waiting', 'failed', 'queued'] })).filter(
-      (execution) => execution.metadata?.['keel.key'] === key,
-    );
-    const current = unfinished[0];
+    const [current] = await executionsWithKey(runtime, flowName, [key], unfinishedStatuses);
     if (!current) return;
     if (isCommand(input) && (input as Command).resume !== undefined) {
       if (current.status === 'waiting') await answerWaits(runtime, current.id, (input as Command).resume);
@@ -189,11 +181,7 @@ async function settleEarlierTurns(
     if (current.status === 'waiting') {
       await runtime.executions.cancel(current.id);
     } else if (current.status === 'failed') {
-      await store.updateExecution(
-        current.id,
-        { metadata: { ...current.metadata, 'keel.key': replacedKey(request.threadId), 'langgraph.replaced': true } },
-        { version: current.version },
-      );
+      await rekeyExecution(runtime, current, replacedKey(request.threadId), { 'langgraph.replaced': true });
     } else {
       await turnInFlow((await runtime.executions.get(current.id)).input as GraphRequest, undefined);
     }
@@ -239,40 +227,4 @@ function storableConfigurable(configurable: Record<string, unknown> | undefined)
     if (value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) kept[key] = value;
   }
   return kept;
-}
-
-/** An unbounded queue of stream chunks: the run pushes, the consumer iterates. */
-class ChunkChannel implements AsyncIterable<unknown> {
-  readonly #chunks: unknown[] = [];
-  #ended = false;
-  #error: { error: unknown } | undefined;
-  #wake: (() => void) | undefined;
-
-  push(chunk: unknown): void {
-    this.#chunks.push(chunk);
-    this.#wake?.();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#wake?.();
-  }
-
-  fail(error: unknown): void {
-    this.#error = { error };
-    this.#wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<unknown> {
-    for (;;) {
-      if (this.#chunks.length) {
-        yield this.#chunks.shift();
-        continue;
-      }
-      if (this.#error) throw this.#error.error;
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = undefined;
-    }
-  }
 }

@@ -1,4 +1,4 @@
-import { contentHash, durableCall, encodeValue, isFlowActive } from '@keel/core/adapter';
+import { durableCall, isFlowActive, requestFingerprint, retryOptions } from '@keel/core/adapter';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { ParentCommand, isGraphInterrupt, isParentCommand } from '@langchain/langgraph';
 import { reviveValue, storeValue, type StoredValue } from './langchain-values.js';
@@ -77,13 +77,10 @@ async function invokeDurably(tool: InvokableTool, input: unknown, config: Runnab
     // finished when it resumes, so calls come in another order in every session.
     ...(task ? { ordered: false } : {}),
     kind: options.kind ?? (isMcpTool(tool) ? ('mcp' as const) : ('tool' as const)),
-    ...fingerprintOf(args),
+    fingerprint: requestFingerprint(args),
     ...(capture === 'full' ? { input: args } : {}),
     ...(capture !== 'none' ? { metadata: { tool: tool.name, ...(toolCall?.id ? { toolCallId: toolCall.id } : {}), ...(task ? { node: task.node } : {}) } } : {}),
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-    ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
-    ...(options.retryOn !== undefined ? { retryOn: options.retryOn } : {}),
-    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...retryOptions(options),
     ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
     durable: turn ? false : (options.durable ?? true),
   };
@@ -155,12 +152,4 @@ function asToolCall(input: unknown): ToolCallInput | undefined {
 function isMcpTool(tool: InvokableTool): boolean {
   const fields = tool as unknown as { metadata?: Record<string, unknown>; responseFormat?: unknown };
   return fields.responseFormat === 'content_and_artifact' && fields.metadata !== undefined && 'annotations' in fields.metadata;
-}
-
-function fingerprintOf(args: unknown): { fingerprint?: string } {
-  try {
-    return { fingerprint: contentHash(encodeValue(args, 'tool arguments')) };
-  } catch {
-    return {};
-  }
 }

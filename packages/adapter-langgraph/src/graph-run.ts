@@ -1,5 +1,5 @@
 import type { Runtime } from '@keel/core';
-import { currentExecution, decodeValue, durableCall } from '@keel/core/adapter';
+import { currentExecution, durableCall } from '@keel/core/adapter';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { BaseCheckpointSaver, PendingWrite } from '@langchain/langgraph-checkpoint';
 import { Command, isCommand } from '@langchain/langgraph';
@@ -163,15 +163,13 @@ interface TurnStart {
 async function replayedExecution(runtime: Runtime): Promise<string | undefined> {
   const execution = currentExecution();
   if (!execution) return undefined;
-  return (await (await runtime.store()).getExecution(execution.executionId))?.replayOf?.executionId;
+  return (await runtime.executions.get(execution.executionId)).replayOf?.executionId;
 }
 
 /** The start of the replayed turn, for a replay that re-runs its `langgraph.start` too. */
 async function recordedStart(runtime: Runtime, executionId: string): Promise<TurnStart | undefined> {
-  const store = await runtime.store();
-  const record = (await store.listCheckpoints(executionId)).find((candidate) => candidate.name === 'langgraph.start' && candidate.status === 'completed');
-  const text = record?.output ? await store.getBlob(record.output.hash) : null;
-  return text === null ? undefined : (decodeValue(text) as TurnStart);
+  const record = (await runtime.executions.checkpoints(executionId)).find((candidate) => candidate.name === 'langgraph.start' && candidate.status === 'completed');
+  return record?.output === undefined ? undefined : (record.output as TurnStart);
 }
 
 /**

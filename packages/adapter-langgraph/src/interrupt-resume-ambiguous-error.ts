@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** `Command({ resume })` with one value while a thread waits on several interrupts. */
 export class InterruptResumeAmbiguousError extends KeelError {
@@ -14,8 +14,9 @@ export class InterruptResumeAmbiguousError extends KeelError {
     this.pending = pending;
   }
 
-  /** True for this error from any copy of the package (it checks the name and Keel's marker). */
-  static override isInstance(error: unknown): error is InterruptResumeAmbiguousError {
-    return KeelError.isInstance(error) && error.name === 'InterruptResumeAmbiguousError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'InterruptResumeAmbiguousError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<InterruptResumeAmbiguousError>('InterruptResumeAmbiguousError');
 }

@@ -1,7 +1,7 @@
 import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { concat } from '@langchain/core/utils/stream';
 import { JsonPlusSerializer } from '@langchain/langgraph-checkpoint';
-import { contentHash, encodeValue } from '@keel/core/adapter';
+import { requestFingerprint, tokenUsage, type TokenUsage } from '@keel/core/adapter';
 import { reviveValue, storeValue, type StoredValue } from './langchain-values.js';
 
 /** The serializer for call records: LangGraph's, so records hold LangChain's own message JSON. */
@@ -46,26 +46,29 @@ export async function chunksOf(parts: readonly ModelPart[]): Promise<AIMessageCh
   return chunks;
 }
 
-function chunkToMessage(chunk: AIMessageChunk): AIMessage {
-  return new AIMessage({
-    content: chunk.content,
-    ...(chunk.id !== undefined ? { id: chunk.id } : {}),
-    ...(chunk.name !== undefined ? { name: chunk.name } : {}),
-    additional_kwargs: chunk.additional_kwargs,
-    response_metadata: chunk.response_metadata,
-    tool_calls: chunk.tool_calls ?? [],
-    invalid_tool_calls: chunk.invalid_tool_calls ?? [],
-    ...(chunk.usage_metadata !== undefined ? { usage_metadata: chunk.usage_metadata } : {}),
-  });
-}
-
-function messageToChunk(message: AIMessage): AIMessageChunk {
-  return new AIMessageChunk({
+/** The fields a message and a chunk share, for converting one into the other. */
+function messageFields(message: AIMessage | AIMessageChunk) {
+  return {
     content: message.content,
     ...(message.id !== undefined ? { id: message.id } : {}),
     ...(message.name !== undefined ? { name: message.name } : {}),
     additional_kwargs: message.additional_kwargs,
     response_metadata: message.response_metadata,
+    ...(message.usage_metadata !== undefined ? { usage_metadata: message.usage_metadata } : {}),
+  };
+}
+
+function chunkToMessage(chunk: AIMessageChunk): AIMessage {
+  return new AIMessage({
+    ...messageFields(chunk),
+    tool_calls: chunk.tool_calls ?? [],
+    invalid_tool_calls: chunk.invalid_tool_calls ?? [],
+  });
+}
+
+function messageToChunk(message: AIMessage): AIMessageChunk {
+  return new AIMessageChunk({
+    ...messageFields(message),
     tool_call_chunks: (message.tool_calls ?? []).map((call, index) => ({
       type: 'tool_call_chunk' as const,
       index,
@@ -73,15 +76,14 @@ function messageToChunk(message: AIMessage): AIMessageChunk {
       name: call.name,
       args: JSON.stringify(call.args),
     })),
-    ...(message.usage_metadata !== undefined ? { usage_metadata: message.usage_metadata } : {}),
   });
 }
 
-/** Token usage of a response, as Keel records it. */
-export function usageOf(message: BaseMessage | undefined): { inputTokens: number; outputTokens: number } | undefined {
+/** Token usage of a response, in core's one spelling. */
+export function usageOf(message: BaseMessage | undefined): TokenUsage | undefined {
   const usage = (message as AIMessage | undefined)?.usage_metadata;
   if (!usage) return undefined;
-  return { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens };
+  return tokenUsage({ inputTokens: usage.input_tokens, outputTokens: usage.output_tokens });
 }
 
 /**
@@ -89,22 +91,17 @@ export function usageOf(message: BaseMessage | undefined): { inputTokens: number
  * options that change the answer. Message ids and provider metadata are left out, so a replayed
  * conversation fingerprints the same as the live one.
  */
-export function requestFingerprint(model: string, messages: readonly BaseMessage[], extras: unknown): string | undefined {
-  try {
-    const normalized = messages.map((message) => {
-      const fields = message as unknown as Record<string, unknown>;
-      return {
-        type: message.getType(),
-        content: message.content,
-        ...(Array.isArray(fields['tool_calls']) && fields['tool_calls'].length
-          ? { tool_calls: (fields['tool_calls'] as { id?: string; name: string; args: unknown }[]).map(({ id, name, args }) => ({ id, name, args })) }
-          : {}),
-        ...(typeof fields['tool_call_id'] === 'string' ? { tool_call_id: fields['tool_call_id'] } : {}),
-      };
-    });
-    return contentHash(encodeValue([model, normalized, extras], 'a model request'));
-  } catch {
-    // A request that cannot be encoded (a class in the content) is simply not fingerprinted.
-    return undefined;
-  }
+export function modelRequestFingerprint(model: string, messages: readonly BaseMessage[], extras: unknown): string {
+  const normalized = messages.map((message) => {
+    const fields = message as unknown as Record<string, unknown>;
+    return {
+      type: message.getType(),
+      content: message.content,
+      ...(Array.isArray(fields['tool_calls']) && fields['tool_calls'].length
+        ? { tool_calls: (fields['tool_calls'] as { id?: string; name: string; args: unknown }[]).map(({ id, name, args }) => ({ id, name, args })) }
+        : {}),
+      ...(typeof fields['tool_call_id'] === 'string' ? { tool_call_id: fields['tool_call_id'] } : {}),
+    };
+  });
+  return requestFingerprint([model, normalized, extras]);
 }

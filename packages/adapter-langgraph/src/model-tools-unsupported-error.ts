@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** `bindTools` was called on a durable model whose wrapped model cannot call tools. */
 export class ModelToolsUnsupportedError extends KeelError {
@@ -12,8 +12,9 @@ export class ModelToolsUnsupportedError extends KeelError {
     this.model = model;
   }
 
-  /** True for this error from any copy of the package (it checks the name and Keel's marker). */
-  static override isInstance(error: unknown): error is ModelToolsUnsupportedError {
-    return KeelError.isInstance(error) && error.name === 'ModelToolsUnsupportedError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ModelToolsUnsupportedError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<ModelToolsUnsupportedError>('ModelToolsUnsupportedError');
 }

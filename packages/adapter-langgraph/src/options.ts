@@ -1,4 +1,5 @@
-import type { Backoff, CaptureLevel, Delivery, Runtime } from '@keel/core';
+import type { CaptureLevel, Delivery, Runtime } from '@keel/core';
+import type { CallRetryPolicy } from '@keel/core/adapter';
 
 /**
  * How finely a graph run is made durable.
@@ -10,8 +11,12 @@ import type { Backoff, CaptureLevel, Delivery, Runtime } from '@keel/core';
  */
 export type Granularity = 'calls' | 'turn';
 
-/** Options every durable call wrapper takes (model calls, tool calls). */
-export interface CallOptions {
+/**
+ * Options every durable call wrapper takes (model calls, tool calls): core's retry policy (`retries`
+ * — Keel's own attempts on top of the client's —, `backoff`, `retryOn`, `timeout`), capture and
+ * durability.
+ */
+export interface CallOptions extends CallRetryPolicy {
   /**
    * What a call's record captures beyond what replay needs (default `full`):
    * `full` — its input (the prompt messages, the tool arguments) and its metadata;
@@ -20,14 +25,6 @@ export interface CallOptions {
    * The runtime's capture policy (`createRuntime({ capture })`) applies on top: redaction, per-kind levels.
    */
   readonly capture?: CaptureLevel;
-  /** Extra attempts after a failure, made by Keel (default 0; the client's own retries still apply). */
-  readonly retries?: number;
-  /** Delay between Keel's attempts. */
-  readonly backoff?: Backoff;
-  /** Which errors are worth another attempt (default: all but Keel's own non-retryable errors). */
-  readonly retryOn?: (error: unknown) => boolean;
-  /** Abort an attempt after this many ms (it fails with `CheckpointTimeoutError`). */
-  readonly timeout?: number;
   /** `false`: record the call but never reuse it; it runs again on every resume and replay (default `true`). */
   readonly durable?: boolean;
 }

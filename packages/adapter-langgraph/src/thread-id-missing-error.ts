@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** A LangGraph operation that needs a thread was called without `configurable.thread_id`. */
 export class ThreadIdMissingError extends KeelError {
@@ -12,8 +12,9 @@ export class ThreadIdMissingError extends KeelError {
     this.operation = operation;
   }
 
-  /** True for this error from any copy of the package (it checks the name and Keel's marker). */
-  static override isInstance(error: unknown): error is ThreadIdMissingError {
-    return KeelError.isInstance(error) && error.name === 'ThreadIdMissingError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ThreadIdMissingError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<ThreadIdMissingError>('ThreadIdMissingError');
 }

@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** LangGraph asked to store a task's writes without saying which checkpoint they belong to. */
 export class WritesCheckpointMissingError extends KeelError {
@@ -14,8 +14,9 @@ export class WritesCheckpointMissingError extends KeelError {
     this.taskId = taskId;
   }
 
-  /** True for this error from any copy of the package (it checks the name and Keel's marker). */
-  static override isInstance(error: unknown): error is WritesCheckpointMissingError {
-    return KeelError.isInstance(error) && error.name === 'WritesCheckpointMissingError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'WritesCheckpointMissingError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<WritesCheckpointMissingError>('WritesCheckpointMissingError');
 }

@@ -1,20 +1,10 @@
-import { durableCall, openWait } from '@keel/core/adapter';
+import { approvalSchema, checkpointIdFor, durableCall, openWait, ordinalKey, type ApprovalDecision } from '@keel/core/adapter';
 import { RunState, type Agent, type RunContext, type RunToolApprovalItem } from '@openai/agents';
-import { z } from 'zod';
 import type { ApprovalRequest } from './durable-options.js';
-import { checkpointIdFor, ordinalKey } from './checkpoint-keys.js';
 import type { Settings } from './settings.js';
 
-/** The input an approval wait expects. */
-export const approvalSchema = z.object({
-  /** `true` runs the tool; `false` rejects the call and tells the model so. */
-  approve: z.boolean(),
-  /** Why (sent to the model as the tool's output when rejecting). */
-  reason: z.string().optional(),
-});
-
-/** A decision on one approval wait. */
-export type ApprovalDecision = z.output<typeof approvalSchema>;
+// The approval wait's schema and decision are core's, shared by every adapter: `{ approve, reason? }`.
+export { approvalSchema, type ApprovalDecision };
 
 /** Name of the checkpoint that keeps an interrupted run's `RunState`. */
 export const runStateCheckpointName = 'run_state';

@@ -1,5 +1,5 @@
 import type { RunResult as FlowRunResult } from '@keel/core';
-import { currentExecution, durableCall, isFlowActive, runInFlow } from '@keel/core/adapter';
+import { currentExecution, durableCall, isFlowActive, jsonCopy, runInFlow } from '@keel/core/adapter';
 import {
   Runner,
   type Agent,
@@ -21,7 +21,6 @@ import { combinedSignal, DurableModel } from './durable-model.js';
 import { durableModelProvider } from './durable-model-provider.js';
 import { usageOf } from './model-response-codec.js';
 import { Settings } from './settings.js';
-import { plainJson } from './stable-json.js';
 
 /** The context type of an agent. */
 export type ContextOf<TAgent> = TAgent extends Agent<infer Context, any> ? Context : unknown;
@@ -226,7 +225,7 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
     return {
       agent: this.agent.name,
       lastAgent: result.lastAgent?.name,
-      finalOutput: plainJson(result.finalOutput),
+      finalOutput: jsonCopy(result.finalOutput),
       usage: usageOf(result.state.usage),
     };
   }

@@ -1,7 +1,7 @@
-import { durableCall, durableStream, isFlowActive, type CheckpointContext } from '@keel/core/adapter';
+import { durableCall, durableStream, isFlowActive, requestFingerprint, type CheckpointContext } from '@keel/core/adapter';
 import type { Model, ModelRequest, ModelResponse, ModelRetryAdviceRequest, StreamEvent } from '@openai/agents';
 import { currentLane, type DurableLane } from './durable-lane.js';
-import { fingerprintOf, normalizeModelRequest } from './model-request.js';
+import { normalizeModelRequest } from './model-request.js';
 import {
   reportedModel,
   reviveModelResponse,
@@ -54,7 +54,7 @@ export class DurableModel implements Model {
         ...settings.retries('model', 'model'),
         name: 'model',
         kind: 'model',
-        fingerprint: fingerprintOf(normalized),
+        fingerprint: requestFingerprint(normalized),
         input: settings.capturedInput('model', 'model', () => normalized),
         metadata: settings.metadata('model', 'model', { agent: lane.agent, model: this.modelName }),
       },
@@ -84,7 +84,7 @@ export class DurableModel implements Model {
         ...(timeout !== undefined ? { timeout } : {}),
         name: 'model',
         kind: 'model',
-        fingerprint: fingerprintOf(normalized),
+        fingerprint: requestFingerprint(normalized),
         input: settings.capturedInput('model', 'model', () => normalized),
         metadata: settings.metadata('model', 'model', { agent: lane.agent, model: this.modelName, streamed: true }),
       },

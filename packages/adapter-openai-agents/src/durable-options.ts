@@ -1,8 +1,10 @@
-import type { Backoff, CaptureLevel, Delivery, Runtime } from '@keel/core';
+import type { Runtime } from '@keel/core';
+import type { CallKind, CallPolicyOptions, CallRetryPolicy, CaptureOptions, RetryOption, ToolPolicy } from '@keel/core/adapter';
 import type { RunConfig } from '@openai/agents';
 
-// The option shapes follow the other Keel adapters (`@keel/adapter-vercel-ai`): the same names mean
-// the same things whichever harness an agent is written with.
+// The call options are core's (`@keel/core/adapter`): the same names mean the same things whichever
+// harness an agent is written with.
+export type { CallKind, CallRetryPolicy, CaptureOptions, RetryOption, ToolPolicy };
 
 /**
  * How calls are grouped into checkpoints.
@@ -12,58 +14,6 @@ import type { RunConfig } from '@openai/agents';
  *   of concurrent runs in one flow then never share a scope.
  */
 export type Granularity = 'calls' | 'turn';
-
-/** The kinds of calls the adapter records. */
-export type CallKind = 'model' | 'tool' | 'mcp';
-
-/** How often a kind of call is attempted, and for how long. Maps onto core's checkpoint options. */
-export interface CallRetryPolicy {
-  /** Extra attempts after a failure (default 0). Streamed model requests are never retried. */
-  readonly retries?: number;
-  /** Delay between attempts (default: core's exponential backoff from 500 ms). */
-  readonly backoff?: Backoff;
-  /** Which errors are worth another attempt (default: all but Keel's own non-retryable errors). */
-  readonly retryOn?: (error: unknown) => boolean;
-  /** Abort an attempt after this many ms. */
-  readonly timeout?: number;
-}
-
-/** A retry policy: a number of extra attempts, or the full policy. */
-export type RetryOption = number | CallRetryPolicy;
-
-/**
- * What is recorded of each call beyond what replay needs (the outputs, always stored):
- * `full` keeps the request (model input, tool arguments) as the record's input plus metadata,
- * `metadata` keeps the metadata only (model id, token usage, call id, agent), `none` neither.
- * The runtime's own capture policy (`createRuntime({ capture })`) applies on top.
- */
-export interface CaptureOptions {
-  /** Model requests (default `full`). */
-  readonly model?: CaptureLevel;
-  /** Function tool calls, agents used as tools included (default `full`). */
-  readonly tool?: CaptureLevel;
-  /** MCP tool calls (default `full`). */
-  readonly mcp?: CaptureLevel;
-  /** Rewrites a captured input before it is stored (drop secrets, personal data …). */
-  readonly redact?: (value: unknown, call: { readonly name: string; readonly kind: CallKind }) => unknown;
-}
-
-/** How one tool is made durable. */
-export interface ToolPolicy {
-  /** `false`: the tool is not recorded and runs again on every resume and replay (default `true`). */
-  readonly durable?: boolean;
-  /**
-   * `at-most-once`: if a crash interrupts the call, it is not run again by itself; the execution waits
-   * for a decision (`rerun` or `fail`) on the wait `<tool>#decision` instead. Default `at-least-once`.
-   */
-  readonly delivery?: Delivery;
-  /** What is recorded of this tool's calls (overrides `capture.tool` / `capture.mcp`). */
-  readonly capture?: CaptureLevel;
-  /** Retries of this tool (overrides `retries.tool` / `retries.mcp`). */
-  readonly retries?: RetryOption;
-  /** The record's kind (default: `mcp` for tools of the agent's MCP servers, else `tool`). */
-  readonly kind?: 'tool' | 'mcp';
-}
 
 /** How a tool approval (`needsApproval`) becomes a durable wait. */
 export interface ApprovalOptions {
@@ -89,15 +39,9 @@ export interface RunIdentity {
 }
 
 /** Options of {@link durable}. */
-export interface DurableAgentOptions {
+export interface DurableAgentOptions extends CallPolicyOptions {
   /** See {@link Granularity} (default `calls`). */
   readonly granularity?: Granularity;
-  /** What is recorded beyond what replay needs (default: everything). */
-  readonly capture?: CaptureOptions;
-  /** Retries per kind of call (default none). */
-  readonly retries?: { readonly model?: RetryOption; readonly tool?: RetryOption; readonly mcp?: RetryOption };
-  /** Per-tool policies, by tool name (function tools, agents as tools and MCP tools alike). */
-  readonly tools?: Readonly<Record<string, ToolPolicy>>;
   /** How approvals become waits. */
   readonly approvals?: ApprovalOptions;
   /**

@@ -1,9 +1,8 @@
-import { contentHash, durableCall, isFlowActive } from '@keel/core/adapter';
+import { checkpointKey, durableCall, isFlowActive, requestFingerprint } from '@keel/core/adapter';
 import type { FunctionTool, RunContext } from '@openai/agents';
 
 type ToolCallDetails = Parameters<FunctionTool['invoke']>[2];
 import { currentLane, runInLane } from './durable-lane.js';
-import { callKey } from './checkpoint-keys.js';
 
 /** What kind of tool a wrapped tool is: a function tool (agents as tools included) or an MCP tool. */
 export type ToolKind = 'tool' | 'mcp';
@@ -15,7 +14,7 @@ type WrappedTool = FunctionTool<any, any, any> & { [wrapped]?: { readonly kind: 
 
 /**
  * Makes a function tool durable, in place: inside a durable run each `invoke` is a checkpoint named
- * after the tool, keyed by its call id (see {@link callKey}), fingerprinted by its arguments. Outside a durable run the tool behaves as before.
+ * after the tool, keyed by its call id (core's `checkpointKey`), fingerprinted by its arguments. Outside a durable run the tool behaves as before.
  *
  * In place, because the SDK recognizes tools by identity (agents used as tools, pending approvals in
  * a `RunState`); the wrapper is installed once per tool object.
@@ -46,8 +45,8 @@ export function makeToolDurable(tool: FunctionTool<any, any, any>, kind: ToolKin
         ...(policy.delivery !== undefined ? { delivery: policy.delivery } : {}),
         name: checkpointName(target.name),
         kind: recordKind,
-        ...(callId ? { key: callKey(callId) } : {}),
-        fingerprint: contentHash(`${target.name}\u0000${input}`),
+        ...(callId ? { key: checkpointKey(callId) } : {}),
+        fingerprint: requestFingerprint({ tool: target.name, arguments: input }),
         input: settings.capturedInput(recordKind, target.name, () => parsedArguments(input)),
         metadata: settings.metadata(recordKind, target.name, { callId, agent: lane.agent }),
       },

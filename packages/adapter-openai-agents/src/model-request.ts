@@ -1,6 +1,4 @@
-import { contentHash } from '@keel/core/adapter';
 import type { ModelRequest } from '@openai/agents';
-import { stableJson } from './stable-json.js';
 
 /**
  * The part of a model request that decides the answer: input items, instructions, tools, handoffs,
@@ -22,9 +20,4 @@ export function normalizeModelRequest(request: ModelRequest): Record<string, unk
     prompt: request.prompt,
     overridePromptModel: request.overridePromptModel,
   };
-}
-
-/** The fingerprint of a normalized request: a hash of its key-sorted JSON. */
-export function fingerprintOf(normalized: unknown): string {
-  return contentHash(stableJson(normalized));
 }

@@ -1,12 +1,12 @@
 import { Usage, type ModelResponse, type StreamEvent } from '@openai/agents';
-import { plainJson } from './stable-json.js';
+import { jsonCopy, type TokenUsage } from '@keel/core/adapter';
 
 /** A model response as it is stored: plain JSON (its `Usage` class becomes the class's fields). */
 export type StoredModelResponse = Omit<ModelResponse, 'usage'> & { readonly usage: Record<string, unknown> };
 
 /** The stored form of a response. */
 export function storeModelResponse(response: ModelResponse): StoredModelResponse {
-  return plainJson(response) as unknown as StoredModelResponse;
+  return jsonCopy(response) as unknown as StoredModelResponse;
 }
 
 /** A response read back from its record: `usage` is a `Usage` again, as the SDK expects. */
@@ -15,7 +15,7 @@ export function reviveModelResponse(stored: StoredModelResponse): ModelResponse 
 }
 
 /** The token usage of a response, as Keel's records carry it. */
-export function usageOf(usage: { inputTokens?: unknown; outputTokens?: unknown } | undefined): { inputTokens: number; outputTokens: number } {
+export function usageOf(usage: { inputTokens?: unknown; outputTokens?: unknown } | undefined): Required<Pick<TokenUsage, 'inputTokens' | 'outputTokens'>> {
   return { inputTokens: numberOr0(usage?.inputTokens), outputTokens: numberOr0(usage?.outputTokens) };
 }
 
@@ -27,7 +27,7 @@ export function reportedModel(providerData: unknown): string | undefined {
 
 /** The stored form of one stream event (plain JSON, as the replay will hand it out). */
 export function storeStreamEvent(event: StreamEvent): StreamEvent {
-  return plainJson(event);
+  return jsonCopy(event);
 }
 
 function numberOr0(value: unknown): number {

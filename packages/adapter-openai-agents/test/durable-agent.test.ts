@@ -64,7 +64,7 @@ describe('inside a flow', () => {
     const records = byId(checkpoints);
     expect(records['model:1']!.metadata).toEqual({ agent: 'calculator', model: 'gpt-4o', usage: { inputTokens: 31, outputTokens: 7 } });
     expect(records['model:2']!.metadata).toMatchObject({ usage: { inputTokens: 52, outputTokens: 5 } });
-    expect(records['model:1']!.fingerprint).toMatch(/^sha256:/);
+    expect(records['model:1']!.fingerprint).toMatch(/^fp2:/);
     expect(records['model:1']!.fingerprint).not.toBe(records['model:2']!.fingerprint);
     expect(records['add:call_1']!.metadata).toEqual({ callId: 'call_1', agent: 'calculator' });
     expect(records['add:call_1']!.input).toEqual({ a: 2, b: 3 });

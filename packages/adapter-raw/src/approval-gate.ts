@@ -1,22 +1,10 @@
-import { z } from 'zod';
-import { isFlowActive, openWait } from '@keel/core/adapter';
+import { approvalSchema, approvalWaitName, isFlowActive, openWait, type ApprovalDecision } from '@keel/core/adapter';
 import { ApprovalOutsideFlowError } from './errors/approval-outside-flow-error.js';
 import { loadToolError } from './tool-error.js';
 import type { RunnableToolLike, ToolResultBlock, ToolUseLike } from './tool-use.js';
 
-/** The input an approval wait expects: `{ approve: true }` or `{ approve: false, reason: '…' }`. */
-export const approvalSchema = z.object({
-  approve: z.boolean().describe('Whether the tool call may run'),
-  reason: z.string().optional().describe('Why (sent to the model when the call is rejected)'),
-});
-
-/** A decision about one tool call. */
-export interface ApprovalDecision {
-  /** Whether the call may run. */
-  readonly approved: boolean;
-  /** The reason given with the decision, if any. */
-  readonly reason?: string;
-}
+// The wait's schema and the decision are core's, shared by every adapter: `{ approve, reason? }`.
+export { approvalSchema, type ApprovalDecision };
 
 /** Options of {@link approvalGate}. */
 export interface ApprovalGateOptions {
@@ -70,16 +58,15 @@ export function approvalGate(options: ApprovalGateOptions): ApprovalGate {
     typeof options.needsApproval === 'function' ? Boolean(await options.needsApproval(toolUse)) : options.needsApproval.includes(toolUse.name);
 
   const decide = async (toolUse: ToolUseLike): Promise<ApprovalDecision> => {
-    if (!(await needsApproval(toolUse))) return { approved: true };
+    if (!(await needsApproval(toolUse))) return { approve: true };
     if (!isFlowActive()) throw new ApprovalOutsideFlowError({ toolName: toolUse.name, toolUseId: toolUse.id });
     const question = typeof options.question === 'function' ? options.question(toolUse) : (options.question ?? defaultQuestion(toolUse));
-    const answer = await openWait(`approve_${toolUse.name}`, {
+    return openWait(approvalWaitName(toolUse.name), {
       schema: approvalSchema,
       question,
       metadata: { toolUseId: toolUse.id, toolName: toolUse.name, input: toolUse.input },
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     });
-    return { approved: answer.approve, ...(answer.reason !== undefined ? { reason: answer.reason } : {}) };
   };
 
   const rejection = (decision: ApprovalDecision, toolUse: ToolUseLike) =>
@@ -91,7 +78,7 @@ export function approvalGate(options: ApprovalGateOptions): ApprovalGate {
     decide,
     async run(toolUse, execute) {
       const decision = await decide(toolUse);
-      if (!decision.approved) return { type: 'tool_result', tool_use_id: toolUse.id, content: rejection(decision, toolUse), is_error: true };
+      if (!decision.approve) return { type: 'tool_result', tool_use_id: toolUse.id, content: rejection(decision, toolUse), is_error: true };
       const content = await execute(toolUse);
       return { type: 'tool_result', tool_use_id: toolUse.id, content: toolResultContent(content) };
     },
@@ -100,7 +87,7 @@ export function approvalGate(options: ApprovalGateOptions): ApprovalGate {
       const gatedRun = async (args: unknown, context?: Parameters<RunnableToolLike['run']>[1]) => {
         const toolUse: ToolUseLike = { id: context?.toolUse?.id ?? '', name: tool.name, input: context?.toolUse?.input ?? args };
         const decision = await decide(toolUse);
-        if (!decision.approved) {
+        if (!decision.approve) {
           // The runner turns a ToolError into an `is_error` result with exactly this content.
           const ToolError = await loadToolError();
           throw new ToolError(rejection(decision, toolUse));

@@ -1,8 +1,6 @@
 import type { Delivery } from '@keel/core';
-import { durableCall, type CheckpointContext, type CheckpointOptions } from '@keel/core/adapter';
+import { durableCall, normalizeRequest, requestFingerprint, type CheckpointContext, type CheckpointOptions } from '@keel/core/adapter';
 import { runInDurableContext } from './durable-context.js';
-import { normalizeRequest, requestFingerprint } from './request-fingerprint.js';
-import { toolCallKey } from './tool-call-key.js';
 import { reviveToolError } from './tool-error.js';
 import { toolUseIdOf, type RunnableToolLike, type ToolUseReference } from './tool-use.js';
 
@@ -109,8 +107,8 @@ function callSpec(name: string, input: unknown, toolUseId: string | undefined, o
     ...rest,
     name,
     kind: kind ?? 'tool',
-    // Computed now, as the call starts, so that repeated ids are counted in call order.
-    ...(toolUseId !== undefined ? { key: toolCallKey(name, toolUseId) } : {}),
+    // Core tells reused tool-use ids apart itself (`name:toolu_01~2`), in the order calls start.
+    ...(toolUseId !== undefined ? { key: toolUseId } : {}),
     fingerprint: requestFingerprint(input),
     input: normalizeRequest(input),
     metadata: { ...metadata, tool: name, ...(toolUseId !== undefined ? { toolUseId } : {}) },

@@ -1,7 +1,6 @@
-import { durableCall, isFlowActive, type CheckpointOptions } from '@keel/core/adapter';
+import { durableCall, isFlowActive, normalizeRequest, requestFingerprint, type CheckpointOptions } from '@keel/core/adapter';
 import { runInDurableContext } from './durable-context.js';
 import { isRecordedResponse, recordResponse, replayResponse } from './recorded-response.js';
-import { normalizeRequest, requestFingerprint } from './request-fingerprint.js';
 
 /** Options of {@link durable}. */
 export interface DurableOptions<Args extends unknown[]> extends Omit<CheckpointOptions, 'key' | 'fingerprint' | 'input'> {

@@ -1,19 +1,13 @@
+import { tokenUsage, type ModelCall, type TokenUsage } from '@keel/core/adapter';
 import type { ServerSentEvent } from './server-sent-event.js';
 
 /** What a model call's record shows: model id, token usage and stop reason (Anthropic field names mapped). */
-export interface ModelCallMetadata {
+export interface ModelCallMetadata extends ModelCall {
   readonly provider: 'anthropic';
   /** The model that answered (the response's `model`). */
   readonly model?: string;
-  /** Token usage as the response reports it. */
-  readonly usage?: {
-    readonly inputTokens?: number;
-    readonly outputTokens?: number;
-    /** Input tokens read from the prompt cache, when any. */
-    readonly cacheReadInputTokens?: number;
-    /** Input tokens written to the prompt cache, when any. */
-    readonly cacheCreationInputTokens?: number;
-  };
+  /** Token usage as the response reports it, in core's one spelling (cache counts only when non-zero). */
+  readonly usage?: TokenUsage;
   /** `end_turn`, `tool_use`, `max_tokens` … */
   readonly stopReason?: string | null;
   /** The response's `id` (`msg_…`). */
@@ -90,11 +84,11 @@ export class StreamMetadata {
 
 function usageOf(usage: UsageFields | undefined): ModelCallMetadata['usage'] {
   if (!usage || typeof usage !== 'object') return undefined;
-  return compact({
-    inputTokens: numberOrUndefined(usage.input_tokens),
-    outputTokens: numberOrUndefined(usage.output_tokens),
-    cacheReadInputTokens: numberOrUndefined(usage.cache_read_input_tokens) || undefined,
-    cacheCreationInputTokens: numberOrUndefined(usage.cache_creation_input_tokens) || undefined,
+  return tokenUsage({
+    inputTokens: usage.input_tokens,
+    outputTokens: usage.output_tokens,
+    cachedInputTokens: usage.cache_read_input_tokens || undefined,
+    cacheWriteTokens: usage.cache_creation_input_tokens || undefined,
   });
 }
 
@@ -104,8 +98,4 @@ function compact<T extends object>(value: T): T {
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-function numberOrUndefined(value: unknown): number | undefined {
-  return typeof value === 'number' ? value : undefined;
 }

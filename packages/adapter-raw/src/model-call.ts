@@ -1,9 +1,8 @@
-import { durableCall, durableStream, type CheckpointContext } from '@keel/core/adapter';
+import { durableCall, durableStream, normalizeRequest, requestFingerprint, type CheckpointContext } from '@keel/core/adapter';
 import { Deferred } from './deferred.js';
 import { ModelStreamFailedError } from './errors/model-stream-failed-error.js';
 import { messageMetadata, StreamMetadata } from './model-call-metadata.js';
 import { recordedFailureResponse } from './recorded-failure-response.js';
-import { normalizeRequest, requestFingerprint } from './request-fingerprint.js';
 import { formatServerSentEvent, readServerSentEvents, type ServerSentEvent } from './server-sent-event.js';
 
 /** The request the SDK's middleware sees (`RequestInit & { url }`). */
@@ -56,6 +55,15 @@ export abstract class ModelCall {
     };
   }
 
+  /**
+   * Whether the call ran live or was settled from its record: whichever happens first of the
+   * checkpoint function starting and `outcome` (the checkpoint's result) settling.
+   */
+  protected modeOnceSettled(outcome: Promise<unknown>): Promise<'live' | 'settled'> {
+    const settled = () => 'settled' as const;
+    return Promise.race([this.live.promise.then(() => 'live' as const), outcome.then(settled, settled)]);
+  }
+
   /** Called first thing in the checkpoint function: the call is live. */
   protected startLive(context: CheckpointContext): void {
     const abort = () => this.abortController.abort(context.signal.reason);
@@ -103,13 +111,7 @@ export class MessageCall extends ModelCall {
       return message;
     });
     this.#outcome.catch(() => {});
-    this.#mode = Promise.race([
-      this.live.promise.then(() => 'live' as const),
-      this.#outcome.then(
-        () => 'settled' as const,
-        () => 'settled' as const,
-      ),
-    ]);
+    this.#mode = this.modeOnceSettled(this.#outcome);
   }
 
   readonly middleware: Middleware = async (request, next) => {
@@ -153,13 +155,7 @@ export class StreamedMessageCall extends ModelCall {
     this.#events = events[Symbol.asyncIterator]();
     this.#first = this.#events.next();
     this.#first.catch(() => {});
-    this.#mode = Promise.race([
-      this.live.promise.then(() => 'live' as const),
-      this.#first.then(
-        () => 'settled' as const,
-        () => 'settled' as const,
-      ),
-    ]);
+    this.#mode = this.modeOnceSettled(this.#first);
   }
 
   readonly middleware: Middleware = async (request, next) => {

@@ -67,7 +67,7 @@ describe('model calls as checkpoints', () => {
       messageId: 'msg_1',
     });
     expect(record!.input).toEqual({ ...params, system: 'Be brief.' });
-    expect(record!.fingerprint).toMatch(/^sha256:/);
+    expect(record!.fingerprint).toMatch(/^fp2:/);
   });
 
   it('an API error the SDK gave up on is replayed on resume as the same error class, without a request', async () => {

@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /**
  * `durable()` was given an agent whose model and tools it cannot reach. It rebuilds the agent per
@@ -14,8 +14,9 @@ export class AgentUnsupportedError extends KeelError {
     );
   }
 
-  /** True for this error from any copy of the package. */
-  static override isInstance(error: unknown): error is AgentUnsupportedError {
-    return KeelError.isInstance(error) && error.name === 'AgentUnsupportedError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'AgentUnsupportedError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<AgentUnsupportedError>('AgentUnsupportedError');
 }

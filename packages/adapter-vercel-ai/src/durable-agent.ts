@@ -1,14 +1,11 @@
 import type { RunResult } from '@keel/core';
-import { durableCall, isFlowActive, runInFlow, type RunInFlowOptions } from '@keel/core/adapter';
+import { CallPolicy, ExecutionWaitingError, durableCall, isFlowActive, requestFingerprint, runInFlow, storableData, type RunInFlowOptions } from '@keel/core/adapter';
 import { AgentRun } from './agent-run.js';
 import { AgentUnsupportedError } from './agent-unsupported-error.js';
-import { CallSettings } from './call-settings.js';
 import { wrapModel } from './durable-model.js';
 import { wrapTools } from './durable-tools.js';
-import { ExecutionWaitingError } from './execution-waiting-error.js';
 import { ModelUnsupportedError } from './model-unsupported-error.js';
 import type { DurableAgentOptions } from './options.js';
-import { fingerprintOf, requestData } from './request-fingerprint.js';
 import { snapshotResult } from './result-snapshot.js';
 import type { AgentShape } from './sdk-shapes.js';
 import { interceptToolApproval } from './tool-approval.js';
@@ -78,14 +75,14 @@ class DurableAgentRunner {
   readonly #agent: AgentShape;
   readonly #settings: Settings;
   readonly #options: DurableAgentOptions;
-  readonly #calls: CallSettings;
+  readonly #calls: CallPolicy;
   readonly #name: string;
 
   constructor(agent: AgentShape, settings: Settings, options: DurableAgentOptions) {
     this.#agent = agent;
     this.#settings = settings;
     this.#options = options;
-    this.#calls = new CallSettings(options);
+    this.#calls = new CallPolicy(options);
     const id = settings['id'];
     this.#name = (options.name ?? (typeof id === 'string' && id ? id : 'agent')).replace(/[/:\s]/g, '_');
   }
@@ -151,7 +148,7 @@ class DurableAgentRunner {
         name: this.#name,
         kind: 'step',
         durable: turn,
-        fingerprint: fingerprintOf(callData(parameters)),
+        fingerprint: requestFingerprint(callData(parameters)),
         metadata: { agent: this.#name, call: 'generate', granularity: turn ? 'turn' : 'calls' },
       },
       async (context) => {
@@ -188,7 +185,7 @@ class DurableAgentRunner {
         name: this.#name,
         kind: 'step',
         durable: false,
-        fingerprint: fingerprintOf(callData(parameters)),
+        fingerprint: requestFingerprint(callData(parameters)),
         metadata: { agent: this.#name, call: 'stream', granularity: this.#options.granularity ?? 'calls' },
       },
       async (context) => {
@@ -245,7 +242,7 @@ class DurableAgentRunner {
 }
 
 /** The arguments of one `generateText`/`streamText` call, with the model, tools and policies made durable. */
-function durableCallArguments(prepared: Record<string, unknown>, run: AgentRun, calls: CallSettings): Record<string, unknown> {
+function durableCallArguments(prepared: Record<string, unknown>, run: AgentRun, calls: CallPolicy): Record<string, unknown> {
   const { tools, waitable } = wrapTools(prepared['tools'], run, calls);
   const prepareStep = prepared['prepareStep'];
   return {
@@ -268,7 +265,7 @@ function durableCallArguments(prepared: Record<string, unknown>, run: AgentRun, 
 /** What identifies a call: its data (prompt, messages, options …), without callbacks, transforms and signals. */
 function callData(parameters: CallParameters): Record<string, unknown> {
   const { experimental_transform: _transforms, ...data } = parameters;
-  return (requestData(data) ?? {}) as Record<string, unknown>;
+  return (storableData(data) ?? {}) as Record<string, unknown>;
 }
 
 /** What a streamed run produced, read from its parts (its promises settle only after the stream closed). */
@@ -324,16 +321,16 @@ function asArray(value: unknown): unknown[] {
 /** The flow output a run opened by a `generate` call stores: small, for surfaces. */
 function generateOutput(result: unknown): unknown {
   const value = result as { text?: unknown; finishReason?: unknown; totalUsage?: unknown; usage?: unknown };
-  return requestData({ text: value.text, finishReason: value.finishReason, usage: value.totalUsage ?? value.usage });
+  return storableData({ text: value.text, finishReason: value.finishReason, usage: value.totalUsage ?? value.usage });
 }
 
 /** The flow output of a streamed run, once it ended. */
 function streamOutput(summary: StreamSummary): unknown {
-  return requestData(summary);
+  return storableData(summary);
 }
 
 function waitingError(outcome: RunResult): ExecutionWaitingError {
-  return new ExecutionWaitingError({ executionId: outcome.executionId, waits: outcome.waits ?? [] });
+  return new ExecutionWaitingError({ executionId: outcome.executionId, waits: outcome.waits ?? [], subject: 'The agent run' });
 }
 
 /** The result of a run opened by the adapter, or the error that says why there is none. */

@@ -1,10 +1,8 @@
-import { currentExecution, durableCall, durableStream, type CheckpointContext } from '@keel/core/adapter';
+import { CallPolicy, currentExecution, durableCall, durableStream, requestFingerprint, storableData, type CheckpointContext } from '@keel/core/adapter';
 import { AgentRun } from './agent-run.js';
-import { CallSettings } from './call-settings.js';
 import { ModelUnsupportedError } from './model-unsupported-error.js';
 import { callOutcome, isStreamHead, recordableGenerateResult, recordablePart, streamHead } from './model-records.js';
 import type { DurablePiecesOptions } from './options.js';
-import { fingerprintOf, modelRequest } from './request-fingerprint.js';
 import type { LanguageModelShape, ModelCallOptions, ModelGenerateResult, ModelStreamResult, StreamPart } from './sdk-shapes.js';
 
 /** Models this adapter made, to the model each wraps. */
@@ -25,11 +23,11 @@ const originals = new WeakMap<object, object>();
  * ```
  */
 export function durableModel<Model extends LanguageModelShape>(model: Model, options: DurablePiecesOptions = {}): Model {
-  return wrapModel(model, new AgentRun(), new CallSettings(options));
+  return wrapModel(model, new AgentRun(), new CallPolicy(options));
 }
 
 /** Wraps a model for one run (the standalone form gets a run of its own). */
-export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallSettings): Model {
+export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallPolicy): Model {
   if (typeof model !== 'object' || model === null || typeof (model as Partial<LanguageModelShape>).doGenerate !== 'function') {
     throw new ModelUnsupportedError({ model });
   }
@@ -73,7 +71,7 @@ export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallSett
  */
 export function durableMiddleware(options: DurablePiecesOptions = {}): DurableMiddleware {
   const run = new AgentRun();
-  const settings = new CallSettings(options);
+  const settings = new CallPolicy(options);
   return {
     // ai 6 requires 'v3' here; ai 7 accepts any version (or none).
     specificationVersion: 'v3',
@@ -89,12 +87,22 @@ export interface DurableMiddleware {
   wrapStream(options: { doStream: () => PromiseLike<any>; params: any; model: LanguageModelShape }): Promise<any>;
 }
 
-function modelSpec(model: Pick<LanguageModelShape, 'provider' | 'modelId'>, options: ModelCallOptions, settings: CallSettings) {
+/** Call options that say nothing about what is asked: transport details that differ between runs. */
+const transportOptions = new Set(['abortSignal', 'headers']);
+
+/** A model request without its transport details: what the fingerprint covers and what is captured. */
+function modelRequest(model: Pick<LanguageModelShape, 'provider' | 'modelId'>, options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) if (!transportOptions.has(key)) settings[key] = value;
+  return storableData({ provider: model.provider, modelId: model.modelId, ...settings }) as Record<string, unknown>;
+}
+
+function modelSpec(model: Pick<LanguageModelShape, 'provider' | 'modelId'>, options: ModelCallOptions, settings: CallPolicy) {
   const request = modelRequest(model, options);
   return {
     name: 'model',
     kind: 'model' as const,
-    fingerprint: fingerprintOf(request),
+    fingerprint: requestFingerprint(request),
     ...settings.retries('model', 'model'),
     ...settings.captured('model', 'model', request, { model: { provider: model.provider, modelId: model.modelId } }),
   };
@@ -108,7 +116,7 @@ async function generate(
   options: ModelCallOptions,
   call: ProviderCall<ModelGenerateResult>,
   run: AgentRun,
-  settings: CallSettings,
+  settings: CallPolicy,
 ): Promise<ModelGenerateResult> {
   run.throwIfFailed();
   if (!run.durable || insideModelCall()) return call();
@@ -132,7 +140,7 @@ async function stream(
   options: ModelCallOptions,
   call: ProviderCall<ModelStreamResult>,
   run: AgentRun,
-  settings: CallSettings,
+  settings: CallPolicy,
 ): Promise<ModelStreamResult> {
   run.throwIfFailed();
   if (!run.durable || insideModelCall()) return call();

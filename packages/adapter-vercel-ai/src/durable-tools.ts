@@ -1,9 +1,7 @@
-import { durableCall, durableStream, openWait, type CheckpointOptions } from '@keel/core/adapter';
+import { CallPolicy, durableCall, durableStream, openWait, requestFingerprint, storableData, type ApprovalDecision, type CheckpointOptions } from '@keel/core/adapter';
 import { AgentRun, type ApprovalRequest } from './agent-run.js';
-import { CallSettings } from './call-settings.js';
 import { askHuman, humanQuestionOf, type HumanQuestion } from './hitl-tool.js';
 import type { DurablePiecesOptions } from './options.js';
-import { fingerprintOf, requestData } from './request-fingerprint.js';
 import type { ToolCallOptions, ToolShape } from './sdk-shapes.js';
 import { ToolSetUnsupportedError } from './tool-set-unsupported-error.js';
 import {
@@ -13,7 +11,6 @@ import {
   interceptNeedsApproval,
   interceptToolApproval,
   isDeniedOutput,
-  type ApprovalAnswer,
 } from './tool-approval.js';
 
 /** Tools this adapter made, to the tool each wraps. */
@@ -43,7 +40,7 @@ type Execute = (input: unknown, options: ToolCallOptions) => unknown;
  */
 export function durableTools<Tools extends object>(tools: Tools, options: DurablePiecesOptions = {}): Tools {
   const run = new AgentRun();
-  const { tools: wrapped, waitable } = wrapTools(tools, run, new CallSettings(options));
+  const { tools: wrapped, waitable } = wrapTools(tools, run, new CallPolicy(options));
   Object.defineProperty(wrapped, toolSetState, { value: { run, waitable } satisfies ToolSetState });
   return wrapped;
 }
@@ -66,7 +63,7 @@ export function durableToolApproval<Policy>(tools: object, toolApproval: Policy)
 }
 
 /** Wraps every executable tool of a tool set for one run; returns the names of the wrapped ones too. */
-export function wrapTools<Tools>(tools: Tools, run: AgentRun, settings: CallSettings): { tools: Tools; waitable: Set<string> } {
+export function wrapTools<Tools>(tools: Tools, run: AgentRun, settings: CallPolicy): { tools: Tools; waitable: Set<string> } {
   const waitable = new Set<string>();
   if (typeof tools !== 'object' || tools === null) return { tools, waitable };
   const wrapped: Record<string, unknown> = {};
@@ -77,7 +74,7 @@ export function wrapTools<Tools>(tools: Tools, run: AgentRun, settings: CallSett
   return { tools: wrapped as Tools, waitable };
 }
 
-function wrapTool(name: string, given: unknown, run: AgentRun, settings: CallSettings): unknown {
+function wrapTool(name: string, given: unknown, run: AgentRun, settings: CallPolicy): unknown {
   if (typeof given !== 'object' || given === null) return given;
   // A tool made durable before (durableTools() inside an agent given to durable()) is wrapped anew for
   // this run: approvals are noted per run, and the run's tools must all share it.
@@ -112,7 +109,7 @@ interface ToolCall {
   readonly execute: Execute;
   readonly question: HumanQuestion | undefined;
   readonly run: AgentRun;
-  readonly settings: CallSettings;
+  readonly settings: CallPolicy;
 }
 
 interface ModelOutputOptions {
@@ -178,16 +175,16 @@ async function* streamingCall(call: ToolCall, input: unknown, options: ToolCallO
 }
 
 /** Asks a person whether this call may run (a durable wait inside the tool call's checkpoint). */
-function askApproval(call: ToolCall, input: unknown, options: ToolCallOptions, approval: ApprovalRequest): Promise<ApprovalAnswer> {
+function askApproval(call: ToolCall, input: unknown, options: ToolCallOptions, approval: ApprovalRequest): Promise<ApprovalDecision> {
   return openWait(approvalWaitName(call.name), {
     schema: approvalSchema,
     question:
-      `Approve the call of tool "${call.name}" with ${JSON.stringify(requestData(input))}?` +
+      `Approve the call of tool "${call.name}" with ${JSON.stringify(storableData(input))}?` +
       (approval.reason ? ` (${approval.reason})` : ''),
     metadata: {
       toolName: call.name,
       toolCallId: options.toolCallId,
-      input: requestData(input),
+      input: storableData(input),
       ...(approval.reason ? { reason: approval.reason } : {}),
     },
   });
@@ -195,12 +192,12 @@ function askApproval(call: ToolCall, input: unknown, options: ToolCallOptions, a
 
 function toolSpec(call: ToolCall, input: unknown, options: ToolCallOptions, approval: ApprovalRequest | undefined): CheckpointOptions & { name: string } {
   const policy = call.settings.tool(call.name);
-  const data = requestData(input);
+  const data = storableData(input);
   return {
     name: call.name,
     kind: call.kind,
     key: toolCallKey(options),
-    fingerprint: fingerprintOf({ tool: call.name, input: data }),
+    fingerprint: requestFingerprint({ tool: call.name, input: data }),
     ...call.settings.retries(call.kind, call.name),
     ...call.settings.captured(call.kind, call.name, data, {
       toolName: call.name,

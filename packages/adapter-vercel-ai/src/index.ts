@@ -13,7 +13,7 @@ export { hitlTool, type HitlTool, type HitlToolOptions } from './hitl-tool.js';
 export { approvalSchema, approvalWaitName, type ApprovalAnswer, type DeniedOutput } from './tool-approval.js';
 export type { CallRetryPolicy, CaptureOptions, DurableAgentOptions, DurablePiecesOptions, RetryOption, ToolPolicy } from './options.js';
 export type { TokenUsage } from './model-records.js';
-export { ExecutionWaitingError } from './execution-waiting-error.js';
+export { ExecutionWaitingError } from '@keel/core/adapter';
 export { AgentUnsupportedError } from './agent-unsupported-error.js';
 export { ModelUnsupportedError } from './model-unsupported-error.js';
 export { ToolSetUnsupportedError } from './tool-set-unsupported-error.js';

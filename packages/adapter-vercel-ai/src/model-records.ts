@@ -1,4 +1,4 @@
-import { requestData } from './request-fingerprint.js';
+import { storableData, tokenUsage, type TokenUsage } from '@keel/core/adapter';
 import type { ModelGenerateResult, StreamPart } from './sdk-shapes.js';
 
 /**
@@ -11,14 +11,8 @@ export interface StreamHead {
   readonly response?: Readonly<Record<string, unknown>>;
 }
 
-/** Token usage in the flat form surfaces read (V3/V4 report nested totals, V2 flat numbers). */
-export interface TokenUsage {
-  readonly inputTokens?: number;
-  readonly outputTokens?: number;
-  readonly totalTokens?: number;
-  readonly cachedInputTokens?: number;
-  readonly reasoningTokens?: number;
-}
+/** Token usage in core's one spelling (V3/V4 report nested totals, V2 flat numbers). */
+export type { TokenUsage };
 
 /**
  * A `doGenerate` result as it is stored: request and response bodies are dropped (they repeat the
@@ -28,7 +22,7 @@ export interface TokenUsage {
 export function recordableGenerateResult(result: ModelGenerateResult): Record<string, unknown> {
   const { request, response, ...rest } = result;
   return {
-    ...(requestData(rest) as Record<string, unknown>),
+    ...(storableData(rest) as Record<string, unknown>),
     ...(request ? { request: withoutBody(request) } : {}),
     ...(response ? { response: withoutBody(response) } : {}),
   };
@@ -53,7 +47,7 @@ export function isStreamHead(value: unknown): value is StreamHead {
  * `rawValue` is whatever the provider parsed: it is reduced to its JSON form.
  */
 export function recordablePart(part: StreamPart): StreamPart {
-  if (part.type === 'raw') return { ...part, rawValue: requestData(part['rawValue']) };
+  if (part.type === 'raw') return { ...part, rawValue: storableData(part['rawValue']) };
   return part;
 }
 
@@ -73,7 +67,7 @@ function flatUsage(usage: unknown): TokenUsage | undefined {
   if (typeof input === 'object' || typeof output === 'object') {
     const inputs = (input ?? {}) as Record<string, unknown>;
     const outputs = (output ?? {}) as Record<string, unknown>;
-    return compact({
+    return tokenUsage({
       inputTokens: numberOrUndefined(inputs['total']),
       outputTokens: numberOrUndefined(outputs['total']),
       totalTokens: sum(numberOrUndefined(inputs['total']), numberOrUndefined(outputs['total'])),
@@ -82,7 +76,7 @@ function flatUsage(usage: unknown): TokenUsage | undefined {
     });
   }
   // V2: flat numbers.
-  return compact({
+  return tokenUsage({
     inputTokens: numberOrUndefined(input),
     outputTokens: numberOrUndefined(output),
     totalTokens: numberOrUndefined(fields['totalTokens']) ?? sum(numberOrUndefined(input), numberOrUndefined(output)),
@@ -102,7 +96,7 @@ function unifiedFinishReason(reason: unknown): string | undefined {
 
 function withoutBody(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const { body: _body, ...rest } = details;
-  return requestData(rest) as Record<string, unknown>;
+  return storableData(rest) as Record<string, unknown>;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {
@@ -113,7 +107,3 @@ function sum(left: number | undefined, right: number | undefined): number | unde
   return left === undefined && right === undefined ? undefined : (left ?? 0) + (right ?? 0);
 }
 
-function compact(usage: Record<string, number | undefined>): TokenUsage | undefined {
-  const entries = Object.entries(usage).filter(([, value]) => value !== undefined);
-  return entries.length ? (Object.fromEntries(entries) as TokenUsage) : undefined;
-}

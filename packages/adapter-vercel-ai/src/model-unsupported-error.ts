@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** What was given where a language model object was expected. */
 function describe(model: unknown): string {
@@ -24,8 +24,9 @@ export class ModelUnsupportedError extends KeelError {
     this.model = model;
   }
 
-  /** True for this error from any copy of the package. */
-  static override isInstance(error: unknown): error is ModelUnsupportedError {
-    return KeelError.isInstance(error) && error.name === 'ModelUnsupportedError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ModelUnsupportedError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<ModelUnsupportedError>('ModelUnsupportedError');
 }

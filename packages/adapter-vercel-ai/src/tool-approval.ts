@@ -1,22 +1,12 @@
-import { z } from 'zod';
+import { approvalSchema, approvalWaitName, type ApprovalDecision } from '@keel/core/adapter';
 import type { AgentRun } from './agent-run.js';
 import type { ToolApprovalStatus } from './sdk-shapes.js';
 
-/** The input a person gives to approve or reject a tool call. */
-export const approvalSchema = z.object({
-  /** `true` runs the tool; `false` rejects the call, and the model is told so. */
-  approve: z.boolean(),
-  /** Why: shown to the model with a rejection. */
-  reason: z.string().optional(),
-});
+// The approval wait's schema, its answer and its name are core's, shared by every adapter.
+export { approvalSchema, approvalWaitName };
 
-/** What a person answered to an approval wait. */
-export type ApprovalAnswer = z.output<typeof approvalSchema>;
-
-/** The name of the wait a tool's approval opens. */
-export function approvalWaitName(toolName: string): string {
-  return `approve_${toolName}`;
-}
+/** What a person answered to an approval wait (core's `ApprovalDecision`). */
+export type ApprovalAnswer = ApprovalDecision;
 
 /**
  * The output a rejected call leaves in place of the tool's result. It mirrors the SDK's own

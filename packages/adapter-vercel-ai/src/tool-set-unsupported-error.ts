@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** `durableToolApproval()` was given a tool set that `durableTools()` did not make: it has no run to mark. */
 export class ToolSetUnsupportedError extends KeelError {
@@ -9,8 +9,9 @@ export class ToolSetUnsupportedError extends KeelError {
     );
   }
 
-  /** True for this error from any copy of the package. */
-  static override isInstance(error: unknown): error is ToolSetUnsupportedError {
-    return KeelError.isInstance(error) && error.name === 'ToolSetUnsupportedError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ToolSetUnsupportedError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<ToolSetUnsupportedError>('ToolSetUnsupportedError');
 }

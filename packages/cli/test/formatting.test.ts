@@ -4,8 +4,8 @@ import { describeSchema, sampleFromSchema } from '../src/output/json-schema-text
 import { modelUsageOf } from '@keel/core';
 import { formatModelUsage } from '../src/output/model-usage.js';
 import { formatDuration, formatRelativeTime } from '../src/output/quantity-format.js';
+import { prettyJson } from '../src/output/json-value.js';
 import { shellQuote } from '../src/output/shell-quote.js';
-import { toJsonValue } from '../src/output/json-value.js';
 import { resolveStoreUrl } from '../src/project/store-url.js';
 
 const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
@@ -56,10 +56,16 @@ describe('formatting', () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
   });
 
-  it('turns stored values JSON cannot hold into JSON', () => {
+  it('turns stored values JSON cannot hold into JSON, in core\'s one view (the HTTP API and MCP show the same)', () => {
     expect(
-      toJsonValue({ when: new Date(0), big: 10n, map: new Map([['a', 1]]), set: new Set([1]), bytes: new Uint8Array([1, 2]), missing: undefined }),
-    ).toEqual({ when: '1970-01-01T00:00:00.000Z', big: '10', map: { a: 1 }, set: [1], bytes: { binary: true, bytes: 2, base64: 'AQI=' }, missing: null });
+      JSON.parse(prettyJson({ when: new Date(0), big: 10n, map: new Map([['a', 1]]), set: new Set([1]), bytes: new Uint8Array([1, 2]), missing: undefined })),
+    ).toEqual({
+      when: '1970-01-01T00:00:00.000Z',
+      big: '10',
+      map: { $type: 'Map', entries: [['a', 1]] },
+      set: { $type: 'Set', values: [1] },
+      bytes: { $type: 'Uint8Array', size: 2, base64: 'AQI=' },
+    });
   });
 
   it('resolves file store URLs against a folder and leaves the others alone', () => {

@@ -5,6 +5,11 @@
  * ```ts
  * import { durableCall, durableStream, openWait, isFlowActive, runInFlow } from '@keel/core/adapter';
  * ```
+ *
+ * It is also the adapters' utilities layer (the role vercel/ai's provider-utils plays): the one
+ * request fingerprint, the `ModelCall` record shape and its token usage, payload helpers, the
+ * approval schema, the call policy, checkpoint keys, the part channel — so each adapter maps its
+ * harness onto these instead of growing its own copy.
  */
 import type { z } from 'zod';
 import { checkpoint } from './runtime/checkpoint.js';
@@ -89,6 +94,25 @@ export function currentExecution():
 }
 
 export { runInFlow, type RunInFlowOptions } from './runtime/run-in-flow.js';
+export { executionsWithKey, rekeyExecution, unfinishedStatuses } from './runtime/execution-keys.js';
 export { encodeValue, decodeValue } from './serialization/codec.js';
 export { contentHash } from './serialization/content-hash.js';
+export { storableData, jsonCopy } from './serialization/storable-data.js';
+export { normalizeRequest, requestFingerprint, fingerprintScheme } from './runtime/request-fingerprint.js';
+export { tokenUsage, type ModelCall, type TokenUsage } from './runtime/model-usage.js';
+export { approvalSchema, approvalWaitName, type ApprovalDecision } from './adapter/approval.js';
+export {
+  CallPolicy,
+  retryOptions,
+  type CallKind,
+  type CallPolicyOptions,
+  type CallRetryPolicy,
+  type CaptureOptions,
+  type RetryOption,
+  type ToolPolicy,
+} from './adapter/call-policy.js';
+export { checkpointIdFor, checkpointKey, ordinalKey } from './adapter/checkpoint-keys.js';
+export { PartChannel } from './runtime/part-channel.js';
+export { KeyedMutex } from './store/lowdb/keyed-mutex.js';
+export { ExecutionWaitingError } from './errors/execution-waiting-error.js';
 export type { CheckpointContext, CheckpointOptions, WaitOptions, RunResult } from './runtime/types.js';

@@ -33,8 +33,10 @@ export type {
 export { memoryStore } from './store/memory-store.js';
 export { lowdbStore } from './store/lowdb/lowdb-store.js';
 export { storeFromUrl } from './store/store-from-url.js';
-export { isLeaseAbandoned } from './runtime/lease.js';
-export { modelUsageOf, type ModelUsage } from './runtime/model-usage.js';
+export { executionLeaseState, isLeaseAbandoned } from './runtime/lease.js';
+export { toPendingWait } from './runtime/pending-wait.js';
+export { toJsonView, errorJsonView, type JsonValue, type StackOptions } from './serialization/json-view.js';
+export { modelUsageOf, type ModelCall, type ModelUsage, type TokenUsage } from './runtime/model-usage.js';
 export type { Store } from './store/store.js';
 export type {
   ArtifactRecord,
@@ -54,7 +56,7 @@ export type {
   PayloadRef,
   WaitRecord,
 } from './store/records.js';
-export { KeelError } from './errors/keel-error.js';
+export { KeelError, isKeelErrorNamed } from './errors/keel-error.js';
 export { BlobMissingError, type BlobReferrer } from './errors/blob-missing-error.js';
 export { ArtifactNotFoundError } from './errors/artifact-not-found-error.js';
 export { CheckpointNotFoundError } from './errors/checkpoint-not-found-error.js';
@@ -63,6 +65,7 @@ export { DivergenceError, type DivergenceSide } from './errors/divergence-error.
 export { ExecutionCancelledError } from './errors/execution-cancelled-error.js';
 export { ExecutionLeasedError } from './errors/execution-leased-error.js';
 export { ExecutionNotFoundError } from './errors/execution-not-found-error.js';
+export { ExecutionWaitingError } from './errors/execution-waiting-error.js';
 export { ExecutionStateError } from './errors/execution-state-error.js';
 export { ExecutionVersionMismatchError } from './errors/execution-version-mismatch-error.js';
 export { DeploymentConflictError } from './errors/deployment-conflict-error.js';

@@ -32,7 +32,7 @@ describe('explain_failure on nested, caught and out-of-checkpoint failures', () 
       await checkpoint('research', async () => {
         await checkpoint('search', async () => ['a', 'b'], { kind: 'tool', input: { query: 'keel' } });
         const plan = await checkpoint('model', async (context) => {
-          context.setMetadata({ model: { modelId: 'claude-test' }, usage: { input_tokens: 10, output_tokens: 5 } });
+          context.setMetadata({ model: { modelId: 'claude-test' }, usage: { inputTokens: 10, outputTokens: 5 } });
           return { tool: 'scrape', args: { url: 'https://a.example' } };
         }, { kind: 'model' });
         await checkpoint('scrape', fail('connection reset'), { kind: 'tool', input: plan.args });
@@ -70,7 +70,7 @@ describe('explain_failure on nested, caught and out-of-checkpoint failures', () 
     const explanation = await callJson(client, 'explain_failure', { executionId });
     expect(explanation.failingCheckpoint).toBeNull();
     expect(explanation.where).toBe('The flow body threw outside any checkpoint, after checkpoint load:1 completed.');
-    expect(explanation.executionError).toMatchObject({ $error: 'RangeError', message: 'expected 3 rows, got 2' });
+    expect(explanation.executionError).toMatchObject({ $type: 'Error', name: 'RangeError', message: 'expected 3 rows, got 2' });
     expect(explanation.summary).toContain('The flow body failed outside any checkpoint with RangeError: expected 3 rows, got 2');
   });
 

@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /**
  * A tool call that needs approval was about to run outside a flow. An approval is a durable wait: it
@@ -19,8 +19,9 @@ export class ApprovalOutsideFlowError extends KeelError {
     this.toolUseId = toolUseId;
   }
 
-  /** True for this error, from any copy of the package. */
-  static override isInstance(error: unknown): error is ApprovalOutsideFlowError {
-    return KeelError.isInstance(error) && error.name === 'ApprovalOutsideFlowError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ApprovalOutsideFlowError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<ApprovalOutsideFlowError>('ApprovalOutsideFlowError');
 }

@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /**
  * `durableAnthropic` was given something it cannot make durable: not an `@anthropic-ai/sdk` client, or
@@ -9,8 +9,9 @@ export class ClientUnsupportedError extends KeelError {
     super(`durableAnthropic() cannot wrap this client: ${reason}. Pass a client from @anthropic-ai/sdk 1.x, e.g. new Anthropic().`);
   }
 
-  /** True for this error, from any copy of the package. */
-  static override isInstance(error: unknown): error is ClientUnsupportedError {
-    return KeelError.isInstance(error) && error.name === 'ClientUnsupportedError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ClientUnsupportedError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<ClientUnsupportedError>('ClientUnsupportedError');
 }

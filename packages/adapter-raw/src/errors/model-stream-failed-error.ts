@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /**
  * A streamed model call did not end as a complete message: the stream stopped before `message_stop`,
@@ -26,8 +26,9 @@ export class ModelStreamFailedError extends KeelError {
     if (streamError !== undefined) this.streamError = streamError;
   }
 
-  /** True for this error, from any copy of the package. */
-  static override isInstance(error: unknown): error is ModelStreamFailedError {
-    return KeelError.isInstance(error) && error.name === 'ModelStreamFailedError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ModelStreamFailedError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<ModelStreamFailedError>('ModelStreamFailedError');
 }

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliContext } from '../cli-context.js';
 import { ArgumentInvalidError } from '../errors/argument-invalid-error.js';
-import { prettyJson, toJsonValue } from '../output/json-value.js';
+import { toJsonView } from '@keel/core';
+import { prettyJson } from '../output/json-value.js';
 import { formatBytes, formatRelativeTime } from '../output/quantity-format.js';
 import { columns } from '../output/text-layout.js';
 
@@ -56,5 +57,5 @@ export async function artifactsGet(context: CliContext, executionId: string, nam
     if (terminal.interactive && !value.endsWith('\n')) terminal.write('\n');
     return;
   }
-  terminal.line(JSON.stringify(toJsonValue(value), null, 2));
+  terminal.line(JSON.stringify(toJsonView(value), null, 2));
 }

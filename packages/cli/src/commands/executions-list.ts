@@ -2,7 +2,7 @@ import type { ExecutionRecord, ExecutionStatus } from '@keel/core';
 import type { CliContext } from '../cli-context.js';
 import { parseWholeNumber } from '../command-arguments.js';
 import { ArgumentInvalidError } from '../errors/argument-invalid-error.js';
-import { leaseState } from '../output/lease-state.js';
+import { executionLeaseState } from '@keel/core';
 import { formatDuration, formatRelativeTime } from '../output/quantity-format.js';
 import { statusIcon, statusWord } from '../output/status-style.js';
 import { columns, singleLine, truncateVisible } from '../output/text-layout.js';
@@ -46,7 +46,7 @@ export async function executionsList(context: CliContext, options: ListOptions):
   const now = Date.now();
   const rows: string[][] = [['', 'ID', 'FLOW', 'STATUS', 'CREATED', 'DURATION', 'NOTE'].map((cell) => colors.dim(cell))];
   for (const execution of executions) {
-    const lease = leaseState(execution, now);
+    const lease = executionLeaseState(execution, now);
     rows.push([
       statusIcon(execution.status, colors),
       execution.id,

@@ -3,7 +3,8 @@ import type { CliContext } from '../cli-context.js';
 import { parseJsonArgument } from '../command-arguments.js';
 import { closestName } from '../closest-name.js';
 import { ArgumentInvalidError } from '../errors/argument-invalid-error.js';
-import { toJsonValue, previewJson } from '../output/json-value.js';
+import { toJsonView } from '@keel/core';
+import { previewJson } from '../output/json-value.js';
 import { printOutcome } from '../output/run-outcome.js';
 import { requireFlow } from './run-command.js';
 import { runWithProgress } from './run-with-progress.js';
@@ -84,7 +85,7 @@ export async function executionsReplay(context: CliContext, executionId: string,
       .filter((fate) => fate.fate === 're-ran')
       .map((fate): { id: string; output?: string; status?: string } => ({ id: fate.id, ...(fate.output ? { output: fate.output } : { status: fate.status }) })),
     notReached: before.filter((record) => !after.some((other) => other.id === record.id)).map((record) => record.id),
-    output: { before: toJsonValue(original.output), after: toJsonValue(replay.output) },
+    output: { before: toJsonView(original.output), after: toJsonView(replay.output) },
     ...(result.error ? { error: { name: result.error.name, message: result.error.message } } : {}),
   };
   if (options.json) {

@@ -1,7 +1,8 @@
 import type { CliContext } from '../cli-context.js';
 import { renderCheckpointTree } from '../output/checkpoint-tree.js';
-import { toJsonValue, previewJson } from '../output/json-value.js';
-import { leaseState } from '../output/lease-state.js';
+import { toJsonView } from '@keel/core';
+import { previewJson } from '../output/json-value.js';
+import { executionLeaseState } from '@keel/core';
 import { modelUsageOf } from '@keel/core';
 import { formatModelUsage } from '../output/model-usage.js';
 import { renderPendingWait } from '../output/pending-wait.js';
@@ -22,14 +23,14 @@ export async function executionsShow(context: CliContext, executionId: string, o
   const artifacts = await executions.artifacts(executionId);
   if (options.json) {
     const checkpoints = await executions.checkpoints(executionId);
-    context.terminal.line(JSON.stringify(toJsonValue({ execution, checkpoints, waits: execution.waits, artifacts }), null, 2));
+    context.terminal.line(JSON.stringify(toJsonView({ execution, checkpoints, waits: execution.waits, artifacts }), null, 2));
     return;
   }
   const checkpoints = await (await project.runtime.store()).listCheckpoints(executionId);
   const { terminal } = context;
   const { colors } = terminal;
   const now = Date.now();
-  const lease = leaseState(execution, now);
+  const lease = executionLeaseState(execution, now);
   terminal.line(
     `${statusIcon(execution.status, colors)} ${colors.bold(execution.id)} ${colors.dim('·')} ${execution.flow} ${colors.dim('·')} ${statusWord(execution.status, colors)}` +
       (lease === 'abandoned' ? ` ${statusWord('abandoned', colors)}` : ''),

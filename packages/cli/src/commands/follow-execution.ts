@@ -1,4 +1,4 @@
-import type { RunResult } from '@keel/core';
+import { toPendingWait, type RunResult } from '@keel/core';
 import type { Project } from '../project/open-project.js';
 
 /**
@@ -15,18 +15,7 @@ export async function followExecution(project: Project, executionId: string, int
         status: execution.status,
         ...(execution.status === 'completed' ? { output: execution.output } : {}),
         ...(execution.error ? { error: execution.error } : {}),
-        ...(execution.status === 'waiting'
-          ? {
-              waits: pending.map((wait) => ({
-                name: wait.name,
-                id: wait.id,
-                schema: wait.schema,
-                ...(wait.question !== undefined ? { question: wait.question } : {}),
-                ...(wait.metadata !== undefined ? { metadata: wait.metadata } : {}),
-                ...(wait.expiresAt !== undefined ? { expiresAt: wait.expiresAt } : {}),
-              })),
-            }
-          : {}),
+        ...(execution.status === 'waiting' ? { waits: pending.map(toPendingWait) } : {}),
       };
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -8,4 +8,7 @@ export class ArgumentInvalidError extends KeelError {
     super(`${argument}: ${problem}`);
     this.argument = argument;
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ArgumentInvalidError';
 }

@@ -8,4 +8,7 @@ export class ConfigInvalidError extends KeelError {
     super(`${file}: ${problem}`, cause === undefined ? undefined : { cause });
     this.file = file;
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ConfigInvalidError';
 }

@@ -13,4 +13,7 @@ export class ConfigNotFoundError extends KeelError {
     );
     this.directory = directory;
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ConfigNotFoundError';
 }

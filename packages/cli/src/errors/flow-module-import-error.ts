@@ -9,4 +9,7 @@ export class FlowModuleImportError extends KeelError {
     super(`The flow module ${module} failed to import: ${reason}`, { cause });
     this.module = module;
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'FlowModuleImportError';
 }

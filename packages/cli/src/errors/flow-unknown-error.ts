@@ -16,4 +16,7 @@ export class FlowUnknownError extends KeelError {
     this.flow = flow;
     this.known = known;
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'FlowUnknownError';
 }

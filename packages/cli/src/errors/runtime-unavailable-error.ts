@@ -8,4 +8,7 @@ export class RuntimeUnavailableError extends KeelError {
         'so the CLI cannot run them. Install a @keel/core version that matches this keel CLI.',
     );
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'RuntimeUnavailableError';
 }

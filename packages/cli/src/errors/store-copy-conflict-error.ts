@@ -21,4 +21,7 @@ export class StoreCopyConflictError extends KeelError {
     this.executionIds = executionIds;
     this.deployments = deployments;
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'StoreCopyConflictError';
 }

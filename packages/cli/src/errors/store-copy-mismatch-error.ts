@@ -8,4 +8,7 @@ export class StoreCopyMismatchError extends KeelError {
         'A record or blob was changed or lost on the way; check the target store (it may not keep every field), and copy again into an empty store.',
     );
   }
+
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'StoreCopyMismatchError';
 }

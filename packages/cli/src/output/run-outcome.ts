@@ -1,7 +1,8 @@
 import type { CheckpointRecord, RunResult } from '@keel/core';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
-import { toJsonValue, previewJson } from './json-value.js';
+import { toJsonView } from '@keel/core';
+import { previewJson } from './json-value.js';
 import { inputCommand, renderPendingWait } from './pending-wait.js';
 import { formatDuration } from './quantity-format.js';
 import { statusIcon, statusWord } from './status-style.js';
@@ -21,7 +22,7 @@ export function outcomeJson(result: RunResult, flow: string): Record<string, unk
     executionId: result.executionId,
     flow,
     status: result.status,
-    ...(result.status === 'completed' ? { output: toJsonValue(result.output) } : {}),
+    ...(result.status === 'completed' ? { output: toJsonView(result.output) } : {}),
     ...(result.error ? { error: { name: result.error.name, message: result.error.message } } : {}),
     ...(result.waits ? { waits: result.waits } : {}),
   };

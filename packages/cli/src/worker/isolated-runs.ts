@@ -1,7 +1,6 @@
 import { fork } from 'node:child_process';
-import type { ExecutionRecord, RecoveryReport, Runtime, RunResult } from '@keel/core';
+import { executionLeaseState, type ExecutionRecord, type RecoveryReport, type Runtime, type RunResult } from '@keel/core';
 import { IsolatedRunCrashedError, type IsolatedRunEnd } from '../errors/isolated-run-crashed-error.js';
-import { leaseState } from '../output/lease-state.js';
 
 /** What the worker tells its child: the execution, and how to open the same project. */
 export interface IsolatedRunRequest {
@@ -111,7 +110,7 @@ export class IsolatedRuns {
 
   async #isOwed(execution: ExecutionRecord): Promise<boolean> {
     if (execution.status === 'queued') return true;
-    if (execution.status === 'running') return leaseState(execution) === 'abandoned';
+    if (execution.status === 'running') return executionLeaseState(execution) === 'abandoned';
     const store = await this.#runtime.store();
     const waits = await store.listWaits(execution.id);
     const pending = waits.filter((wait) => wait.status === 'pending');

@@ -1,7 +1,7 @@
 import type { RecoveryReport } from '@keel/core';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
-import { leaseState } from '../output/lease-state.js';
+import { executionLeaseState } from '@keel/core';
 import { formatDuration } from '../output/quantity-format.js';
 import { statusIcon, statusWord } from '../output/status-style.js';
 import { singleLine, truncate } from '../output/text-layout.js';
@@ -257,7 +257,7 @@ export class Worker {
       for (const execution of candidates) {
         if (this.#catalog.names.includes(execution.flow) || this.#warned.has(execution.id)) continue;
         // A running execution with a live holder (a script using runInFlow, say) is not owed to anyone.
-        if (execution.status === 'running' && leaseState(execution) === 'held') continue;
+        if (execution.status === 'running' && executionLeaseState(execution) === 'held') continue;
         this.#warned.add(execution.id);
         this.#event(
           { event: 'skipped', executionId: execution.id, flow: execution.flow, reason: 'flow not defined' },

@@ -14,5 +14,8 @@ export class ArtifactNotFoundError extends KeelError {
     this.artifact = artifact;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ArtifactNotFoundError';
+
   static override isInstance = isKeelErrorNamed<ArtifactNotFoundError>('ArtifactNotFoundError');
 }

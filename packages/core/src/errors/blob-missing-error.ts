@@ -34,5 +34,8 @@ export class BlobMissingError extends KeelError {
     this.checkpointId = referrer?.checkpointId;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'BlobMissingError';
+
   static override isInstance = isKeelErrorNamed<BlobMissingError>('BlobMissingError');
 }

@@ -16,6 +16,9 @@ export class CheckpointNotFoundError extends KeelError {
     this.checkpointId = checkpointId;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'CheckpointNotFoundError';
+
   static override isInstance = isKeelErrorNamed<CheckpointNotFoundError>('CheckpointNotFoundError');
 }
 

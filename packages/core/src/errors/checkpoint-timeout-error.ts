@@ -11,5 +11,8 @@ export class CheckpointTimeoutError extends KeelError {
     this.timeoutMs = timeoutMs;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'CheckpointTimeoutError';
+
   static override isInstance = isKeelErrorNamed<CheckpointTimeoutError>('CheckpointTimeoutError');
 }

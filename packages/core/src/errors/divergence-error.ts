@@ -38,6 +38,9 @@ export class DivergenceError extends KeelError {
     this.current = current;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'DivergenceError';
+
   static override isInstance = isKeelErrorNamed<DivergenceError>('DivergenceError');
 }
 

@@ -9,5 +9,8 @@ export class ExecutionCancelledError extends KeelError {
     this.executionId = executionId;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ExecutionCancelledError';
+
   static override isInstance = isKeelErrorNamed<ExecutionCancelledError>('ExecutionCancelledError');
 }

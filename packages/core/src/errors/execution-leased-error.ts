@@ -16,5 +16,8 @@ export class ExecutionLeasedError extends KeelError {
     this.lease = lease;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ExecutionLeasedError';
+
   static override isInstance = isKeelErrorNamed<ExecutionLeasedError>('ExecutionLeasedError');
 }

@@ -12,5 +12,8 @@ export class ExecutionNotFoundError extends KeelError {
     this.executionId = executionId;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ExecutionNotFoundError';
+
   static override isInstance = isKeelErrorNamed<ExecutionNotFoundError>('ExecutionNotFoundError');
 }

@@ -14,5 +14,8 @@ export class ExecutionStateError extends KeelError {
     this.operation = operation;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ExecutionStateError';
+
   static override isInstance = isKeelErrorNamed<ExecutionStateError>('ExecutionStateError');
 }

@@ -15,5 +15,8 @@ export class FlowNotFoundError extends KeelError {
     this.known = known;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'FlowNotFoundError';
+
   static override isInstance = isKeelErrorNamed<FlowNotFoundError>('FlowNotFoundError');
 }

@@ -10,6 +10,8 @@ export class KeelError extends Error {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    // Every Keel error declares its name as a string literal (`override readonly name = '…'`), which
+    // replaces this fallback: a minifier renames classes, and `isInstance` compares names.
     this.name = new.target.name;
   }
 

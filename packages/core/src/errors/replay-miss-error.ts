@@ -17,5 +17,8 @@ export class ReplayMissError extends KeelError {
     this.kind = kind;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ReplayMissError';
+
   static override isInstance = isKeelErrorNamed<ReplayMissError>('ReplayMissError');
 }

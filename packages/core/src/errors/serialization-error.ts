@@ -22,5 +22,8 @@ export class SerializationError extends KeelError {
     this.reason = reason;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'SerializationError';
+
   static override isInstance = isKeelErrorNamed<SerializationError>('SerializationError');
 }

@@ -14,5 +14,8 @@ export class StoreCorruptedError extends KeelError {
     this.location = location;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'StoreCorruptedError';
+
   static override isInstance = isKeelErrorNamed<StoreCorruptedError>('StoreCorruptedError');
 }

@@ -35,6 +35,9 @@ export class StoreSchemaOutdatedError extends KeelError {
     this.supportedVersion = supportedVersion;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'StoreSchemaOutdatedError';
+
   /** True for this error, from any copy of the package (where `instanceof` would not work). */
   static override isInstance(error: unknown): error is StoreSchemaOutdatedError {
     return KeelError.isInstance(error) && error.name === 'StoreSchemaOutdatedError';

@@ -37,6 +37,9 @@ export class StoreSchemaTooNewError extends KeelError {
     this.supportedVersion = supportedVersion;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'StoreSchemaTooNewError';
+
   /** True for this error, from any copy of the package (where `instanceof` would not work). */
   static override isInstance(error: unknown): error is StoreSchemaTooNewError {
     return KeelError.isInstance(error) && error.name === 'StoreSchemaTooNewError';

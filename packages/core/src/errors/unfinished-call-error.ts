@@ -17,5 +17,8 @@ export class UnfinishedCallError extends KeelError {
     this.checkpointId = checkpointId;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'UnfinishedCallError';
+
   static override isInstance = isKeelErrorNamed<UnfinishedCallError>('UnfinishedCallError');
 }

@@ -24,5 +24,8 @@ export class WaitInputInvalidError extends KeelError {
     this.issues = issues;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'WaitInputInvalidError';
+
   static override isInstance = isKeelErrorNamed<WaitInputInvalidError>('WaitInputInvalidError');
 }

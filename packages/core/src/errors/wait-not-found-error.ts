@@ -16,5 +16,8 @@ export class WaitNotFoundError extends KeelError {
     this.pending = pending;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'WaitNotFoundError';
+
   static override isInstance = isKeelErrorNamed<WaitNotFoundError>('WaitNotFoundError');
 }

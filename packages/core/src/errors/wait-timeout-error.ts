@@ -11,5 +11,8 @@ export class WaitTimeoutError extends KeelError {
     this.waitId = waitId;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'WaitTimeoutError';
+
   static override isInstance = isKeelErrorNamed<WaitTimeoutError>('WaitTimeoutError');
 }

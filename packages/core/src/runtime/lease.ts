@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Lease } from '../store/records.js';
+import type { ExecutionRecord, Lease } from '../store/records.js';
 
 const host = hostname();
 
@@ -23,6 +23,16 @@ export function isLeaseAbandoned(lease: Lease, now = Date.now()): boolean {
   if (lease.host !== host) return false;
   if (lease.pid === process.pid) return false;
   return !isProcessAlive(lease.pid);
+}
+
+/**
+ * Whether an execution has a live holder, the one rule every surface labels executions with (and
+ * recovery acts on): `none` when it is not `running`; `abandoned` when nobody holds it or its lease
+ * is abandoned (see {@link isLeaseAbandoned}) — a worker or `resume` continues it; else `held`.
+ */
+export function executionLeaseState(execution: Pick<ExecutionRecord, 'status' | 'lease'>, now = Date.now()): 'held' | 'abandoned' | 'none' {
+  if (execution.status !== 'running') return 'none';
+  return !execution.lease || isLeaseAbandoned(execution.lease, now) ? 'abandoned' : 'held';
 }
 
 function isProcessAlive(pid: number): boolean {

@@ -1,46 +1,72 @@
-/** The model id and token counts of a model call, as adapters record them in checkpoint metadata. */
-export interface ModelUsage {
-  readonly model?: string;
+/**
+ * Token counts of one model call, in the one spelling every adapter records (under the `usage` key
+ * of a model checkpoint's metadata). Each count is present only when the provider reported it.
+ */
+export interface TokenUsage {
+  /** Prompt tokens, cached ones included. */
   readonly inputTokens?: number;
+  /** Completion tokens, reasoning ones included. */
   readonly outputTokens?: number;
+  /** Input plus output, as the provider (or the adapter) summed them. */
   readonly totalTokens?: number;
+  /** Prompt tokens read from the provider's prompt cache. */
+  readonly cachedInputTokens?: number;
+  /** Prompt tokens written to the provider's prompt cache (Anthropic). */
+  readonly cacheWriteTokens?: number;
+  /** Output tokens spent on reasoning. */
+  readonly reasoningTokens?: number;
 }
 
-const inputNames = ['inputTokens', 'input_tokens', 'promptTokens', 'prompt_tokens'];
-const outputNames = ['outputTokens', 'output_tokens', 'completionTokens', 'completion_tokens'];
-const totalNames = ['totalTokens', 'total_tokens'];
+/**
+ * The metadata of a model call's checkpoint record: the one shape adapters write and surfaces read.
+ * Adapters add their own small fields beside these (an agent's name, a stop reason, a request id).
+ */
+export interface ModelCall {
+  /** The model that answered: its id, or the AI SDK's `{ provider, modelId }`. */
+  readonly model?: string | { readonly provider?: string; readonly modelId: string };
+  /** The provider, where the adapter knows it apart from the model (`anthropic`). */
+  readonly provider?: string;
+  /** Token counts. */
+  readonly usage?: TokenUsage;
+  /** Why the model stopped (`stop`, `tool-calls`, `end_turn` …). */
+  readonly finishReason?: string;
+}
+
+/** The model id and token counts of a model call, as surfaces show them. */
+export interface ModelUsage extends TokenUsage {
+  readonly model?: string;
+}
+
+const tokenFields = ['inputTokens', 'outputTokens', 'totalTokens', 'cachedInputTokens', 'cacheWriteTokens', 'reasoningTokens'] as const;
 
 /**
- * Reads a model id and token usage from a checkpoint's metadata, in the spellings the adapters and the
- * providers use: the model as `model` (a string, or an object with `modelId`), `modelId`,
- * `responseModelId` or `modelName`; tokens under `usage`, `tokens` or at the top level, in camel or
- * snake case. `undefined` when none is there.
+ * A {@link TokenUsage} from counts a provider reported: counts that are missing, not numbers or not
+ * finite are left out; `undefined` when none is left.
+ */
+export function tokenUsage(counts: { readonly [Field in keyof TokenUsage]?: unknown }): TokenUsage | undefined {
+  const usage: Record<string, number> = {};
+  for (const field of tokenFields) {
+    const count = counts[field];
+    if (typeof count === 'number' && Number.isFinite(count)) usage[field] = count;
+  }
+  return Object.keys(usage).length ? usage : undefined;
+}
+
+/**
+ * Reads the model id and token usage of a checkpoint's metadata written in the {@link ModelCall}
+ * shape. `totalTokens` is input plus output when the record has no total. `undefined` when the
+ * metadata names no model and counts no tokens (a tool call, a step).
  */
 export function modelUsageOf(metadata: Readonly<Record<string, unknown>> | undefined): ModelUsage | undefined {
   if (!metadata) return undefined;
-  const nested = isRecord(metadata.model) ? metadata.model : {};
-  const model = [metadata.model, nested.modelId, metadata.modelId, metadata.responseModelId, metadata.modelName].find(
-    (candidate): candidate is string => typeof candidate === 'string' && candidate.length > 0,
-  );
-  const sources = [metadata.usage, metadata.tokens, metadata].filter(isRecord);
-  const pick = (names: readonly string[]): number | undefined => {
-    for (const source of sources) {
-      for (const name of names) {
-        const count = source[name];
-        if (typeof count === 'number' && Number.isFinite(count)) return count;
-      }
-    }
-    return undefined;
-  };
-  const inputTokens = pick(inputNames);
-  const outputTokens = pick(outputNames);
-  const totalTokens = pick(totalNames) ?? (inputTokens !== undefined || outputTokens !== undefined ? (inputTokens ?? 0) + (outputTokens ?? 0) : undefined);
-  const usage = {
-    ...(model !== undefined ? { model } : {}),
-    ...(inputTokens !== undefined ? { inputTokens } : {}),
-    ...(outputTokens !== undefined ? { outputTokens } : {}),
-    ...(totalTokens !== undefined ? { totalTokens } : {}),
-  };
+  const call = metadata as ModelCall;
+  const model = typeof call.model === 'string' ? call.model : isRecord(call.model) ? call.model.modelId : undefined;
+  const counts = isRecord(call.usage) ? tokenUsage(call.usage) : undefined;
+  const summed =
+    counts && counts.totalTokens === undefined && (counts.inputTokens !== undefined || counts.outputTokens !== undefined)
+      ? { totalTokens: (counts.inputTokens ?? 0) + (counts.outputTokens ?? 0) }
+      : {};
+  const usage = { ...(typeof model === 'string' && model.length > 0 ? { model } : {}), ...counts, ...summed };
   return Object.keys(usage).length ? usage : undefined;
 }
 

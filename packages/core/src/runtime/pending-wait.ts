@@ -1,8 +1,11 @@
 import type { WaitRecord } from '../store/records.js';
 import type { PendingWait } from './types.js';
 
-/** A stored wait as `run()` and `input()` report it. */
-export function toPendingWait(wait: WaitRecord): PendingWait {
+/**
+ * A stored wait as `run()` and `input()` report it; surfaces that report an execution another process
+ * runs use it too (it takes a wait as `runtime.executions.get` lists it).
+ */
+export function toPendingWait(wait: Pick<WaitRecord, 'name' | 'id' | 'schema' | 'question' | 'metadata' | 'expiresAt'>): PendingWait {
   return {
     name: wait.name,
     id: wait.id,

@@ -3,6 +3,7 @@ import { loadPayload } from '../serialization/payloads.js';
 import type { CheckpointRecord, ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { fromErrorRecord } from './error-records.js';
+import { fingerprintsConflict } from './request-fingerprint.js';
 import type { Scope } from './scope.js';
 
 /** How many stored outputs a resumed session reads ahead of the flow. */
@@ -122,7 +123,7 @@ export class ReplayHistory {
     let reason: string | undefined;
     if (recorded.name !== current.name) reason = `the call at "${current.id}" has another name`;
     else if (recorded.kind !== current.kind) reason = `the call at "${current.id}" is of another kind`;
-    else if (recorded.fingerprint !== undefined && current.fingerprint !== undefined && recorded.fingerprint !== current.fingerprint) {
+    else if (fingerprintsConflict(recorded.fingerprint, current.fingerprint)) {
       reason = `the call at "${current.id}" was made with another request`;
     }
     if (reason) throw new DivergenceError({ executionId: this.#execution.id, recorded: this.sideOf(recorded), current, reason });

@@ -2,6 +2,7 @@ import { encodeValue } from '../serialization/codec.js';
 import { contentHash } from '../serialization/content-hash.js';
 import { defaultKeelRuntime } from './default-runtime.js';
 import { currentScope } from './scope.js';
+import { executionKeyField, executionsWithKey, unfinishedStatuses } from './execution-keys.js';
 import type { Runtime } from './runtime.js';
 import type { RunResult } from './types.js';
 
@@ -32,10 +33,7 @@ export async function runInFlow<T>(options: RunInFlowOptions, fn: () => Promise<
   // keeps that body's code version: a worker that later resumes with the registered body must match.
   const registered = runtime.flows().includes(options.name) ? runtime.versionOf(options.name) : undefined;
   const handle = runtime.flow<unknown, T>(options.name, () => fn(), registered && { version: registered.version, compatibleWith: registered.compatibleWith });
-  const store = await runtime.store();
-  const unfinished = (await store.listExecutions({ flow: options.name, status: ['running', 'waiting', 'failed', 'queued'] })).find(
-    (execution) => execution.metadata?.['keel.key'] === key,
-  );
+  const [unfinished] = await executionsWithKey(runtime, options.name, [key], unfinishedStatuses);
   if (unfinished) return unfinished.status === 'failed' ? handle.retry(unfinished.id) : handle.resume(unfinished.id);
-  return handle.run(options.input, { metadata: { 'keel.key': key } });
+  return handle.run(options.input, { metadata: { [executionKeyField]: key } });
 }

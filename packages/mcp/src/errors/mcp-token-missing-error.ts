@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** The MCP server was asked to listen beyond loopback without a token: anyone reaching it could operate every run. */
 export class McpTokenMissingError extends KeelError {
@@ -13,8 +13,9 @@ export class McpTokenMissingError extends KeelError {
     this.host = host;
   }
 
-  /** True for this error from any copy of `@keel/mcp`. */
-  static override isInstance(error: unknown): error is McpTokenMissingError {
-    return KeelError.isInstance(error) && error.name === 'McpTokenMissingError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'McpTokenMissingError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<McpTokenMissingError>('McpTokenMissingError');
 }

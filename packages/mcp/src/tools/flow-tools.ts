@@ -1,8 +1,9 @@
+import { toJsonView, type JsonValue } from '@keel/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { KeelError } from '@keel/core';
 import { executionUri } from '../resources/resource-uris.js';
-import { jsonText, oneLine, toJsonView, type JsonValue } from '../views/json-view.js';
+import { jsonText, oneLine } from '../views/json-view.js';
 import { previewValue } from '../views/paged-text.js';
 import { defineTool, type ToolDefinition, type ToolContext } from './define-tool.js';
 import { longestWaitSeconds } from './operation-tools.js';

@@ -1,3 +1,4 @@
+import { type JsonValue } from '@keel/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ExecutionRecord, ExecutionStatus, LogLevel, LogRecord } from '@keel/core';
@@ -6,7 +7,7 @@ import { checkpointDocument } from '../views/checkpoint-document.js';
 import { executionDocument } from '../views/execution-document.js';
 import { isAbandoned, loadExecutionRecords } from '../views/execution-records.js';
 import { explainFailure } from '../views/failure-explanation.js';
-import { jsonText, oneLine, type JsonValue } from '../views/json-view.js';
+import { jsonText, oneLine } from '../views/json-view.js';
 import { durationText, isoTime } from '../views/time-format.js';
 import { defineTool, type ToolDefinition, executionIdArgument, pagingShape, type ToolContext } from './define-tool.js';
 

@@ -1,9 +1,10 @@
+import { toJsonView, type JsonValue } from '@keel/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ExecutionRecord, ReplayOptions } from '@keel/core';
 import type { BoundedOutcome } from '../runs/bounded-wait.js';
 import { loadExecutionRecords } from '../views/execution-records.js';
-import { jsonText, toJsonView, type JsonValue } from '../views/json-view.js';
+import { jsonText } from '../views/json-view.js';
 import { retryPlan } from '../views/retry-plan.js';
 import { pendingWaitView, runResultView } from '../views/run-result-view.js';
 import { defineTool, type ToolDefinition, executionIdArgument, type ToolContext } from './define-tool.js';

@@ -1,5 +1,6 @@
+import { toJsonView } from '@keel/core';
 import type { ArtifactRecord } from '@keel/core';
-import { jsonText, toJsonView } from './json-view.js';
+import { jsonText } from './json-view.js';
 
 /**
  * An artifact's value as text: a string as it is (a report, markdown), bytes as base64, anything else

@@ -1,9 +1,9 @@
-import { CheckpointNotFoundError, type CheckpointRecord } from '@keel/core';
+import { CheckpointNotFoundError, type CheckpointRecord, toJsonView, type JsonValue } from '@keel/core';
 import type { ExecutionRecords } from './execution-records.js';
 import { isAbandoned } from './execution-records.js';
 import { statusOf } from './checkpoint-lines.js';
 import { toolNameOf } from './failure-explanation.js';
-import { jsonText, toJsonView, type JsonValue } from './json-view.js';
+import { jsonText } from './json-view.js';
 import { modelUsageOf } from '@keel/core';
 import { durationText, isoTime } from './time-format.js';
 

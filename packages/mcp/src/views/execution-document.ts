@@ -3,8 +3,8 @@ import { artifactUri } from '../resources/resource-uris.js';
 import { checkpointLines } from './checkpoint-lines.js';
 import { isAbandoned, type ExecutionRecords } from './execution-records.js';
 import { failingCheckpointOf } from './failure-explanation.js';
-import { oneLine, toJsonView, type JsonValue } from './json-view.js';
-import { modelUsageOf } from '@keel/core';
+import { oneLine } from './json-view.js';
+import { modelUsageOf, toJsonView, type JsonValue } from '@keel/core';
 import type { StoredPayloads } from './stored-payloads.js';
 import { durationText, isoTime } from './time-format.js';
 

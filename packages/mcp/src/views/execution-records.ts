@@ -1,4 +1,4 @@
-import { ExecutionNotFoundError, type CheckpointRecord, type ExecutionRecord, type Runtime, type Store, type WaitRecord } from '@keel/core';
+import { ExecutionNotFoundError, executionLeaseState, type CheckpointRecord, type ExecutionRecord, type Runtime, type Store, type WaitRecord } from '@keel/core';
 import { StoredPayloads } from './stored-payloads.js';
 
 /** An execution's records as stored, with the payloads left in the store until an answer needs one. */
@@ -23,7 +23,7 @@ export async function loadExecutionRecords(runtime: Runtime, executionId: string
   return { store, payloads: new StoredPayloads(store), execution, checkpoints, waits };
 }
 
-/** Whether a running execution's holder stopped renewing its lease (its process most likely died). */
+/** Whether a running execution's holder is gone (core's `executionLeaseState`: its lease expired, or its process died). */
 export function isAbandoned(execution: ExecutionRecord, now = Date.now()): boolean {
-  return execution.status === 'running' && (execution.lease === null || execution.lease.expiresAt <= now);
+  return executionLeaseState(execution, now) === 'abandoned';
 }

@@ -1,8 +1,8 @@
 import type { CheckpointRecord } from '@keel/core';
 import type { ExecutionRecords } from './execution-records.js';
 import { isAbandoned } from './execution-records.js';
-import { oneLine, toJsonView, type JsonValue } from './json-view.js';
-import { modelUsageOf } from '@keel/core';
+import { oneLine } from './json-view.js';
+import { modelUsageOf, toJsonView, type JsonValue } from '@keel/core';
 import { previewValue } from './paged-text.js';
 import { retryPlan } from './retry-plan.js';
 import { durationText, isoTime } from './time-format.js';

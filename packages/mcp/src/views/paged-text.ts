@@ -1,4 +1,4 @@
-import type { JsonValue } from './json-view.js';
+import type { JsonValue } from '@keel/core';
 
 /** How much of a long answer to return in one call. */
 export interface Paging {

@@ -1,5 +1,6 @@
+import { errorJsonView, toJsonView, type JsonValue } from '@keel/core';
 import type { PendingWait, RunResult } from '@keel/core';
-import { errorView, toJsonView, type JsonValue } from './json-view.js';
+import { shortStacks } from './json-view.js';
 import { previewValue } from './paged-text.js';
 
 /** Outputs in an operation's answer longer than this (as JSON) are cut; the `output` artifact has them whole. */
@@ -11,7 +12,7 @@ export function runResultView(result: RunResult): { [key: string]: JsonValue } {
     executionId: result.executionId,
     status: result.status,
     ...(result.status === 'completed' ? { output: previewValue(toJsonView(result.output), outputLimit, `read_artifact executionId=${result.executionId} name=output`) } : {}),
-    ...(result.error ? { error: errorView(result.error, { stackLines: 8 }) } : {}),
+    ...(result.error ? { error: errorJsonView(result.error, shortStacks(8)) } : {}),
     ...(result.waits?.length ? { waits: result.waits.map(pendingWaitView) } : {}),
   };
 }

@@ -1,6 +1,7 @@
+import { errorJsonView, toJsonView, type JsonValue } from '@keel/core';
 import type { ErrorRecord, PayloadRef, Store } from '@keel/core';
 import { decodeValue } from '@keel/core/adapter';
-import { errorView, toJsonView, type JsonValue } from './json-view.js';
+import { shortStacks } from './json-view.js';
 
 /**
  * Reads stored values one at a time. Listing an execution's checkpoints with their payloads decodes
@@ -36,7 +37,7 @@ export class StoredPayloads {
     if (record.payload) {
       try {
         const decoded = await this.value(record.payload);
-        if (decoded instanceof Error) return errorView(decoded, stackLines !== undefined ? { stackLines } : {});
+        if (decoded instanceof Error) return errorJsonView(decoded, shortStacks(stackLines));
       } catch {
         // The text form below still says what happened.
       }
@@ -45,6 +46,6 @@ export class StoredPayloads {
     error.name = record.name;
     if (record.code !== undefined) Object.assign(error, { code: record.code });
     error.stack = record.stack ?? '';
-    return errorView(error, stackLines !== undefined ? { stackLines } : {});
+    return errorJsonView(error, shortStacks(stackLines));
   }
 }

@@ -1,5 +1,5 @@
 import type { ArtifactRecord } from '@keel/core';
-import { toJsonValue } from './json-value.js';
+import { toJsonView } from '@keel/core';
 
 // Images a browser shows without running anything. SVG is not among them: it can carry script.
 const inlineImageTypes = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']);
@@ -34,7 +34,7 @@ export function artifactContentResponse(record: ArtifactRecord, value: unknown):
       ? new Uint8Array(value)
       : typeof value === 'string'
         ? value
-        : JSON.stringify(toJsonValue(value), null, 2);
+        : JSON.stringify(toJsonView(value), null, 2);
   const inline = !mediaType.startsWith('application/octet-stream');
   return new Response(body, {
     status: 200,

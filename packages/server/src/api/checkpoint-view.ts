@@ -1,5 +1,5 @@
 import type { CheckpointInfo, CheckpointRecord, ErrorRecord } from '@keel/core';
-import { toJsonValue, type JsonValue } from './json-value.js';
+import { toJsonView, type JsonValue } from '@keel/core';
 import { estimatedCostOf } from './model-prices.js';
 import { modelUsageOf, type ModelUsage } from '@keel/core';
 
@@ -81,12 +81,12 @@ export function checkpointView(record: CheckpointInfo | CheckpointRecord, reused
     view.endedAt = record.endedAt;
     view.durationMs = Math.max(0, record.endedAt - record.startedAt);
   }
-  if (record.metadata !== undefined) view.metadata = toJsonValue(record.metadata);
+  if (record.metadata !== undefined) view.metadata = toJsonView(record.metadata);
   if (usage) view.usage = usage;
   if (cost !== undefined) view.estimatedCostUsd = cost;
   if (withPayloads) {
-    if ('input' in record && record.input !== undefined) view.input = toJsonValue(record.input);
-    if ('output' in record && record.output !== undefined) view.output = toJsonValue(record.output);
+    if ('input' in record && record.input !== undefined) view.input = toJsonView(record.input);
+    if ('output' in record && record.output !== undefined) view.output = toJsonView(record.output);
   } else {
     const raw = record as CheckpointRecord;
     if (raw.input) view.inputSize = raw.input.size;

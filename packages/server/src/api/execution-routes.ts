@@ -7,7 +7,7 @@ import { checkpointTree, checkpointView } from './checkpoint-view.js';
 import { executionInsight } from './execution-insight.js';
 import { executionStats } from './execution-stats.js';
 import { executionDetail, executionSummary, waitView } from './execution-view.js';
-import { toJsonValue } from './json-value.js';
+import { toJsonView } from '@keel/core';
 import { streamLogs } from './log-stream.js';
 import { artifactNameParam, executionIdParam, keyParam, listQuery } from './request-input.js';
 import { badRequest } from '../errors/request-rejected-error.js';
@@ -101,7 +101,7 @@ export function executionRoutes(api: Hono, context: ApiContext): void {
     const id = executionIdParam(c);
     const name = artifactNameParam(c);
     const { record, value } = await runtime.executions.artifact(id, name);
-    return c.json({ name: record.name, type: record.type, size: record.payload.size, checkpointId: record.checkpointId, createdAt: record.createdAt, value: toJsonValue(value) });
+    return c.json({ name: record.name, type: record.type, size: record.payload.size, checkpointId: record.checkpointId, createdAt: record.createdAt, value: toJsonView(value) });
   });
 
   api.get('/executions/:id/artifacts/:name/content', async (c) => {
@@ -116,7 +116,7 @@ export function executionRoutes(api: Hono, context: ApiContext): void {
     const offset = nonNegative(c.req.query('offset'), 'offset') ?? 0;
     const limit = nonNegative(c.req.query('limit'), 'limit') ?? 1000;
     const logs = await runtime.executions.logs(id, { offset, limit });
-    return c.json({ executionId: id, offset, nextOffset: offset + logs.length, logs: logs.map((line) => toJsonValue(line)) });
+    return c.json({ executionId: id, offset, nextOffset: offset + logs.length, logs: logs.map((line) => toJsonView(line)) });
   });
 
   api.get('/executions/:id/logs/stream', async (c) => {

@@ -1,8 +1,8 @@
 import type { ExecutionInfo, ExecutionRecord, WaitInfo } from '@keel/core';
 import { errorRecordView, type CheckpointView, type ErrorView } from './checkpoint-view.js';
 import type { ExecutionStats, UsageTotals } from './execution-stats.js';
-import { errorJson, toJsonValue, type JsonValue } from './json-value.js';
-import { isLeaseAbandoned } from './lease-state.js';
+import { errorJsonView, toJsonView, type JsonValue } from '@keel/core';
+import { executionLeaseState } from '@keel/core';
 
 /** An execution as the list shows it. */
 export interface ExecutionSummary {
@@ -82,12 +82,12 @@ export function executionDetail(
 ): ExecutionDetail {
   const detail: Record<string, unknown> = {
     ...commonFields(info, now),
-    input: toJsonValue(info.input),
+    input: toJsonView(info.input),
     waits: info.waits.map(waitView),
     stats: extra.stats,
   };
-  if (info.output !== undefined || info.status === 'completed') detail.output = toJsonValue(info.output);
-  if (info.error) detail.error = errorJson(info.error);
+  if (info.output !== undefined || info.status === 'completed') detail.output = toJsonView(info.output);
+  if (info.error) detail.error = errorJsonView(info.error);
   if (extra.failedCheckpoint) detail.failedCheckpoint = extra.failedCheckpoint;
   if (extra.reuse) detail.reuse = extra.reuse;
   return detail as unknown as ExecutionDetail;
@@ -95,10 +95,10 @@ export function executionDetail(
 
 /** The view of a wait with its input decoded. */
 export function waitView(wait: WaitInfo): WaitView {
-  const view: Record<string, unknown> = { id: wait.id, name: wait.name, status: wait.status, schema: toJsonValue(wait.schema), createdAt: wait.createdAt };
+  const view: Record<string, unknown> = { id: wait.id, name: wait.name, status: wait.status, schema: toJsonView(wait.schema), createdAt: wait.createdAt };
   if (wait.question !== undefined) view.question = wait.question;
-  if (wait.metadata !== undefined) view.metadata = toJsonValue(wait.metadata);
-  if (wait.input !== undefined || wait.status === 'resolved') view.input = toJsonValue(wait.input);
+  if (wait.metadata !== undefined) view.metadata = toJsonView(wait.metadata);
+  if (wait.input !== undefined || wait.status === 'resolved') view.input = toJsonView(wait.input);
   if (wait.resolvedBy !== undefined) view.resolvedBy = wait.resolvedBy;
   if (wait.resolvedAt !== undefined) view.resolvedAt = wait.resolvedAt;
   if (wait.expiresAt !== undefined) view.expiresAt = wait.expiresAt;
@@ -114,15 +114,15 @@ function commonFields(record: Omit<ExecutionRecord, 'input' | 'output' | 'error'
     updatedAt: record.updatedAt,
     sessions: record.sessions,
     lease: record.lease ? { owner: record.lease.owner, host: record.lease.host, pid: record.lease.pid, expiresAt: record.lease.expiresAt } : null,
-    abandoned: record.status === 'running' && (record.lease === null || isLeaseAbandoned(record.lease, now)),
+    abandoned: executionLeaseState(record, now) === 'abandoned',
   };
   if (record.endedAt !== undefined) {
     fields.endedAt = record.endedAt;
     fields.durationMs = Math.max(0, record.endedAt - record.createdAt);
   }
   if (record.codeVersion !== undefined) fields.codeVersion = record.codeVersion;
-  if (record.metadata !== undefined) fields.metadata = toJsonValue(record.metadata);
-  if (record.replayOf !== undefined) fields.replayOf = toJsonValue(record.replayOf);
+  if (record.metadata !== undefined) fields.metadata = toJsonView(record.metadata);
+  if (record.replayOf !== undefined) fields.replayOf = toJsonView(record.replayOf);
   if (record.cancelRequested) fields.cancelRequested = true;
   return fields;
 }

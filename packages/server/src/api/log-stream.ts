@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ExecutionStatus, Runtime } from '@keel/core';
-import { toJsonValue } from './json-value.js';
+import { toJsonView } from '@keel/core';
 
 const finalStatuses: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
 
@@ -40,7 +40,7 @@ export function streamLogs(c: Context, options: LogStreamOptions): Response {
       const lines = await store.listLogs(executionId, { offset, limit: 500 });
       for (const line of lines) {
         offset++;
-        await stream.writeSSE({ event: 'log', id: String(offset), data: JSON.stringify(toJsonValue(line)) });
+        await stream.writeSSE({ event: 'log', id: String(offset), data: JSON.stringify(toJsonView(line)) });
       }
       const execution = await store.getExecution(executionId);
       if (!execution) break;

@@ -19,7 +19,7 @@ const runAnswers = {
   '202': json(ref('RunStarted'), 'The run has started in the server process and goes on in the background.'),
 };
 
-const anyValue: Schema = { description: 'Any JSON value. Keel values JSON cannot carry are shown as described under `toJsonValue` in the README (dates as ISO strings, bytes as `{ "$type": "Uint8Array", "base64" }` …).' };
+const anyValue: Schema = { description: 'Any JSON value. Keel values JSON cannot carry are shown as described under Values in the README (the toJsonView of @keel/core) (dates as ISO strings, bytes as `{ "$type": "Uint8Array", "base64" }` …).' };
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, served at `/api/openapi.json`. Written by hand, next to

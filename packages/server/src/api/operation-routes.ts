@@ -3,7 +3,7 @@ import type { ReplayOptions } from '@keel/core';
 import { badRequest, RequestRejectedError } from '../errors/request-rejected-error.js';
 import { errorResponseOf } from '../http/error-response.js';
 import type { ApiContext } from './api-context.js';
-import { toJsonValue } from './json-value.js';
+import { toJsonView } from '@keel/core';
 import { executionIdParam, flagQuery, jsonBody, keyParam, objectBody, printable } from './request-input.js';
 
 /** Operating executions: give input to a wait, resume, retry, cancel, replay; list flows and start runs. */
@@ -23,7 +23,7 @@ export function operationRoutes(api: Hono, context: ApiContext): void {
     } catch (error) {
       throw await answeredWaitError(context, id, waitKey, error);
     }
-    const body: Record<string, unknown> = { executionId: id, waitId: result.waitId, pending: toJsonValue(result.pending) };
+    const body: Record<string, unknown> = { executionId: id, waitId: result.waitId, pending: toJsonView(result.pending) };
     if (!resume || result.pending.length > 0) return c.json(body);
     try {
       const answer = await operations.continue('resume', id, { wait: false });

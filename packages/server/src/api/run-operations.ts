@@ -1,6 +1,6 @@
 import type { ReplayOptions, RunHandle, RunResult, Runtime } from '@keel/core';
 import type { BackgroundRuns } from './background-runs.js';
-import type { JsonValue } from './json-value.js';
+import { type JsonValue } from '@keel/core';
 import { runResultView } from './run-result-view.js';
 
 /** The answer to an operation that runs an execution: 200 with its result, or 202 while it runs on. */

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { badRequest } from '../errors/request-rejected-error.js';
 import type { ApiContext } from './api-context.js';
-import { toJsonValue } from './json-value.js';
+import { toJsonView } from '@keel/core';
 import { keyParam, objectBody, printable } from './request-input.js';
 
 /**
@@ -31,6 +31,6 @@ export function versionRoutes(api: Hono, context: ApiContext): void {
   api.get('/versions', async (c) => {
     const flow = c.req.query('flow');
     const versions = await runtime.deployments.versions(flow ? { flow } : {});
-    return c.json({ versions: toJsonValue(versions) });
+    return c.json({ versions: toJsonView(versions) });
   });
 }

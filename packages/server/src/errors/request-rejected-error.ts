@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** A request the API refuses before doing anything: malformed, too big, unauthenticated, from a foreign origin. */
 export class RequestRejectedError extends KeelError {
@@ -13,10 +13,11 @@ export class RequestRejectedError extends KeelError {
     this.code = code;
   }
 
-  /** True for this error from any copy of `@keel/server`. */
-  static override isInstance(error: unknown): error is RequestRejectedError {
-    return KeelError.isInstance(error) && error.name === 'RequestRejectedError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'RequestRejectedError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<RequestRejectedError>('RequestRejectedError');
 }
 
 /** A 400 `bad_request` naming what is wrong with the request. */

@@ -1,4 +1,4 @@
-import { KeelError } from '@keel/core';
+import { KeelError, isKeelErrorNamed } from '@keel/core';
 
 /** The server was asked to listen beyond loopback without a token: anyone reaching it could operate every run. */
 export class ServerTokenMissingError extends KeelError {
@@ -13,8 +13,9 @@ export class ServerTokenMissingError extends KeelError {
     this.host = host;
   }
 
-  /** True for this error from any copy of `@keel/server`. */
-  static override isInstance(error: unknown): error is ServerTokenMissingError {
-    return KeelError.isInstance(error) && error.name === 'ServerTokenMissingError';
-  }
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'ServerTokenMissingError';
+
+  /** True for this error, from any copy of the package (where `instanceof` would not work). */
+  static override isInstance = isKeelErrorNamed<ServerTokenMissingError>('ServerTokenMissingError');
 }

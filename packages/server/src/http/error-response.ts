@@ -1,6 +1,6 @@
 import { KeelError } from '@keel/core';
 import { RequestRejectedError } from '../errors/request-rejected-error.js';
-import { toJsonValue } from '../api/json-value.js';
+import { toJsonView } from '@keel/core';
 
 /** The JSON body of every error answer: `{ "error": { "code", "message", …details } }`. */
 export interface ErrorBody {
@@ -58,11 +58,11 @@ export function errorResponseOf(error: unknown): { status: number; body: ErrorBo
     const details: Record<string, unknown> = {};
     for (const field of detailFields) {
       const value = (error as unknown as Record<string, unknown>)[field];
-      if (value !== undefined) details[field] = toJsonValue(value);
+      if (value !== undefined) details[field] = toJsonView(value);
     }
     if (error.name === 'ExecutionLeasedError') {
       const lease = (error as unknown as { lease?: { expiresAt?: number; host?: string; pid?: number } }).lease;
-      if (lease) details.lease = toJsonValue(lease);
+      if (lease) details.lease = toJsonView(lease);
     }
     return { status, body: { error: { ...details, code, message: error.message } } };
   }

@@ -20,5 +20,8 @@ export class StoreFormatError extends KeelError {
     this.supportedVersion = supportedVersion;
   }
 
+  /** The error's name, a literal so that it survives minification (`isInstance` compares it). */
+  override readonly name: string = 'StoreFormatError';
+
   static override isInstance = isKeelErrorNamed<StoreFormatError>('StoreFormatError');
 }
