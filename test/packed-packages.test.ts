@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -76,7 +76,12 @@ beforeAll(async () => {
     devRange('adapter-raw', '@anthropic-ai/sdk'),
     'zod@^4',
   ];
-  await inProject('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...harnesses]);
+  // better-sqlite3 compiles when its prebuilt binary cannot be downloaded. An npm configured with a
+  // `nodedir` (this CI machine's points at its system Node 20) would compile against that Node's headers
+  // even when the test runs on Node 22 or 24; the running Node's own headers are the ones that fit.
+  const runningNodePrefix = dirname(dirname(process.execPath));
+  const nodedir: Record<string, string> = existsSync(join(runningNodePrefix, 'include', 'node', 'node_version.h')) ? { npm_config_nodedir: runningNodePrefix } : {};
+  await inProject('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...harnesses], nodedir);
 }, 900_000);
 
 afterAll(() => {
