@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 // so `pnpm build` comes before `pnpm test`.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // test/: the repository as a whole (the packed packages installed outside the workspace).
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

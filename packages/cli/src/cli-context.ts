@@ -56,7 +56,7 @@ export class CliContext {
   }
 
   /**
-   * A command line for the user to paste next: how they invoked keel (`npx keel` under npm, …), the
+   * A command line for the user to paste next: how they invoked keel (`npx @keel/cli` under npm, …), the
    * arguments, and the global options they gave (the same store and config).
    */
   hint(...words: string[]): string {
@@ -80,12 +80,17 @@ export class CliContext {
   }
 }
 
-/** How the user runs keel, judged from the package manager that started it (none: `keel` on the PATH). */
+/**
+ * How the user runs keel, judged from the package manager that started it (none: `keel` on the PATH).
+ * npx and bunx get the package name, not the bin: it runs the project's install when there is one and
+ * fetches `@keel/cli` when there is not (`npx @keel/cli init` in an empty folder), whereas `npx keel`
+ * there would fetch an unrelated package that owns the name `keel` on npm.
+ */
 function invocation(environment: NodeJS.ProcessEnv): string {
   const agent = environment.npm_config_user_agent ?? '';
   if (agent.startsWith('pnpm')) return 'pnpm exec keel';
   if (agent.startsWith('yarn')) return 'yarn keel';
-  if (agent.startsWith('bun')) return 'bunx keel';
-  if (agent.startsWith('npm')) return 'npx keel';
+  if (agent.startsWith('bun')) return 'bunx @keel/cli';
+  if (agent.startsWith('npm')) return 'npx @keel/cli';
   return 'keel';
 }

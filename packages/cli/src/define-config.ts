@@ -40,7 +40,7 @@ export interface KeelConfig {
  *
  * @example
  * ```ts
- * import { defineConfig } from 'keel';
+ * import { defineConfig } from '@keel/cli';
  *
  * export default defineConfig({ store: './.keel', flows: ['./flows/*.ts'] });
  * ```

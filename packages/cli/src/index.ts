@@ -3,7 +3,7 @@
  * executions. The package's code export is what `keel.config.ts` uses.
  *
  * ```ts
- * import { defineConfig } from 'keel';
+ * import { defineConfig } from '@keel/cli';
  * ```
  */
 export { defineConfig, type KeelConfig } from './define-config.js';

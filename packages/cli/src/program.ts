@@ -331,7 +331,7 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .addHelpText(
       'after',
       examples('keel mcp') +
-        '\nIn an MCP client\'s configuration: { "mcpServers": { "keel": { "command": "npx", "args": ["keel", "mcp"] } } }\n',
+        '\nIn an MCP client\'s configuration: { "mcpServers": { "keel": { "command": "npx", "args": ["@keel/cli", "mcp"] } } }\n',
     )
     .action(act(async () => (await import('./commands/mcp-command.js')).mcpCommand(context)));
 

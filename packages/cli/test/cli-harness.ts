@@ -29,7 +29,7 @@ export type CoreInstall =
 const created: string[] = [];
 
 /**
- * A temporary project folder. Its node_modules links `keel` and `zod` to the workspace and gets
+ * A temporary project folder. Its node_modules links `@keel/cli` and `zod` to the workspace and gets
  * `@keel/core` per `core`; symlinked package folders resolve their own dependencies from their real
  * path, as in a pnpm install.
  */
@@ -38,7 +38,7 @@ export function createProject(core: CoreInstall = 'link'): string {
   created.push(root);
   if (core === 'none') return root;
   mkdirSync(join(root, 'node_modules', '@keel'), { recursive: true });
-  symlinkSync(cliRoot, join(root, 'node_modules', 'keel'), 'dir');
+  symlinkSync(cliRoot, join(root, 'node_modules', '@keel', 'cli'), 'dir');
   symlinkSync(realpathSync(join(cliRoot, 'node_modules', 'zod')), join(root, 'node_modules', 'zod'), 'dir');
   const target = join(root, 'node_modules', '@keel', 'core');
   if (core === 'link') symlinkSync(coreRoot, target, 'dir');

@@ -53,9 +53,9 @@ export const brief = flow('brief', async (input: { topic: string; log: string })
 const orderV2 = orderFlow.replace("(process.env.KEEL_CODE_VERSION ?? '?')", "'v2'").replace('input.item.length * 10', 'input.item.length * 12');
 
 const files = {
-  'keel.config.ts': `import { defineConfig } from 'keel';\nexport default defineConfig({ flows: ['./flows/*.ts'] });\n`,
-  'keel.v2.config.ts': `import { defineConfig } from 'keel';\nexport default defineConfig({ flows: ['./v2/*.ts'], codeVersion: 'v2', compatibleWith: ['v1'] });\n`,
-  'keel.v1.config.ts': `import { defineConfig } from 'keel';\nexport default defineConfig({ flows: ['./v1/*.ts'], codeVersion: 'v1' });\n`,
+  'keel.config.ts': `import { defineConfig } from '@keel/cli';\nexport default defineConfig({ flows: ['./flows/*.ts'] });\n`,
+  'keel.v2.config.ts': `import { defineConfig } from '@keel/cli';\nexport default defineConfig({ flows: ['./v2/*.ts'], codeVersion: 'v2', compatibleWith: ['v1'] });\n`,
+  'keel.v1.config.ts': `import { defineConfig } from '@keel/cli';\nexport default defineConfig({ flows: ['./v1/*.ts'], codeVersion: 'v1' });\n`,
   'flows/order.ts': orderFlow,
   'v1/brief.ts': briefV1,
   'v2/brief.ts': briefV2,

@@ -33,7 +33,7 @@ export interface StdioMcpServer {
 
 /**
  * Serves Keel's MCP server over stdio, the way MCP clients launch local servers
- * (`{ "command": "npx", "args": ["keel", "mcp"] }`). It answers until the client closes stdin.
+ * (`{ "command": "npx", "args": ["@keel/cli", "mcp"] }`). It answers until the client closes stdin.
  *
  * @example
  * ```ts

@@ -1,20 +1,20 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
 import type { DeploymentRecord, FlowTagRecord, UpdateResult } from '@keel/core/store';
 
 /** The deployments and tags of a SQLite store: statements prepared once per open file. */
 export class SqliteDeployments {
-  readonly #insert: Database.Statement;
-  readonly #get: Database.Statement;
-  readonly #list: Database.Statement;
-  readonly #listOfFlow: Database.Statement;
-  readonly #delete: Database.Statement;
-  readonly #putTag: Database.Statement;
-  readonly #getTag: Database.Statement;
-  readonly #listTags: Database.Statement;
-  readonly #listTagsOfFlow: Database.Statement;
-  readonly #deleteTag: Database.Statement;
+  readonly #insert: SqliteStatement;
+  readonly #get: SqliteStatement;
+  readonly #list: SqliteStatement;
+  readonly #listOfFlow: SqliteStatement;
+  readonly #delete: SqliteStatement;
+  readonly #putTag: SqliteStatement;
+  readonly #getTag: SqliteStatement;
+  readonly #listTags: SqliteStatement;
+  readonly #listTagsOfFlow: SqliteStatement;
+  readonly #deleteTag: SqliteStatement;
 
-  constructor(database: Database.Database) {
+  constructor(database: SqliteDatabase) {
     const prepare = (text: string) => database.prepare(text);
     this.#insert = prepare(
       `INSERT INTO keel_deployments (flow, version, deployed_at, record) VALUES (?, ?, ?, ?)
@@ -36,7 +36,7 @@ export class SqliteDeployments {
 
   create(record: DeploymentRecord): UpdateResult<DeploymentRecord> {
     const inserted = this.#insert.run(record.flow, record.version, record.deployedAt, JSON.stringify(record));
-    if (inserted.changes === 1) return { ok: true, record: parse(JSON.stringify(record)) };
+    if (Number(inserted.changes) === 1) return { ok: true, record: parse(JSON.stringify(record)) };
     return { ok: false, reason: 'conflict', current: this.get(record.flow, record.version)! };
   }
 
@@ -50,7 +50,7 @@ export class SqliteDeployments {
   }
 
   delete(flow: string, version: string): boolean {
-    return this.#delete.run(flow, version).changes > 0;
+    return Number(this.#delete.run(flow, version).changes) > 0;
   }
 
   putTag(record: FlowTagRecord): void {
@@ -67,7 +67,7 @@ export class SqliteDeployments {
   }
 
   deleteTag(flow: string, tag: string): boolean {
-    return this.#deleteTag.run(flow, tag).changes > 0;
+    return Number(this.#deleteTag.run(flow, tag).changes) > 0;
   }
 }
 

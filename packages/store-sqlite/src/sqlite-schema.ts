@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-driver.js';
 import { StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/core/store';
 
 /** One step of the schema's history: the statements that take it from `version - 1` to `version`. */
@@ -115,7 +115,7 @@ export interface SchemaContext {
  * several processes open a new file at once, one migrates and the others wait (busy timeout), then
  * find the schema current. A failed migration rolls back as a whole.
  */
-export function migrateSqliteSchema(database: Database.Database, context: SchemaContext): void {
+export function migrateSqliteSchema(database: SqliteDatabase, context: SchemaContext): void {
   // Most opens find the schema current; checking without the write lock keeps them from queueing.
   if (readSchemaVersion(database) === sqliteSchemaVersion) return;
   database
@@ -155,7 +155,7 @@ export function migrateSqliteSchema(database: Database.Database, context: Schema
 }
 
 /** The highest version in `keel_schema`, or `null` when the table does not exist (a new file). */
-export function readSchemaVersion(database: Database.Database): number | null {
+export function readSchemaVersion(database: SqliteDatabase): number | null {
   const table = database
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'keel_schema'")
     .get();

@@ -1,37 +1,37 @@
-import type Database from 'better-sqlite3';
 import { SqliteDeployments } from './sqlite-deployments.js';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
 
 /**
  * The statements a {@link Store} runs, prepared once per open file: SQLite then plans each query once,
  * and a checkpoint write costs a few microseconds instead of a parse and plan each time.
  */
 export class SqliteStatements {
-  readonly insertExecution: Database.Statement;
-  readonly getExecution: Database.Statement;
-  readonly updateExecution: Database.Statement;
-  readonly putCheckpoint: Database.Statement;
-  readonly getCheckpoint: Database.Statement;
-  readonly listCheckpoints: Database.Statement;
-  readonly putWait: Database.Statement;
-  readonly getWait: Database.Statement;
-  readonly listWaits: Database.Statement;
-  readonly listWaitsWithStatus: Database.Statement;
-  readonly resolveWait: Database.Statement;
-  readonly putArtifact: Database.Statement;
-  readonly getArtifact: Database.Statement;
-  readonly listArtifacts: Database.Statement;
-  readonly putBlob: Database.Statement;
-  readonly getBlob: Database.Statement;
-  readonly listLogs: Database.Statement;
+  readonly insertExecution: SqliteStatement;
+  readonly getExecution: SqliteStatement;
+  readonly updateExecution: SqliteStatement;
+  readonly putCheckpoint: SqliteStatement;
+  readonly getCheckpoint: SqliteStatement;
+  readonly listCheckpoints: SqliteStatement;
+  readonly putWait: SqliteStatement;
+  readonly getWait: SqliteStatement;
+  readonly listWaits: SqliteStatement;
+  readonly listWaitsWithStatus: SqliteStatement;
+  readonly resolveWait: SqliteStatement;
+  readonly putArtifact: SqliteStatement;
+  readonly getArtifact: SqliteStatement;
+  readonly listArtifacts: SqliteStatement;
+  readonly putBlob: SqliteStatement;
+  readonly getBlob: SqliteStatement;
+  readonly listLogs: SqliteStatement;
   /** Appends log lines in one transaction, so a batch lands whole and in order. */
   readonly appendLogs: (lines: readonly (readonly [executionId: string, record: string])[]) => void;
   readonly deployments: SqliteDeployments;
 
-  readonly #database: Database.Database;
+  readonly #database: SqliteDatabase;
   /** Statements whose text depends on a call's arguments (listing filters), by text. */
-  readonly #cache = new Map<string, Database.Statement>();
+  readonly #cache = new Map<string, SqliteStatement>();
 
-  constructor(database: Database.Database) {
+  constructor(database: SqliteDatabase) {
     this.#database = database;
     this.deployments = new SqliteDeployments(database);
     const prepare = (text: string) => database.prepare(text);
@@ -90,7 +90,7 @@ export class SqliteStatements {
   }
 
   /** A statement for query text built from a call's arguments, prepared once per distinct text. */
-  cached(text: string): Database.Statement {
+  cached(text: string): SqliteStatement {
     let statement = this.#cache.get(text);
     if (statement === undefined) {
       statement = this.#database.prepare(text);

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { KeelError, type Store } from '@keel/core';
 import { applyExecutionPatch, recordFromRow } from '@keel/core/store';
 import type {
@@ -18,6 +17,7 @@ import type {
   WaitRecord,
 } from '@keel/core/store';
 import { migrateSqliteSchema } from './sqlite-schema.js';
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite-driver.js';
 import { SqliteStatements } from './sqlite-statements.js';
 
 /** Options of {@link sqliteStore}. */
@@ -80,7 +80,7 @@ class SqliteStore implements Store {
   readonly location: string;
 
   readonly #options: SqliteStoreOptions;
-  #database: Database.Database | undefined;
+  #database: SqliteDatabase | undefined;
   #statements: SqliteStatements | undefined;
   #closed = false;
 
@@ -95,12 +95,18 @@ class SqliteStore implements Store {
     if (this.#statements !== undefined) return this.#statements;
     if (this.#closed) throw new KeelError(`The SQLite store ${this.location} is closed; open a new one with sqliteStore().`);
     if (this.location !== ':memory:') mkdirSync(dirname(this.location), { recursive: true });
-    const database = new Database(this.location, { timeout: this.#options.busyTimeout ?? 5_000 });
+    const database = openSqliteDatabase(this.location, this.#options.busyTimeout ?? 5_000);
     try {
       // WAL is a property of the file: the first process sets it and the ones after find it set. Asking
       // first keeps them from taking the lock that changing it needs.
       if (this.location !== ':memory:' && database.pragma('journal_mode', { simple: true }) !== 'wal') {
-        database.pragma('journal_mode = WAL');
+        try {
+          database.pragma('journal_mode = WAL');
+        } catch (error) {
+          // A process opening the new file at the same moment may be switching it itself; SQLite reports
+          // that as busy without waiting. Its switch is as good as ours.
+          if (database.pragma('journal_mode', { simple: true }) !== 'wal') throw error;
+        }
       }
       database.pragma(`synchronous = ${this.#options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       migrateSqliteSchema(database, {

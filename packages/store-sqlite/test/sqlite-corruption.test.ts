@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlobMissingError, checkpoint, createRuntime, type Store } from '@keel/core';
 import { sqliteStore } from '@keel/store-sqlite';
+import { openSqliteDatabase, type SqliteDatabase } from '../dist/sqlite-driver.js';
 
 const folders: string[] = [];
 
@@ -13,13 +13,13 @@ afterAll(() => {
 });
 
 /** A store on a fresh file, and a second connection to edit its rows behind its back. */
-async function withStore(body: (store: Store, database: Database.Database, file: string) => Promise<void>): Promise<void> {
+async function withStore(body: (store: Store, database: SqliteDatabase, file: string) => Promise<void>): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'keel-sqlite-corruption-'));
   folders.push(folder);
   const file = join(folder, 'keel.db');
   const store = sqliteStore(file);
   await store.listExecutions(); // creates the schema
-  const database = new Database(file);
+  const database = openSqliteDatabase(file, 5_000);
   try {
     await body(store, database, file);
   } finally {
@@ -126,7 +126,7 @@ describe('a blob missing from the database', () => {
       const failed = await purchase.run(undefined);
       expect(failed.status).toBe('failed');
       const record = await store.getCheckpoint(failed.executionId, 'quote:1');
-      expect(database.prepare('DELETE FROM keel_blobs WHERE hash = ?').run(record!.output!.hash).changes).toBe(1);
+      expect(Number(database.prepare('DELETE FROM keel_blobs WHERE hash = ?').run(record!.output!.hash).changes)).toBe(1);
       const records = await store.listCheckpoints(failed.executionId);
 
       const retried = await runtime.executions.retry(failed.executionId);

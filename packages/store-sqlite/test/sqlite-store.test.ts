@@ -2,12 +2,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KeelError, type Store } from '@keel/core';
 import { runStoreConformance } from '@keel/core/testing';
 import { sqliteSchemaVersion, sqliteStore, StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/store-sqlite';
 import { jsonLine, startChild } from '@keel/testkit';
+import { openSqliteDatabase } from '../dist/sqlite-driver.js';
+
+/** Opens the file with the driver the store uses on this Node (better-sqlite3 12 aborts at exit on Node 24). */
+function openFile(file: string) {
+  return openSqliteDatabase(file, 5_000);
+}
 
 const folders: string[] = [];
 const stores: Store[] = [];
@@ -45,7 +50,7 @@ describe('the SQLite file', () => {
   it('is in WAL mode, so readers and the writer of several processes do not block each other', async () => {
     const file = newFile();
     await open(file).getExecution('ex_none');
-    const other = new Database(file, { readonly: true });
+    const other = openFile(file);
     try {
       expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
     } finally {
@@ -56,7 +61,7 @@ describe('the SQLite file', () => {
   it('records the schema version it migrated to, and by which package', async () => {
     const file = newFile();
     await open(file).createExecution(execution('ex_1'));
-    const other = new Database(file, { readonly: true });
+    const other = openFile(file);
     try {
       const rows = other.prepare('SELECT version, applied_by FROM keel_schema ORDER BY version').all() as { version: number; applied_by: string }[];
       expect(rows.map((row) => row.version)).toEqual(Array.from({ length: sqliteSchemaVersion }, (_, index) => index + 1));
@@ -71,7 +76,7 @@ describe('the SQLite file', () => {
     const first = open(file);
     await first.createExecution(execution('ex_1'));
     await first.close();
-    const writer = new Database(file);
+    const writer = openFile(file);
     writer.prepare('INSERT INTO keel_schema (version, applied_at, applied_by) VALUES (?, ?, ?)').run(sqliteSchemaVersion + 7, Date.now(), '@keel/store-sqlite 99.0.0');
     writer.close();
 
@@ -85,7 +90,7 @@ describe('the SQLite file', () => {
     expect(message).toMatch(/Upgrade @keel\/store-sqlite/);
     expect(error).toMatchObject({ location: file, version: sqliteSchemaVersion + 7, supportedVersion: sqliteSchemaVersion });
 
-    const reader = new Database(file, { readonly: true });
+    const reader = openFile(file);
     try {
       expect(reader.prepare('SELECT id FROM keel_executions').all()).toEqual([{ id: 'ex_1' }]);
       expect(reader.prepare('SELECT MAX(version) AS version FROM keel_schema').get()).toEqual({ version: sqliteSchemaVersion + 7 });
@@ -99,7 +104,7 @@ describe('the SQLite file', () => {
     const error = await open(file, { migrate: false }).listExecutions().catch((caught: unknown) => caught);
     expect(StoreSchemaOutdatedError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('migrate: false');
-    const reader = new Database(file, { readonly: true });
+    const reader = openFile(file);
     try {
       expect(reader.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([]);
     } finally {
@@ -115,7 +120,7 @@ describe('the SQLite file', () => {
     for (const exit of exits) expect(exit.code, exit.stderr).toBe(0);
     const listed = await open(file).listExecutions();
     expect(listed.map((record) => record.id).sort()).toEqual(ids);
-    const reader = new Database(file, { readonly: true });
+    const reader = openFile(file);
     try {
       expect(reader.prepare('SELECT COUNT(*) AS count FROM keel_schema').get()).toEqual({ count: sqliteSchemaVersion });
     } finally {
@@ -145,7 +150,7 @@ describe('payloads and indexes', () => {
       startedAt: 1,
     });
     expect(await store.getBlob('sha256:big')).toBe(content);
-    const reader = new Database(file, { readonly: true });
+    const reader = openFile(file);
     try {
       expect(reader.prepare('SELECT COUNT(*) AS count, MAX(size) AS size FROM keel_blobs').get()).toEqual({ count: 1, size: content.length });
       const row = reader.prepare('SELECT length(record) AS length FROM keel_checkpoints').get() as { length: number };
@@ -158,7 +163,7 @@ describe('payloads and indexes', () => {
   it('answers the runner\'s frequent queries from indexes, not table scans', async () => {
     const file = newFile();
     await open(file).getExecution('ex_none');
-    const reader = new Database(file, { readonly: true });
+    const reader = openFile(file);
     const plan = (sql: string, ...values: unknown[]) =>
       (reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[]).map((row) => row.detail).join('; ');
     try {

@@ -75,12 +75,12 @@ export class KeelCli {
   }
 }
 
-/** Where the `keel` package's bin is, resolved from this package (a dependency, so it is installed). */
+/** Where the `@keel/cli` package's bin is, resolved from this package (a dependency, so it is installed). */
 function keelBin(): string {
-  const manifestPath = createRequire(import.meta.url).resolve('keel/package.json');
+  const manifestPath = createRequire(import.meta.url).resolve('@keel/cli/package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin?: string | Record<string, string> };
   const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.['keel'];
-  if (!bin) throw new Error(`The keel package at ${manifestPath} declares no "keel" bin.`);
+  if (!bin) throw new Error(`The @keel/cli package at ${manifestPath} declares no "keel" bin.`);
   return path.resolve(path.dirname(manifestPath), bin);
 }
 

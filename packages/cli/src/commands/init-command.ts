@@ -26,7 +26,7 @@ export const hello = flow('hello', async (input?: { name?: string }) => {
 `;
 
 function configText(store: string): string {
-  return `import { defineConfig } from 'keel';
+  return `import { defineConfig } from '@keel/cli';
 
 export default defineConfig({
   // Where executions live: a folder (lowdb JSON files), sqlite:./keel.db or postgres://user@host/db.

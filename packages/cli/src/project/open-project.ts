@@ -63,7 +63,8 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   const ownIndex: unknown = await import('../index.js');
   const loader = createJiti(configFile !== undefined ? pathToFileURL(configFile).href : pathToFileURL(`${root}/`).href, {
     interopDefault: true,
-    virtualModules: { keel: ownIndex, ...core.virtualModules },
+    // `@keel/cli` is the package's name; `keel` is what configs written before the rename import.
+    virtualModules: { '@keel/cli': ownIndex, keel: ownIndex, ...core.virtualModules },
   });
   const config = configFile !== undefined ? await loadConfig(loader, configFile) : undefined;
 
