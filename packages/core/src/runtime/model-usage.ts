@@ -60,14 +60,38 @@ export function tokenUsage(counts: { readonly [Field in keyof TokenUsage]?: unkn
 export function modelUsageOf(metadata: Readonly<Record<string, unknown>> | undefined): ModelUsage | undefined {
   if (!metadata) return undefined;
   const call = metadata as ModelCall;
-  const model = typeof call.model === 'string' ? call.model : isRecord(call.model) ? call.model.modelId : undefined;
-  const counts = isRecord(call.usage) ? tokenUsage(call.usage) : undefined;
+  const model = (typeof call.model === 'string' ? call.model : isRecord(call.model) ? call.model.modelId : undefined) ?? legacyModel(metadata);
+  const counts = (isRecord(call.usage) ? tokenUsage(call.usage) : undefined) ?? legacyCounts(metadata);
   const summed =
     counts && counts.totalTokens === undefined && (counts.inputTokens !== undefined || counts.outputTokens !== undefined)
       ? { totalTokens: (counts.inputTokens ?? 0) + (counts.outputTokens ?? 0) }
       : {};
   const usage = { ...(typeof model === 'string' && model.length > 0 ? { model } : {}), ...counts, ...summed };
   return Object.keys(usage).length ? usage : undefined;
+}
+
+/**
+ * Records written before adapters shared one spelling named the model `modelId`, `responseModelId` or
+ * `modelName`, and counted tokens under `usage`, `tokens` or at the top level, in camel or snake case
+ * (`input_tokens`, `promptTokens` …). They are read here so that surfaces still show what old runs used.
+ */
+const legacyTokenNames: Readonly<Record<'inputTokens' | 'outputTokens' | 'totalTokens', readonly string[]>> = {
+  inputTokens: ['inputTokens', 'input_tokens', 'promptTokens', 'prompt_tokens'],
+  outputTokens: ['outputTokens', 'output_tokens', 'completionTokens', 'completion_tokens'],
+  totalTokens: ['totalTokens', 'total_tokens'],
+};
+
+function legacyModel(metadata: Readonly<Record<string, unknown>>): string | undefined {
+  return [metadata.modelId, metadata.responseModelId, metadata.modelName].find((candidate): candidate is string => typeof candidate === 'string');
+}
+
+function legacyCounts(metadata: Readonly<Record<string, unknown>>): TokenUsage | undefined {
+  const sources = [metadata.usage, metadata.tokens, metadata].filter(isRecord);
+  const pick = (names: readonly string[]) => {
+    for (const source of sources) for (const name of names) if (typeof source[name] === 'number') return source[name];
+    return undefined;
+  };
+  return tokenUsage({ inputTokens: pick(legacyTokenNames.inputTokens), outputTokens: pick(legacyTokenNames.outputTokens), totalTokens: pick(legacyTokenNames.totalTokens) });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
