@@ -296,6 +296,10 @@ describe('deployments', () => {
     ]);
     expect((await v1.executions.recover()).map((report) => report.executionId)).toEqual([first.executionId]);
     expect((await v1.deployments.versions({ flow: 'triage' }))[0]).toMatchObject({ version: 'v1', retirable: true });
+
+    // Executions recorded without a version are continued by any code, so this code serves them too.
+    await store.createExecution({ id: 'ex_unversioned', flow: 'triage', status: 'waiting', input: (await executionOf(store, first.executionId)).input, lease: null, sessions: 1, createdAt: Date.now() });
+    expect((await v2.deployments.versions({ flow: 'triage' })).find((summary) => summary.version === '(none)')).toMatchObject({ served: true, executions: { waiting: 1 } });
   });
 
   it('bad input: an unknown tag or version, invalid input, removing a version in use — each a clear error, nothing changed', async () => {

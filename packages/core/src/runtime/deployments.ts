@@ -94,6 +94,8 @@ export interface DeploymentsHost {
 }
 
 const unfinishedStatuses = ['queued', 'running', 'waiting'] as const;
+/** How `versions()` names executions recorded without a code version: any code continues them. */
+const unversioned = '(none)';
 const allStatuses: readonly ExecutionStatus[] = ['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled'];
 
 /** @internal The deployments API of a runtime. */
@@ -242,13 +244,13 @@ export function deploymentsApi(host: DeploymentsHost): Deployments {
         return summary;
       };
       for (const deployment of deployments) entry(deployment.flow, deployment.version).deployedAt = deployment.deployedAt;
-      for (const execution of executions) entry(execution.flow, execution.codeVersion ?? '(none)').executions[execution.status] += 1;
+      for (const execution of executions) entry(execution.flow, execution.codeVersion ?? unversioned).executions[execution.status] += 1;
       return [...summaries.values()]
         .map((summary) => {
           const versionTags = tags.filter((tag) => tag.flow === summary.flow && tag.version === summary.version).map((tag) => tag.tag);
           const unfinished = unfinishedStatuses.reduce((total, status) => total + summary.executions[status], 0);
           const policy = host.versionPolicy(summary.flow);
-          const served = policy !== undefined && (summary.version === policy.version || policy.compatibleWith.includes(summary.version) || policy.compatibleWith.includes('*'));
+          const served = policy !== undefined && (summary.version === unversioned || summary.version === policy.version || policy.compatibleWith.includes(summary.version) || policy.compatibleWith.includes('*'));
           return { ...summary, tags: versionTags, retirable: unfinished === 0 && versionTags.length === 0, served };
         })
         .sort((a, b) => (a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : (a.deployedAt ?? Infinity) - (b.deployedAt ?? Infinity) || (a.version < b.version ? -1 : 1)));
