@@ -33,23 +33,33 @@ describe('requestFingerprint', () => {
 });
 
 describe('the divergence check across fingerprint schemes', () => {
-  async function resumedWith(recorded: string, current: string) {
+  async function resumedWith(recorded: string, current: string, formerFingerprints?: readonly string[]) {
     const runtime = createRuntime({ store: memoryStore() });
     let fingerprint = recorded;
+    let former: readonly string[] | undefined;
+    let calls = 0;
     const agent = runtime.flow('agent', async () => {
-      await durableCall({ name: 'model', kind: 'model', fingerprint }, () => 1);
+      await durableCall({ name: 'model', kind: 'model', fingerprint, ...(former ? { formerFingerprints: former } : {}) }, () => ++calls);
       await openWait('go', { schema: z.literal(true) });
       return 'done';
     });
     const waiting = await agent.run(undefined);
     await runtime.executions.input(waiting.executionId, 'go', true);
     fingerprint = current;
-    return agent.resume(waiting.executionId);
+    former = formerFingerprints;
+    const resumed = await agent.resume(waiting.executionId);
+    return { ...resumed, calls };
   }
 
   it('does not compare a fingerprint of an older scheme with a current one', async () => {
     const resumed = await resumedWith('sha256:9494a613241ba9bc', requestFingerprint({ prompt: 'a' }));
     expect(resumed).toMatchObject({ status: 'completed', output: 'done' });
+  });
+
+  it("takes a record made under the adapter's earlier normal form of the request for the same call", async () => {
+    const before = requestFingerprint({ prompt: 'a' });
+    const resumed = await resumedWith(before, requestFingerprint({ prompt: 'a', model: 'gpt-4o' }), [before]);
+    expect(resumed).toMatchObject({ status: 'completed', output: 'done', calls: 1 });
   });
 
   it('still fails with DivergenceError when two fingerprints of one scheme differ', async () => {
