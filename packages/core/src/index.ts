@@ -64,6 +64,7 @@ export { CheckpointTimeoutError } from './errors/checkpoint-timeout-error.js';
 export { DivergenceError, type DivergenceSide } from './errors/divergence-error.js';
 export { ExecutionCancelledError } from './errors/execution-cancelled-error.js';
 export { ExecutionLeasedError } from './errors/execution-leased-error.js';
+export { ExecutionExistsError } from './errors/execution-exists-error.js';
 export { ExecutionNotFoundError } from './errors/execution-not-found-error.js';
 export { ExecutionWaitingError } from './errors/execution-waiting-error.js';
 export { ExecutionStateError } from './errors/execution-state-error.js';

@@ -15,6 +15,7 @@ import type { Store } from './store.js';
 import { matchesExecutionFilter } from './execution-filter.js';
 import { applyExecutionPatch } from './execution-patch.js';
 import { byDeployment, byTag } from './deployment-order.js';
+import { ExecutionExistsError } from '../errors/execution-exists-error.js';
 
 /**
  * A {@link Store} in this process's memory: for tests, and for flows whose history may die with the
@@ -40,7 +41,7 @@ class MemoryStore implements Store {
   readonly #tags = new Map<string, FlowTagRecord>();
 
   async createExecution(record: Omit<ExecutionRecord, 'version' | 'updatedAt'>): Promise<ExecutionRecord> {
-    if (this.#executions.has(record.id)) throw new Error(`memory store: execution "${record.id}" already exists`);
+    if (this.#executions.has(record.id)) throw new ExecutionExistsError({ executionId: record.id, location: this.location });
     const stored: ExecutionRecord = { ...copy(record), version: 1, updatedAt: record.createdAt };
     this.#executions.set(record.id, stored);
     return copy(stored);
