@@ -1,0 +1,2 @@
+// Vite bundles the page's CSS from an import.
+declare module '*.css';
