@@ -15,7 +15,7 @@ interface ChatProps {
 /** One chat: `useChat` over Keel's chat handlers. */
 export function Chat({ chatId, initialMessages, suggestion }: ChatProps) {
   const transport = useMemo(() => new DefaultChatTransport({ api: '/api/chat' }), []);
-  const { messages, sendMessage, status, error, stop, resumeStream, clearError, addToolApprovalResponse } = useChat({
+  const { messages, setMessages, sendMessage, status, error, stop, resumeStream, clearError, addToolApprovalResponse } = useChat({
     id: chatId,
     messages: initialMessages,
     transport,
@@ -27,15 +27,22 @@ export function Chat({ chatId, initialMessages, suggestion }: ChatProps) {
   const [draft, setDraft] = useState(initialMessages.length === 0 ? suggestion : '');
 
   // The connection broke (the server died or restarts): reconnect until a server answers. Keel
-  // resumes the turn there, and the stream starts again from the first chunk.
+  // resumes the turn there, and the stream starts again from the first chunk. A turn that finished
+  // meanwhile has no stream (204): the stored conversation has its answer.
   useEffect(() => {
     if (status !== 'error') return;
     const timer = setTimeout(() => {
       clearError();
-      void resumeStream();
+      resumeStream()
+        .then(async () => {
+          const response = await fetch(`/api/chat/${chatId}/messages`);
+          if (response.ok) setMessages((await response.json()) as UIMessage[]);
+        })
+        // Still down: the status is an error again, and the next attempt follows.
+        .catch(() => {});
     }, reconnectDelayMs);
     return () => clearTimeout(timer);
-  }, [status, error, clearError, resumeStream]);
+  }, [status, error, chatId, clearError, resumeStream, setMessages]);
 
   const busy = status === 'submitted' || status === 'streaming';
   return (
