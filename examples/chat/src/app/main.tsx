@@ -1,7 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ChatPage } from './chat-page.js';
-import './chat.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

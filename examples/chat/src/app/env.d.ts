@@ -1,2 +1,0 @@
-// Vite bundles the page's CSS from an import.
-declare module '*.css';
