@@ -1,10 +1,10 @@
 import { createRuntime, memoryStore } from '@keel/core';
-import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
+import { startFakeLLM, type FakeLLM, type FakeRequest, type FakeScriptEntry } from '@keel/testkit';
 import { ToolLoopAgent } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatHandlers } from '../src/chat/index.js';
 import { chatPost, chunksOf, gate, messageOf, textOf, userMessage } from './support/chat-client.js';
-import { lastToolOutput, newsScript } from './support/news-script.js';
+import { lastToolOutput, newsScript, newsScriptHolding } from './support/news-script.js';
 import { ai7Sdk, newsTools } from './support/sdk-under-test.js';
 
 const finalText = 'The most important AI news: https://news.example/2 leads';
@@ -15,7 +15,7 @@ afterEach(async () => {
   fake = undefined;
 });
 
-function newsChat(script = newsScript()) {
+function newsChat(script: FakeScriptEntry[] = newsScript()) {
   return startFakeLLM({ script }).then((started) => {
     fake = started;
     const calls: string[] = [];
@@ -62,12 +62,7 @@ describe('chat handlers', () => {
 
   it('GET …/stream gives a reconnecting client every chunk of the running turn from the start', async () => {
     const held = gate();
-    const script = newsScript();
-    script[1] = async (request: FakeRequest) => {
-      await held.opened;
-      return newsScript()[0]!(request);
-    };
-    const { chat } = await newsChat(script);
+    const { chat } = await newsChat(newsScriptHolding(1, held.opened));
     const posted = await chat.fetch(chatPost('c3', [userMessage('u1', 'Find the most important AI news')]));
     await fake!.waitForRequests(2);
     const reconnected = await chat.fetch(new Request('http://chat.test/api/chat/c3/stream'));
@@ -83,12 +78,7 @@ describe('chat handlers', () => {
 
   it('DELETE …/stream stops the turn: its execution is cancelled and the stream ends with abort', async () => {
     const held = gate();
-    const script = newsScript();
-    script[1] = async (request: FakeRequest) => {
-      await held.opened;
-      return newsScript()[0]!(request);
-    };
-    const { chat, runtime } = await newsChat(script);
+    const { chat, runtime } = await newsChat(newsScriptHolding(1, held.opened));
     const posted = await chat.fetch(chatPost('c4', [userMessage('u1', 'Find the most important AI news')]));
     await fake!.waitForRequests(2);
     const stopped = await chat.fetch(new Request('http://chat.test/api/chat/c4/stream', { method: 'DELETE' }));
@@ -139,12 +129,7 @@ describe('chat handlers', () => {
 
     it('a second POST while a turn runs is a 409; the running turn completes untouched', async () => {
       const held = gate();
-      const script = newsScript();
-      script[1] = async (request: FakeRequest) => {
-        await held.opened;
-        return newsScript()[0]!(request);
-      };
-      const { chat } = await newsChat(script);
+      const { chat } = await newsChat(newsScriptHolding(1, held.opened));
       const first = userMessage('u1', 'Find the most important AI news');
       const posted = await chat.fetch(chatPost('c6', [first]));
       await fake!.waitForRequests(2);

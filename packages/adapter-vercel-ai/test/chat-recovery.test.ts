@@ -2,24 +2,26 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, lowdbStore } from '@keel/core';
-import { killAllChildren, startChild, startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { killAllChildren, startChild, startFakeLLM } from '@keel/testkit';
+import { expect, it, onTestFinished } from 'vitest';
 import { chunksOf, gate, messageOf, textOf, userMessage } from './support/chat-client.js';
-import { newsScript, newsTurn } from './support/news-script.js';
+import { newsScriptHolding } from './support/news-script.js';
 
 const fixture = new URL('./fixtures/chat-server.mjs', import.meta.url).pathname;
-const folders: string[] = [];
-let fake: FakeLLM | undefined;
 
-afterEach(async () => {
-  await killAllChildren();
-  await fake?.stop();
-  fake = undefined;
-});
-
-afterAll(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+/** A store folder and a tools log for the chat servers, over a fake model whose second call is held until `release`. */
+async function setUp(name: string, release: Promise<void>) {
+  const fake = await startFakeLLM({ script: newsScriptHolding(1, release) });
+  const folder = mkdtempSync(join(tmpdir(), `keel-chat-${name}-`));
+  onTestFinished(async () => {
+    await killAllChildren();
+    await fake.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+  const log = join(folder, 'tools.log');
+  writeFileSync(log, '');
+  return { fake, folder, log, config: JSON.stringify({ store: join(folder, '.keel'), log, url: fake.url }) };
+}
 
 async function startServer(config: string) {
   const child = startChild(fixture, [config]);
@@ -30,17 +32,7 @@ async function startServer(config: string) {
 it('the server dies mid-answer: the next server resumes the turn, reusing the finished calls, and a reconnect gets the whole answer once', async () => {
   // The second model request (the one in flight when the server dies) is never answered the first time.
   const held = gate();
-  const script = newsScript();
-  script[1] = async (request: FakeRequest) => {
-    await held.opened;
-    return newsTurn(request);
-  };
-  fake = await startFakeLLM({ script });
-  const folder = mkdtempSync(join(tmpdir(), 'keel-chat-recovery-'));
-  folders.push(folder);
-  const log = join(folder, 'tools.log');
-  writeFileSync(log, '');
-  const config = JSON.stringify({ store: join(folder, '.keel'), log, url: fake.url });
+  const { fake, folder, log, config } = await setUp('recovery', held.opened);
 
   const first = await startServer(config);
   const question = userMessage('u1', 'Find the most important AI news');
@@ -77,17 +69,7 @@ it('the server dies mid-answer: the next server resumes the turn, reusing the fi
 
 it('a reconnect that reaches another server process follows the turn from the store, every chunk from the start', async () => {
   const held = gate();
-  const script = newsScript();
-  script[1] = async (request: FakeRequest) => {
-    await held.opened;
-    return newsTurn(request);
-  };
-  fake = await startFakeLLM({ script });
-  const folder = mkdtempSync(join(tmpdir(), 'keel-chat-follow-'));
-  folders.push(folder);
-  const log = join(folder, 'tools.log');
-  writeFileSync(log, '');
-  const config = JSON.stringify({ store: join(folder, '.keel'), log, url: fake.url });
+  const { fake, config } = await setUp('follow', held.opened);
   const [running, other] = await Promise.all([startServer(config), startServer(config)]);
 
   const posted = await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'c2', messages: [userMessage('u1', 'Find the news')] }) });
