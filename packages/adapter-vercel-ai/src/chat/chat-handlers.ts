@@ -83,12 +83,14 @@ export function createChatHandlers(options: ChatHandlersOptions): ChatHandlers {
       if (!turn) return;
       if (error !== undefined || !result) {
         turn.end([{ type: 'error', errorText: error instanceof Error ? error.message : String(error) }]);
+        live.forget(turn);
         return;
       }
       const execution = await (await runtime.store()).getExecution(executionId);
       // A session that lost its lease stopped here, but the turn goes on elsewhere: no end to show.
       const closing = execution && !isTurnRunning(execution) ? closingChunks(execution, await runtime.executions.waits(executionId)) : [];
       turn.end(closing);
+      live.forget(turn);
     };
     handle.result.then((result) => end(result), (error: unknown) => end(undefined, error)).catch(() => {});
   }
@@ -106,6 +108,7 @@ export function createChatHandlers(options: ChatHandlersOptions): ChatHandlers {
   function failedStream(executionId: string, execution: { readonly error?: Error }): LiveTurn {
     const turn = live.open(executionId, 0);
     turn.end([{ type: 'error', errorText: execution.error?.message ?? 'The turn ended before it streamed.' }]);
+    live.forget(turn);
     return turn;
   }
 

@@ -22,11 +22,6 @@ export class LiveTurn {
     return this.#ended;
   }
 
-  /** The chunks so far. */
-  get chunks(): readonly UIMessageChunk[] {
-    return this.#chunks;
-  }
-
   /** Adds a chunk at the end. */
   push(chunk: UIMessageChunk): void {
     if (this.#ended) return;
@@ -94,7 +89,10 @@ export class LiveTurns {
     return new Promise((resolve) => this.#waiting.set(executionId, [...(this.#waiting.get(executionId) ?? []), resolve]));
   }
 
-  /** Forgets a turn whose stream ended (called once no request needs it in memory). */
+  /**
+   * Forgets a turn whose stream ended. Its readers keep the object; later reconnects find the turn's
+   * end in the store (its status is stored before its stream ends here).
+   */
   forget(turn: LiveTurn): void {
     if (this.#turns.get(turn.executionId) === turn && turn.ended) this.#turns.delete(turn.executionId);
   }
