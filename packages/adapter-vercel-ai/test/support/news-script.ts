@@ -56,3 +56,13 @@ export function newsScript(count = 12): ((request: FakeRequest) => FakeTurn)[] {
 export function newsStep(request: FakeRequest): number {
   return { searchNews: 2, readPage: 3, rankStories: 4 }[lastToolCalled(request) ?? ''] ?? 1;
 }
+
+/** A news script whose request number `index` (0-based) is answered only once `release` resolves: a call held in flight. */
+export function newsScriptHolding(index: number, release: Promise<void>): ((request: FakeRequest) => FakeTurn | Promise<FakeTurn>)[] {
+  const script: ((request: FakeRequest) => FakeTurn | Promise<FakeTurn>)[] = newsScript();
+  script[index] = async (request) => {
+    await release;
+    return newsTurn(request);
+  };
+  return script;
+}
