@@ -1,10 +1,11 @@
 import type { z } from 'zod';
-import type { CheckpointKind, CheckpointRecord, ExecutionPatch, ExecutionRecord, LogLevel } from '../store/records.js';
+import type { CheckpointKind, CheckpointRecord, ExecutionPatch, ExecutionRecord, LeaseFence, LogLevel, WaitRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { DivergenceSide } from '../errors/divergence-error.js';
 import { ExecutionCancelledError } from '../errors/execution-cancelled-error.js';
 import { ExecutionLeasedError } from '../errors/execution-leased-error.js';
 import { ExecutionStateError } from '../errors/execution-state-error.js';
+import { LeaseLostError } from '../errors/lease-lost-error.js';
 import { CheckpointTimeoutError } from '../errors/checkpoint-timeout-error.js';
 import { ReplayMissError } from '../errors/replay-miss-error.js';
 import { SessionEndedError } from '../errors/session-ended-error.js';
@@ -90,17 +91,18 @@ export class Session {
     this.#replaying = this.#history.recordedAnything;
     this.#lease = new ExecutionLease(store, host, execution, {
       cancelRequested: () => this.cancel(),
-      leaseLost: (current) => {
-        this.#loseLease(current);
+      leaseLost: (cause) => {
+        this.#loseLease(cause);
         return this.controller.signal.reason as Error;
       },
       stopped: () => this.#halt !== null && this.#halt.reason !== 'suspended',
     });
-    this.#log = new SessionLog(store, execution.id, execution.sessions, () => this.#replaying);
+    this.#log = new SessionLog(store, execution.id, execution.sessions, this.#lease.fence, () => this.#replaying);
     this.#internals = {
       executionId: execution.id,
       number: execution.sessions,
       store,
+      fence: this.#lease.fence,
       history: this.#history,
       hermetic,
       goLive: () => (this.#replaying = false),
@@ -108,6 +110,7 @@ export class Session {
       versionField: () => this.#versionField(),
       currentVersion: () => this.#currentVersion(),
       putCheckpoint: (record) => this.#putCheckpoint(record),
+      putWait: (record) => this.#putWait(record),
       suspend: (scope) => this.#suspend(scope),
     };
     this.#patches = new PatchMarkers(this.#internals);
@@ -176,14 +179,17 @@ export class Session {
         return this.#fail(error);
       }
       await this.store.putBlob(output.ref.hash, output.text);
-      await this.store.putArtifact({
-        executionId: this.executionId,
-        name: 'output',
-        type: artifactTypeOf(outcome.value),
-        payload: output.ref,
-        checkpointId: null,
-        createdAt: now,
-      });
+      await this.store.putArtifact(
+        {
+          executionId: this.executionId,
+          name: 'output',
+          type: artifactTypeOf(outcome.value),
+          payload: output.ref,
+          checkpointId: null,
+          createdAt: now,
+        },
+        this.fence,
+      );
       await this.updateExecution({ status: 'completed', output: output.ref, error: null, lease: null, endedAt: now });
       return { executionId: this.executionId, status: 'completed', output: outcome.value as Output };
     }
@@ -204,9 +210,35 @@ export class Session {
    */
   async #putCheckpoint(record: CheckpointRecord): Promise<void> {
     if (this.#ended) throw new SessionEndedError({ executionId: this.executionId });
-    await this.#patches.written();
-    await this.#confirmLease();
-    await this.store.putCheckpoint(record);
+    await this.#fenced(async () => {
+      await this.#patches.written();
+      await this.#confirmLease();
+      await this.store.putCheckpoint(record, this.fence);
+    });
+  }
+
+  #putWait(record: WaitRecord): Promise<void> {
+    return this.#fenced(() => this.store.putWait(record, this.fence));
+  }
+
+  /** The lease this session claimed: every write it makes carries it, and the store checks it. */
+  get fence(): LeaseFence {
+    return this.#lease.fence;
+  }
+
+  /**
+   * Runs a fenced write: the store refusing it (another process holds the execution now) stops this
+   * session as a lease found lost does. The check above each write ({@link #confirmLease}) saves a
+   * side effect; this one, in the store, is what keeps a holder that raced past it from writing.
+   */
+  async #fenced(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (!LeaseLostError.isInstance(error)) throw error;
+      this.#loseLease(error);
+      throw this.controller.signal.reason;
+    }
   }
 
   /**
@@ -406,7 +438,7 @@ export class Session {
       throw new UnfinishedCallError({ executionId: this.executionId, checkpointId: existing.id });
     }
     if (!wait) {
-      await this.store.putWait({
+      await this.#putWait({
         executionId: this.executionId,
         id: waitId,
         name: `${existing.name}#decision`,
@@ -493,16 +525,19 @@ export class Session {
     if (this.#halt && this.#halt.reason !== 'suspended') throw this.controller.signal.reason;
   }
 
-  #loseLease(current: ExecutionRecord): void {
+  /** Stops the session: the execution, as read (`current`) or as the store refusing a write said, is another's now. */
+  #loseLease(cause: ExecutionRecord | LeaseLostError): void {
     if (this.#halt?.reason === 'lease-lost') return;
-    const error = current.lease
-      ? new ExecutionLeasedError({ executionId: this.executionId, lease: current.lease })
-      : new ExecutionStateError({
-          executionId: this.executionId,
-          status: current.status,
-          operation: 'keep running',
-          hint: 'It lost its lease; this process stopped running it.',
-        });
+    const error = LeaseLostError.isInstance(cause)
+      ? cause
+      : cause.lease
+        ? new ExecutionLeasedError({ executionId: this.executionId, lease: cause.lease })
+        : new ExecutionStateError({
+            executionId: this.executionId,
+            status: cause.status,
+            operation: 'keep running',
+            hint: 'It lost its lease; this process stopped running it.',
+          });
     this.#halt = { reason: 'lease-lost', error };
     this.controller.abort(error);
     this.#signalHalt();
@@ -552,14 +587,8 @@ export class Session {
   /** Saves a named artifact of this execution (replacing one of the same name). */
   async save(name: string, value: unknown, type: string | undefined, checkpointId: string | null): Promise<void> {
     const payload = await storePayload(this.store, value, `artifact "${name}"`);
-    await this.store.putArtifact({
-      executionId: this.executionId,
-      name,
-      type: type ?? artifactTypeOf(value),
-      payload,
-      checkpointId,
-      createdAt: Date.now(),
-    });
+    const artifact = { executionId: this.executionId, name, type: type ?? artifactTypeOf(value), payload, checkpointId, createdAt: Date.now() };
+    await this.#fenced(() => this.store.putArtifact(artifact, this.fence));
   }
 }
 
