@@ -138,8 +138,8 @@ export class Session {
       outcome = { kind: 'halted' };
     }
     await this.#settleInFlight();
-    await this.#log.flush();
     try {
+      await this.#fenced(() => this.#log.flush());
       await this.#patches.written();
       await this.#markBlockedCallsWaiting();
       this.#ended = true;
