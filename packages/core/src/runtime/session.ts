@@ -25,6 +25,7 @@ import { runWait } from './session-waits.js';
 import { PatchMarkers } from './patch-markers.js';
 import { resolveCapture } from './capture.js';
 import { recordedStream } from './recorded-stream.js';
+import { isStoreFailure, markingFailures } from './store-failures.js';
 import type { CapturePolicy, CheckpointContext, CheckpointOptions, RunResult, WaitOptions } from './types.js';
 
 /** What a session needs from the runtime that started it. */
@@ -41,7 +42,13 @@ export type SessionMode =
   /** `retry` of a failed execution: recorded failures run again. */
   | 'retry';
 
-type Halt = { readonly reason: 'suspended' } | { readonly reason: 'cancelled' } | { readonly reason: 'lease-lost'; readonly error: Error };
+type Halt =
+  | { readonly reason: 'suspended' }
+  | { readonly reason: 'cancelled' }
+  /** Another process holds the execution now: nothing more is written. */
+  | { readonly reason: 'lease-lost'; readonly error: Error }
+  /** A write to the store failed: the session cannot record what happens next, so it records nothing more. */
+  | { readonly reason: 'store-failed'; readonly error: Error };
 
 const never = new Promise<never>(() => {});
 
@@ -75,9 +82,12 @@ export class Session {
   readonly #internals: SessionInternals;
   readonly #patches: PatchMarkers;
 
+  /** The store, with its failures marked (see {@link markingFailures}). */
+  readonly store: Store;
+
   constructor(
     readonly host: SessionHost,
-    readonly store: Store,
+    store: Store,
     execution: ExecutionRecord,
     records: readonly CheckpointRecord[],
     readonly mode: SessionMode,
@@ -87,6 +97,7 @@ export class Session {
   ) {
     this.executionId = execution.id;
     this.number = execution.sessions;
+    store = this.store = markingFailures(store);
     this.#history = new ReplayHistory(store, execution, records);
     this.#replaying = this.#history.recordedAnything;
     this.#lease = new ExecutionLease(store, host, execution, {
@@ -139,7 +150,7 @@ export class Session {
     }
     await this.#settleInFlight();
     try {
-      await this.#fenced(() => this.#log.flush());
+      if (!this.#writesStopped()) await this.#fenced(() => this.#log.flush());
       await this.#patches.written();
       await this.#markBlockedCallsWaiting();
       this.#ended = true;
@@ -153,7 +164,10 @@ export class Session {
     outcome: { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'halted' },
   ): Promise<RunResult<Output>> {
     const halt = this.#halt;
-    if (halt?.reason === 'lease-lost') throw halt.error;
+    if (halt?.reason === 'lease-lost' || halt?.reason === 'store-failed') throw halt.error;
+    // The flow ended with an error from the store (a read that found it unreachable): like a crash,
+    // nothing is recorded, and the execution is continued once its lease expires.
+    if (outcome.kind === 'threw' && isStoreFailure(outcome.error)) throw outcome.error;
     const now = Date.now();
     if (halt?.reason === 'cancelled') {
       const error = new ExecutionCancelledError({ executionId: this.executionId });
@@ -229,15 +243,20 @@ export class Session {
   /**
    * Runs a fenced write: the store refusing it (another process holds the execution now) stops this
    * session as a lease found lost does. The check above each write ({@link #confirmLease}) saves a
-   * side effect; this one, in the store, is what keeps a holder that raced past it from writing.
+   * side effect; this one, in the store, is what keeps a holder that raced past it from writing. A
+   * write that fails otherwise (the store is unreachable) stops the session too, writing nothing
+   * more: see {@link #stopWriting}.
    */
   async #fenced(write: () => Promise<void>): Promise<void> {
     try {
       await write();
     } catch (error) {
-      if (!LeaseLostError.isInstance(error)) throw error;
-      this.#loseLease(error);
-      throw this.controller.signal.reason;
+      if (LeaseLostError.isInstance(error)) {
+        this.#loseLease(error);
+        throw this.controller.signal.reason;
+      }
+      if (isStoreFailure(error)) this.#stopWriting(error as Error);
+      throw error;
     }
   }
 
@@ -361,7 +380,7 @@ export class Session {
           }
           record = { ...record, status: 'failed', error: await toErrorRecord(this.store, error), endedAt: Date.now() };
           state.record = record;
-          if (this.#halt?.reason !== 'lease-lost') await this.#putCheckpoint(record);
+          if (!this.#writesStopped()) await this.#putCheckpoint(record);
           this.#history.set(id, record);
           throw error;
         }
@@ -508,7 +527,7 @@ export class Session {
 
   /** Cancels the execution: the signal aborts, and the next checkpoint throws. */
   cancel(): void {
-    if (this.#halt?.reason === 'cancelled' || this.#halt?.reason === 'lease-lost') return;
+    if (this.#halt?.reason === 'cancelled' || this.#writesStopped()) return;
     this.#halt = { reason: 'cancelled' };
     this.controller.abort(new ExecutionCancelledError({ executionId: this.executionId }));
     this.#signalHalt();
@@ -527,7 +546,7 @@ export class Session {
 
   /** Stops the session: the execution, as read (`current`) or as the store refusing a write said, is another's now. */
   #loseLease(cause: ExecutionRecord | LeaseLostError): void {
-    if (this.#halt?.reason === 'lease-lost') return;
+    if (this.#writesStopped()) return;
     const error = LeaseLostError.isInstance(cause)
       ? cause
       : cause.lease
@@ -539,6 +558,26 @@ export class Session {
             hint: 'It lost its lease; this process stopped running it.',
           });
     this.#halt = { reason: 'lease-lost', error };
+    this.controller.abort(error);
+    this.#signalHalt();
+    this.#notify();
+  }
+
+  /** Whether the session stopped writing: its lease was lost, or its store failed. */
+  #writesStopped(): boolean {
+    return this.#halt?.reason === 'lease-lost' || this.#halt?.reason === 'store-failed';
+  }
+
+  /**
+   * Stops the session after a write to the store failed (it stayed unreachable past its retries):
+   * what the session does next could not be recorded, and recording the failure itself (the call's,
+   * or the flow's, once the store is back) would fail an execution that only lost its store for a
+   * while. So it writes nothing more, as if the process had died: the execution keeps its lease until
+   * it expires, and a worker continues it, re-running the call whose result was not recorded.
+   */
+  #stopWriting(error: Error): void {
+    if (this.#writesStopped()) return;
+    this.#halt = { reason: 'store-failed', error };
     this.controller.abort(error);
     this.#signalHalt();
     this.#notify();
