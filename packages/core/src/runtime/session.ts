@@ -25,7 +25,7 @@ import { runWait } from './session-waits.js';
 import { PatchMarkers } from './patch-markers.js';
 import { resolveCapture } from './capture.js';
 import { recordedStream } from './recorded-stream.js';
-import { isStoreFailure, markingFailures } from './store-failures.js';
+import { watchingFailures } from './store-failures.js';
 import type { CapturePolicy, CheckpointContext, CheckpointOptions, RunResult, WaitOptions } from './types.js';
 
 /** What a session needs from the runtime that started it. */
@@ -82,7 +82,11 @@ export class Session {
   readonly #internals: SessionInternals;
   readonly #patches: PatchMarkers;
 
-  /** The store, with its failures marked (see {@link markingFailures}). */
+  /**
+   * The store, watched: a call that fails stops the session (see {@link #storeFailed}). The lease's
+   * heartbeat uses the store itself, so a renewal that fails does not stop a session whose store may
+   * be back before the lease runs out.
+   */
   readonly store: Store;
 
   constructor(
@@ -97,10 +101,11 @@ export class Session {
   ) {
     this.executionId = execution.id;
     this.number = execution.sessions;
-    store = this.store = markingFailures(store);
+    const leaseStore = store;
+    store = this.store = watchingFailures(store, (error) => this.#storeFailed(error));
     this.#history = new ReplayHistory(store, execution, records);
     this.#replaying = this.#history.recordedAnything;
-    this.#lease = new ExecutionLease(store, host, execution, {
+    this.#lease = new ExecutionLease(leaseStore, host, execution, {
       cancelRequested: () => this.cancel(),
       leaseLost: (cause) => {
         this.#loseLease(cause);
@@ -150,7 +155,7 @@ export class Session {
     }
     await this.#settleInFlight();
     try {
-      if (!this.#writesStopped()) await this.#fenced(() => this.#log.flush());
+      if (!this.#writesStopped()) await this.#log.flush();
       await this.#patches.written();
       await this.#markBlockedCallsWaiting();
       this.#ended = true;
@@ -165,9 +170,6 @@ export class Session {
   ): Promise<RunResult<Output>> {
     const halt = this.#halt;
     if (halt?.reason === 'lease-lost' || halt?.reason === 'store-failed') throw halt.error;
-    // The flow ended with an error from the store (a read that found it unreachable): like a crash,
-    // nothing is recorded, and the execution is continued once its lease expires.
-    if (outcome.kind === 'threw' && isStoreFailure(outcome.error)) throw outcome.error;
     const now = Date.now();
     if (halt?.reason === 'cancelled') {
       const error = new ExecutionCancelledError({ executionId: this.executionId });
@@ -224,15 +226,13 @@ export class Session {
    */
   async #putCheckpoint(record: CheckpointRecord): Promise<void> {
     if (this.#ended) throw new SessionEndedError({ executionId: this.executionId });
-    await this.#fenced(async () => {
-      await this.#patches.written();
-      await this.#confirmLease();
-      await this.store.putCheckpoint(record, this.fence);
-    });
+    await this.#patches.written();
+    await this.#confirmLease();
+    await this.store.putCheckpoint(record, this.fence);
   }
 
   #putWait(record: WaitRecord): Promise<void> {
-    return this.#fenced(() => this.store.putWait(record, this.fence));
+    return this.store.putWait(record, this.fence);
   }
 
   /** The lease this session claimed: every write it makes carries it, and the store checks it. */
@@ -241,23 +241,15 @@ export class Session {
   }
 
   /**
-   * Runs a fenced write: the store refusing it (another process holds the execution now) stops this
-   * session as a lease found lost does. The check above each write ({@link #confirmLease}) saves a
-   * side effect; this one, in the store, is what keeps a holder that raced past it from writing. A
-   * write that fails otherwise (the store is unreachable) stops the session too, writing nothing
-   * more: see {@link #stopWriting}.
+   * A call of the store failed. The store refusing a fenced write means another process holds the
+   * execution now: the session stops as a lease found lost does. (The check before each write,
+   * {@link #confirmLease}, saves a side effect; the store's fence is what keeps a holder that raced
+   * past it from writing.) Any other failure (the store unreachable past its retries) stops the
+   * session too, writing nothing more: see {@link #stopWriting}.
    */
-  async #fenced(write: () => Promise<void>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      if (LeaseLostError.isInstance(error)) {
-        this.#loseLease(error);
-        throw this.controller.signal.reason;
-      }
-      if (isStoreFailure(error)) this.#stopWriting(error as Error);
-      throw error;
-    }
+  #storeFailed(error: unknown): void {
+    if (LeaseLostError.isInstance(error)) this.#loseLease(error);
+    else this.#stopWriting(error instanceof Error ? error : new Error(String(error)));
   }
 
   /**
@@ -371,7 +363,8 @@ export class Session {
           this.#history.set(id, record);
           return value;
         } catch (error) {
-          if (this.#ended) throw error;
+          // Nothing more is written once the session ended, lost its lease, or lost its store.
+          if (this.#ended || this.#writesStopped()) throw error;
           const haltedHere = this.#halt !== null && this.#halt.reason !== 'suspended';
           const retryOn = options.retryOn ?? isRetryable;
           if (!haltedHere && attemptInCall <= retries && isRetryable(error) && retryOn(error)) {
@@ -380,7 +373,7 @@ export class Session {
           }
           record = { ...record, status: 'failed', error: await toErrorRecord(this.store, error), endedAt: Date.now() };
           state.record = record;
-          if (!this.#writesStopped()) await this.#putCheckpoint(record);
+          await this.#putCheckpoint(record);
           this.#history.set(id, record);
           throw error;
         }
@@ -627,7 +620,7 @@ export class Session {
   async save(name: string, value: unknown, type: string | undefined, checkpointId: string | null): Promise<void> {
     const payload = await storePayload(this.store, value, `artifact "${name}"`);
     const artifact = { executionId: this.executionId, name, type: type ?? artifactTypeOf(value), payload, checkpointId, createdAt: Date.now() };
-    await this.#fenced(() => this.store.putArtifact(artifact, this.fence));
+    await this.store.putArtifact(artifact, this.fence);
   }
 }
 

@@ -1,17 +1,13 @@
 import type { Store } from '../store/store.js';
 
-/** The errors that calls of a store threw, as marked by {@link markingFailures}. */
-const failures = new WeakSet<object>();
-
 /**
- * `store`, with every error its calls throw marked as a store failure (see {@link isStoreFailure}).
- * A session works through it, so that it can tell "the store could not be reached (or read, or
- * written)" from "the flow failed": the first must not be recorded as the second once the store is
- * back, or a network blip would fail an execution that a worker can simply continue.
+ * `store`, calling `onFailure` with every error one of its calls throws (the error is thrown on as it
+ * is). A session works through it so that it learns at once that its store failed — unreachable past
+ * its retries, refusing a fenced write — whichever part of the session made the call.
  */
-export function markingFailures(store: Store): Store {
-  const mark = (error: unknown): never => {
-    if (typeof error === 'object' && error !== null) failures.add(error);
+export function watchingFailures(store: Store, onFailure: (error: unknown) => void): Store {
+  const failed = (error: unknown): never => {
+    onFailure(error);
     throw error;
   };
   return new Proxy(store, {
@@ -21,16 +17,11 @@ export function markingFailures(store: Store): Store {
       return (...args: unknown[]) => {
         try {
           const result: unknown = (value as (...args: unknown[]) => unknown).apply(target, args);
-          return result instanceof Promise ? result.catch(mark) : result;
+          return result instanceof Promise ? result.catch(failed) : result;
         } catch (error) {
-          return mark(error);
+          return failed(error);
         }
       };
     },
   });
-}
-
-/** Whether `error` was thrown by a call of a store that {@link markingFailures} wraps. */
-export function isStoreFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && failures.has(error);
 }
