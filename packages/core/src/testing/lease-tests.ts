@@ -42,14 +42,7 @@ export function declareLeaseTests(
         const executionId = (await holder.line(/^holding /)).slice('holding '.length);
         holder.child.kill('SIGSTOP');
 
-        const taker = createRuntime({ store: store(), leaseTtlMs });
-        taker.flow(leaseStepsFlow, leaseStepsBody('taker'));
-        const reports = await until(() => taker.executions.recover(), (found) => found.length > 0);
-        expect(reports).toMatchObject([
-          { executionId, found: 'running', result: { status: 'completed', output: ['holder:1', 'taker:2', 'taker:3', 'taker:4'] } },
-        ]);
-        const execution = await store().getExecution(executionId);
-        const records = await store().listCheckpoints(executionId);
+        const { execution, records } = await takeOver(store(), executionId, leaseTtlMs);
         expect(records.map((record) => [record.id, record.status])).toEqual([1, 2, 3, 4].map((step) => [`step_${step}:1`, 'completed']));
 
         holder.child.stdin.end('go\n');
@@ -76,16 +69,7 @@ export function declareLeaseTests(
         // The holder ran step 2's side effect, passed the session's checks, and stopped itself inside
         // the store call that records the step as completed.
         const executionId = (await holder.line(/^writing /)).slice('writing '.length);
-
-        const taker = createRuntime({ store: store(), leaseTtlMs });
-        taker.flow(leaseStepsFlow, leaseStepsBody('taker'));
-        const reports = await until(() => taker.executions.recover(), (found) => found.length > 0);
-        expect(reports).toMatchObject([
-          { executionId, found: 'running', result: { status: 'completed', output: ['holder:1', 'taker:2', 'taker:3', 'taker:4'] } },
-        ]);
-        const execution = await store().getExecution(executionId);
-        const records = await store().listCheckpoints(executionId);
-        const logs = await store().listLogs(executionId);
+        const { execution, records, logs } = await takeOver(store(), executionId, leaseTtlMs);
 
         holder.child.kill('SIGCONT');
         const exit = await holder.exited;
@@ -141,6 +125,24 @@ export function declareLeaseTests(
       }
     });
   });
+}
+
+/**
+ * A second runtime recovers the execution once the holder's lease expired and completes it from step 2
+ * on; returns what it recorded, for the test to compare after the holder is thawed.
+ */
+async function takeOver(store: Store, executionId: string, leaseTtlMs: number) {
+  const taker = createRuntime({ store, leaseTtlMs });
+  taker.flow(leaseStepsFlow, leaseStepsBody('taker'));
+  const reports = await until(() => taker.executions.recover(), (found) => found.length > 0);
+  expect(reports).toMatchObject([
+    { executionId, found: 'running', result: { status: 'completed', output: ['holder:1', 'taker:2', 'taker:3', 'taker:4'] } },
+  ]);
+  return {
+    execution: await store.getExecution(executionId),
+    records: await store.listCheckpoints(executionId),
+    logs: await store.listLogs(executionId),
+  };
 }
 
 interface Holder {
