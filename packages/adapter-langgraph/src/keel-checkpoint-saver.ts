@@ -1,5 +1,5 @@
 import { defaultRuntime, type ArtifactRecord, type PayloadRef, type Runtime, type Store } from '@keel/core';
-import { contentHash, decodeValue, encodeValue } from '@keel/core/adapter';
+import { RecordKeeper } from '@keel/core/adapter';
 import {
   BaseCheckpointSaver,
   TASKS,
@@ -31,7 +31,7 @@ import {
 import { reviveValue, storeValue, type StoredValue } from './langchain-values.js';
 import { ThreadIdMissingError } from './thread-id-missing-error.js';
 import { WritesCheckpointMissingError } from './writes-checkpoint-missing-error.js';
-import { ensureThreadExecution, threadExecutionId, threadFlowName, threadIdOf } from './thread-executions.js';
+import { threadFlowName, threadIdOf, threadKeeper } from './thread-executions.js';
 
 /** Options of {@link KeelCheckpointSaver}. */
 export interface KeelCheckpointSaverOptions {
@@ -84,7 +84,7 @@ interface StoredWrites {
 
 /** A thread's live artifacts, indexed. */
 interface ThreadIndex {
-  readonly executionId: string;
+  readonly keeper: RecordKeeper;
   /** Per namespace (in first-saved order): checkpoint id → its artifact. */
   readonly checkpoints: Map<string, Map<string, ArtifactRecord>>;
   /** Per `namespace \0 checkpoint id`: the writes artifacts of its tasks. */
@@ -109,7 +109,7 @@ interface ThreadIndex {
  */
 export class KeelCheckpointSaver extends BaseCheckpointSaver {
   readonly #options: KeelCheckpointSaverOptions;
-  readonly #knownThreads = new Set<string>();
+  readonly #keepers = new Map<string, RecordKeeper>();
   /** Serializes read-modify-write of one writes artifact within this process. */
   readonly #writeLocks = new Map<string, Promise<void>>();
 
@@ -118,10 +118,16 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     this.#options = options;
   }
 
-  /** The store the checkpoints are kept in. */
-  store(): Promise<Store> {
-    if (this.#options.store) return Promise.resolve(this.#options.store);
-    return (this.#options.runtime ?? defaultRuntime()).store();
+  /** Where the checkpoints are kept: the store given, else the runtime's. */
+  #source(): Runtime | Store {
+    return this.#options.store ?? this.#options.runtime ?? defaultRuntime();
+  }
+
+  /** The keeper of a thread's checkpoints (one per thread and saver, so it is created once). */
+  #keeper(threadId: string): RecordKeeper {
+    let keeper = this.#keepers.get(threadId);
+    if (!keeper) this.#keepers.set(threadId, (keeper = threadKeeper(this.#source(), threadId)));
+    return keeper;
   }
 
   /** The runtime this saver was given, if any (`durableGraph` runs the graph on the same one). */
@@ -134,28 +140,26 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     const threadId = config.configurable?.['thread_id'] as unknown;
     if (typeof threadId !== 'string' || threadId === '') return undefined;
     const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
-    const store = await this.store();
-    const index = await this.#index(store, threadId);
+    const index = await this.#index(threadId);
     const byId = index?.checkpoints.get(namespace);
     if (!index || !byId) return undefined;
     const checkpointId = getCheckpointId(config) || latest(byId.keys());
     const record = checkpointId ? byId.get(checkpointId) : undefined;
     if (!record) return undefined;
-    return this.#tuple(store, index, record);
+    return this.#tuple(index, record);
   }
 
   /** Checkpoints newest first: of a thread (or all threads), a namespace, before a checkpoint, matching metadata. */
   override async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
     const { before, filter } = options;
     let limit = options.limit;
-    const store = await this.store();
     const threadId = config.configurable?.['thread_id'] as string | undefined;
     const namespace = config.configurable?.['checkpoint_ns'] as string | undefined;
     const wantedId = getCheckpointId(config) || undefined;
     const beforeId = before?.configurable?.['checkpoint_id'] as string | undefined;
-    const threadIds = threadId !== undefined ? [threadId] : await this.#threadIds(store);
+    const threadIds = threadId !== undefined ? [threadId] : await this.#threadIds();
     for (const thread of threadIds) {
-      const index = await this.#index(store, thread);
+      const index = await this.#index(thread);
       if (!index) continue;
       for (const [checkpointNamespace, byId] of index.checkpoints) {
         if (namespace !== undefined && checkpointNamespace !== namespace) continue;
@@ -163,14 +167,14 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
           if (wantedId !== undefined && checkpointId !== wantedId) continue;
           if (beforeId !== undefined && checkpointId >= beforeId) continue;
           const record = byId.get(checkpointId)!;
-          const stored = (await readArtifact(store, record)) as StoredCheckpoint;
+          const stored = (await index.keeper.read(record)) as StoredCheckpoint;
           const metadata = (await reviveValue(this.serde, stored.metadata)) as CheckpointMetadata;
           if (filter && !matches(metadata, filter)) continue;
           if (limit !== undefined) {
             if (limit <= 0) return;
             limit -= 1;
           }
-          yield await this.#tuple(store, index, record, stored, metadata);
+          yield await this.#tuple(index, record, stored, metadata);
         }
       }
     }
@@ -185,19 +189,18 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
   ): Promise<RunnableConfig> {
     const threadId = threadIdFrom(config, 'put');
     const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
-    const store = await this.store();
-    const executionId = await this.#threadExecution(store, threadId);
+    const keeper = this.#keeper(threadId);
     const { channel_values: values, ...rest } = copyCheckpoint(checkpoint);
     const parentId = (config.configurable?.['checkpoint_id'] as string | undefined) ?? null;
-    const parent = parentId === null ? undefined : await store.getArtifact(executionId, checkpointArtifactName(namespace, parentId));
-    const inherited = parent?.type === checkpointArtifactType ? ((await readArtifact(store, parent)) as StoredCheckpoint).channels : {};
+    const parent = parentId === null ? null : await keeper.record(checkpointArtifactName(namespace, parentId));
+    const inherited = parent?.type === checkpointArtifactType ? ((await keeper.read(parent)) as StoredCheckpoint).channels : {};
     const channels: Record<string, StoredChannel> = {};
     for (const [channel, version] of Object.entries(checkpoint.channel_versions)) {
       // Unchanged since the parent: the parent's blob holds this very version.
       if (!(channel in newVersions) && inherited[channel]?.version === version) channels[channel] = inherited[channel];
     }
     for (const [channel, version] of Object.entries(newVersions)) {
-      const value = channel in values ? await putJson(store, await storeValue(this.serde, (values as Record<string, unknown>)[channel])) : null;
+      const value = channel in values ? await keeper.keepValue(await storeValue(this.serde, (values as Record<string, unknown>)[channel]), `channel "${channel}" of LangGraph thread "${threadId}"`) : null;
       channels[channel] = { version, value };
     }
     const stored: StoredCheckpoint = {
@@ -209,7 +212,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
       metadata: await storeValue(this.serde, metadata),
       channels,
     };
-    await writeArtifact(store, executionId, checkpointArtifactName(namespace, checkpoint.id), checkpointArtifactType, stored);
+    await keeper.write(checkpointArtifactName(namespace, checkpoint.id), checkpointArtifactType, stored);
     return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
   }
 
@@ -219,13 +222,12 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
     const checkpointId = config.configurable?.['checkpoint_id'] as string | undefined;
     if (!checkpointId) throw new WritesCheckpointMissingError({ threadId, taskId });
-    const store = await this.store();
-    const executionId = await this.#threadExecution(store, threadId);
+    const keeper = this.#keeper(threadId);
     const name = writesArtifactName(namespace, checkpointId, taskId);
     const values = await Promise.all(writes.map(([, value]) => storeValue(this.serde, value)));
-    await this.#exclusive(`${executionId}\u0000${name}`, async () => {
-      const existing = await store.getArtifact(executionId, name);
-      const current = existing?.type === writesArtifactType ? ((await readArtifact(store, existing)) as StoredWrites).writes : [];
+    await this.#exclusive(`${keeper.executionId}\u0000${name}`, async () => {
+      const existing = await keeper.record(name);
+      const current = existing?.type === writesArtifactType ? ((await keeper.read(existing)) as StoredWrites).writes : [];
       const byIndex = new Map(current.map((write) => [write.idx, write]));
       writes.forEach(([channel], position) => {
         const idx = WRITES_IDX_MAP[channel] ?? position;
@@ -242,7 +244,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
         task_path: taskPath ?? '',
         writes: [...byIndex.values()],
       };
-      await writeArtifact(store, executionId, name, writesArtifactType, stored);
+      await keeper.write(name, writesArtifactType, stored);
     });
   }
 
@@ -252,39 +254,34 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
    * it is compacted (see the README).
    */
   override async deleteThread(threadId: string): Promise<void> {
-    const store = await this.store();
-    const executionId = threadExecutionId(threadId);
-    if (!(await store.getExecution(executionId))) return;
-    const tombstone = await putJson(store, null);
-    for (const record of await store.listArtifacts(executionId)) {
-      if (!placeOf(record)) continue;
-      await store.putArtifact({ ...record, type: deletedArtifactType, payload: tombstone, createdAt: Date.now() });
+    const keeper = this.#keeper(threadId);
+    for (const record of await keeper.records()) {
+      if (placeOf(record)) await keeper.write(record.name, deletedArtifactType, null);
     }
   }
 
   async #tuple(
-    store: Store,
     index: ThreadIndex,
     record: ArtifactRecord,
     known?: StoredCheckpoint,
     knownMetadata?: CheckpointMetadata,
   ): Promise<CheckpointTuple> {
-    const stored = known ?? ((await readArtifact(store, record)) as StoredCheckpoint);
+    const stored = known ?? ((await index.keeper.read(record)) as StoredCheckpoint);
     const { thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id } = stored;
     const checkpoint = (await reviveValue(this.serde, stored.checkpoint)) as Omit<Checkpoint, 'channel_values'> & {
       channel_values?: Record<string, unknown>;
     };
     const values: Record<string, unknown> = { ...checkpoint.channel_values };
     for (const [channel, { value }] of Object.entries(stored.channels ?? {})) {
-      if (value !== null) values[channel] = await reviveValue(this.serde, (await readBlob(store, value, record)) as StoredValue);
+      if (value !== null) values[channel] = await reviveValue(this.serde, (await index.keeper.readValue(value)) as StoredValue);
     }
     const full: Checkpoint = { ...checkpoint, channel_values: values };
-    if (full.v < 4 && parent_checkpoint_id !== null) await this.#migratePendingSends(store, index, full, checkpoint_ns, parent_checkpoint_id);
+    if (full.v < 4 && parent_checkpoint_id !== null) await this.#migratePendingSends(index, full, checkpoint_ns, parent_checkpoint_id);
     const tuple: CheckpointTuple = {
       config: { configurable: { thread_id, checkpoint_ns, checkpoint_id } },
       checkpoint: full,
       metadata: knownMetadata ?? ((await reviveValue(this.serde, stored.metadata)) as CheckpointMetadata),
-      pendingWrites: await this.#pendingWrites(store, index.writes.get(`${checkpoint_ns}\u0000${checkpoint_id}`) ?? []),
+      pendingWrites: await this.#pendingWrites(index, index.writes.get(`${checkpoint_ns}\u0000${checkpoint_id}`) ?? []),
     };
     if (parent_checkpoint_id !== null) {
       tuple.parentConfig = { configurable: { thread_id, checkpoint_ns, checkpoint_id: parent_checkpoint_id } };
@@ -296,8 +293,8 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
    * Checkpoints of format 3 and older kept `Send`s as writes of their parent; newer LangGraph reads
    * them from the `__pregel_tasks` channel, so they are moved there on read (as every LangGraph saver does).
    */
-  async #migratePendingSends(store: Store, index: ThreadIndex, checkpoint: Checkpoint, namespace: string, parentId: string): Promise<void> {
-    const parentWrites = await this.#pendingWrites(store, index.writes.get(`${namespace}\u0000${parentId}`) ?? []);
+  async #migratePendingSends(index: ThreadIndex, checkpoint: Checkpoint, namespace: string, parentId: string): Promise<void> {
+    const parentWrites = await this.#pendingWrites(index, index.writes.get(`${namespace}\u0000${parentId}`) ?? []);
     const sends = parentWrites.filter(([, channel]) => channel === TASKS).map(([, , value]) => value);
     (checkpoint.channel_values as Record<string, unknown>)[TASKS] = sends;
     const versions = Object.values(checkpoint.channel_versions);
@@ -317,10 +314,10 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
   }
 
   /** A checkpoint's pending writes in `writesSortKey` order, the order LangGraph applies them in. */
-  async #pendingWrites(store: Store, records: readonly ArtifactRecord[]): Promise<CheckpointPendingWrite[]> {
+  async #pendingWrites(index: ThreadIndex, records: readonly ArtifactRecord[]): Promise<CheckpointPendingWrite[]> {
     const keyed: { key: ReturnType<typeof writesSortKey>; write: CheckpointPendingWrite }[] = [];
     for (const record of records) {
-      const stored = (await readArtifact(store, record)) as StoredWrites;
+      const stored = (await index.keeper.read(record)) as StoredWrites;
       for (const write of stored.writes) {
         keyed.push({
           key: writesSortKey(stored.task_path, stored.task_id, write.idx),
@@ -332,11 +329,11 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     return keyed.map(({ write }) => write);
   }
 
-  async #index(store: Store, threadId: string): Promise<ThreadIndex | undefined> {
-    const executionId = threadExecutionId(threadId);
-    const artifacts = await store.listArtifacts(executionId);
+  async #index(threadId: string): Promise<ThreadIndex | undefined> {
+    const keeper = this.#keeper(threadId);
+    const artifacts = await keeper.records();
     if (artifacts.length === 0) return undefined;
-    const index: ThreadIndex = { executionId, checkpoints: new Map(), writes: new Map() };
+    const index: ThreadIndex = { keeper, checkpoints: new Map(), writes: new Map() };
     for (const record of artifacts) {
       const place: ArtifactPlace | undefined = placeOf(record);
       if (!place) continue;
@@ -354,17 +351,9 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     return index;
   }
 
-  async #threadIds(store: Store): Promise<string[]> {
-    const executions = await store.listExecutions({ flow: threadFlowName });
+  async #threadIds(): Promise<string[]> {
+    const executions = await RecordKeeper.list(this.#source(), threadFlowName);
     return executions.map(threadIdOf).filter((id): id is string => id !== undefined);
-  }
-
-  async #threadExecution(store: Store, threadId: string): Promise<string> {
-    const id = threadExecutionId(threadId);
-    if (this.#knownThreads.has(id)) return id;
-    await ensureThreadExecution(store, threadId);
-    this.#knownThreads.add(id);
-    return id;
   }
 
   async #exclusive(key: string, fn: () => Promise<void>): Promise<void> {
@@ -399,31 +388,4 @@ function latest(ids: Iterable<string>): string | undefined {
 function matches(metadata: CheckpointMetadata, filter: Record<string, unknown>): boolean {
   const record = metadata as unknown as Record<string, unknown>;
   return Object.entries(filter).every(([key, value]) => JSON.stringify(record[key]) === JSON.stringify(value));
-}
-
-async function putJson(store: Store, value: unknown) {
-  const text = encodeValue(value, 'a LangGraph checkpoint record');
-  const ref = { hash: contentHash(text), size: Buffer.byteLength(text) };
-  await store.putBlob(ref.hash, text);
-  return ref;
-}
-
-async function writeArtifact(store: Store, executionId: string, name: string, type: string, value: unknown): Promise<void> {
-  const payload = await putJson(store, value);
-  await store.putArtifact({ executionId, name, type, payload, checkpointId: null, createdAt: Date.now() });
-}
-
-function readArtifact(store: Store, record: ArtifactRecord): Promise<unknown> {
-  return readBlob(store, record.payload, record);
-}
-
-async function readBlob(store: Store, ref: PayloadRef, record: ArtifactRecord): Promise<unknown> {
-  const text = await store.getBlob(ref.hash);
-  if (text === null) {
-    throw new Error(
-      `Keel store ${store.location} has no blob ${ref.hash} for LangGraph record "${record.name}" of execution ` +
-        `"${record.executionId}". The store was copied partially or its blobs were deleted.`,
-    );
-  }
-  return decodeValue(text);
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { encodeValue } from '@keel/core/adapter';
-import { contentHash } from '@keel/core/adapter';
-import type { ExecutionRecord, Store } from '@keel/core';
+import type { ExecutionRecord, Runtime, Store } from '@keel/core';
+import { RecordKeeper } from '@keel/core/adapter';
 
 /** The flow name of the executions that hold LangGraph threads' checkpoints. */
 export const threadFlowName = 'langgraph:thread';
@@ -21,35 +20,15 @@ export function threadExecutionId(threadId: string): string {
 }
 
 /**
- * Makes sure the execution holding `threadId`'s checkpoints exists. It is a record keeper, not a run:
- * it is created `completed`, so no worker picks it up and no surface offers to resume it, and it
- * belongs to a flow nobody registers, so a replay of it fails plainly instead of running something.
+ * The keeper of `threadId`'s checkpoints: an execution of {@link threadFlowName}, created on its first
+ * write (see core's `RecordKeeper`: completed, of a flow nobody registers, so nothing runs it).
  */
-export async function ensureThreadExecution(store: Store, threadId: string): Promise<string> {
-  const id = threadExecutionId(threadId);
-  if (await store.getExecution(id)) return id;
-  const now = Date.now();
-  const input = { thread_id: threadId };
-  const text = encodeValue(input, `the input of LangGraph thread "${threadId}"`);
-  const ref = { hash: contentHash(text), size: Buffer.byteLength(text) };
-  await store.putBlob(ref.hash, text);
-  try {
-    await store.createExecution({
-      id,
-      flow: threadFlowName,
-      status: 'completed',
-      input: ref,
-      lease: null,
-      sessions: 0,
-      createdAt: now,
-      endedAt: now,
-      metadata: { [threadMetadataKey]: threadId, 'langgraph.role': 'checkpoints' },
-    });
-  } catch (error) {
-    // Another process created it a moment ago: that one is as good as ours.
-    if (!(await store.getExecution(id))) throw error;
-  }
-  return id;
+export function threadKeeper(source: Runtime | Store, threadId: string): RecordKeeper {
+  return new RecordKeeper(source, threadExecutionId(threadId), {
+    flow: threadFlowName,
+    input: { thread_id: threadId },
+    metadata: { [threadMetadataKey]: threadId, 'langgraph.role': 'checkpoints' },
+  });
 }
 
 /** The thread an execution of {@link threadFlowName} holds. */

@@ -11,7 +11,8 @@ runAdapterConformance({
   resumedStream: 'from-unfinished-step',
   skip: {
     divergence:
-      "LangGraph's checkpointer resumes a ReAct run at its unfinished node, so no recorded call is consulted again " +
-      '(and a changed graph input is not compared with the recorded one); divergence inside a re-run node is proven in options.test.ts',
+      "LangGraph's checkpointer resumes a ReAct run at its unfinished node, so the proof's changed request meets no recorded call: " +
+      'a recovered turn runs with the request it was started with (the execution\'s input), and a new input on the thread is a new turn. ' +
+      'Divergence inside a re-run node is proven in options.test.ts',
   },
 });

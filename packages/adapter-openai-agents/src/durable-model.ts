@@ -54,7 +54,7 @@ export class DurableModel implements Model {
         ...settings.retries('model', 'model'),
         name: 'model',
         kind: 'model',
-        fingerprint: requestFingerprint(normalized),
+        ...this.#fingerprints(normalized),
         input: settings.capturedInput('model', 'model', () => normalized),
         metadata: settings.metadata('model', 'model', { agent: lane.agent, model: this.modelName }),
       },
@@ -84,12 +84,22 @@ export class DurableModel implements Model {
         ...(timeout !== undefined ? { timeout } : {}),
         name: 'model',
         kind: 'model',
-        fingerprint: requestFingerprint(normalized),
+        ...this.#fingerprints(normalized),
         input: settings.capturedInput('model', 'model', () => normalized),
         metadata: settings.metadata('model', 'model', { agent: lane.agent, model: this.modelName, streamed: true }),
       },
       (context) => this.#liveStream(lane, request, context),
     );
+  }
+
+  /**
+   * The request's fingerprint, the model's name included when known (another model is another
+   * request). Records made before the name was part of it carry the fingerprint without it.
+   */
+  #fingerprints(normalized: Record<string, unknown>): { fingerprint: string; formerFingerprints?: string[] } {
+    const withoutModel = requestFingerprint(normalized);
+    if (this.modelName === undefined) return { fingerprint: withoutModel };
+    return { fingerprint: requestFingerprint({ ...normalized, model: this.modelName }), formerFingerprints: [withoutModel] };
   }
 
   async *#liveStream(lane: DurableLane, request: ModelRequest, context: CheckpointContext): AsyncIterable<StreamEvent> {

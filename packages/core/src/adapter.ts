@@ -113,6 +113,7 @@ export {
 } from './adapter/call-policy.js';
 export { checkpointIdFor, checkpointKey, ordinalKey } from './adapter/checkpoint-keys.js';
 export { PartChannel } from './runtime/part-channel.js';
+export { RecordKeeper, type RecordKeeperCreation } from './adapter/record-keeper.js';
 export { KeyedMutex } from './store/lowdb/keyed-mutex.js';
 export { ExecutionWaitingError } from './errors/execution-waiting-error.js';
 export type { CheckpointContext, CheckpointOptions, WaitOptions, RunResult } from './runtime/types.js';

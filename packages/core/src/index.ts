@@ -66,6 +66,7 @@ export { DivergenceError, type DivergenceSide } from './errors/divergence-error.
 export { ExecutionCancelledError } from './errors/execution-cancelled-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { ExecutionLeasedError } from './errors/execution-leased-error.js';
+export { ExecutionExistsError } from './errors/execution-exists-error.js';
 export { ExecutionNotFoundError } from './errors/execution-not-found-error.js';
 export { ExecutionWaitingError } from './errors/execution-waiting-error.js';
 export { ExecutionStateError } from './errors/execution-state-error.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, memoryStore, DivergenceError, ExecutionWaitingError, KeelError } from '../src/index.js';
+import { BlobMissingError, createRuntime, memoryStore, DivergenceError, ExecutionWaitingError, KeelError } from '../src/index.js';
 import {
   CallPolicy,
   approvalSchema,
@@ -11,6 +11,7 @@ import {
   normalizeRequest,
   openWait,
   ordinalKey,
+  RecordKeeper,
   rekeyExecution,
   requestFingerprint,
   runInFlow,
@@ -33,23 +34,33 @@ describe('requestFingerprint', () => {
 });
 
 describe('the divergence check across fingerprint schemes', () => {
-  async function resumedWith(recorded: string, current: string) {
+  async function resumedWith(recorded: string, current: string, formerFingerprints?: readonly string[]) {
     const runtime = createRuntime({ store: memoryStore() });
     let fingerprint = recorded;
+    let former: readonly string[] | undefined;
+    let calls = 0;
     const agent = runtime.flow('agent', async () => {
-      await durableCall({ name: 'model', kind: 'model', fingerprint }, () => 1);
+      await durableCall({ name: 'model', kind: 'model', fingerprint, ...(former ? { formerFingerprints: former } : {}) }, () => ++calls);
       await openWait('go', { schema: z.literal(true) });
       return 'done';
     });
     const waiting = await agent.run(undefined);
     await runtime.executions.input(waiting.executionId, 'go', true);
     fingerprint = current;
-    return agent.resume(waiting.executionId);
+    former = formerFingerprints;
+    const resumed = await agent.resume(waiting.executionId);
+    return { ...resumed, calls };
   }
 
   it('does not compare a fingerprint of an older scheme with a current one', async () => {
     const resumed = await resumedWith('sha256:9494a613241ba9bc', requestFingerprint({ prompt: 'a' }));
     expect(resumed).toMatchObject({ status: 'completed', output: 'done' });
+  });
+
+  it("takes a record made under the adapter's earlier normal form of the request for the same call", async () => {
+    const before = requestFingerprint({ prompt: 'a' });
+    const resumed = await resumedWith(before, requestFingerprint({ prompt: 'a', model: 'gpt-4o' }), [before]);
+    expect(resumed).toMatchObject({ status: 'completed', output: 'done', calls: 1 });
   });
 
   it('still fails with DivergenceError when two fingerprints of one scheme differ', async () => {
@@ -126,5 +137,35 @@ describe('the one approval schema and waiting error', () => {
     expect(ExecutionWaitingError.isInstance(sub)).toBe(true);
     expect(sub.message.startsWith('Agent "a" (execution "ex_2")')).toBe(true);
     expect(ExecutionWaitingError.isInstance(new KeelError('other'))).toBe(false);
+  });
+});
+
+describe('RecordKeeper', () => {
+  it("keeps an adapter's records in an execution it creates completed on its first write, under a flow nobody runs", async () => {
+    const store = memoryStore();
+    const runtime = createRuntime({ store });
+    const keeper = new RecordKeeper(runtime, 'keeper_thread_1', { flow: 'harness:thread', input: { thread_id: 't1' }, metadata: { 'harness.thread_id': 't1' } });
+    expect(await keeper.records()).toEqual([]);
+    expect(await store.getExecution('keeper_thread_1')).toBeNull();
+
+    await keeper.write('state/1', 'harness/state', { step: 1 });
+    await new RecordKeeper(store, 'keeper_thread_1', { flow: 'harness:thread', input: { thread_id: 't1' } }).write('state/2', 'harness/state', { step: 2 });
+    const execution = await store.getExecution('keeper_thread_1');
+    expect(execution).toMatchObject({ flow: 'harness:thread', status: 'completed', lease: null, metadata: { 'harness.thread_id': 't1' } });
+    expect((await keeper.records()).map((record) => record.name)).toEqual(['state/1', 'state/2']);
+    expect(await keeper.read((await keeper.record('state/2'))!)).toEqual({ step: 2 });
+    expect((await RecordKeeper.list(runtime, 'harness:thread')).map((record) => record.id)).toEqual(['keeper_thread_1']);
+
+    const shared = await keeper.keepValue({ big: 'x'.repeat(100) });
+    expect(await keeper.keepValue({ big: 'x'.repeat(100) })).toEqual(shared);
+    expect(await keeper.readValue(shared)).toEqual({ big: 'x'.repeat(100) });
+    await runtime.close();
+  });
+
+  it('says which blob and which keeper when the store lost a value', async () => {
+    const keeper = new RecordKeeper(memoryStore(), 'keeper_thread_2', { flow: 'harness:thread', input: null });
+    const error = await keeper.readValue({ hash: 'sha256:' + '0'.repeat(64), size: 1 }).catch((caught: unknown) => caught);
+    expect(BlobMissingError.isInstance(error)).toBe(true);
+    expect((error as BlobMissingError).executionId).toBe('keeper_thread_2');
   });
 });

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isLoopbackAddress, listen, loopbackHostNames, resolveToken, type ServedSurface } from '@keel/server/http';
 import { McpTokenMissingError } from './errors/mcp-token-missing-error.js';
 import { createMcpHttpHandler, type McpHttpHandlerOptions } from './http/create-mcp-http-handler.js';
-import { isLoopbackAddress, loopbackHostNames, resolveToken, rpcError } from './http/request-guards.js';
+import { rpcError } from './http/request-guards.js';
 
 /** Options of {@link serveHttp}. */
 export interface HttpServeOptions extends McpHttpHandlerOptions {
@@ -17,19 +17,8 @@ export interface HttpServeOptions extends McpHttpHandlerOptions {
   readonly path?: string;
 }
 
-/** A running HTTP MCP server. */
-export interface HttpMcpServer {
-  /** The endpoint to give MCP clients, e.g. `http://127.0.0.1:7401/mcp`. */
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  /** Ids of executions that runs started here (resume, retry, replay) are still running. */
-  running(): string[];
-  /** Resolves once every run started here has ended or reached a wait. */
-  idle(): Promise<void>;
-  /** Stops listening. Runs started here keep going; await {@link HttpMcpServer.idle} for them. */
-  close(): Promise<void>;
-}
+/** A running HTTP MCP server; its `url` is the endpoint to give MCP clients (`http://127.0.0.1:7401/mcp`). */
+export type HttpMcpServer = ServedSurface;
 
 /**
  * Serves Keel's MCP server over streamable HTTP on its own port. On loopback it may run without a
@@ -59,26 +48,13 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpMcpServe
     }
     void handler.handleNodeRequest(request, response);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 7401, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
+  const listening = await listen(server, options.port ?? 7401, host);
   return {
-    url: `http://${urlHost}:${port}${path}`,
+    url: `${listening.origin}${path}`,
     host,
-    port,
+    port: listening.port,
     running: () => handler.running(),
     idle: () => handler.idle(),
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
+    close: () => listening.close(),
   };
 }

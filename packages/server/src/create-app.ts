@@ -10,6 +10,7 @@ import { versionRoutes } from './api/version-routes.js';
 import { authentication, isApiPath } from './http/authentication.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { errorResponseOf } from './http/error-response.js';
+import { resolveToken } from './http/api-token.js';
 import { hostGuard, originGuard } from './http/request-guards.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { AppOptions, MountTarget } from './server-options.js';
@@ -101,11 +102,4 @@ function mount(app: Hono, path: string, target: MountTarget): void {
   } else {
     app.route(clean, target);
   }
-}
-
-/** The token in force: the option (`null` or `''` for none), else `KEEL_API_TOKEN`. */
-export function resolveToken(option: string | null | undefined): string | undefined {
-  if (option === null) return undefined;
-  if (option !== undefined) return option === '' ? undefined : option;
-  return process.env.KEEL_API_TOKEN || undefined;
 }

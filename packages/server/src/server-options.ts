@@ -1,5 +1,6 @@
 import type { Runtime } from '@keel/core';
 import type { Hono } from 'hono';
+import type { ServedSurface } from './http/served-surface.js';
 
 /** A handler for requests under a mounted path: a standard fetch handler (it gets the full, unmodified request). */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -49,19 +50,5 @@ export interface StartServerOptions extends AppOptions {
   readonly port?: number;
 }
 
-/** A running server. */
-export interface KeelServer {
-  /** `http://<host>:<port>`: the dashboard's address (the API is under `/api`). */
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  /** Ids of executions that runs started by this server (resume, retry, replay) are still running. */
-  running(): string[];
-  /** Resolves once every run this server started in the background has ended (or suspended). */
-  idle(): Promise<void>;
-  /**
-   * Stops listening and ends live log streams. Runs the server started keep going in this process
-   * (they hold their leases); await {@link KeelServer.idle} to wait for them.
-   */
-  close(): Promise<void>;
-}
+/** A running server: the dashboard at `url`, the API under `/api`. */
+export type KeelServer = ServedSurface;

@@ -1,8 +1,10 @@
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { buildApp, resolveToken } from './create-app.js';
+import { buildApp } from './create-app.js';
 import { ServerTokenMissingError } from './errors/server-token-missing-error.js';
-import { isLoopbackAddress, loopbackHostNames } from './http/request-guards.js';
+import { resolveToken } from './http/api-token.js';
+import { listen } from './http/listen.js';
+import { isLoopbackAddress, loopbackHostNames } from './http/loopback.js';
 import type { KeelServer, StartServerOptions } from './server-options.js';
 
 /**
@@ -23,29 +25,14 @@ export async function startServer(options: StartServerOptions): Promise<KeelServ
   if (!token && !isLoopbackAddress(host)) throw new ServerTokenMissingError({ host });
   const allowedHosts = options.allowedHosts ?? [...loopbackHostNames, host.toLowerCase()];
   const { app, runs, shutdown } = buildApp({ ...options, token: token ?? null, allowedHosts });
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 7400, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
+  const listening = await listen(createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server, options.port ?? 7400, host);
   return {
-    url: `http://${urlHost}:${port}`,
+    url: listening.origin,
     host,
-    port,
+    port: listening.port,
     running: () => runs.running(),
     idle: () => runs.idle(),
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        shutdown.abort();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Live log streams and idle keep-alive connections would hold `close` open.
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      })),
+    // Ending live log streams first lets their responses finish instead of being cut.
+    close: () => listening.close(() => shutdown.abort()),
   };
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { KeelError, type Store } from '@keel/core';
+import { ExecutionExistsError, KeelError, type Store } from '@keel/core';
 import { LeaseLostError, applyExecutionPatch, fencedLogExecution, holdsLease, recordFromRow } from '@keel/core/store';
 import type {
   ArtifactRecord,
@@ -236,10 +236,7 @@ class PostgresStore implements Store {
       // The row exists: ours, when an earlier attempt committed and only its answer was lost.
       const existing = await this.#readExecution(record.id);
       if (existing?.lastWrite === write) return stored;
-      throw new KeelError(
-        `The execution ${record.id} already exists in the PostgreSQL store ${this.location}; ` +
-          'execution ids are unique: create it with a new id.',
-      );
+      throw new ExecutionExistsError({ executionId: record.id, location: this.location });
     });
   }
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { KeelError, type Store } from '@keel/core';
+import { ExecutionExistsError, KeelError, type Store } from '@keel/core';
 import { LeaseLostError, applyExecutionPatch, fencedLogExecution, holdsLease, recordFromRow } from '@keel/core/store';
 import type {
   ArtifactRecord,
@@ -132,10 +132,7 @@ class SqliteStore implements Store {
     const stored = copy<ExecutionRecord>({ ...record, version: 1, updatedAt: record.createdAt });
     const inserted = this.#open().insertExecution.run(executionColumns(stored));
     if (inserted.changes === 0) {
-      throw new KeelError(
-        `The execution ${record.id} already exists in the SQLite store ${this.location}; ` +
-          'execution ids are unique: create it with a new id.',
-      );
+      throw new ExecutionExistsError({ executionId: record.id, location: this.location });
     }
     return stored;
   }

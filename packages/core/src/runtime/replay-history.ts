@@ -118,12 +118,15 @@ export class ReplayHistory {
     return length;
   }
 
-  /** Fails when the record at a call's id is of another name, kind or request. */
-  checkSameCall(recorded: CheckpointRecord, current: DivergenceSide): void {
+  /**
+   * Fails when the record at a call's id is of another name, kind or request. A recorded fingerprint
+   * among `formerFingerprints` is the current request under an earlier normal form.
+   */
+  checkSameCall(recorded: CheckpointRecord, current: DivergenceSide, formerFingerprints: readonly string[] = []): void {
     let reason: string | undefined;
     if (recorded.name !== current.name) reason = `the call at "${current.id}" has another name`;
     else if (recorded.kind !== current.kind) reason = `the call at "${current.id}" is of another kind`;
-    else if (fingerprintsConflict(recorded.fingerprint, current.fingerprint)) {
+    else if (fingerprintsConflict(recorded.fingerprint, current.fingerprint) && !formerFingerprints.includes(recorded.fingerprint!)) {
       reason = `the call at "${current.id}" was made with another request`;
     }
     if (reason) throw new DivergenceError({ executionId: this.#execution.id, recorded: this.sideOf(recorded), current, reason });

@@ -283,7 +283,7 @@ export class Session {
     const existing = this.#history.get(id);
     if (existing) {
       try {
-        this.#history.checkSameCall(existing, current);
+        this.#history.checkSameCall(existing, current, options.formerFingerprints);
       } catch (error) {
         return Promise.reject(error);
       }

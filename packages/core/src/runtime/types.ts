@@ -97,6 +97,12 @@ export interface CheckpointOptions {
   /** A hash of the normalized request; a different fingerprint at a recorded id is a divergence. */
   readonly fingerprint?: string;
   /**
+   * Fingerprints the same request had under an earlier normal form of the adapter (before it
+   * covered one more field, say): a record carrying one of them is the same call, so executions
+   * recorded before the change still resume.
+   */
+  readonly formerFingerprints?: readonly string[];
+  /**
    * `false`: the call is identified by its `key` alone, not by its position among its siblings, so
    * it is left out of the divergence check by position. For harnesses that legitimately change the
    * order of calls between sessions (LangGraph skips nodes that already finished).

@@ -17,6 +17,7 @@ import { matchesExecutionFilter } from './execution-filter.js';
 import { applyExecutionPatch } from './execution-patch.js';
 import { byDeployment, byTag } from './deployment-order.js';
 import { fencedLogExecution, holdsLease } from './lease-fence.js';
+import { ExecutionExistsError } from '../errors/execution-exists-error.js';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
 
 /**
@@ -43,7 +44,7 @@ class MemoryStore implements Store {
   readonly #tags = new Map<string, FlowTagRecord>();
 
   async createExecution(record: Omit<ExecutionRecord, 'version' | 'updatedAt'>): Promise<ExecutionRecord> {
-    if (this.#executions.has(record.id)) throw new Error(`memory store: execution "${record.id}" already exists`);
+    if (this.#executions.has(record.id)) throw new ExecutionExistsError({ executionId: record.id, location: this.location });
     const stored: ExecutionRecord = { ...copy(record), version: 1, updatedAt: record.createdAt };
     this.#executions.set(record.id, stored);
     return copy(stored);

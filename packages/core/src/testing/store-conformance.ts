@@ -12,6 +12,7 @@ import type {
   WaitRecord,
 } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { ExecutionExistsError } from '../errors/execution-exists-error.js';
 import { contentHash } from '../serialization/content-hash.js';
 import type { WorkerResult, WorkerSpecification, WorkerTask } from './conformance-worker.js';
 import { compiledWorkerFile } from './compiled-worker-file.js';
@@ -149,9 +150,11 @@ function defineSuite(options: StoreConformanceOptions): void {
       expect(await store.getExecution('ex-0001')).toStrictEqual(created);
     });
 
-    test('createExecution rejects a duplicate id and keeps the first record', async () => {
+    test('createExecution rejects a duplicate id with ExecutionExistsError and keeps the first record', async () => {
       const first = await store.createExecution(newExecution('ex-0001'));
-      await expect(store.createExecution(newExecution('ex-0001', { flow: 'other' }))).rejects.toThrow();
+      const error = await store.createExecution(newExecution('ex-0001', { flow: 'other' })).catch((caught: unknown) => caught);
+      expect(ExecutionExistsError.isInstance(error), String(error)).toBe(true);
+      expect(error).toMatchObject({ executionId: 'ex-0001', location: store.location });
       expect(await store.getExecution('ex-0001')).toStrictEqual(first);
     });
 

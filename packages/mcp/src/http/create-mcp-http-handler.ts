@@ -3,7 +3,8 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { createKeelMcpServer, reportToStderr, type KeelMcpServerOptions } from '../create-keel-mcp-server.js';
 import { BackgroundRuns } from '../runs/background-runs.js';
 import { answerNodeRequest } from './node-adapter.js';
-import { loopbackHostNames, refusal, resolveToken, rpcError } from './request-guards.js';
+import { loopbackHostNames, resolveToken } from '@keel/server/http';
+import { refusal, rpcError } from './request-guards.js';
 
 /** Options of {@link createMcpHttpHandler}. */
 export interface McpHttpHandlerOptions extends Omit<KeelMcpServerOptions, 'runs'> {

@@ -1,19 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-
-/** Host names that reach only this machine. */
-export const loopbackHostNames: readonly string[] = ['127.0.0.1', 'localhost', '::1', '[::1]'];
-
-/** Whether an address to listen on is loopback (`127.0.0.0/8`, `::1`, `localhost`). */
-export function isLoopbackAddress(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
-}
-
-/** The token in force: the option when given (`null` or `''`: none), else `KEEL_API_TOKEN`. */
-export function resolveToken(token: string | null | undefined): string | undefined {
-  if (token === undefined) return process.env.KEEL_API_TOKEN || undefined;
-  return token || undefined;
-}
+import { bearerTokenOf, hostNameOf, isSameOrigin, sameSecret } from '@keel/server/http';
 
 /**
  * Why a request may not reach the MCP server, as an HTTP answer; `undefined` when it may.
@@ -25,7 +10,7 @@ export function resolveToken(token: string | null | undefined): string | undefin
 export function refusal(request: Request, token: string | undefined, allowedHosts: ReadonlySet<string> | undefined): Response | undefined {
   if (token !== undefined) {
     const header = request.headers.get('authorization');
-    const bearer = header !== null ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+    const bearer = bearerTokenOf(header);
     if (bearer === undefined || !sameSecret(bearer, token)) {
       const problem = header === null ? "This Keel MCP server needs a token." : "The token given does not match this server's.";
       return rpcError(401, `${problem} Send "Authorization: Bearer <token>" with the token the server was started with (KEEL_API_TOKEN).`, { 'WWW-Authenticate': 'Bearer realm="keel"' });
@@ -37,7 +22,7 @@ export function refusal(request: Request, token: string | undefined, allowedHost
     }
   }
   const origin = request.headers.get('origin');
-  if (origin !== null && !sameOrigin(origin, request.headers.get('host'))) {
+  if (origin !== null && !isSameOrigin(origin, request.headers.get('host'))) {
     return rpcError(403, `Requests from ${origin} may not use this Keel MCP server; MCP clients call it directly, not from a web page on another site.`);
   }
   return undefined;
@@ -49,28 +34,4 @@ export function rpcError(status: number, message: string, headers: Record<string
     status,
     headers: { 'Content-Type': 'application/json', ...headers },
   });
-}
-
-function sameOrigin(origin: string, host: string | null): boolean {
-  try {
-    return host !== null && new URL(origin).host.toLowerCase() === host.toLowerCase();
-  } catch {
-    return false;
-  }
-}
-
-function hostNameOf(header: string | null): string | undefined {
-  if (!header) return undefined;
-  try {
-    return new URL(`http://${header}`).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Compares secrets in constant time (hashing first makes the lengths equal). */
-function sameSecret(given: string, expected: string): boolean {
-  const left = createHash('sha256').update(given).digest();
-  const right = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(left, right);
 }

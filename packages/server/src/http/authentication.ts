@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { bearerTokenOf, sameSecret } from './api-token.js';
 
 /** The dashboard's sign-in cookie. */
 export const sessionCookieName = 'keel_session';
@@ -17,7 +18,7 @@ export function authentication(token: string | undefined): MiddlewareHandler {
   const session = sessionValueOf(token);
   return async (c, next) => {
     const header = c.req.header('authorization');
-    const bearer = header !== undefined ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+    const bearer = bearerTokenOf(header);
     if (bearer !== undefined && sameSecret(bearer, token)) return next();
     const cookie = getCookie(c, sessionCookieName);
     if (cookie !== undefined && sameSecret(cookie, session)) return next();
@@ -55,11 +56,4 @@ export function isApiPath(path: string): boolean {
 
 function sessionValueOf(token: string): string {
   return createHash('sha256').update(`keel-dashboard-session:${token}`).digest('hex');
-}
-
-/** Compares secrets in constant time (hashing first makes the lengths equal). */
-function sameSecret(given: string, expected: string): boolean {
-  const left = createHash('sha256').update(given).digest();
-  const right = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(left, right);
 }

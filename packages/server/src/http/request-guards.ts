@@ -1,13 +1,5 @@
-import type { Context, MiddlewareHandler } from 'hono';
-
-/** Host names that reach only this machine. */
-export const loopbackHostNames: readonly string[] = ['127.0.0.1', 'localhost', '::1', '[::1]'];
-
-/** Whether an address to listen on is loopback (`127.0.0.0/8`, `::1`, `localhost`). */
-export function isLoopbackAddress(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
-}
+import type { MiddlewareHandler } from 'hono';
+import { hostNameOf, isSameOrigin } from './loopback.js';
 
 /**
  * Refuses requests addressed to another host name than the allowed ones. Without a token this is what
@@ -39,27 +31,10 @@ export function originGuard(): MiddlewareHandler {
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
     const site = c.req.header('sec-fetch-site');
     const origin = c.req.header('origin');
-    const foreign = (site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !sameOrigin(c, origin));
+    const foreign = (site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !isSameOrigin(origin, c.req.header('host')));
     if (foreign) {
       return c.json({ error: { code: 'origin_not_allowed', message: `Requests from ${origin ?? 'another site'} may not change anything here; use the dashboard on this server or call the API from a service.` } }, 403);
     }
     return next();
   };
-}
-
-function sameOrigin(c: Context, origin: string): boolean {
-  try {
-    return new URL(origin).host.toLowerCase() === (c.req.header('host') ?? '').toLowerCase();
-  } catch {
-    return false;
-  }
-}
-
-function hostNameOf(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  try {
-    return new URL(`http://${header}`).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
 }

@@ -15,6 +15,7 @@ import type {
   WaitRecord,
 } from '../records.js';
 import type { Store } from '../store.js';
+import { ExecutionExistsError } from '../../errors/execution-exists-error.js';
 import { matchesExecutionFilter } from '../execution-filter.js';
 import { applyExecutionPatch } from '../execution-patch.js';
 import { fencedLogExecution, holdsLease } from '../lease-fence.js';
@@ -114,7 +115,7 @@ class LowdbStore implements Store {
     const file = this.#layout.executionFile(record.id);
     const stored: ExecutionRecord = { ...copy(record), version: 1, updatedAt: record.createdAt };
     return this.#documents.update(file, executionShape, (current) => {
-      if (current !== null) throw new Error(`lowdb store: execution "${record.id}" already exists (${file}).`);
+      if (current !== null) throw new ExecutionExistsError({ executionId: record.id, location: this.location });
       return { next: stored, result: copy(stored) };
     });
   }
