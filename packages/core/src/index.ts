@@ -51,6 +51,7 @@ export type {
   ExecutionStatus,
   FlowTagRecord,
   Lease,
+  LeaseFence,
   LogLevel,
   LogRecord,
   PayloadRef,
@@ -63,6 +64,7 @@ export { CheckpointNotFoundError } from './errors/checkpoint-not-found-error.js'
 export { CheckpointTimeoutError } from './errors/checkpoint-timeout-error.js';
 export { DivergenceError, type DivergenceSide } from './errors/divergence-error.js';
 export { ExecutionCancelledError } from './errors/execution-cancelled-error.js';
+export { LeaseLostError } from './errors/lease-lost-error.js';
 export { ExecutionLeasedError } from './errors/execution-leased-error.js';
 export { ExecutionExistsError } from './errors/execution-exists-error.js';
 export { ExecutionNotFoundError } from './errors/execution-not-found-error.js';

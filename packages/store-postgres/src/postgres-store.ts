@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ExecutionExistsError, KeelError, type Store } from '@keel/core';
-import { applyExecutionPatch, recordFromRow } from '@keel/core/store';
+import { LeaseLostError, applyExecutionPatch, fencedLogExecution, holdsLease, recordFromRow } from '@keel/core/store';
 import type {
   ArtifactRecord,
   CheckpointRecord,
@@ -12,6 +12,7 @@ import type {
   ExecutionRecord,
   DeploymentRecord,
   FlowTagRecord,
+  LeaseFence,
   LogRecord,
   PayloadRef,
   UpdateResult,
@@ -45,6 +46,16 @@ export interface PostgresStoreOptions {
   readonly migrate?: boolean;
 }
 
+/**
+ * The condition of a fenced write, on the `executions` row of the written execution: the fence's owner
+ * (parameter `$n`) holds its lease in the fence's session (`$n+1`). `FOR SHARE` locks the row until the
+ * write commits, and makes a takeover that committed meanwhile count (the row is checked again in its
+ * newest version), so a lease cannot change between the check and the write.
+ */
+function leaseHeld(n: number, executionId = '$1'): string {
+  return `WHERE id = ${executionId}::text AND lease_owner = $${n}::text AND (record->>'sessions')::integer = $${n + 1}::integer FOR SHARE`;
+}
+
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /**
@@ -61,6 +72,9 @@ export const storeConnections = new WeakMap<Store, ConnectionSettings>();
  *   by a newer Keel is refused with `StoreSchemaTooNewError`.
  * - Executions change by compare-and-set (`UPDATE … WHERE id = $1 AND version = $2`), waits resolve
  *   with `… AND status = 'pending'`: of two workers writing at once, exactly one wins.
+ * - A fenced write (a session's) checks the lease in its own statement (`INSERT … SELECT … FROM
+ *   executions WHERE <lease held> FOR SHARE`): no extra round trip, and a worker that was taken over
+ *   writes nothing and gets `LeaseLostError`.
  * - A lost connection or a restarting server is retried with backoff for up to `retryFor`. Every
  *   write is safe to send twice: puts are upserts, blobs `ON CONFLICT DO NOTHING`, and the writes that
  *   are not naturally idempotent (create, compare-and-set, resolve, log append) recognise their own
@@ -89,7 +103,7 @@ export function postgresStore(connection: string | pg.Pool, options: PostgresSto
 }
 
 class PostgresStore implements Store {
-  readonly specificationVersion = 'v2' as const;
+  readonly specificationVersion = 'v3' as const;
   readonly name = 'postgres';
   readonly location: string;
   readonly settings: ConnectionSettings;
@@ -182,6 +196,18 @@ class PostgresStore implements Store {
     return this.#ready;
   }
 
+  /**
+   * Runs a fenced write (retrying as {@link #run} does): its statement inserts only while the lease
+   * holds, checked in the statement itself, so no row written means the fence was refused.
+   */
+  async #fenced(operation: string, executionId: string, fence: LeaseFence, write: string, statement: (attempt: number) => Promise<{ rowCount: number | null }>): Promise<void> {
+    await this.#run(operation, async (attempt) => {
+      if ((await statement(attempt)).rowCount !== 0) return;
+      const current = (await this.#readExecution(executionId))?.record ?? null;
+      throw new LeaseLostError({ executionId, write, fence, current, store: this.location });
+    });
+  }
+
   /** Names a row for a `StoreCorruptedError`: this store (schema), the table, and what the row was read for. */
   #row(table: string, which: string): string {
     return `${this.location}, table ${table}, ${which}`;
@@ -233,7 +259,7 @@ class PostgresStore implements Store {
   async updateExecution(
     id: string,
     patch: ExecutionPatch,
-    condition?: { readonly version?: number },
+    condition?: { readonly version?: number; readonly fence?: LeaseFence },
   ): Promise<UpdateResult<ExecutionRecord>> {
     const changes = copy<ExecutionPatch>(patch);
     const write = randomUUID();
@@ -243,6 +269,11 @@ class PostgresStore implements Store {
         if (current === null) return { ok: false, reason: 'not-found' } as const;
         // An earlier attempt of this call committed before its connection was lost.
         if (current.lastWrite === write) return { ok: true, record: current.record } as const;
+        // The compare-and-set below applies only to the version read here, so the lease checked here
+        // is the one the update replaces.
+        if (condition?.fence !== undefined && !holdsLease(current.record, condition.fence)) {
+          throw new LeaseLostError({ executionId: id, write: 'an update of the execution', fence: condition.fence, current: current.record, store: this.location });
+        }
         if (condition?.version !== undefined && condition.version !== current.record.version) {
           return { ok: false, reason: 'conflict', current: current.record } as const;
         }
@@ -304,7 +335,7 @@ class PostgresStore implements Store {
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
-  async putCheckpoint(record: CheckpointRecord): Promise<void> {
+  async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
     const values = [
       record.executionId,
       record.id,
@@ -315,16 +346,28 @@ class PostgresStore implements Store {
       record.status,
       JSON.stringify(record),
     ];
-    // An upsert: sending it again after a lost connection writes the same row, never a second one.
-    await this.#run('putCheckpoint', () =>
-      this.#query(
-        'put_checkpoint',
-        `INSERT INTO ${this.#s}.checkpoints (execution_id, id, seq, parent_id, name, kind, status, record)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (execution_id, id) DO UPDATE SET
+    const upsert = `ON CONFLICT (execution_id, id) DO UPDATE SET
            seq = excluded.seq, parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
-           status = excluded.status, record = excluded.record`,
-        values,
+           status = excluded.status, record = excluded.record`;
+    // An upsert: sending it again after a lost connection writes the same row, never a second one.
+    if (fence === undefined) {
+      await this.#run('putCheckpoint', () =>
+        this.#query(
+          'put_checkpoint',
+          `INSERT INTO ${this.#s}.checkpoints (execution_id, id, seq, parent_id, name, kind, status, record)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ${upsert}`,
+          values,
+        ),
+      );
+      return;
+    }
+    await this.#fenced('putCheckpoint', record.executionId, fence, `checkpoint "${record.id}"`, () =>
+      this.#query(
+        'put_checkpoint_fenced',
+        `INSERT INTO ${this.#s}.checkpoints (execution_id, id, seq, parent_id, name, kind, status, record)
+         SELECT $1::text, $2::text, $3::integer, $4::text, $5::text, $6::text, $7::text, $8::json
+         FROM ${this.#s}.executions ${leaseHeld(9)} ${upsert}`,
+        [...values, fence.owner, fence.session],
       ),
     );
   }
@@ -358,14 +401,21 @@ class PostgresStore implements Store {
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
 
-  async putWait(record: WaitRecord): Promise<void> {
+  async putWait(record: WaitRecord, fence?: LeaseFence): Promise<void> {
     const values = [record.executionId, record.id, record.status, JSON.stringify(record)];
-    await this.#run('putWait', () =>
+    const upsert = 'ON CONFLICT (execution_id, id) DO UPDATE SET status = excluded.status, record = excluded.record';
+    if (fence === undefined) {
+      await this.#run('putWait', () =>
+        this.#query('put_wait', `INSERT INTO ${this.#s}.waits (execution_id, id, status, record) VALUES ($1, $2, $3, $4) ${upsert}`, values),
+      );
+      return;
+    }
+    await this.#fenced('putWait', record.executionId, fence, `wait "${record.id}"`, () =>
       this.#query(
-        'put_wait',
-        `INSERT INTO ${this.#s}.waits (execution_id, id, status, record) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (execution_id, id) DO UPDATE SET status = excluded.status, record = excluded.record`,
-        values,
+        'put_wait_fenced',
+        `INSERT INTO ${this.#s}.waits (execution_id, id, status, record)
+         SELECT $1::text, $2::text, $3::text, $4::json FROM ${this.#s}.executions ${leaseHeld(5)} ${upsert}`,
+        [...values, fence.owner, fence.session],
       ),
     );
   }
@@ -437,14 +487,21 @@ class PostgresStore implements Store {
 
   // ── artifacts and blobs ───────────────────────────────────────────────────────────────────
 
-  async putArtifact(record: ArtifactRecord): Promise<void> {
+  async putArtifact(record: ArtifactRecord, fence?: LeaseFence): Promise<void> {
     const values = [record.executionId, record.name, JSON.stringify(record)];
-    await this.#run('putArtifact', () =>
+    const upsert = 'ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record';
+    if (fence === undefined) {
+      await this.#run('putArtifact', () =>
+        this.#query('put_artifact', `INSERT INTO ${this.#s}.artifacts (execution_id, name, record) VALUES ($1, $2, $3) ${upsert}`, values),
+      );
+      return;
+    }
+    await this.#fenced('putArtifact', record.executionId, fence, `artifact "${record.name}"`, () =>
       this.#query(
-        'put_artifact',
-        `INSERT INTO ${this.#s}.artifacts (execution_id, name, record) VALUES ($1, $2, $3)
-         ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record`,
-        values,
+        'put_artifact_fenced',
+        `INSERT INTO ${this.#s}.artifacts (execution_id, name, record)
+         SELECT $1::text, $2::text, $3::json FROM ${this.#s}.executions ${leaseHeld(4)} ${upsert}`,
+        [...values, fence.owner, fence.session],
       ),
     );
   }
@@ -500,7 +557,7 @@ class PostgresStore implements Store {
 
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
-  async appendLogs(records: readonly LogRecord[]): Promise<void> {
+  async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
     const first = records[0];
     if (first === undefined) return;
     const executionIds = records.map((record) => record.executionId);
@@ -508,22 +565,40 @@ class PostgresStore implements Store {
     // One statement, so a batch lands whole and in order; the batch id lets a retry see that an
     // earlier attempt already landed, so no line is written twice.
     const batch = randomUUID();
-    await this.#run('appendLogs', async (attempt) => {
-      if (attempt > 1) {
-        const landed = await this.#query(
-          'find_log_batch',
-          `SELECT 1 FROM ${this.#s}.logs WHERE execution_id = $1 AND batch = $2 LIMIT 1`,
-          [first.executionId, batch],
+    const landed = async (attempt: number): Promise<boolean> => {
+      if (attempt === 1) return false;
+      const found = await this.#query(
+        'find_log_batch',
+        `SELECT 1 FROM ${this.#s}.logs WHERE execution_id = $1 AND batch = $2 LIMIT 1`,
+        [first.executionId, batch],
+      );
+      return found.rowCount === 1;
+    };
+    if (fence === undefined) {
+      await this.#run('appendLogs', async (attempt) => {
+        if (await landed(attempt)) return;
+        await this.#query(
+          'append_logs',
+          `INSERT INTO ${this.#s}.logs (execution_id, batch, record)
+           SELECT line.execution_id, $3, line.record::json
+           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS line (execution_id, record, n)
+           ORDER BY line.n`,
+          [executionIds, lines, batch],
         );
-        if (landed.rowCount === 1) return;
-      }
-      await this.#query(
-        'append_logs',
+      });
+      return;
+    }
+    const executionId = fencedLogExecution(records);
+    await this.#fenced('appendLogs', executionId, fence, `${records.length} log lines`, async (attempt) => {
+      if (await landed(attempt)) return { rowCount: records.length };
+      return this.#query(
+        'append_logs_fenced',
         `INSERT INTO ${this.#s}.logs (execution_id, batch, record)
-         SELECT line.execution_id, $3, line.record::json
-         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS line (execution_id, record, n)
+         SELECT $1::text, $3::uuid, line.record::json
+         FROM unnest($2::text[]) WITH ORDINALITY AS line (record, n),
+              (SELECT 1 FROM ${this.#s}.executions ${leaseHeld(4, '$1')}) AS lease
          ORDER BY line.n`,
-        [executionIds, lines, batch],
+        [executionId, lines, batch, fence.owner, fence.session],
       );
     });
   }

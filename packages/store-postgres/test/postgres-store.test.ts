@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KeelError, type Store } from '@keel/core';
+import { KeelError, LeaseLostError, type Store } from '@keel/core';
 import { runStoreConformance } from '@keel/core/testing';
 import {
   listenForWork,
@@ -309,6 +309,49 @@ describe('a lost connection', () => {
     expect(StoreUnavailableError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('postgres://keel@127.0.0.1:1/nowhere (schema keel)');
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('a fenced write racing a takeover', () => {
+  it('waits for the takeover that holds the execution row, then sees it and is refused: the lease is checked at the write, not before', async () => {
+    const schema = newSchema();
+    const applicationName = `keel_fence_${schema}`;
+    const store = postgresStore(newPool({ max: 1, application_name: applicationName }), { schema });
+    opened.stores.push(store);
+    const lease = { owner: 'worker-a', host: 'h', pid: 1, expiresAt: Date.now() + 60_000 };
+    await store.createExecution({ ...execution('ex_1'), lease, sessions: 1 });
+
+    // Another worker's takeover, in a transaction left open: it holds the execution row.
+    const taker = await newPool({ max: 1 }).connect();
+    await taker.query('BEGIN');
+    await taker.query(
+      `UPDATE "${schema}".executions SET lease_owner = 'worker-b', version = version + 1,
+         record = (record::jsonb || '{"sessions": 2, "lease": {"owner": "worker-b", "host": "h", "pid": 2, "expiresAt": 1}}'::jsonb)::json
+       WHERE id = 'ex_1'`,
+    );
+    // The stale holder's write started while the old lease was still the committed one…
+    const write = store
+      .putCheckpoint(
+        { executionId: 'ex_1', id: 'late:1', parentId: null, name: 'late', kind: 'step', status: 'completed', seq: 0, attempts: 1, delivery: 'at-least-once', durable: true, startedAt: 1 },
+        { owner: 'worker-a', session: 1 },
+      )
+      .catch((error: unknown) => error);
+    let settled = false;
+    void write.then(() => (settled = true));
+    let waiting = false;
+    // (Without the row lock the write would not wait: it would settle here, having written.)
+    while (!waiting && !settled) {
+      const found = await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [applicationName]);
+      waiting = found.rowCount === 1;
+      if (!waiting) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // …and waits for the row; once the takeover commits, the write sees the new lease.
+    await taker.query('COMMIT');
+    taker.release();
+    const refused = await write;
+    expect(LeaseLostError.isInstance(refused), String(refused)).toBe(true);
+    expect(refused).toMatchObject({ fence: { owner: 'worker-a', session: 1 }, current: { owner: 'worker-b', session: 2 } });
+    expect(await store.listCheckpoints('ex_1')).toEqual([]);
   });
 });
 

@@ -2,6 +2,15 @@ import { SqliteDeployments } from './sqlite-deployments.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
 
 /**
+ * The condition of a fenced write: `@fenceOwner` holds the lease of `@executionId` in session
+ * `@fenceSession`. Part of the write's own statement, so the lease cannot change between check and write.
+ */
+const leaseHeld = `EXISTS (
+  SELECT 1 FROM keel_executions
+  WHERE id = @executionId AND lease_owner = @fenceOwner AND json_extract(record, '$.sessions') = @fenceSession
+)`;
+
+/**
  * The statements a {@link Store} runs, prepared once per open file: SQLite then plans each query once,
  * and a checkpoint write costs a few microseconds instead of a parse and plan each time.
  */
@@ -10,14 +19,18 @@ export class SqliteStatements {
   readonly getExecution: SqliteStatement;
   readonly updateExecution: SqliteStatement;
   readonly putCheckpoint: SqliteStatement;
+  /** {@link putCheckpoint} applied only while the fence holds the lease (no row changed: refused). */
+  readonly putCheckpointFenced: SqliteStatement;
   readonly getCheckpoint: SqliteStatement;
   readonly listCheckpoints: SqliteStatement;
   readonly putWait: SqliteStatement;
+  readonly putWaitFenced: SqliteStatement;
   readonly getWait: SqliteStatement;
   readonly listWaits: SqliteStatement;
   readonly listWaitsWithStatus: SqliteStatement;
   readonly resolveWait: SqliteStatement;
   readonly putArtifact: SqliteStatement;
+  readonly putArtifactFenced: SqliteStatement;
   readonly getArtifact: SqliteStatement;
   readonly listArtifacts: SqliteStatement;
   readonly putBlob: SqliteStatement;
@@ -25,6 +38,8 @@ export class SqliteStatements {
   readonly listLogs: SqliteStatement;
   /** Appends log lines in one transaction, so a batch lands whole and in order. */
   readonly appendLogs: (lines: readonly (readonly [executionId: string, record: string])[]) => void;
+  /** Appends one execution's lines in one transaction if the fence holds its lease; returns whether it did. */
+  readonly appendLogsFenced: (fence: { executionId: string; fenceOwner: string; fenceSession: number }, records: readonly string[]) => boolean;
   readonly deployments: SqliteDeployments;
 
   readonly #database: SqliteDatabase;
@@ -54,10 +69,22 @@ export class SqliteStatements {
          seq = excluded.seq, parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
          status = excluded.status, record = excluded.record`,
     );
+    this.putCheckpointFenced = prepare(
+      `INSERT INTO keel_checkpoints (execution_id, id, seq, parent_id, name, kind, status, record)
+       SELECT @executionId, @id, @seq, @parentId, @name, @kind, @status, @record WHERE ${leaseHeld}
+       ON CONFLICT (execution_id, id) DO UPDATE SET
+         seq = excluded.seq, parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
+         status = excluded.status, record = excluded.record`,
+    );
     this.getCheckpoint = prepare('SELECT record FROM keel_checkpoints WHERE execution_id = ? AND id = ?');
     this.listCheckpoints = prepare('SELECT id, record FROM keel_checkpoints WHERE execution_id = ? ORDER BY seq, id');
     this.putWait = prepare(
       `INSERT INTO keel_waits (execution_id, id, status, record) VALUES (?, ?, ?, ?)
+       ON CONFLICT (execution_id, id) DO UPDATE SET status = excluded.status, record = excluded.record`,
+    );
+    this.putWaitFenced = prepare(
+      `INSERT INTO keel_waits (execution_id, id, status, record)
+       SELECT @executionId, @id, @status, @record WHERE ${leaseHeld}
        ON CONFLICT (execution_id, id) DO UPDATE SET status = excluded.status, record = excluded.record`,
     );
     this.getWait = prepare('SELECT record FROM keel_waits WHERE execution_id = ? AND id = ?');
@@ -71,6 +98,11 @@ export class SqliteStatements {
     );
     this.putArtifact = prepare(
       `INSERT INTO keel_artifacts (execution_id, name, record) VALUES (?, ?, ?)
+       ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record`,
+    );
+    this.putArtifactFenced = prepare(
+      `INSERT INTO keel_artifacts (execution_id, name, record)
+       SELECT @executionId, @name, @record WHERE ${leaseHeld}
        ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record`,
     );
     this.getArtifact = prepare('SELECT record FROM keel_artifacts WHERE execution_id = ? AND name = ?');
@@ -87,6 +119,13 @@ export class SqliteStatements {
     // IMMEDIATE takes the write lock before the first insert, so waiting for another writer goes
     // through the busy timeout instead of failing half way.
     this.appendLogs = (lines) => append.immediate(lines);
+    const leaseIsHeld = prepare(`SELECT ${leaseHeld} AS held`);
+    const appendFenced = database.transaction((fence: { executionId: string; fenceOwner: string; fenceSession: number }, records: readonly string[]) => {
+      if ((leaseIsHeld.get(fence) as { held: number }).held !== 1) return false;
+      for (const record of records) appendLog.run(fence.executionId, record);
+      return true;
+    });
+    this.appendLogsFenced = (fence, records) => appendFenced.immediate(fence, records) as boolean;
   }
 
   /** A statement for query text built from a call's arguments, prepared once per distinct text. */

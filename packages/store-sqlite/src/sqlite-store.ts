@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { ExecutionExistsError, KeelError, type Store } from '@keel/core';
-import { applyExecutionPatch, recordFromRow } from '@keel/core/store';
+import { LeaseLostError, applyExecutionPatch, fencedLogExecution, holdsLease, recordFromRow } from '@keel/core/store';
 import type {
   ArtifactRecord,
   CheckpointRecord,
@@ -11,13 +11,14 @@ import type {
   ExecutionRecord,
   DeploymentRecord,
   FlowTagRecord,
+  LeaseFence,
   LogRecord,
   PayloadRef,
   UpdateResult,
   WaitRecord,
 } from '@keel/core/store';
 import { migrateSqliteSchema } from './sqlite-schema.js';
-import { openSqliteDatabase, type SqliteDatabase } from './sqlite-driver.js';
+import { openSqliteDatabase, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
 import { SqliteStatements } from './sqlite-statements.js';
 
 /** Options of {@link sqliteStore}. */
@@ -51,6 +52,8 @@ const packageVersion = (createRequire(import.meta.url)('../package.json') as { v
  *   writes from several processes queue on SQLite's lock for at most `busyTimeout`.
  * - Executions change by compare-and-set (`UPDATE … WHERE id = ? AND version = ?`), waits resolve with
  *   `… AND status = 'pending'`: of two processes writing at once, exactly one wins.
+ * - A fenced write (a session's) checks the lease in its own statement (`INSERT … SELECT … WHERE EXISTS`
+ *   the lease), so a holder that was taken over writes nothing and gets `LeaseLostError`.
  * - The schema is created and migrated by the store on first use, recorded in `keel_schema`; a file
  *   migrated by a newer Keel is refused with `StoreSchemaTooNewError`.
  * - Payloads are stored once per content hash in `keel_blobs`; records refer to them by hash.
@@ -75,7 +78,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
 }
 
 class SqliteStore implements Store {
-  readonly specificationVersion = 'v2' as const;
+  readonly specificationVersion = 'v3' as const;
   readonly name = 'sqlite';
   readonly location: string;
 
@@ -146,13 +149,18 @@ class SqliteStore implements Store {
   async updateExecution(
     id: string,
     patch: ExecutionPatch,
-    condition?: { readonly version?: number },
+    condition?: { readonly version?: number; readonly fence?: LeaseFence },
   ): Promise<UpdateResult<ExecutionRecord>> {
     const statements = this.#open();
     const changes = copy<ExecutionPatch>(patch);
     for (;;) {
       const current = this.#readExecution(id);
       if (current === null) return { ok: false, reason: 'not-found' };
+      // The compare-and-set below applies only to the version read here, so the lease checked here
+      // is the one the update replaces.
+      if (condition?.fence !== undefined && !holdsLease(current, condition.fence)) {
+        throw this.#leaseLost(id, condition.fence, 'an update of the execution');
+      }
       if (condition?.version !== undefined && condition.version !== current.version) {
         return { ok: false, reason: 'conflict', current };
       }
@@ -192,8 +200,8 @@ class SqliteStore implements Store {
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
-  async putCheckpoint(record: CheckpointRecord): Promise<void> {
-    this.#open().putCheckpoint.run({
+  async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
+    const columns = {
       executionId: record.executionId,
       id: record.id,
       seq: record.seq,
@@ -202,7 +210,10 @@ class SqliteStore implements Store {
       kind: record.kind,
       status: record.status,
       record: JSON.stringify(record),
-    });
+    };
+    const statements = this.#open();
+    if (fence === undefined) statements.putCheckpoint.run(columns);
+    else this.#fenced(statements.putCheckpointFenced, columns, fence, `checkpoint "${record.id}"`);
   }
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
@@ -219,8 +230,11 @@ class SqliteStore implements Store {
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
 
-  async putWait(record: WaitRecord): Promise<void> {
-    this.#open().putWait.run(record.executionId, record.id, record.status, JSON.stringify(record));
+  async putWait(record: WaitRecord, fence?: LeaseFence): Promise<void> {
+    const statements = this.#open();
+    const text = JSON.stringify(record);
+    if (fence === undefined) statements.putWait.run(record.executionId, record.id, record.status, text);
+    else this.#fenced(statements.putWaitFenced, { executionId: record.executionId, id: record.id, status: record.status, record: text }, fence, `wait "${record.id}"`);
   }
 
   async getWait(executionId: string, id: string): Promise<WaitRecord | null> {
@@ -263,8 +277,11 @@ class SqliteStore implements Store {
 
   // ── artifacts and blobs ───────────────────────────────────────────────────────────────────
 
-  async putArtifact(record: ArtifactRecord): Promise<void> {
-    this.#open().putArtifact.run(record.executionId, record.name, JSON.stringify(record));
+  async putArtifact(record: ArtifactRecord, fence?: LeaseFence): Promise<void> {
+    const statements = this.#open();
+    const text = JSON.stringify(record);
+    if (fence === undefined) statements.putArtifact.run(record.executionId, record.name, text);
+    else this.#fenced(statements.putArtifactFenced, { executionId: record.executionId, name: record.name, record: text }, fence, `artifact "${record.name}"`);
   }
 
   async getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null> {
@@ -290,9 +307,18 @@ class SqliteStore implements Store {
 
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
-  async appendLogs(records: readonly LogRecord[]): Promise<void> {
+  async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
     if (records.length === 0) return;
-    this.#open().appendLogs(records.map((record) => [record.executionId, JSON.stringify(record)] as const));
+    if (fence === undefined) {
+      this.#open().appendLogs(records.map((record) => [record.executionId, JSON.stringify(record)] as const));
+      return;
+    }
+    const executionId = fencedLogExecution(records);
+    const appended = this.#open().appendLogsFenced(
+      { executionId, fenceOwner: fence.owner, fenceSession: fence.session },
+      records.map((record) => JSON.stringify(record)),
+    );
+    if (!appended) throw this.#leaseLost(executionId, fence, `${records.length} log lines`);
   }
 
   async listLogs(
@@ -304,6 +330,16 @@ class SqliteStore implements Store {
     const rows = this.#open().listLogs.all(executionId, limit, offset) as { record: string }[];
     const listed = this.#row('keel_logs', `execution "${executionId}"`);
     return rows.map((row) => recordFromRow<LogRecord>(row.record, listed, { executionId }));
+  }
+
+  /** Runs a fenced write statement; no row changed means the fence is not the execution's lease. */
+  #fenced(statement: SqliteStatement, columns: { readonly executionId: string } & Record<string, unknown>, fence: LeaseFence, write: string): void {
+    const written = statement.run({ ...columns, fenceOwner: fence.owner, fenceSession: fence.session });
+    if (written.changes === 0) throw this.#leaseLost(columns.executionId, fence, write);
+  }
+
+  #leaseLost(executionId: string, fence: LeaseFence, write: string): LeaseLostError {
+    return new LeaseLostError({ executionId, write, fence, current: this.#readExecution(executionId), store: this.location });
   }
 
   /** Names a row for a `StoreCorruptedError`: this database, the table, and what the row was read for. */

@@ -18,6 +18,8 @@ export type { ChildExit, LineMatcher, RunningChild, StartChildOptions } from './
 export { readmeSnippet, runReadmeSnippet } from './readme-snippet.js';
 export type { ReadmeSnippetLocation, RunReadmeSnippetOptions } from './readme-snippet.js';
 export { ReadmeSnippetMissingError } from './readme-snippet-missing-error.js';
+export { startTcpProxy } from './tcp-proxy.js';
+export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
 export { crashAfterCalls } from './crash-after-calls.js';
 export type { CrashAfterCallsOptions, CrashAfterCallsResult, KillPoint } from './crash-after-calls.js';
 export { toolResultsOf } from './tool-results.js';

@@ -1,5 +1,6 @@
 import { ExecutionNotFoundError } from '../errors/execution-not-found-error.js';
-import type { ExecutionPatch, ExecutionRecord } from '../store/records.js';
+import { LeaseLostError } from '../errors/lease-lost-error.js';
+import type { ExecutionPatch, ExecutionRecord, LeaseFence } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { leaseFor } from './lease.js';
 
@@ -10,8 +11,11 @@ const cancelPollMs = 1000;
 export interface LeaseEvents {
   /** Another process asked to cancel the execution. */
   cancelRequested(): void;
-  /** Another process holds the execution now; returns the error the session stops with. */
-  leaseLost(current: ExecutionRecord): Error;
+  /**
+   * Another process holds the execution now (as read here, or as the store said refusing a write);
+   * returns the error the session stops with.
+   */
+  leaseLost(cause: ExecutionRecord | LeaseLostError): Error;
   /** Whether the session stopped (cancelled, lost its lease): then there is nothing to renew. */
   stopped(): boolean;
 }
@@ -33,7 +37,11 @@ export class ExecutionLease {
     private readonly events: LeaseEvents,
   ) {
     this.#execution = execution;
+    this.fence = { owner: holder.ownerId, session: execution.sessions };
   }
+
+  /** The lease this session claimed, which the store checks on each of its writes. */
+  readonly fence: LeaseFence;
 
   /** The execution as this session last wrote or read it. */
   get execution(): ExecutionRecord {
@@ -41,13 +49,18 @@ export class ExecutionLease {
   }
 
   /**
-   * Updates the execution with compare-and-set. A conflict with a write from elsewhere (a cancel
-   * request) is merged and retried; finding another owner's lease stops the session.
+   * Updates the execution with compare-and-set, fenced by the session's lease. A conflict with a
+   * write from elsewhere (a cancel request) is merged and retried; finding another owner's lease, or
+   * the store refusing the fence, stops the session.
    */
   update(patch: ExecutionPatch): Promise<void> {
     const write = this.#writes.then(async () => {
       for (;;) {
-        const result = await this.store.updateExecution(this.#execution.id, patch, { version: this.#execution.version });
+        const result = await this.store
+          .updateExecution(this.#execution.id, patch, { version: this.#execution.version, fence: this.fence })
+          .catch((error: unknown) => {
+            throw LeaseLostError.isInstance(error) ? this.events.leaseLost(error) : error;
+          });
         if (result.ok) {
           this.#execution = result.record;
           return;

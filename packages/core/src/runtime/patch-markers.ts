@@ -71,7 +71,7 @@ export class PatchMarkers {
     session.history.set(id, record);
     const written = this.#writes.then(async () => {
       await session.store.putBlob(output.ref.hash, output.text);
-      await session.store.putCheckpoint(record);
+      await session.store.putCheckpoint(record, session.fence);
     });
     written.catch(() => {}); // Surfaced by the next write, which awaits it.
     this.#writes = written;

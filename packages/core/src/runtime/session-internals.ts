@@ -1,4 +1,4 @@
-import type { CheckpointRecord } from '../store/records.js';
+import type { CheckpointRecord, LeaseFence, WaitRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { ReplayHistory } from './replay-history.js';
 import type { Scope } from './scope.js';
@@ -13,6 +13,8 @@ export interface SessionInternals {
   /** The session's number (see `ExecutionRecord.sessions`). */
   readonly number: number;
   readonly store: Store;
+  /** The session's lease, which every write it makes carries (see {@link LeaseFence}). */
+  readonly fence: LeaseFence;
   readonly history: ReplayHistory;
   /** Fail on any call that has no record, instead of running it live. */
   readonly hermetic: boolean;
@@ -26,6 +28,8 @@ export interface SessionInternals {
   currentVersion(): { codeVersion?: string };
   /** Writes a checkpoint record, unless the session ended. */
   putCheckpoint(record: CheckpointRecord): Promise<void>;
+  /** Writes a wait, fenced by the session's lease. */
+  putWait(record: WaitRecord): Promise<void>;
   /** Stops the session at a wait in `scope`: the calls around it are blocked; nothing after runs. */
   suspend(scope: Scope): Promise<never>;
 }

@@ -1,4 +1,4 @@
-import type { LogLevel, LogRecord } from '../store/records.js';
+import type { LeaseFence, LogLevel, LogRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -14,6 +14,8 @@ export class SessionLog {
     private readonly store: Store,
     private readonly executionId: string,
     private readonly session: number,
+    /** The session's lease: the store refuses the lines of a session that lost it. */
+    private readonly fence: LeaseFence,
     /** Whether the body is still replaying what earlier sessions did. */
     private readonly replaying: () => boolean,
   ) {}
@@ -37,7 +39,7 @@ export class SessionLog {
             setImmediate(() => {
               const batch = this.#lines;
               this.#lines = [];
-              this.store.appendLogs(batch).then(resolve, resolve);
+              this.store.appendLogs(batch, this.fence).then(resolve, resolve);
             }),
           ),
       );
@@ -50,7 +52,7 @@ export class SessionLog {
     if (this.#lines.length) {
       const batch = this.#lines;
       this.#lines = [];
-      await this.store.appendLogs(batch);
+      await this.store.appendLogs(batch, this.fence);
     }
   }
 }

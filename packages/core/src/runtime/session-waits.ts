@@ -86,10 +86,10 @@ async function openWait<Schema extends z.ZodType>(
       status: 'pending',
       metadata: { ...wait.metadata, refusedInput: { issues: zodIssues(parsed.error), at: now } },
     };
-    await session.store.putWait(wait);
+    await session.putWait(wait);
   }
   if (wait?.status === 'timed-out' || (wait?.status === 'pending' && wait.expiresAt !== undefined && wait.expiresAt <= now)) {
-    if (wait.status !== 'timed-out') await session.store.putWait({ ...wait, status: 'timed-out' });
+    if (wait.status !== 'timed-out') await session.putWait({ ...wait, status: 'timed-out' });
     const error = new WaitTimeoutError({ executionId: session.executionId, waitId: id });
     const record: CheckpointRecord = { ...base, status: 'failed', error: await toErrorRecord(session.store, error), endedAt: now };
     await session.putCheckpoint(record);
@@ -108,7 +108,7 @@ async function openWait<Schema extends z.ZodType>(
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
       ...(options.timeout !== undefined ? { expiresAt: now + options.timeout } : {}),
     };
-    await session.store.putWait(wait);
+    await session.putWait(wait);
   }
   await session.putCheckpoint(base);
   session.history.set(id, base);

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
-import type { CheckpointKind, CheckpointRecord, ExecutionPatch, ExecutionRecord, LogLevel } from '../store/records.js';
+import type { CheckpointKind, CheckpointRecord, ExecutionPatch, ExecutionRecord, LeaseFence, LogLevel, WaitRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { DivergenceSide } from '../errors/divergence-error.js';
 import { ExecutionCancelledError } from '../errors/execution-cancelled-error.js';
 import { ExecutionLeasedError } from '../errors/execution-leased-error.js';
 import { ExecutionStateError } from '../errors/execution-state-error.js';
+import { LeaseLostError } from '../errors/lease-lost-error.js';
 import { CheckpointTimeoutError } from '../errors/checkpoint-timeout-error.js';
 import { ReplayMissError } from '../errors/replay-miss-error.js';
 import { SessionEndedError } from '../errors/session-ended-error.js';
@@ -24,6 +25,7 @@ import { runWait } from './session-waits.js';
 import { PatchMarkers } from './patch-markers.js';
 import { resolveCapture } from './capture.js';
 import { recordedStream } from './recorded-stream.js';
+import { watchingFailures } from './store-failures.js';
 import type { CapturePolicy, CheckpointContext, CheckpointOptions, RunResult, WaitOptions } from './types.js';
 
 /** What a session needs from the runtime that started it. */
@@ -40,7 +42,13 @@ export type SessionMode =
   /** `retry` of a failed execution: recorded failures run again. */
   | 'retry';
 
-type Halt = { readonly reason: 'suspended' } | { readonly reason: 'cancelled' } | { readonly reason: 'lease-lost'; readonly error: Error };
+type Halt =
+  | { readonly reason: 'suspended' }
+  | { readonly reason: 'cancelled' }
+  /** Another process holds the execution now: nothing more is written. */
+  | { readonly reason: 'lease-lost'; readonly error: Error }
+  /** A write to the store failed: the session cannot record what happens next, so it records nothing more. */
+  | { readonly reason: 'store-failed'; readonly error: Error };
 
 const never = new Promise<never>(() => {});
 
@@ -74,9 +82,16 @@ export class Session {
   readonly #internals: SessionInternals;
   readonly #patches: PatchMarkers;
 
+  /**
+   * The store, watched: a call that fails stops the session (see {@link #storeFailed}). The lease's
+   * heartbeat uses the store itself, so a renewal that fails does not stop a session whose store may
+   * be back before the lease runs out.
+   */
+  readonly store: Store;
+
   constructor(
     readonly host: SessionHost,
-    readonly store: Store,
+    store: Store,
     execution: ExecutionRecord,
     records: readonly CheckpointRecord[],
     readonly mode: SessionMode,
@@ -86,21 +101,24 @@ export class Session {
   ) {
     this.executionId = execution.id;
     this.number = execution.sessions;
+    const leaseStore = store;
+    store = this.store = watchingFailures(store, (error) => this.#storeFailed(error));
     this.#history = new ReplayHistory(store, execution, records);
     this.#replaying = this.#history.recordedAnything;
-    this.#lease = new ExecutionLease(store, host, execution, {
+    this.#lease = new ExecutionLease(leaseStore, host, execution, {
       cancelRequested: () => this.cancel(),
-      leaseLost: (current) => {
-        this.#loseLease(current);
+      leaseLost: (cause) => {
+        this.#loseLease(cause);
         return this.controller.signal.reason as Error;
       },
       stopped: () => this.#halt !== null && this.#halt.reason !== 'suspended',
     });
-    this.#log = new SessionLog(store, execution.id, execution.sessions, () => this.#replaying);
+    this.#log = new SessionLog(store, execution.id, execution.sessions, this.#lease.fence, () => this.#replaying);
     this.#internals = {
       executionId: execution.id,
       number: execution.sessions,
       store,
+      fence: this.#lease.fence,
       history: this.#history,
       hermetic,
       goLive: () => (this.#replaying = false),
@@ -108,6 +126,7 @@ export class Session {
       versionField: () => this.#versionField(),
       currentVersion: () => this.#currentVersion(),
       putCheckpoint: (record) => this.#putCheckpoint(record),
+      putWait: (record) => this.#putWait(record),
       suspend: (scope) => this.#suspend(scope),
     };
     this.#patches = new PatchMarkers(this.#internals);
@@ -135,8 +154,8 @@ export class Session {
       outcome = { kind: 'halted' };
     }
     await this.#settleInFlight();
-    await this.#log.flush();
     try {
+      if (!this.#writesStopped()) await this.#log.flush();
       await this.#patches.written();
       await this.#markBlockedCallsWaiting();
       this.#ended = true;
@@ -150,7 +169,7 @@ export class Session {
     outcome: { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'halted' },
   ): Promise<RunResult<Output>> {
     const halt = this.#halt;
-    if (halt?.reason === 'lease-lost') throw halt.error;
+    if (halt?.reason === 'lease-lost' || halt?.reason === 'store-failed') throw halt.error;
     const now = Date.now();
     if (halt?.reason === 'cancelled') {
       const error = new ExecutionCancelledError({ executionId: this.executionId });
@@ -176,14 +195,17 @@ export class Session {
         return this.#fail(error);
       }
       await this.store.putBlob(output.ref.hash, output.text);
-      await this.store.putArtifact({
-        executionId: this.executionId,
-        name: 'output',
-        type: artifactTypeOf(outcome.value),
-        payload: output.ref,
-        checkpointId: null,
-        createdAt: now,
-      });
+      await this.store.putArtifact(
+        {
+          executionId: this.executionId,
+          name: 'output',
+          type: artifactTypeOf(outcome.value),
+          payload: output.ref,
+          checkpointId: null,
+          createdAt: now,
+        },
+        this.fence,
+      );
       await this.updateExecution({ status: 'completed', output: output.ref, error: null, lease: null, endedAt: now });
       return { executionId: this.executionId, status: 'completed', output: outcome.value as Output };
     }
@@ -206,7 +228,28 @@ export class Session {
     if (this.#ended) throw new SessionEndedError({ executionId: this.executionId });
     await this.#patches.written();
     await this.#confirmLease();
-    await this.store.putCheckpoint(record);
+    await this.store.putCheckpoint(record, this.fence);
+  }
+
+  #putWait(record: WaitRecord): Promise<void> {
+    return this.store.putWait(record, this.fence);
+  }
+
+  /** The lease this session claimed: every write it makes carries it, and the store checks it. */
+  get fence(): LeaseFence {
+    return this.#lease.fence;
+  }
+
+  /**
+   * A call of the store failed. The store refusing a fenced write means another process holds the
+   * execution now: the session stops as a lease found lost does. (The check before each write,
+   * {@link #confirmLease}, saves a side effect; the store's fence is what keeps a holder that raced
+   * past it from writing.) Any other failure (the store unreachable past its retries) stops the
+   * session too, writing nothing more: see {@link #stopWriting}.
+   */
+  #storeFailed(error: unknown): void {
+    if (LeaseLostError.isInstance(error)) this.#loseLease(error);
+    else this.#stopWriting(error instanceof Error ? error : new Error(String(error)));
   }
 
   /**
@@ -320,7 +363,8 @@ export class Session {
           this.#history.set(id, record);
           return value;
         } catch (error) {
-          if (this.#ended) throw error;
+          // Nothing more is written once the session ended, lost its lease, or lost its store.
+          if (this.#ended || this.#writesStopped()) throw error;
           const haltedHere = this.#halt !== null && this.#halt.reason !== 'suspended';
           const retryOn = options.retryOn ?? isRetryable;
           if (!haltedHere && attemptInCall <= retries && isRetryable(error) && retryOn(error)) {
@@ -329,7 +373,7 @@ export class Session {
           }
           record = { ...record, status: 'failed', error: await toErrorRecord(this.store, error), endedAt: Date.now() };
           state.record = record;
-          if (this.#halt?.reason !== 'lease-lost') await this.#putCheckpoint(record);
+          await this.#putCheckpoint(record);
           this.#history.set(id, record);
           throw error;
         }
@@ -406,7 +450,7 @@ export class Session {
       throw new UnfinishedCallError({ executionId: this.executionId, checkpointId: existing.id });
     }
     if (!wait) {
-      await this.store.putWait({
+      await this.#putWait({
         executionId: this.executionId,
         id: waitId,
         name: `${existing.name}#decision`,
@@ -476,7 +520,7 @@ export class Session {
 
   /** Cancels the execution: the signal aborts, and the next checkpoint throws. */
   cancel(): void {
-    if (this.#halt?.reason === 'cancelled' || this.#halt?.reason === 'lease-lost') return;
+    if (this.#halt?.reason === 'cancelled' || this.#writesStopped()) return;
     this.#halt = { reason: 'cancelled' };
     this.controller.abort(new ExecutionCancelledError({ executionId: this.executionId }));
     this.#signalHalt();
@@ -493,17 +537,40 @@ export class Session {
     if (this.#halt && this.#halt.reason !== 'suspended') throw this.controller.signal.reason;
   }
 
-  #loseLease(current: ExecutionRecord): void {
-    if (this.#halt?.reason === 'lease-lost') return;
-    const error = current.lease
-      ? new ExecutionLeasedError({ executionId: this.executionId, lease: current.lease })
-      : new ExecutionStateError({
-          executionId: this.executionId,
-          status: current.status,
-          operation: 'keep running',
-          hint: 'It lost its lease; this process stopped running it.',
-        });
+  /** Stops the session: the execution, as read (`current`) or as the store refusing a write said, is another's now. */
+  #loseLease(cause: ExecutionRecord | LeaseLostError): void {
+    if (this.#writesStopped()) return;
+    const error = LeaseLostError.isInstance(cause)
+      ? cause
+      : cause.lease
+        ? new ExecutionLeasedError({ executionId: this.executionId, lease: cause.lease })
+        : new ExecutionStateError({
+            executionId: this.executionId,
+            status: cause.status,
+            operation: 'keep running',
+            hint: 'It lost its lease; this process stopped running it.',
+          });
     this.#halt = { reason: 'lease-lost', error };
+    this.controller.abort(error);
+    this.#signalHalt();
+    this.#notify();
+  }
+
+  /** Whether the session stopped writing: its lease was lost, or its store failed. */
+  #writesStopped(): boolean {
+    return this.#halt?.reason === 'lease-lost' || this.#halt?.reason === 'store-failed';
+  }
+
+  /**
+   * Stops the session after a write to the store failed (it stayed unreachable past its retries):
+   * what the session does next could not be recorded, and recording the failure itself (the call's,
+   * or the flow's, once the store is back) would fail an execution that only lost its store for a
+   * while. So it writes nothing more, as if the process had died: the execution keeps its lease until
+   * it expires, and a worker continues it, re-running the call whose result was not recorded.
+   */
+  #stopWriting(error: Error): void {
+    if (this.#writesStopped()) return;
+    this.#halt = { reason: 'store-failed', error };
     this.controller.abort(error);
     this.#signalHalt();
     this.#notify();
@@ -552,14 +619,8 @@ export class Session {
   /** Saves a named artifact of this execution (replacing one of the same name). */
   async save(name: string, value: unknown, type: string | undefined, checkpointId: string | null): Promise<void> {
     const payload = await storePayload(this.store, value, `artifact "${name}"`);
-    await this.store.putArtifact({
-      executionId: this.executionId,
-      name,
-      type: type ?? artifactTypeOf(value),
-      payload,
-      checkpointId,
-      createdAt: Date.now(),
-    });
+    const artifact = { executionId: this.executionId, name, type: type ?? artifactTypeOf(value), payload, checkpointId, createdAt: Date.now() };
+    await this.store.putArtifact(artifact, this.fence);
   }
 }
 

@@ -17,6 +17,7 @@ export type {
   ExecutionRecord,
   ExecutionStatus,
   Lease,
+  LeaseFence,
   LogLevel,
   LogRecord,
   PatchableExecutionField,
@@ -31,6 +32,8 @@ export { byDeployment, byTag } from './deployment-order.js';
 export { memoryStore } from './memory-store.js';
 export { lowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 export { StoreCorruptedError } from '../errors/store-corrupted-error.js';
+export { holdsLease, fencedLogExecution } from './lease-fence.js';
+export { LeaseLostError } from '../errors/lease-lost-error.js';
 export { recordFromRow } from './record-from-row.js';
 export { StoreSchemaOutdatedError } from '../errors/store-schema-outdated-error.js';
 export { StoreSchemaTooNewError } from '../errors/store-schema-too-new-error.js';

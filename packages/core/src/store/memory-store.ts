@@ -6,6 +6,7 @@ import type {
   ExecutionRecord,
   DeploymentRecord,
   FlowTagRecord,
+  LeaseFence,
   LogRecord,
   PayloadRef,
   UpdateResult,
@@ -15,7 +16,9 @@ import type { Store } from './store.js';
 import { matchesExecutionFilter } from './execution-filter.js';
 import { applyExecutionPatch } from './execution-patch.js';
 import { byDeployment, byTag } from './deployment-order.js';
+import { fencedLogExecution, holdsLease } from './lease-fence.js';
 import { ExecutionExistsError } from '../errors/execution-exists-error.js';
+import { LeaseLostError } from '../errors/lease-lost-error.js';
 
 /**
  * A {@link Store} in this process's memory: for tests, and for flows whose history may die with the
@@ -26,7 +29,7 @@ export function memoryStore(): Store {
 }
 
 class MemoryStore implements Store {
-  readonly specificationVersion = 'v2' as const;
+  readonly specificationVersion = 'v3' as const;
   readonly name = 'memory';
   readonly location = 'memory';
 
@@ -55,10 +58,11 @@ class MemoryStore implements Store {
   async updateExecution(
     id: string,
     patch: ExecutionPatch,
-    condition?: { readonly version?: number },
+    condition?: { readonly version?: number; readonly fence?: LeaseFence },
   ): Promise<UpdateResult<ExecutionRecord>> {
     const current = this.#executions.get(id);
     if (!current) return { ok: false, reason: 'not-found' };
+    this.#checkFence(id, condition?.fence, 'an update of the execution');
     if (condition?.version !== undefined && condition.version !== current.version) {
       return { ok: false, reason: 'conflict', current: copy(current) };
     }
@@ -74,7 +78,8 @@ class MemoryStore implements Store {
     return (filter.limit === undefined ? matching : matching.slice(0, filter.limit)).map(copy);
   }
 
-  async putCheckpoint(record: CheckpointRecord): Promise<void> {
+  async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
+    this.#checkFence(record.executionId, fence, `checkpoint "${record.id}"`);
     table(this.#checkpoints, record.executionId).set(record.id, copy(record));
   }
 
@@ -88,7 +93,8 @@ class MemoryStore implements Store {
     return records.sort((a, b) => a.seq - b.seq).map(copy);
   }
 
-  async putWait(record: WaitRecord): Promise<void> {
+  async putWait(record: WaitRecord, fence?: LeaseFence): Promise<void> {
+    this.#checkFence(record.executionId, fence, `wait "${record.id}"`);
     table(this.#waits, record.executionId).set(record.id, copy(record));
   }
 
@@ -115,7 +121,8 @@ class MemoryStore implements Store {
     return { ok: true, record: copy(next) };
   }
 
-  async putArtifact(record: ArtifactRecord): Promise<void> {
+  async putArtifact(record: ArtifactRecord, fence?: LeaseFence): Promise<void> {
+    this.#checkFence(record.executionId, fence, `artifact "${record.name}"`);
     table(this.#artifacts, record.executionId).set(record.name, copy(record));
   }
 
@@ -136,7 +143,8 @@ class MemoryStore implements Store {
     return this.#blobs.get(hash) ?? null;
   }
 
-  async appendLogs(records: readonly LogRecord[]): Promise<void> {
+  async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
+    if (fence !== undefined && records.length > 0) this.#checkFence(fencedLogExecution(records), fence, `${records.length} log lines`);
     for (const record of records) {
       let lines = this.#logs.get(record.executionId);
       if (!lines) this.#logs.set(record.executionId, (lines = []));
@@ -196,6 +204,14 @@ class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
+
+  /** Refuses a fenced write whose fence is not the execution's lease (nothing is awaited between this and the write). */
+  #checkFence(executionId: string, fence: LeaseFence | undefined, write: string): void {
+    if (fence === undefined) return;
+    const current = this.#executions.get(executionId) ?? null;
+    if (holdsLease(current, fence)) return;
+    throw new LeaseLostError({ executionId, write, fence, current: current && copy(current), store: this.location });
+  }
 }
 
 /** One map key for a pair of names; NUL cannot appear in a flow, version or tag name. */

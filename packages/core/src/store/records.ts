@@ -52,6 +52,20 @@ export interface Lease {
   readonly expiresAt: number;
 }
 
+/**
+ * The proof a write comes from the session that holds its execution's lease (a fencing token): the
+ * lease's owner and the session number it was claimed for ({@link ExecutionRecord.sessions}, which
+ * every claim increases). A store refuses a write whose fence is not the execution's current lease
+ * with `LeaseLostError`, checked in the same step as the write, so a holder that was paused past its
+ * lease and taken over never writes over the new holder's records.
+ */
+export interface LeaseFence {
+  /** {@link Lease.owner} of the writing session. */
+  readonly owner: string;
+  /** The session number the lease was claimed for. */
+  readonly session: number;
+}
+
 /** How a replay execution relates to the one it replays. */
 export interface ReplayOrigin {
   /** The execution that was replayed. */

@@ -6,6 +6,7 @@ import type {
   ExecutionRecord,
   DeploymentRecord,
   FlowTagRecord,
+  LeaseFence,
   LogRecord,
   PayloadRef,
   UpdateResult,
@@ -27,6 +28,12 @@ import type {
  * - Several processes may share one store. Executions change only through compare-and-set
  *   ({@link Store.updateExecution}) and waits resolve only once ({@link Store.resolveWait}), so a
  *   second writer never silently overwrites the first.
+ * - Fencing: every write of a session (checkpoint, wait, artifact, log lines, execution update) carries
+ *   its {@link LeaseFence}. A store applies it only while the fence is the execution's current lease,
+ *   checked atomically with the write (one statement, one transaction, or under the execution's lock),
+ *   and otherwise throws `LeaseLostError` and writes nothing. Writes without a fence (tools, copies,
+ *   operators) are not checked. Blobs need no fence: they are content-addressed, so a late write of one
+ *   changes nothing.
  *
  * @example
  * ```ts
@@ -36,9 +43,9 @@ import type {
 export interface Store {
   /**
    * The version of this contract the backend implements. `v2` added deployments and tags
-   * (`createDeployment` … `deleteTag`).
+   * (`createDeployment` … `deleteTag`); `v3` added the lease fence of session writes ({@link LeaseFence}).
    */
-  readonly specificationVersion: 'v2';
+  readonly specificationVersion: 'v3';
 
   /** A short name for messages and surfaces: `memory`, `lowdb`, `sqlite`, `postgres`. */
   readonly name: string;
@@ -62,12 +69,13 @@ export interface Store {
   /**
    * Applies `patch` to an execution, increasing its version and setting `updatedAt`.
    * @param condition - When `version` is given, the update applies only if the stored version equals it;
-   *   otherwise the result is a `conflict` carrying the current record, and nothing changes.
+   *   otherwise the result is a `conflict` carrying the current record, and nothing changes. When `fence`
+   *   is given and is not the execution's current lease, nothing changes and the call throws `LeaseLostError`.
    */
   updateExecution(
     id: string,
     patch: ExecutionPatch,
-    condition?: { readonly version?: number },
+    condition?: { readonly version?: number; readonly fence?: LeaseFence },
   ): Promise<UpdateResult<ExecutionRecord>>;
 
   /** Executions matching `filter`, newest first (ids sort by creation time). */
@@ -75,8 +83,12 @@ export interface Store {
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
-  /** Inserts or replaces the record with the same `(executionId, id)`. */
-  putCheckpoint(record: CheckpointRecord): Promise<void>;
+  /**
+   * Inserts or replaces the record with the same `(executionId, id)`.
+   * @param fence - The writing session's lease: when given, the write applies only while it is the
+   *   execution's current lease; otherwise it throws `LeaseLostError` and writes nothing.
+   */
+  putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void>;
 
   /** @returns The record, or `null`. */
   getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null>;
@@ -86,8 +98,11 @@ export interface Store {
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
 
-  /** Inserts or replaces the wait with the same `(executionId, id)`. */
-  putWait(record: WaitRecord): Promise<void>;
+  /**
+   * Inserts or replaces the wait with the same `(executionId, id)`.
+   * @param fence - As for {@link Store.putCheckpoint}.
+   */
+  putWait(record: WaitRecord, fence?: LeaseFence): Promise<void>;
 
   /** @returns The wait, or `null`. */
   getWait(executionId: string, id: string): Promise<WaitRecord | null>;
@@ -108,8 +123,11 @@ export interface Store {
 
   // ── artifacts and blobs ───────────────────────────────────────────────────────────────────
 
-  /** Inserts or replaces the artifact with the same `(executionId, name)`. */
-  putArtifact(record: ArtifactRecord): Promise<void>;
+  /**
+   * Inserts or replaces the artifact with the same `(executionId, name)`.
+   * @param fence - As for {@link Store.putCheckpoint}.
+   */
+  putArtifact(record: ArtifactRecord, fence?: LeaseFence): Promise<void>;
 
   /** @returns The artifact, or `null`. */
   getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null>;
@@ -128,8 +146,12 @@ export interface Store {
 
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
-  /** Appends log lines (of one or several executions), keeping their order. */
-  appendLogs(records: readonly LogRecord[]): Promise<void>;
+  /**
+   * Appends log lines (of one or several executions), keeping their order.
+   * @param fence - As for {@link Store.putCheckpoint}; a fenced batch holds the lines of one execution,
+   *   and lands whole or not at all.
+   */
+  appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void>;
 
   /**
    * The log lines of an execution in the order they were appended.

@@ -42,14 +42,7 @@ export function declareLeaseTests(
         const executionId = (await holder.line(/^holding /)).slice('holding '.length);
         holder.child.kill('SIGSTOP');
 
-        const taker = createRuntime({ store: store(), leaseTtlMs });
-        taker.flow(leaseStepsFlow, leaseStepsBody('taker'));
-        const reports = await until(() => taker.executions.recover(), (found) => found.length > 0);
-        expect(reports).toMatchObject([
-          { executionId, found: 'running', result: { status: 'completed', output: ['holder:1', 'taker:2', 'taker:3', 'taker:4'] } },
-        ]);
-        const execution = await store().getExecution(executionId);
-        const records = await store().listCheckpoints(executionId);
+        const { execution, records } = await takeOver(store(), executionId, leaseTtlMs);
         expect(records.map((record) => [record.id, record.status])).toEqual([1, 2, 3, 4].map((step) => [`step_${step}:1`, 'completed']));
 
         holder.child.stdin.end('go\n');
@@ -62,6 +55,33 @@ export function declareLeaseTests(
         // …and nothing written over what the taker recorded.
         expect(await store().getExecution(executionId)).toStrictEqual(execution);
         expect(await store().listCheckpoints(executionId)).toStrictEqual(records);
+      } finally {
+        holder.stop();
+      }
+    });
+  });
+
+  define('a holder taken over while inside its write (past the session\'s own lease check) is refused by the store', async (specification) => {
+    const leaseTtlMs = 1_000;
+    await withEffects(async (input) => {
+      const holder = startHolder({ ...specification, input, holdAt: 0, freezeInWriteOf: 2, leaseTtlMs });
+      try {
+        // The holder ran step 2's side effect, passed the session's checks, and stopped itself inside
+        // the store call that records the step as completed.
+        const executionId = (await holder.line(/^writing /)).slice('writing '.length);
+        const { execution, records, logs } = await takeOver(store(), executionId, leaseTtlMs);
+
+        holder.child.kill('SIGCONT');
+        const exit = await holder.exited;
+        expect(exit.code, exit.stderr).toBe(0);
+        // The write went on to the store, which refused it: the store's fence, not the session's
+        // check, is what stopped it.
+        expect(exit.stdout).toMatch(/^refused LeaseLostError$/m);
+        expect(exit.stdout).toMatch(/^lost /m);
+        expect(effectLines(input)).toEqual(['holder step_1', 'holder step_2', 'taker step_2', 'taker step_3', 'taker step_4']);
+        expect(await store().getExecution(executionId)).toStrictEqual(execution);
+        expect(await store().listCheckpoints(executionId)).toStrictEqual(records);
+        expect(await store().listLogs(executionId)).toStrictEqual(logs);
       } finally {
         holder.stop();
       }
@@ -105,6 +125,24 @@ export function declareLeaseTests(
       }
     });
   });
+}
+
+/**
+ * A second runtime recovers the execution once the holder's lease expired and completes it from step 2
+ * on; returns what it recorded, for the test to compare after the holder is thawed.
+ */
+async function takeOver(store: Store, executionId: string, leaseTtlMs: number) {
+  const taker = createRuntime({ store, leaseTtlMs });
+  taker.flow(leaseStepsFlow, leaseStepsBody('taker'));
+  const reports = await until(() => taker.executions.recover(), (found) => found.length > 0);
+  expect(reports).toMatchObject([
+    { executionId, found: 'running', result: { status: 'completed', output: ['holder:1', 'taker:2', 'taker:3', 'taker:4'] } },
+  ]);
+  return {
+    execution: await store.getExecution(executionId),
+    records: await store.listCheckpoints(executionId),
+    logs: await store.listLogs(executionId),
+  };
 }
 
 interface Holder {

@@ -5,6 +5,12 @@
  * a line arrives on stdin. It ends by printing `result <status>` or `lost <error name>` (its lease was
  * taken while it held the step).
  *
+ * With `freezeInWriteOf`, it instead stops itself (`SIGSTOP`) inside the store's write of that step's
+ * completed record, after every check the session makes before writing: it prints
+ * `writing <execution id>` first, and once continued (`SIGCONT`) prints `refused <error name>` if the
+ * store refused the write. This is how the suite shows that the store's own fence check is what stops
+ * a holder that raced past the session's.
+ *
  * Run as `node lease-worker.js '<LeaseWorkerSpecification as JSON>'`; the suite does that.
  *
  * @module
@@ -22,8 +28,10 @@ export interface LeaseWorkerSpecification {
   readonly exportName: string;
   readonly argument: unknown;
   readonly input: LeaseStepsInput;
-  /** The step held open until a line arrives on stdin. */
+  /** The step held open until a line arrives on stdin (none: `0`). */
   readonly holdAt: number;
+  /** The step in whose completed record's store write the holder stops itself (see the module's comment). */
+  readonly freezeInWriteOf?: number;
   readonly leaseTtlMs: number;
 }
 
@@ -32,7 +40,8 @@ async function main(): Promise<void> {
   const specifier = isAbsolute(specification.module) ? pathToFileURL(specification.module).href : specification.module;
   const open = ((await import(specifier)) as Record<string, unknown>)[specification.exportName];
   if (typeof open !== 'function') throw new Error(`${specification.module} has no function export "${specification.exportName}"`);
-  const store = (await open(specification.argument)) as Store;
+  const opened = (await open(specification.argument)) as Store;
+  const store = specification.freezeInWriteOf === undefined ? opened : freezingInWrite(opened, `step_${specification.freezeInWriteOf}:1`);
   const runtime = createRuntime({ store, leaseTtlMs: specification.leaseTtlMs });
   const body = leaseStepsBody('holder', async (step, { executionId }) => {
     if (step !== specification.holdAt) return;
@@ -46,6 +55,28 @@ async function main(): Promise<void> {
     process.stdout.write(`lost ${(error as Error).name}\n`);
   }
   await runtime.close();
+}
+
+/** `store`, but its write of checkpoint `checkpointId` as completed stops this process first (see the module's comment). */
+function freezingInWrite(store: Store, checkpointId: string): Store {
+  const putCheckpoint: Store['putCheckpoint'] = async (record, fence) => {
+    if (record.id !== checkpointId || record.status !== 'completed') return store.putCheckpoint(record, fence);
+    process.stdout.write(`writing ${record.executionId}\n`);
+    process.kill(process.pid, 'SIGSTOP');
+    try {
+      return await store.putCheckpoint(record, fence);
+    } catch (error) {
+      process.stdout.write(`refused ${(error as Error).name}\n`);
+      throw error;
+    }
+  };
+  return new Proxy(store, {
+    get: (target, property) => {
+      if (property === 'putCheckpoint') return putCheckpoint;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function released(): Promise<void> {

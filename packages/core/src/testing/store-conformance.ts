@@ -17,6 +17,7 @@ import { contentHash } from '../serialization/content-hash.js';
 import type { WorkerResult, WorkerSpecification, WorkerTask } from './conformance-worker.js';
 import { compiledWorkerFile } from './compiled-worker-file.js';
 import { deploymentConformanceTests } from './deployment-conformance.js';
+import { fencingConformanceTests } from './fencing-conformance.js';
 import { declareLeaseTests } from './lease-tests.js';
 
 /** Options of {@link runStoreConformance}. */
@@ -642,6 +643,8 @@ function defineSuite(options: StoreConformanceOptions): void {
   });
 
   group('deployments', (test) => deploymentConformanceTests(test, () => store));
+
+  group('fencing', (test) => fencingConformanceTests(test, () => store));
 
   group('copies', (test) => {
     test('mutating a returned execution changes nothing in the store', async () => {

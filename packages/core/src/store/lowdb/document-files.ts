@@ -79,6 +79,14 @@ export class DocumentFiles {
     );
   }
 
+  /**
+   * Runs `action` with the document read under its lock, held until `action` settles: what `action`
+   * writes (to other documents) happens before anyone can change this one. Nothing is written to it.
+   */
+  guard<T, R>(file: string, shape: DocumentShape<T>, action: (current: T | null) => Promise<R>): Promise<R> {
+    return this.#mutex.run(file, () => this.#options.locks.run(file, () => action(this.#read(file, shape))));
+  }
+
   /** Settles once every update started so far has settled. */
   idle(): Promise<void> {
     return this.#mutex.idle();

@@ -8,6 +8,7 @@ import type {
   ExecutionRecord,
   DeploymentRecord,
   FlowTagRecord,
+  LeaseFence,
   LogRecord,
   PayloadRef,
   UpdateResult,
@@ -17,6 +18,8 @@ import type { Store } from '../store.js';
 import { ExecutionExistsError } from '../../errors/execution-exists-error.js';
 import { matchesExecutionFilter } from '../execution-filter.js';
 import { applyExecutionPatch } from '../execution-patch.js';
+import { fencedLogExecution, holdsLease } from '../lease-fence.js';
+import { LeaseLostError } from '../../errors/lease-lost-error.js';
 import { BlobFiles } from './blob-files.js';
 import { DeploymentDocuments } from './deployment-documents.js';
 import { DocumentFiles } from './document-files.js';
@@ -77,7 +80,7 @@ export function lowdbStore(directory: string, options: LowdbStoreOptions = {}): 
 }
 
 class LowdbStore implements Store {
-  readonly specificationVersion = 'v2' as const;
+  readonly specificationVersion = 'v3' as const;
   readonly name = 'lowdb';
   readonly location: string;
 
@@ -127,7 +130,7 @@ class LowdbStore implements Store {
   async updateExecution(
     id: string,
     patch: ExecutionPatch,
-    condition?: { readonly version?: number },
+    condition?: { readonly version?: number; readonly fence?: LeaseFence },
   ): Promise<UpdateResult<ExecutionRecord>> {
     // Looking first (without the lock) keeps an update of an unknown id from creating its folder.
     if ((await this.getExecution(id)) === null) return { ok: false, reason: 'not-found' };
@@ -138,6 +141,9 @@ class LowdbStore implements Store {
       executionShape,
       (current) => {
         if (current === null) return { result: { ok: false, reason: 'not-found' } as const };
+        if (condition?.fence !== undefined && !holdsLease(current, condition.fence)) {
+          throw this.#leaseLost(id, condition.fence, 'an update of the execution', current);
+        }
         if (condition?.version !== undefined && condition.version !== current.version) {
           return { result: { ok: false, reason: 'conflict', current: copy(current) } as const };
         }
@@ -172,12 +178,16 @@ class LowdbStore implements Store {
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
-  async putCheckpoint(record: CheckpointRecord): Promise<void> {
+  async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
     assertSafeExecutionId(record.executionId);
     if (!Number.isSafeInteger(record.seq) || record.seq < 0) {
       throw new Error(`lowdb store: checkpoint "${record.id}" has seq ${record.seq}; expected an integer ≥ 0.`);
     }
     await this.#marker.written();
+    await this.#fenced(record.executionId, fence, `checkpoint "${record.id}"`, () => this.#putCheckpoint(record));
+  }
+
+  async #putCheckpoint(record: CheckpointRecord): Promise<void> {
     const stored = copy(record);
     const segment = Math.floor(stored.seq / checkpointsPerSegment);
     const key = checkpointKey(stored.executionId, stored.id);
@@ -251,14 +261,16 @@ class LowdbStore implements Store {
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
 
-  async putWait(record: WaitRecord): Promise<void> {
+  async putWait(record: WaitRecord, fence?: LeaseFence): Promise<void> {
     assertSafeExecutionId(record.executionId);
     await this.#marker.written();
     const stored = copy(record);
-    await this.#documents.update(this.#layout.waitsFile(stored.executionId), waitListShape, (current) => ({
-      next: upsert(current ?? [], stored, (item) => item.id === stored.id),
-      result: undefined,
-    }));
+    await this.#fenced(record.executionId, fence, `wait "${record.id}"`, () =>
+      this.#documents.update(this.#layout.waitsFile(stored.executionId), waitListShape, (current) => ({
+        next: upsert(current ?? [], stored, (item) => item.id === stored.id),
+        result: undefined,
+      })),
+    );
   }
 
   async getWait(executionId: string, id: string): Promise<WaitRecord | null> {
@@ -304,14 +316,16 @@ class LowdbStore implements Store {
 
   // ── artifacts and blobs ───────────────────────────────────────────────────────────────────
 
-  async putArtifact(record: ArtifactRecord): Promise<void> {
+  async putArtifact(record: ArtifactRecord, fence?: LeaseFence): Promise<void> {
     assertSafeExecutionId(record.executionId);
     await this.#marker.written();
     const stored = copy(record);
-    await this.#documents.update(this.#layout.artifactsFile(stored.executionId), artifactListShape, (current) => ({
-      next: upsert(current ?? [], stored, (item) => item.name === stored.name),
-      result: undefined,
-    }));
+    await this.#fenced(record.executionId, fence, `artifact "${record.name}"`, () =>
+      this.#documents.update(this.#layout.artifactsFile(stored.executionId), artifactListShape, (current) => ({
+        next: upsert(current ?? [], stored, (item) => item.name === stored.name),
+        result: undefined,
+      })),
+    );
   }
 
   async getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null> {
@@ -341,7 +355,8 @@ class LowdbStore implements Store {
 
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
-  async appendLogs(records: readonly LogRecord[]): Promise<void> {
+  async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
+    const fencedExecution = fence !== undefined && records.length > 0 ? fencedLogExecution(records) : undefined;
     const byExecution = new Map<string, LogRecord[]>();
     for (const record of records) {
       // Every id is checked before anything is written, so a bad one does not leave half an append.
@@ -352,6 +367,13 @@ class LowdbStore implements Store {
     }
     if (byExecution.size === 0) return;
     await this.#marker.written();
+    if (fencedExecution !== undefined) {
+      const lines = byExecution.get(fencedExecution)!;
+      await this.#fenced(fencedExecution, fence, `${lines.length} log lines`, () =>
+        this.#logAppends.run(fencedExecution, () => this.#appendLines(fencedExecution, lines)),
+      );
+      return;
+    }
     await Promise.all(
       [...byExecution].map(([executionId, lines]) =>
         this.#logAppends.run(executionId, () => this.#appendLines(executionId, lines)),
@@ -451,6 +473,25 @@ class LowdbStore implements Store {
     this.#blobs.forget();
     this.#lastLogSegment.clear();
     this.#checkpointSegments.clear();
+  }
+
+  /**
+   * Runs `write` while `fence` is the execution's lease: under the lock of the execution's document,
+   * which a takeover needs too, so the lease cannot change between the check and the write.
+   */
+  async #fenced(executionId: string, fence: LeaseFence | undefined, what: string, write: () => Promise<unknown>): Promise<void> {
+    if (fence === undefined) {
+      await write();
+      return;
+    }
+    await this.#documents.guard(this.#layout.executionFile(executionId), executionShape, async (current) => {
+      if (!holdsLease(current, fence)) throw this.#leaseLost(executionId, fence, what, current);
+      await write();
+    });
+  }
+
+  #leaseLost(executionId: string, fence: LeaseFence, write: string, current: ExecutionRecord | null): LeaseLostError {
+    return new LeaseLostError({ executionId, write, fence, current: current && copy(current), store: this.location });
   }
 
   /** The numbers of an execution's `checkpoints-<n>.json` or `logs-<n>.json` files, ascending. */
