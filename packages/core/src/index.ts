@@ -61,6 +61,7 @@ export { BlobMissingError, type BlobReferrer } from './errors/blob-missing-error
 export { ArtifactNotFoundError } from './errors/artifact-not-found-error.js';
 export { CheckpointNotFoundError } from './errors/checkpoint-not-found-error.js';
 export { CheckpointTimeoutError } from './errors/checkpoint-timeout-error.js';
+export { CoreDuplicateError, type CoreCopyLocation } from './errors/core-duplicate-error.js';
 export { DivergenceError, type DivergenceSide } from './errors/divergence-error.js';
 export { ExecutionCancelledError } from './errors/execution-cancelled-error.js';
 export { ExecutionLeasedError } from './errors/execution-leased-error.js';
