@@ -73,6 +73,7 @@ export { DeploymentConflictError } from './errors/deployment-conflict-error.js';
 export { DeploymentInUseError } from './errors/deployment-in-use-error.js';
 export { DeploymentNotFoundError } from './errors/deployment-not-found-error.js';
 export { FlowInputInvalidError } from './errors/flow-input-invalid-error.js';
+export { FlowCodeNotLoadedError, type FlowCodeOperation } from './errors/flow-code-not-loaded-error.js';
 export { FlowNotFoundError } from './errors/flow-not-found-error.js';
 export { ReplayMissError } from './errors/replay-miss-error.js';
 export { SerializationError } from './errors/serialization-error.js';
