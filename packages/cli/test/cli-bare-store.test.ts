@@ -57,6 +57,23 @@ async function executionOf(folder: string, store: string, executionId: string) {
   return (await keelJson(folder, ['executions', 'show', executionId, '--store', store])).execution as { status: string; output?: unknown; waits: Array<{ name: string; status: string }> };
 }
 
+/** The project with two waiting executions on a fresh store, and a bare folder to look at it from. */
+async function scenario(storeFor: (project: string) => Promise<string>) {
+  const project = await projectWithFlows();
+  const store = await storeFor(project);
+  const waiting = await waitingExecution(project, store, 'lamp');
+  const other = await waitingExecution(project, store, 'desk');
+  return { project, store, waiting, other, bare: bareFolder() };
+}
+
+/** `other` was cancelled from the bare folder; `waiting` got `true` there, and the project's worker (which has the code) finishes it. */
+async function expectAnsweredAndCancelled({ project, store, waiting, other, bare }: Awaited<ReturnType<typeof scenario>>): Promise<void> {
+  expect((await executionOf(bare, store, other)).status).toBe('cancelled');
+  const worker = await keel(project, ['worker', '--once', '--store', store]);
+  expect(worker.code, worker.stdout + worker.stderr).toBe(0);
+  expect(await executionOf(bare, store, waiting)).toMatchObject({ status: 'completed', output: 'bought lamp' });
+}
+
 const stores: Array<[string, (project: string) => Promise<string>]> = [
   ['lowdb', async (project) => join(project, '.keel')],
   [
@@ -71,11 +88,8 @@ const stores: Array<[string, (project: string) => Promise<string>]> = [
 
 describe.concurrent.each(stores)('on a bare %s store (no keel.config.ts)', (_name, storeFor) => {
   it('the CLI shows, gives input and cancels; resume, replay and input --resume say the code is not loaded and change nothing', async () => {
-    const project = await projectWithFlows();
-    const store = await storeFor(project);
-    const waiting = await waitingExecution(project, store, 'lamp');
-    const other = await waitingExecution(project, store, 'desk');
-    const bare = bareFolder();
+    const scene = await scenario(storeFor);
+    const { store, waiting, other, bare } = scene;
 
     expect((await keel(bare, ['executions', 'list', '--store', store])).stdout).toContain(waiting);
     for (const [args, operation] of [
@@ -93,20 +107,12 @@ describe.concurrent.each(stores)('on a bare %s store (no keel.config.ts)', (_nam
 
     expect((await keel(bare, ['executions', 'input', waiting, '--value', 'true', '--store', store])).code).toBe(0);
     expect((await keel(bare, ['executions', 'cancel', other, '--store', store])).code).toBe(0);
-    expect((await executionOf(bare, store, other)).status).toBe('cancelled');
-
-    // The project's worker, which has the code, finishes what the operator answered.
-    const worker = await keel(project, ['worker', '--once', '--store', store]);
-    expect(worker.code, worker.stdout + worker.stderr).toBe(0);
-    expect(await executionOf(bare, store, waiting)).toMatchObject({ status: 'completed', output: 'bought lamp' });
+    await expectAnsweredAndCancelled(scene);
   }, 120_000);
 
   it('keel serve answers inspection, input and cancel, and 409 flow_code_not_loaded for resume, replay and run', async () => {
-    const project = await projectWithFlows();
-    const store = await storeFor(project);
-    const waiting = await waitingExecution(project, store, 'lamp');
-    const other = await waitingExecution(project, store, 'desk');
-    const bare = bareFolder();
+    const scene = await scenario(storeFor);
+    const { store, waiting, other, bare } = scene;
 
     const server = startKeel(bare, ['serve', '--port', '0'], { KEEL_STORE: store });
     children.push(server);
@@ -138,17 +144,12 @@ describe.concurrent.each(stores)('on a bare %s store (no keel.config.ts)', (_nam
     server.kill('SIGINT');
     expect((await server.exited).code).toBe(0);
 
-    expect((await executionOf(bare, store, other)).status).toBe('cancelled');
-    expect((await keel(project, ['worker', '--once', '--store', store])).code).toBe(0);
-    expect(await executionOf(bare, store, waiting)).toMatchObject({ status: 'completed', output: 'bought lamp' });
+    await expectAnsweredAndCancelled(scene);
   }, 120_000);
 
   it('keel mcp over stdio inspects, gives input and cancels, and answers resume and replay with a tool error pointing to --config', async () => {
-    const project = await projectWithFlows();
-    const store = await storeFor(project);
-    const waiting = await waitingExecution(project, store, 'lamp');
-    const other = await waitingExecution(project, store, 'desk');
-    const bare = bareFolder();
+    const scene = await scenario(storeFor);
+    const { store, waiting, other, bare } = scene;
 
     const client = new Client({ name: 'bare-store-test', version: '1.0.0' });
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp'], cwd: bare, env: cleanEnvironment({ KEEL_STORE: store }) as Record<string, string>, stderr: 'pipe' }));
@@ -173,8 +174,6 @@ describe.concurrent.each(stores)('on a bare %s store (no keel.config.ts)', (_nam
     } finally {
       await client.close();
     }
-    expect((await executionOf(bare, store, other)).status).toBe('cancelled');
-    expect((await keel(project, ['worker', '--once', '--store', store])).code).toBe(0);
-    expect(await executionOf(bare, store, waiting)).toMatchObject({ status: 'completed', output: 'bought lamp' });
+    await expectAnsweredAndCancelled(scene);
   }, 120_000);
 });
