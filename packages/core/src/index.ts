@@ -78,6 +78,8 @@ export { FlowNotFoundError } from './errors/flow-not-found-error.js';
 export { ReplayMissError } from './errors/replay-miss-error.js';
 export { SerializationError } from './errors/serialization-error.js';
 export { StoreCorruptedError } from './errors/store-corrupted-error.js';
+export { StorePackageMissingError } from './errors/store-package-missing-error.js';
+export { StoreUrlInvalidError } from './errors/store-url-invalid-error.js';
 export { StoreSchemaOutdatedError } from './errors/store-schema-outdated-error.js';
 export { StoreSchemaTooNewError } from './errors/store-schema-too-new-error.js';
 export { UnfinishedCallError } from './errors/unfinished-call-error.js';
