@@ -116,8 +116,9 @@ describe.concurrent.each(stores)('on a bare %s store (no keel.config.ts)', (_nam
 
     const server = startKeel(bare, ['serve', '--port', '0'], { KEEL_STORE: store });
     children.push(server);
-    let url = '';
-    await until('the server to print its address', () => (url = /Keel dashboard and API: (http:\/\/\S+)/.exec(server.output().stdout)?.[1] ?? '') !== '', 60_000);
+    // Its last start-up line: the ones before it (the address, the note about the store) are out by then.
+    await until('the server to finish starting', () => server.output().stdout.includes('Ctrl-C to stop.'), 60_000);
+    const url = /Keel dashboard and API: (http:\/\/\S+)/.exec(server.output().stdout)![1]!;
     expect(server.output().stdout).toContain('No keel.config.ts here: serving the store alone');
     const post = (path: string, body: unknown = {}) => fetch(`${url}/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
