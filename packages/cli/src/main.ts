@@ -11,6 +11,7 @@ const usageErrors = new Set([
   'ConfigInvalidError',
   'FlowUnknownError',
   'FlowNotFoundError',
+  'FlowCodeNotLoadedError',
   'ExecutionNotFoundError',
   'CheckpointNotFoundError',
   'WaitNotFoundError',

@@ -26,6 +26,13 @@ export interface KeelMcpServerOptions {
    * before closing the runtime; by default each server has one, and their operational errors go to stderr.
    */
   readonly runs?: BackgroundRuns;
+  /**
+   * Set when the runtime has no flow code on purpose (an operator's view of a bare store): how to load
+   * it, in a sentence. Resume, retry, replay and run of a flow the runtime does not know then fail with
+   * `FlowCodeNotLoadedError` naming the flow and saying this; inspecting, giving input and cancelling
+   * need no code.
+   */
+  readonly flowCodeMissing?: string;
 }
 
 /** What the server tells a client's model about using it. */
@@ -50,7 +57,7 @@ const instructions =
  */
 export function createKeelMcpServer(options: KeelMcpServerOptions): McpServer {
   const runs = options.runs ?? new BackgroundRuns(reportToStderr);
-  const operations = new RunOperations(options.runtime, runs);
+  const operations = new RunOperations(options.runtime, runs, options.flowCodeMissing);
   const server = new McpServer({ name: 'keel', title: 'Keel', version: serverVersion }, { instructions, jsonSchemaValidator: sharedValidator() });
   const context = { runtime: options.runtime, operations };
   registerInspectionTools(server, context);

@@ -49,7 +49,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   const shutdown = new AbortController();
   const context: ApiContext = {
     runtime: options.runtime,
-    operations: new RunOperations(options.runtime, runs),
+    operations: new RunOperations(options.runtime, runs, options.flowCodeMissing),
     pollIntervalMs: options.pollIntervalMs ?? 500,
     shutdown: shutdown.signal,
   };

@@ -33,6 +33,13 @@ export interface AppOptions {
    * `{ '/mcp': mcpHandler }`. Paths must not be `/api` or `/`.
    */
   readonly mount?: Readonly<Record<string, MountTarget>>;
+  /**
+   * Set when the runtime has no flow code on purpose (an operator's view of a bare store): how to load
+   * it, in a sentence. Resume, retry, replay and run of a flow the runtime does not know then answer 409
+   * `flow_code_not_loaded` naming the flow and saying this, instead of 404 `flow_not_found`; inspecting,
+   * giving input and cancelling need no code.
+   */
+  readonly flowCodeMissing?: string;
   /** How often live log streams look for new lines, in ms (default 500). */
   readonly pollIntervalMs?: number;
   /** Called when a run the server started in the background (resume, retry, replay) ends with an error. */

@@ -1,4 +1,5 @@
 import type { CliContext } from '../cli-context.js';
+import { loadFlowCode } from '../project/flow-code.js';
 import { requireFlow } from './run-command.js';
 import { runWithProgress } from './run-with-progress.js';
 
@@ -8,9 +9,9 @@ import { runWithProgress } from './run-with-progress.js';
  * retry for a failed one (its failed checkpoint runs again).
  */
 export async function executionsContinue(context: CliContext, operation: 'resume' | 'retry', executionId: string, options: { json?: boolean }): Promise<void> {
-  const project = await context.open(true);
+  const project = await context.open(false);
   const execution = await project.runtime.executions.get(executionId);
-  requireFlow(await project.loadFlows(), execution.flow);
+  requireFlow(await loadFlowCode(project, { command: `executions ${operation}`, operation, flow: execution.flow, executionId }), execution.flow);
   const { executions } = project.runtime;
   const { exitCode } = await runWithProgress(context, project, {
     flow: execution.flow,

@@ -7,6 +7,7 @@ import { exitCodes } from '../exit-codes.js';
 import { describeSchema, withoutDialect } from '../output/json-schema-text.js';
 import { inputCommand } from '../output/pending-wait.js';
 import { printNextSteps } from '../output/next-steps.js';
+import { requireFlowCode } from '../project/flow-code.js';
 import { runWithProgress } from './run-with-progress.js';
 
 /** Options of `keel executions input`. */
@@ -33,6 +34,8 @@ export async function executionsInput(context: CliContext, executionId: string, 
   const { terminal } = context;
   const { colors } = terminal;
   const execution = await executions.get(executionId);
+  // Before the input is stored: a refused command changes nothing.
+  if (options.resume) requireFlowCode(project, { command: 'executions input --resume', operation: 'resume', flow: execution.flow, executionId });
   const pending = execution.waits.filter((wait) => wait.status === 'pending');
   let waitName = options.wait;
   if (waitName === undefined) {

@@ -6,6 +6,7 @@ import { ArgumentInvalidError } from '../errors/argument-invalid-error.js';
 import { toJsonView } from '@keel/core';
 import { previewJson } from '../output/json-value.js';
 import { printOutcome } from '../output/run-outcome.js';
+import { loadFlowCode } from '../project/flow-code.js';
 import { requireFlow } from './run-command.js';
 import { runWithProgress } from './run-with-progress.js';
 
@@ -31,10 +32,10 @@ type Fate = 'reused' | 'overridden' | 're-ran';
  */
 export async function executionsReplay(context: CliContext, executionId: string, options: ReplayCommandOptions): Promise<void> {
   const overrides = parseOverrides(options.override ?? []);
-  const project = await context.open(true);
+  const project = await context.open(false);
   const { executions } = project.runtime;
   const original = await executions.get(executionId);
-  requireFlow(await project.loadFlows(), original.flow);
+  requireFlow(await loadFlowCode(project, { command: 'executions replay', operation: 'replay', flow: original.flow, executionId }), original.flow);
   const store = await project.runtime.store();
   const before = await store.listCheckpoints(executionId);
   const known = before.map((record) => record.id);

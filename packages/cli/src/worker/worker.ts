@@ -10,6 +10,11 @@ import type { Project } from '../project/open-project.js';
 import { handBack } from './hand-back.js';
 import { IsolatedRuns, type IsolationLimits } from './isolated-runs.js';
 import { isPostgresUrl, listenForPostgresWork, type WakeUpListener } from './postgres-wake-up.js';
+import { StoreHealth } from './store-health.js';
+import { isStoreUnreachable } from './store-unreachable.js';
+
+/** The longest a worker waits between two tries to reach a store that is down, in ms. */
+const longestBackoffMs = 30_000;
 
 /** Options of {@link Worker}. */
 export interface WorkerOptions {
@@ -38,6 +43,12 @@ export interface WorkerOptions {
  * and whatever is still running then (or at a second signal) is handed back — its lease released —
  * so another worker takes it over at once from its last completed checkpoint instead of waiting for
  * the lease to expire. The calls that were in flight then run again there (at-least-once).
+ *
+ * The store: one that cannot be opened (its package is not installed, its URL is malformed, its schema
+ * is from a newer Keel) stops the worker at once with that error — waiting would not fix it. One that
+ * cannot be reached (the database is down, the network is cut) is an outage: the worker says so, tries
+ * again with backoff (from `pollMs`, doubling, up to 30 s) and carries on when it answers; {@link
+ * Worker.health} says which of the two the store is in, for `/healthz`.
  */
 export class Worker {
   readonly #context: CliContext;
@@ -56,6 +67,10 @@ export class Worker {
   #wakeUps = 0;
 
   readonly #isolated: IsolatedRuns | undefined;
+  readonly #health = new StoreHealth();
+  #listener: WakeUpListener | undefined;
+  /** Listening for notifications failed (the store was down): try again once it answers. */
+  #listenFailed = false;
 
   constructor(context: CliContext, project: Project, catalog: FlowCatalog, options: WorkerOptions) {
     this.#context = context;
@@ -68,11 +83,21 @@ export class Worker {
       : undefined;
   }
 
-  /** Runs until stopped (or, with `once`, until nothing is owed). */
+  /** Whether the store answers, since when, and the last error if it does not (for `/healthz`). */
+  get health(): StoreHealth {
+    return this.#health;
+  }
+
+  /**
+   * Runs until stopped (or, with `once`, until nothing is owed). Throws, before doing anything, when
+   * the store cannot be opened.
+   */
   async run(): Promise<ExitCode> {
     const { terminal } = this.#context;
     const { colors } = terminal;
     const { options } = this;
+    // Opening builds the store from its URL without contacting it: what fails here fails every time.
+    await this.#project.runtime.store();
     this.#event(
       { event: 'started', pid: process.pid, owner: this.#project.runtime.ownerId, store: this.#project.storeLabel, flows: this.#catalog.names, ...options },
       `${colors.cyan('▸')} keel worker ${colors.dim(`pid ${process.pid}`)} · store ${this.#project.storeLabel} · flows ${this.#catalog.names.join(', ') || colors.red('none')}` +
@@ -82,24 +107,86 @@ export class Worker {
     const onSignal = (signal: NodeJS.Signals) => this.stop(signal);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const listener = options.once ? undefined : await this.#listen();
     try {
-      await this.#warnAboutUnknownFlows();
-      const slots = Array.from({ length: options.concurrency }, () => this.#slot());
-      await Promise.race([Promise.all(slots), this.#forcedStop]);
+      if (await this.#reachStore()) {
+        if (!options.once) this.#listener = await this.#listen();
+        await this.#warnAboutUnknownFlows();
+        const slots = Array.from({ length: options.concurrency }, () => this.#slot());
+        await Promise.race([Promise.all(slots), this.#forcedStop]);
+      }
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await listener?.close().catch(() => {});
+      await this.#listener?.close().catch(() => {});
     }
     this.#exiting = true;
     const outcomes = [...this.#outcomes].map(([status, count]) => `${count} ${status}`).join(', ');
     const total = [...this.#outcomes.values()].reduce((sum, count) => sum + count, 0);
-    this.#event(
-      { event: 'stopped', outcomes: Object.fromEntries(this.#outcomes) },
-      colors.dim(`worker stopped: ${total ? `ran ${total} ${total === 1 ? 'execution' : 'executions'} (${outcomes})` : 'nothing to run'}`),
-    );
+    const health = this.#health.state;
+    const ran = total ? `ran ${total} ${total === 1 ? 'execution' : 'executions'} (${outcomes})` : health.store === 'unreachable' ? 'ran nothing' : 'nothing to run';
+    const outage = health.store === 'unreachable' ? `; the store is unreachable (since ${clockTime(health.since)})` : '';
+    this.#event({ event: 'stopped', outcomes: Object.fromEntries(this.#outcomes), health }, (outage ? colors.yellow : colors.dim)(`worker stopped: ${ran}${outage}`));
     return options.once && this.#failures > 0 ? exitCodes.failed : exitCodes.ok;
+  }
+
+  /**
+   * Makes a first call to the store, so that a store that cannot be used (wrong credentials, a schema
+   * from a newer Keel) stops the worker at once, and one that is down is reported and waited out before
+   * any work starts. `false` when the worker stopped (or, with `once`, gave up) before the store answered.
+   */
+  async #reachStore(): Promise<boolean> {
+    while (!this.#stopping) {
+      try {
+        await (await this.#project.runtime.store()).listExecutions({ limit: 1 });
+        this.#storeReached();
+        return true;
+      } catch (error) {
+        if (!isStoreUnreachable(error)) throw error;
+        this.#failures++;
+        this.#storeUnreachable(error);
+        if (this.#options.once) return false;
+        await this.#sleep(this.#backoffMs());
+      }
+    }
+    return false;
+  }
+
+  /** Records a call that reached the store; says so when that ends an outage. */
+  #storeReached(): void {
+    const outage = this.#health.reached();
+    if (!outage) return;
+    const unreachableForMs = Date.now() - outage.since;
+    this.#event(
+      { event: 'store-reachable', unreachableForMs },
+      `${this.#context.terminal.colors.green('✓')} store reachable again after ${formatDuration(unreachableForMs)}; carrying on`,
+    );
+    // Listening could not start while the store was down.
+    if (this.#listenFailed && !this.#stopping) {
+      this.#listenFailed = false;
+      void this.#listen().then((listener) => (this.#listener = listener));
+    }
+  }
+
+  /** Records a call that could not reach the store, and says when the next try is. */
+  #storeUnreachable(error: unknown): void {
+    const started = this.#health.unreachable(error);
+    const { since, lastError } = this.#health.state;
+    const { colors } = this.#context.terminal;
+    const retryInMs = this.#options.once ? null : this.#backoffMs();
+    const next =
+      retryInMs === null ? 'not trying again (--once)' : `next try in ${formatDuration(retryInMs)}, then with growing pauses up to ${formatDuration(longestBackoffMs)}; work continues when it answers`;
+    this.#event(
+      { event: 'store-unreachable', since, lastError, attempts: this.#health.failures, retryInMs },
+      started
+        ? `${colors.yellow('!')} store unreachable: ${lastError}\n  ${colors.dim(next)}`
+        : colors.dim(`  store still unreachable (${this.#health.failures} tries since ${clockTime(since)}); next try in ${formatDuration(retryInMs ?? 0)}`),
+    );
+  }
+
+  /** How long to wait before trying an unreachable store again: `pollMs`, doubling with each failed try, up to 30 s. */
+  #backoffMs(): number {
+    const doublings = Math.max(0, this.#health.failures - 1);
+    return Math.max(this.#options.pollMs, Math.min(longestBackoffMs, this.#options.pollMs * 2 ** Math.min(doublings, 16)));
   }
 
   get options(): WorkerOptions {
@@ -151,13 +238,17 @@ export class Worker {
   async #listen(): Promise<WakeUpListener | undefined> {
     const storeUrl = this.#project.storeUrl;
     if (!isPostgresUrl(storeUrl)) return undefined;
-    const onError = (error: unknown) =>
+    const onError = (error: unknown) => {
+      // During an outage the listener's reconnect attempts would repeat what the worker already reported.
+      if (this.#health.state.store === 'unreachable' && isStoreUnreachable(error)) return;
       this.#event({ event: 'error', message: `listening for PostgreSQL notifications: ${(error as Error).message}` }, this.#context.terminal.colors.yellow(`! listening for PostgreSQL notifications: ${(error as Error).message} (polling continues)`));
+    };
     try {
       const listener = await listenForPostgresWork(storeUrl, this.#project.root, () => this.#wake(), onError);
       if (listener) this.#event({ event: 'listening' }, this.#context.terminal.colors.dim('listening for PostgreSQL notifications: queued runs and input wake this worker at once'));
       return listener;
     } catch (error) {
+      this.#listenFailed = true;
       onError(error);
       return undefined;
     }
@@ -180,12 +271,19 @@ export class Worker {
       } catch (error) {
         if (this.#exiting) return;
         this.#failures++;
+        if (isStoreUnreachable(error)) {
+          this.#storeUnreachable(error);
+          if (this.#options.once) return;
+          await this.#sleep(this.#backoffMs());
+          continue;
+        }
         this.#event({ event: 'error', message: (error as Error).message }, `${this.#context.terminal.colors.red('error:')} ${(error as Error).message}`);
         if (this.#options.once) return;
         await this.#sleep(this.#options.pollMs);
         continue;
       }
       if (this.#exiting) return;
+      this.#storeReached();
       if (reports.length === 0) {
         if (this.#options.once) return;
         // Work announced while this slot was looking may not have been visible to it yet: look again.
@@ -236,7 +334,7 @@ export class Worker {
     const { colors } = this.#context.terminal;
     const versions = this.#catalog.names.map((flow) => ({ flow, ...this.#project.runtime.versionOf(flow) }));
     if (versions.length === 0) return;
-    const shown = versions.map(({ flow, version, compatibleWith }) => `${flow} ${version}${compatibleWith.length ? colors.dim(` (+ ${compatibleWith.join(', ')})`) : ''}`);
+    const shown = versions.map(({ flow, version, compatibleWith }) => `${flow} ${version ?? colors.dim('unversioned')}${compatibleWith.length ? colors.dim(` (+ ${compatibleWith.join(', ')})`) : ''}`);
     this.#event({ event: 'serving', versions }, `${colors.dim('serving')} ${shown.join(colors.dim(' · '))}`);
   }
 
@@ -286,4 +384,9 @@ export class Worker {
     const { terminal } = this.#context;
     terminal.line(this.#options.json ? JSON.stringify({ time: Date.now(), ...json }) : text);
   }
+}
+
+/** A moment as the time of day in UTC, for messages about an outage that is likely minutes old. */
+function clockTime(time: number): string {
+  return `${new Date(time).toISOString().slice(11, 19)} UTC`;
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Call } from './call.js';
+import { registerCoreCopy } from './core-copies.js';
 import type { Session } from './session.js';
 
 /**
@@ -43,10 +44,16 @@ export class Scope {
 }
 
 const storage = new AsyncLocalStorage<Scope>();
+const copies = registerCoreCopy(() => storage.getStore() !== undefined);
 
-/** The scope of the code running now, or `undefined` outside any flow. */
+/**
+ * The scope of the code running now, or `undefined` outside any flow. Throws `CoreDuplicateError`
+ * rather than answering `undefined` when a flow of another copy of `@keel/core` is running here.
+ */
 export function currentScope(): Scope | undefined {
-  return storage.getStore();
+  const scope = storage.getStore();
+  if (scope === undefined) copies.check();
+  return scope;
 }
 
 /** Runs `fn` with `scope` as the current scope. */

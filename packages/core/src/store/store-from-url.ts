@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { StorePackageMissingError } from '../errors/store-package-missing-error.js';
+import { StoreUrlInvalidError } from '../errors/store-url-invalid-error.js';
 import type { Store } from './store.js';
 import { memoryStore } from './memory-store.js';
 import { lowdbStore } from './lowdb/lowdb-store.js';
@@ -17,7 +19,7 @@ import { lowdbStore } from './lowdb/lowdb-store.js';
  */
 export async function storeFromUrl(url: string): Promise<Store> {
   const trimmed = url.trim();
-  if (trimmed === '') throw new Error('Keel store URL is empty. Use a folder (./.keel), sqlite:./keel.db or postgres://….');
+  if (trimmed === '') throw new StoreUrlInvalidError({ url: trimmed, problem: 'The Keel store URL is empty.' });
   if (trimmed === 'memory:' || trimmed === 'memory') return memoryStore();
   if (trimmed.startsWith('sqlite:')) {
     const module = await importStorePackage('@keel/store-sqlite', url);
@@ -29,7 +31,7 @@ export async function storeFromUrl(url: string): Promise<Store> {
   }
   if (trimmed.startsWith('lowdb:')) return lowdbStore(trimmed.slice('lowdb:'.length));
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    throw new Error(`Keel does not know the store URL "${redact(trimmed)}". Use a folder (./.keel), sqlite:./keel.db or postgres://….`);
+    throw new StoreUrlInvalidError({ url: redact(trimmed), problem: `Keel does not know the store URL "${redact(trimmed)}".` });
   }
   return lowdbStore(trimmed);
 }
@@ -42,7 +44,7 @@ async function importStorePackage(name: string, url: string): Promise<Record<str
     // project (the current directory) upwards.
     const entry = projectPackageEntry(name);
     if (entry) return (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
-    throw new Error(`The store URL "${redact(url)}" needs the package ${name}: install it in your project (pnpm add ${name}).`, { cause: error });
+    throw new StorePackageMissingError({ url: redact(url), packageName: name, cause: error });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ExecutionRecord, ReplayOptions, Runtime, Store } from '@keel/core';
-import { ExecutionNotFoundError } from '@keel/core';
+import { ExecutionNotFoundError, FlowCodeNotLoadedError } from '@keel/core';
 import type { BackgroundRuns } from './background-runs.js';
 import { waitBounded, type BoundedOutcome } from './bounded-wait.js';
 
@@ -14,15 +14,18 @@ const resting: readonly ExecutionRecord['status'][] = ['completed', 'failed', 'c
 export class RunOperations {
   readonly runtime: Runtime;
   readonly runs: BackgroundRuns;
+  readonly #flowCodeMissing: string | undefined;
 
-  constructor(runtime: Runtime, runs: BackgroundRuns) {
+  /** @param flowCodeMissing - How to load the flows' code, when the runtime has none on purpose (`KeelMcpServerOptions.flowCodeMissing`). */
+  constructor(runtime: Runtime, runs: BackgroundRuns, flowCodeMissing?: string) {
     this.runtime = runtime;
     this.runs = runs;
+    this.#flowCodeMissing = flowCodeMissing;
   }
 
   /** Resumes or retries an execution here, waiting at most `waitMs` for it to end. */
   async continue(operation: 'resume' | 'retry', executionId: string, waitMs: number): Promise<BoundedOutcome> {
-    const handle = await this.runtime.executions.begin(operation, executionId);
+    const handle = await this.#needingCode(operation, executionId, () => this.runtime.executions.begin(operation, executionId));
     const outcome = await waitBounded(handle, waitMs);
     if ('running' in outcome) this.runs.track(operation, executionId, handle.result);
     return outcome;
@@ -30,7 +33,7 @@ export class RunOperations {
 
   /** Replays an execution here (a new execution), waiting at most `waitMs` for it to end. */
   async replay(executionId: string, options: ReplayOptions, waitMs: number): Promise<BoundedOutcome> {
-    const handle = await this.runtime.executions.beginReplay(executionId, options);
+    const handle = await this.#needingCode('replay', executionId, () => this.runtime.executions.beginReplay(executionId, options));
     const outcome = await waitBounded(handle, waitMs);
     if ('running' in outcome) this.runs.track('replay', handle.executionId, handle.result);
     return outcome;
@@ -43,13 +46,23 @@ export class RunOperations {
   async start(flow: string, input: unknown, waitMs: number, route?: { readonly tag: string } | { readonly version: string }): Promise<ExecutionRecord> {
     // Through a tag or version: pinned to that deployed version (checked against its input schema);
     // otherwise this server's own code version of the flow.
-    const { executionId } = route ? await this.runtime.deployments.invoke(flow, input, route) : await this.runtime.start(flow, input);
+    const { executionId } = route ? await this.runtime.deployments.invoke(flow, input, route) : await this.#needingCode('run', undefined, () => this.runtime.start(flow, input));
     const store = await this.runtime.store();
     const deadline = Date.now() + waitMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
       const record = await this.#execution(store, executionId);
       if (resting.includes(record.status) || Date.now() >= deadline) return record;
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  /** Runs an operation that needs a flow's code; without the code loaded on purpose, says so (`FlowCodeNotLoadedError`). */
+  async #needingCode<T>(operation: string, executionId: string | undefined, start: () => Promise<T>): Promise<T> {
+    try {
+      return await start();
+    } catch (error) {
+      if (this.#flowCodeMissing === undefined) throw error;
+      throw FlowCodeNotLoadedError.fromFlowNotFound(error, { operation, hint: this.#flowCodeMissing, ...(executionId !== undefined ? { executionId } : {}) });
     }
   }
 

@@ -67,10 +67,12 @@ export function operationRoutes(api: Hono, context: ApiContext): void {
     if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) throw badRequest('"metadata" must be a JSON object.');
     const executionId = body.executionId;
     if (executionId !== undefined && typeof executionId !== 'string') throw badRequest('"executionId" must be a string.');
-    const started = await runtime.start(flow, body.input, {
-      ...(metadata !== undefined ? { metadata: metadata as Record<string, unknown> } : {}),
-      ...(executionId !== undefined ? { executionId } : {}),
-    });
+    const started = await operations.needingCode('run', undefined, () =>
+      runtime.start(flow, body.input, {
+        ...(metadata !== undefined ? { metadata: metadata as Record<string, unknown> } : {}),
+        ...(executionId !== undefined ? { executionId } : {}),
+      }),
+    );
     return c.json({ executionId: started.executionId, flow, status: 'queued' }, 202);
   });
 }

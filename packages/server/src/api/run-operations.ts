@@ -1,6 +1,6 @@
 import type { ReplayOptions, RunHandle, RunResult, Runtime } from '@keel/core';
 import type { BackgroundRuns } from './background-runs.js';
-import { type JsonValue } from '@keel/core';
+import { FlowCodeNotLoadedError, type JsonValue } from '@keel/core';
 import { runResultView } from './run-result-view.js';
 
 /** The answer to an operation that runs an execution: 200 with its result, or 202 while it runs on. */
@@ -21,23 +21,36 @@ export interface RunAnswer {
 export class RunOperations {
   readonly #runtime: Runtime;
   readonly #runs: BackgroundRuns;
+  readonly #flowCodeMissing: string | undefined;
 
-  constructor(runtime: Runtime, runs: BackgroundRuns) {
+  /** @param flowCodeMissing - How to load the flows' code, when the runtime has none on purpose (`AppOptions.flowCodeMissing`). */
+  constructor(runtime: Runtime, runs: BackgroundRuns, flowCodeMissing?: string) {
     this.#runtime = runtime;
     this.#runs = runs;
+    this.#flowCodeMissing = flowCodeMissing;
   }
 
   /** `resume` or `retry` an execution. */
   async continue(operation: 'resume' | 'retry', executionId: string, options: { wait: boolean }): Promise<RunAnswer> {
-    const handle = await this.#runtime.executions.begin(operation, executionId);
+    const handle = await this.needingCode(operation, executionId, () => this.#runtime.executions.begin(operation, executionId));
     return this.#answer(operation, handle, options.wait, {});
   }
 
   /** A replay: a new execution that reuses the original's records. */
   async replay(executionId: string, options: ReplayOptions & { wait: boolean }): Promise<RunAnswer> {
     const { wait, ...replayOptions } = options;
-    const handle = await this.#runtime.executions.beginReplay(executionId, replayOptions);
+    const handle = await this.needingCode('replay', executionId, () => this.#runtime.executions.beginReplay(executionId, replayOptions));
     return this.#answer('replay', handle, wait, { replayOf: executionId });
+  }
+
+  /** Runs an operation that needs a flow's code; without the code loaded on purpose, says so (`FlowCodeNotLoadedError`). */
+  async needingCode<T>(operation: string, executionId: string | undefined, start: () => Promise<T>): Promise<T> {
+    try {
+      return await start();
+    } catch (error) {
+      if (this.#flowCodeMissing === undefined) throw error;
+      throw FlowCodeNotLoadedError.fromFlowNotFound(error, { operation, hint: this.#flowCodeMissing, ...(executionId !== undefined ? { executionId } : {}) });
+    }
   }
 
   async #answer(operation: string, handle: RunHandle, wait: boolean, extra: Record<string, JsonValue>): Promise<RunAnswer> {

@@ -14,6 +14,7 @@ export interface ErrorBody {
 const byName: Readonly<Record<string, readonly [status: number, code: string]>> = {
   ExecutionNotFoundError: [404, 'execution_not_found'],
   FlowNotFoundError: [404, 'flow_not_found'],
+  FlowCodeNotLoadedError: [409, 'flow_code_not_loaded'],
   CheckpointNotFoundError: [404, 'checkpoint_not_found'],
   ArtifactNotFoundError: [404, 'artifact_not_found'],
   WaitNotFoundError: [404, 'wait_not_found'],
