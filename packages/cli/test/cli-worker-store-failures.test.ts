@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createProject, jsonLines, keel, keelJson, killChildren, linkStorePackages, removeProjects, startKeel, until } from './cli-harness.js';
 import { createTestSchema, type TestSchema } from './postgres-schema.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '@keel/testkit';
 
 const children: ReturnType<typeof startKeel>[] = [];
 const schemas: TestSchema[] = [];
@@ -10,7 +10,7 @@ const proxies: TcpProxy[] = [];
 afterAll(async () => {
   // Not after each test: the tests run side by side, and another's worker would be killed mid-test.
   await killChildren(children);
-  for (const proxy of proxies.splice(0)) await proxy.stop();
+  for (const proxy of proxies.splice(0)) await proxy.close();
   for (const schema of schemas.splice(0)) await schema.drop();
   removeProjects();
 });
@@ -92,7 +92,7 @@ describe.concurrent('keel worker on a PostgreSQL store that does not answer', ()
     const schema = await createTestSchema();
     schemas.push(schema);
     const direct = new URL(schema.url);
-    const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const proxy = await startTcpProxy({ target: { host: direct.hostname, port: Number(direct.port || 5432) } });
     proxies.push(proxy);
     const throughProxy = new URL(schema.url);
     throughProxy.port = String(proxy.port);
@@ -102,12 +102,12 @@ describe.concurrent('keel worker on a PostgreSQL store that does not answer', ()
     const before = await keelJson(project, ['run', 'hello', '--input', '{"name":"Ada"}', '--queue', '--store', schema.url]);
     await until('the worker to run the first execution', () => jsonLines(child).some((event) => event.executionId === before.executionId && event.status === 'completed'), 60_000);
 
-    await proxy.stop();
+    proxy.cut();
     await until('the worker to report the outage', () => eventsOf(child, 'store-unreachable').length > 0, 60_000);
     expect(eventsOf(child, 'store-unreachable')[0]!.lastError).toMatch(/did not answer/);
     const during = await keelJson(project, ['run', 'hello', '--input', '{"name":"Grace"}', '--queue', '--store', schema.url]);
 
-    await proxy.start();
+    proxy.restore();
     await until('the worker to see the store again', () => eventsOf(child, 'store-reachable').length > 0, 60_000);
     await until('the worker to run what was queued during the outage', () => jsonLines(child).some((event) => event.executionId === during.executionId && event.status === 'completed'), 60_000);
     const shown = await keelJson(project, ['executions', 'show', during.executionId, '--store', schema.url]);
