@@ -26,6 +26,8 @@ export interface SessionInternals {
   currentVersion(): { codeVersion?: string };
   /** Writes a checkpoint record, unless the session ended. */
   putCheckpoint(record: CheckpointRecord): Promise<void>;
+  /** The original's answered wait with this id, when the session replays with a change. */
+  recordedWait(id: string): CheckpointRecord | undefined;
   /** Stops the session at a wait in `scope`: the calls around it are blocked; nothing after runs. */
   suspend(scope: Scope): Promise<never>;
 }

@@ -27,8 +27,10 @@ options: WaitOptions<Schema>,
       session.history.checkSameCall(existing, current);
       if (existing.status === 'completed') return session.history.recordedOutput(existing) as Promise<z.output<Schema>>;
       if (existing.status === 'failed' && existing.error && session.history.failedBefore(id)) return session.history.recordedFailure(existing);
-    } else if (session.hermetic) {
-      throw new ReplayMissError({ executionId: session.executionId, checkpointId: id, kind: 'wait' });
+    } else {
+      const answered = session.recordedWait(id);
+      if (answered) return answerFromRecord(session, scope, { id, name, seq: session.history.nextSeq() }, answered, options);
+      if (session.hermetic) throw new ReplayMissError({ executionId: session.executionId, checkpointId: id, kind: 'wait' });
     }
     const seq = existing?.seq ?? session.history.nextSeq();
     return openWait(session, scope, { id, name, seq, existing }, options);
@@ -113,4 +115,41 @@ async function openWait<Schema extends z.ZodType>(
   await session.putCheckpoint(base);
   session.history.set(id, base);
   return session.suspend(scope);
+}
+
+/**
+ * A replay with a change reached a wait the original answered: the same question gets the same
+ * answer (an experiment compares what the change does, not what a person would decide today).
+ */
+async function answerFromRecord<Schema extends z.ZodType>(
+  session: SessionInternals,
+  scope: Scope,
+  call: { id: string; name: string; seq: number },
+  answered: CheckpointRecord,
+  options: WaitOptions<Schema>,
+): Promise<z.output<Schema>> {
+  session.goLive();
+  const now = Date.now();
+  const record: CheckpointRecord = {
+    executionId: session.executionId,
+    id: call.id,
+    parentId: scope.checkpointId,
+    name: call.name,
+    kind: 'wait',
+    status: 'completed',
+    seq: call.seq,
+    attempts: 1,
+    delivery: 'at-least-once',
+    durable: true,
+    session: session.number,
+    ...session.versionField(),
+    ...(options.ordered === false ? { ordered: false } : {}),
+    output: answered.output!,
+    metadata: { ...answered.metadata, answeredFrom: answered.id },
+    startedAt: now,
+    endedAt: now,
+  };
+  await session.putCheckpoint(record);
+  session.history.set(call.id, record);
+  return session.history.recordedOutput(record) as Promise<z.output<Schema>>;
 }
