@@ -22,6 +22,10 @@ import { Session } from './session.js';
 import { RecordedAnswers, type ActiveChange } from './recorded-answers.js';
 import { firstChangedCall } from './first-changed-call.js';
 import { summarizeChange } from './replay-change.js';
+import { ExperimentNotFoundError } from '../errors/experiment-not-found-error.js';
+import { experimentBody, experimentFlowName } from '../experiments/experiment-flow.js';
+import { getExperiment, listExperiments, type Experiment, type Experiments } from '../experiments/experiments-api.js';
+import type { ExperimentDefinition, ExperimentInput, ExperimentRunOptions } from '../experiments/experiment-types.js';
 import { validateStoredSchema, zodIssues } from './wait-schema.js';
 import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
 import { deploymentsApi, type Deployments } from './deployments.js';
@@ -63,6 +67,8 @@ export class KeelRuntime implements Runtime {
   readonly #live = new Map<string, Session>();
   readonly executions: Executions;
   readonly deployments: Deployments;
+  readonly experiments: Experiments;
+  readonly #experiments = new Map<string, Experiment>();
 
   constructor(options: RuntimeOptions) {
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
@@ -71,6 +77,16 @@ export class KeelRuntime implements Runtime {
     this.capture = options.capture;
     this.#storeSource = options.store;
     this.executions = this.#executionsApi();
+    this.experiments = {
+      list: async (options) => listExperiments(await this.store(), options),
+      get: async (experimentId) => getExperiment(await this.store(), experimentId),
+      defined: () => [...this.#experiments.keys()],
+      named: (name) => {
+        const experiment = this.#experiments.get(name);
+        if (!experiment) throw new ExperimentNotFoundError({ experiment: name, known: [...this.#experiments.keys()], kind: 'name' });
+        return experiment;
+      },
+    };
     this.deployments = deploymentsApi({
       store: () => this.store(),
       registeredFlow: (name) => {
@@ -116,6 +132,35 @@ export class KeelRuntime implements Runtime {
   flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>, options: FlowOptions<Input> = {}): Flow<Input, Output> {
     this.#flows.set(name, { name, fn: fn as FlowFunction<unknown, unknown>, options: options as FlowOptions<unknown> });
     return this.flowHandle<Input, Output>(name);
+  }
+
+  experiment(name: string, definition: ExperimentDefinition): Experiment {
+    const flowName = experimentFlowName(name);
+    const host = { store: () => this.store(), replay: (id: string, options: ReplayOptions) => this.#replay(id, options), cancel: (id: string) => this.#cancel(id) };
+    this.flow(flowName, experimentBody(host, definition));
+    const input = (options: ExperimentRunOptions): ExperimentInput => ({
+      experiment: name,
+      ...(definition.description !== undefined ? { description: definition.description } : {}),
+      cohort: { ...definition.cohort, ...options.cohort },
+      concurrency: Math.max(1, Math.trunc(definition.concurrency ?? 4)),
+      change: summarizeChange(definition.change),
+      evaluators: Object.keys(definition.evaluators ?? {}),
+    });
+    const runOptions = (options: ExperimentRunOptions): RunOptions => ({ metadata: { experiment: name }, ...(options.executionId !== undefined ? { executionId: options.executionId } : {}) });
+    const experiment: Experiment = {
+      name,
+      run: async (options = {}) => {
+        const { executionId } = await this.run(flowName, input(options), runOptions(options));
+        return this.experiments.get(executionId);
+      },
+      start: (options = {}) => this.start(flowName, input(options), runOptions(options)),
+      resume: async (experimentId) => {
+        await this.#continue(experimentId, 'resume', flowName);
+        return this.experiments.get(experimentId);
+      },
+    };
+    this.#experiments.set(name, experiment);
+    return experiment;
   }
 
   versionOf(name: string): VersionPolicy {
