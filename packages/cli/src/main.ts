@@ -22,6 +22,8 @@ const usageErrors = new Set([
   'DeploymentNotFoundError',
   'DeploymentConflictError',
   'DeploymentInUseError',
+  'ExperimentNotFoundError',
+  'CohortInvalidError',
 ]);
 
 /**
