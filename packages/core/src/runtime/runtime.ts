@@ -392,7 +392,8 @@ export class KeelRuntime implements Runtime {
       createdAt: now,
       replayOf: {
         executionId: originalId,
-        ...(options.from !== undefined ? { from: options.from } : {}),
+        // A change's replay records where the change made it start running live.
+        ...(options.from !== undefined ? { from: options.from } : options.change && from ? { from: from.id } : {}),
         overridden: Object.keys(overrides),
         hermetic: options.hermetic ?? false,
         ...(original.codeVersion !== undefined ? { codeVersion: original.codeVersion } : {}),
