@@ -1,10 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createRuntime, memoryStore, type Runtime } from '@keel/core';
 import { durableCall, replayChange } from '@keel/core/adapter';
-import { createKeelMcpServer } from '@keel/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, callJson } from './mcp-answers.js';
+import { call, callJson, connectedClient } from './mcp-answers.js';
 
 /** A writer model, as a harness would call it: swappable by an experiment. */
 interface Writer {
@@ -32,11 +30,7 @@ describe('experiment tools', () => {
     const experiment = runtime.experiment('short-writer', { cohort: { flow: 'brief' }, change: { models: { [long.modelId]: short } } });
     for (const topic of ['robots', 'chips']) await runtime.run('brief', topic);
     experimentId = (await experiment.run()).id;
-    const server = createKeelMcpServer({ runtime });
-    const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    client = new Client({ name: 'keel-test', version: '1.0.0' });
-    await client.connect(clientSide);
+    client = await connectedClient(runtime);
   });
 
   afterAll(async () => {

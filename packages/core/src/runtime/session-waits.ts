@@ -48,22 +48,7 @@ async function openWait<Schema extends z.ZodType>(
   const { id } = call;
   const now = Date.now();
   session.goLive();
-  const base: CheckpointRecord = {
-    executionId: session.executionId,
-    id,
-    parentId: scope.checkpointId,
-    name: call.name,
-    kind: 'wait',
-    status: 'waiting',
-    seq: call.seq,
-    attempts: 1,
-    delivery: 'at-least-once',
-    durable: true,
-    session: session.number,
-    ...session.versionField(),
-    ...(options.ordered === false ? { ordered: false } : {}),
-    startedAt: call.existing?.startedAt ?? now,
-  };
+  const base = waitRecord(session, scope, call, options, call.existing?.startedAt ?? now);
   let wait = await session.store.getWait(session.executionId, id);
   if (wait?.status === 'resolved' && wait.input) {
     const parsed = options.schema.safeParse(await loadPayload(session.store, wait.input));
@@ -131,12 +116,32 @@ async function answerFromRecord<Schema extends z.ZodType>(
   session.goLive();
   const now = Date.now();
   const record: CheckpointRecord = {
+    ...waitRecord(session, scope, call, options, now),
+    status: 'completed',
+    output: answered.output!,
+    metadata: { ...answered.metadata, answeredFrom: answered.id },
+    endedAt: now,
+  };
+  await session.putCheckpoint(record);
+  session.history.set(call.id, record);
+  return session.history.recordedOutput(record) as Promise<z.output<Schema>>;
+}
+
+/** A wait's checkpoint record as it opens (status `waiting`). */
+function waitRecord<Schema extends z.ZodType>(
+  session: SessionInternals,
+  scope: Scope,
+  call: { id: string; name: string; seq: number },
+  options: WaitOptions<Schema>,
+  startedAt: number,
+): CheckpointRecord {
+  return {
     executionId: session.executionId,
     id: call.id,
     parentId: scope.checkpointId,
     name: call.name,
     kind: 'wait',
-    status: 'completed',
+    status: 'waiting',
     seq: call.seq,
     attempts: 1,
     delivery: 'at-least-once',
@@ -144,12 +149,6 @@ async function answerFromRecord<Schema extends z.ZodType>(
     session: session.number,
     ...session.versionField(),
     ...(options.ordered === false ? { ordered: false } : {}),
-    output: answered.output!,
-    metadata: { ...answered.metadata, answeredFrom: answered.id },
-    startedAt: now,
-    endedAt: now,
+    startedAt,
   };
-  await session.putCheckpoint(record);
-  session.history.set(call.id, record);
-  return session.history.recordedOutput(record) as Promise<z.output<Schema>>;
 }
