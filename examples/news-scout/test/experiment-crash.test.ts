@@ -79,4 +79,12 @@ test('an experiment killed with SIGKILL resumes with the members not done, and n
   expect(replays.filter((execution) => execution.status === 'completed')).toHaveLength(members);
   expect(replays.filter((execution) => execution.status !== 'completed').every((execution) => execution.status === 'cancelled')).toBe(true);
   await runtime.close();
+
+  // The tables read the store alone.
+  const list = await startChild(keelBin, ['experiments', 'list'], { cwd: projectDir, env }).exited;
+  expect(list.stdout).toMatch(new RegExp(`${killed!.id}\\s+cheaper-writer\\s+completed\\s+(just now|\\S+ ago)\\s+${members}/${members}\\s+${members}\\s+\\d+/0/0`));
+  const show = await startChild(keelBin, ['experiments', 'show', killed!.id], { cwd: projectDir, env }).exited;
+  expect(show.stdout).toContain(`Cohort: flow news_scout, ${members}/${members} members done (4 at a time)`);
+  expect(show.stdout).toContain('Change: model keel-offline-scout → keel-offline-scout-terse, tools recorded, on a miss fail');
+  for (const member of after.members) expect(show.stdout).toMatch(new RegExp(`${member.original}\\s+${member.replay}\\s+completed\\s+changed\\s+scout:1/model:`));
 }, 180_000);

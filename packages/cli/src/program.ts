@@ -233,6 +233,7 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .description('continue an experiment whose process died: members done are kept, the rest replay')
     .argument('<id>', "the experiment's id")
     .option('--json', 'print the experiment as JSON')
+    .addHelpText('after', examples('keel experiments resume ex_01m903ecsqdjkwkkbd'))
     .action(act(async (id: string, options: { json?: boolean }) => (await import('./commands/experiments-run.js')).experimentsResume(context, id, options)));
   experiments
     .command('list', { isDefault: true })
@@ -241,12 +242,14 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .option('--name <name>', 'only experiments of this name')
     .option('--limit <n>', 'at most this many (default 20)')
     .option('--json', 'print the experiments as JSON')
+    .addHelpText('after', examples('keel experiments list', 'keel experiments list --name cheaper-writer --json'))
     .action(act(async (options: { name?: string; limit?: string; json?: boolean }) => (await import('./commands/experiments-list.js')).experimentsList(context, options)));
   experiments
     .command('show')
     .description("one experiment: its change, totals, and each member's output change, first difference, tokens, tool answers and scores")
     .argument('<id>', "the experiment's id")
     .option('--json', 'everything as JSON, output and artifact diffs included')
+    .addHelpText('after', examples('keel experiments show ex_01m903ecsqdjkwkkbd', 'keel experiments show ex_01m903ecsqdjkwkkbd --json | jq ".members[0].comparison.output.diff"'))
     .action(act(async (id: string, options: { json?: boolean }) => (await import('./commands/experiments-list.js')).experimentsShow(context, id, options)));
 
   program
