@@ -4,5 +4,5 @@ import { defineConfig } from '@keel/cli';
 // (`pnpm build` first), the same code the demo runs.
 export default defineConfig({
   store: './.keel',
-  flows: ['./dist/news-scout-flow.js'],
+  flows: ['./dist/news-scout-flow.js', './dist/scout-experiments.js'],
 });

@@ -12,6 +12,18 @@ import { decideNextStep, type ScoutDecision } from './scout-decision.js';
 /** The offline model's id, as it appears in checkpoints, usage and the brief. */
 export const offlineModelId = 'keel-offline-scout';
 
+/**
+ * A cheaper-model stand-in for experiments: the same decisions, and a brief cut to its headlines
+ * (what a smaller model writing tersely would give), so the same research costs fewer output tokens.
+ */
+export const terseOfflineModelId = 'keel-offline-scout-terse';
+
+/**
+ * A stand-in for a model that wanders: it asks one search more than the scout's plan (for the first
+ * interest's "outlook"), a call no recorded run made. Experiments use it to show a miss.
+ */
+export const curiousOfflineModelId = 'keel-offline-scout-curious';
+
 /** The offline model's provider name. */
 export const offlineProvider = 'keel.offline';
 
@@ -102,7 +114,7 @@ export class OfflineScoutModel implements LanguageModelV4 {
 
   #respond(options: LanguageModelV4CallOptions): { decision: ScoutDecision; content: LanguageModelV4Content[]; usage: LanguageModelV4Usage; responseId: string } {
     const toolNames = new Set((options.tools ?? []).map((tool) => tool.name));
-    const decision = decideNextStep(options.prompt, toolNames, this.modelId);
+    const decision = styled(decideNextStep(options.prompt, toolNames, this.modelId), this.modelId);
     // Ids continue the conversation's numbering (call_1, call_2 …): the same history gives the same ids.
     let callNumber = options.prompt.reduce((count, message) => count + (message.role === 'assistant' ? message.content.filter((part) => part.type === 'tool-call').length : 0), 0);
     const step = options.prompt.filter((message) => message.role === 'assistant').length + 1;
@@ -117,6 +129,22 @@ export class OfflineScoutModel implements LanguageModelV4 {
     const outputCharacters = content.reduce((total, part) => total + (part.type === 'text' ? part.text.length : part.type === 'tool-call' ? part.toolName.length + part.input.length : 0), 0);
     return { decision, content, usage: estimatedUsage(promptCharacters, outputCharacters), responseId: `offline-step-${step}` };
   }
+}
+
+/** The decision of the variant this model id names (see {@link terseOfflineModelId}, {@link curiousOfflineModelId}). */
+function styled(decision: ScoutDecision, modelId: string): ScoutDecision {
+  if (modelId === terseOfflineModelId && decision.type === 'answer') return { type: 'answer', text: terseBrief(decision.text) };
+  if (modelId === curiousOfflineModelId && decision.type === 'tool-calls' && decision.calls.every((call) => call.toolName === 'search_news')) {
+    const first = decision.calls[0]?.input['query'];
+    if (typeof first === 'string') return { ...decision, calls: [...decision.calls, { toolName: 'search_news', input: { query: `${first} outlook` } }] };
+  }
+  return decision;
+}
+
+/** A brief cut to its title, byline, section and story headings, and digest lines. */
+function terseBrief(brief: string): string {
+  const kept = brief.split('\n').filter((line) => line.startsWith('#') || line.startsWith('*') || line.startsWith('- **'));
+  return `${kept.map((line) => line.replace(/: .*? <(https?:[^>]+)>$/, ' <$1>')).join('\n')}\n`;
 }
 
 /** Usage at one token per four characters, the usual rule of thumb for English text. */

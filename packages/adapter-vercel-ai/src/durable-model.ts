@@ -1,4 +1,4 @@
-import { CallPolicy, currentExecution, durableCall, durableStream, requestFingerprint, storableData, type CheckpointContext } from '@keel/core/adapter';
+import { CallPolicy, currentExecution, durableCall, durableStream, replayChange, requestFingerprint, storableData, type CheckpointContext } from '@keel/core/adapter';
 import { AgentRun } from './agent-run.js';
 import { ModelUnsupportedError } from './model-unsupported-error.js';
 import { callOutcome, isStreamHead, recordableGenerateResult, recordablePart, streamHead } from './model-records.js';
@@ -33,11 +33,7 @@ export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallPoli
   }
   // A model made durable before is wrapped anew for this run (see wrapTools).
   const unwrapped = originals.get(model) ?? model;
-  const inner = unwrapped as unknown as LanguageModelShape & {
-    doGenerate(options: ModelCallOptions): PromiseLike<ModelGenerateResult>;
-    doStream(options: ModelCallOptions): PromiseLike<ModelStreamResult>;
-    readonly supportedUrls?: unknown;
-  };
+  const inner = unwrapped as unknown as CallableModel & { readonly supportedUrls?: unknown };
   const wrapped = {
     specificationVersion: inner.specificationVersion,
     get provider() {
@@ -49,13 +45,40 @@ export function wrapModel<Model>(model: Model, run: AgentRun, settings: CallPoli
     get supportedUrls() {
       return inner.supportedUrls;
     },
-    doGenerate: (options: ModelCallOptions) =>
-      run.call(() => generate(inner, options, (signal) => inner.doGenerate(signal ? { ...options, abortSignal: signal } : options), run, settings)),
-    doStream: (options: ModelCallOptions) =>
-      run.call(() => stream(inner, options, (signal) => inner.doStream(signal ? { ...options, abortSignal: signal } : options), run, settings)),
+    doGenerate: (given: ModelCallOptions) => {
+      const { model, options } = changedCall(inner, given);
+      return run.call(() => generate(model, options, (signal) => model.doGenerate(signal ? { ...options, abortSignal: signal } : options), run, settings));
+    },
+    doStream: (given: ModelCallOptions) => {
+      const { model, options } = changedCall(inner, given);
+      return run.call(() => stream(model, options, (signal) => model.doStream(signal ? { ...options, abortSignal: signal } : options), run, settings));
+    },
   };
   originals.set(wrapped, unwrapped);
   return wrapped as unknown as Model;
+}
+
+type CallableModel = LanguageModelShape & {
+  doGenerate(options: ModelCallOptions): PromiseLike<ModelGenerateResult>;
+  doStream(options: ModelCallOptions): PromiseLike<ModelStreamResult>;
+};
+
+/**
+ * The model and call options a call really uses: inside a replay with a change (an experiment's
+ * member), the model swapped for this model id and the instructions replaced; else the ones given.
+ */
+function changedCall(model: CallableModel, options: ModelCallOptions): { model: CallableModel; options: ModelCallOptions } {
+  const change = replayChange();
+  if (!change) return { model, options };
+  const swap = change.model(model.modelId);
+  const substitute = swap === undefined ? model : ((originals.get(swap as object) ?? swap) as CallableModel);
+  if (swap !== undefined && (typeof substitute !== 'object' || substitute === null || typeof substitute.doGenerate !== 'function')) {
+    throw new ModelUnsupportedError({ model: swap });
+  }
+  if (change.instructions === undefined || !Array.isArray(options.prompt)) return { model: substitute, options };
+  // The SDK sends instructions as the prompt's system messages: they are replaced by the change's.
+  const messages = (options.prompt as readonly { readonly role?: unknown }[]).filter((message) => message.role !== 'system');
+  return { model: substitute, options: { ...options, prompt: [{ role: 'system', content: change.instructions }, ...messages] } };
 }
 
 /**

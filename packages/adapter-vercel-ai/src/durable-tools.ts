@@ -1,4 +1,4 @@
-import { CallPolicy, durableCall, durableStream, openWait, requestFingerprint, storableData, type ApprovalDecision, type CheckpointOptions } from '@keel/core/adapter';
+import { CallPolicy, durableCall, durableStream, openWait, replayChange, requestFingerprint, storableData, type ApprovalDecision, type CheckpointOptions } from '@keel/core/adapter';
 import { AgentRun, type ApprovalRequest } from './agent-run.js';
 import { askHuman, humanQuestionOf, type HumanQuestion } from './hitl-tool.js';
 import type { DurablePiecesOptions } from './options.js';
@@ -130,6 +130,9 @@ async function singleCall(call: ToolCall, input: unknown, options: ToolCallOptio
           const answer = await askApproval(call, input, options, approval);
           if (!answer.approve) return deniedOutput(answer.reason);
         }
+        // An experiment's change may replace the tool's implementation (core answers the rest of its policy).
+        const replacement = replayChange()?.tool(call.name);
+        if (replacement) return replacement(input);
         const result = call.execute(input, { ...options, abortSignal: joinSignals(options.abortSignal, context.signal) });
         return isAsyncIterable(result) ? lastValue(result) : result;
       }),

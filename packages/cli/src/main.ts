@@ -23,6 +23,8 @@ const usageErrors = new Set([
   'DeploymentNotFoundError',
   'DeploymentConflictError',
   'DeploymentInUseError',
+  'ExperimentNotFoundError',
+  'CohortInvalidError',
 ]);
 
 /**

@@ -217,6 +217,41 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .addHelpText('after', examples('keel versions remove research v6'))
     .action(act(async (flow: string, version: string, options: { json?: boolean }) => (await import('./commands/versions-remove.js')).versionsRemove(context, flow, version, options)));
 
+  const experiments = program.command('experiments').description('replay a cohort of recorded runs with a change (model, instructions, tool) and compare them side by side');
+  experiments.addHelpText('after', examples('keel experiments run cheaper-writer', 'keel experiments list', 'keel experiments show ex_01jdq3k8m2r7f3k9q2xw4h --json'));
+  experiments
+    .command('run')
+    .description('run an experiment defined in the flow modules: each member replays in this process; prints the report')
+    .argument('<name>', 'the name given to experiment(name, …)')
+    .option('--limit <n>', 'replay at most this many executions of the cohort')
+    .option('--since <when>', 'only executions created since then: an ISO date or a duration ago (7d, 12h)')
+    .option('--json', 'print the experiment as JSON')
+    .addHelpText('after', examples('keel experiments run cheaper-writer', 'keel experiments run cheaper-writer --since 7d --limit 20 --json'))
+    .action(act(async (name: string, options: { limit?: string; since?: string; json?: boolean }) => (await import('./commands/experiments-run.js')).experimentsRun(context, name, options)));
+  experiments
+    .command('resume')
+    .description('continue an experiment whose process died: members done are kept, the rest replay')
+    .argument('<id>', "the experiment's id")
+    .option('--json', 'print the experiment as JSON')
+    .addHelpText('after', examples('keel experiments resume ex_01m903ecsqdjkwkkbd'))
+    .action(act(async (id: string, options: { json?: boolean }) => (await import('./commands/experiments-run.js')).experimentsResume(context, id, options)));
+  experiments
+    .command('list', { isDefault: true })
+    .alias('ls')
+    .description('the newest experiments: status, members done, outputs changed, tool answers, token and cost deltas')
+    .option('--name <name>', 'only experiments of this name')
+    .option('--limit <n>', 'at most this many (default 20)')
+    .option('--json', 'print the experiments as JSON')
+    .addHelpText('after', examples('keel experiments list', 'keel experiments list --name cheaper-writer --json'))
+    .action(act(async (options: { name?: string; limit?: string; json?: boolean }) => (await import('./commands/experiments-list.js')).experimentsList(context, options)));
+  experiments
+    .command('show')
+    .description("one experiment: its change, totals, and each member's output change, first difference, tokens, tool answers and scores")
+    .argument('<id>', "the experiment's id")
+    .option('--json', 'everything as JSON, output and artifact diffs included')
+    .addHelpText('after', examples('keel experiments show ex_01m903ecsqdjkwkkbd', 'keel experiments show ex_01m903ecsqdjkwkkbd --json | jq ".members[0].comparison.output.diff"'))
+    .action(act(async (id: string, options: { json?: boolean }) => (await import('./commands/experiments-list.js')).experimentsShow(context, id, options)));
+
   program
     .command('tag')
     .description('point a tag at a deployed version (new invocations go there; started executions stay on theirs), or remove it')

@@ -93,6 +93,40 @@ export function currentExecution():
   };
 }
 
+/**
+ * What a replay with a change asks of an adapter's model and tool calls, as seen from the calling
+ * code. Adapters that support experiments consult it on every call: tool answering by policy needs
+ * nothing from them (core does it for every `tool`/`mcp` checkpoint), but a model swap, replaced
+ * instructions and a replaced tool implementation reach the harness's own objects.
+ */
+export interface ReplayChangeView {
+  /** The model to call instead of the one with this id, or `undefined` to call it. */
+  model(modelId: string): unknown;
+  /** Instructions (the system prompt) to send instead of the recorded ones, if the change replaces them. */
+  readonly instructions: string | undefined;
+  /** The implementation to run instead of this tool's own, if the change replaces it. */
+  tool(name: string): ((input: unknown) => unknown) | undefined;
+}
+
+/**
+ * The change of the replay the calling code runs in (an experiment's member), or `undefined` in any
+ * other run and outside a flow.
+ *
+ * @example
+ * ```ts
+ * const model = (replayChange()?.model(inner.modelId) as LanguageModel | undefined) ?? inner;
+ * ```
+ */
+export function replayChange(): ReplayChangeView | undefined {
+  const change = currentScope()?.session.change?.change;
+  if (!change) return undefined;
+  return {
+    model: (modelId) => change.models?.[modelId],
+    instructions: change.instructions,
+    tool: (name) => change.tools?.[name],
+  };
+}
+
 export { runInFlow, type RunInFlowOptions } from './runtime/run-in-flow.js';
 export { executionsWithKey, rekeyExecution, unfinishedStatuses } from './runtime/execution-keys.js';
 export { encodeValue, decodeValue } from './serialization/codec.js';

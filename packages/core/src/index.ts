@@ -5,7 +5,7 @@
  * import { flow, checkpoint, wait } from '@keel/core';
  * ```
  */
-export { flow, configure, defaultRuntime } from './runtime/default-runtime.js';
+export { flow, configure, defaultRuntime, experiment } from './runtime/default-runtime.js';
 export { checkpoint } from './runtime/checkpoint.js';
 export { wait } from './runtime/wait.js';
 export { patched } from './runtime/patched.js';
@@ -30,6 +30,27 @@ export type {
   RuntimeOptions,
   WaitOptions,
 } from './runtime/types.js';
+export type { ReplayChange, ReplayChangeSummary, ToolAnswer, ToolAnswers, ToolAnswerKind, ResolvedToolAnswer } from './runtime/replay-change.js';
+export type { Experiment, Experiments } from './experiments/experiments-api.js';
+export type {
+  Cohort,
+  Evaluation,
+  Evaluator,
+  ExperimentAggregate,
+  ExperimentDefinition,
+  ExperimentInfo,
+  ExperimentInput,
+  ExperimentRunOptions,
+  ExperimentSummary,
+  MemberComparison,
+  MemberResult,
+  MemberSide,
+  PriceFunction,
+  SideStats,
+  ToolAnswerCounts,
+} from './experiments/experiment-types.js';
+export { llmJudge, type LlmJudgeOptions } from './experiments/llm-judge.js';
+export { experimentFlowName, experimentFlowPrefix } from './experiments/experiment-flow.js';
 export { memoryStore } from './store/memory-store.js';
 export { lowdbStore } from './store/lowdb/lowdb-store.js';
 export { storeFromUrl } from './store/store-from-url.js';
@@ -79,6 +100,10 @@ export { FlowInputInvalidError } from './errors/flow-input-invalid-error.js';
 export { FlowCodeNotLoadedError, type FlowCodeOperation } from './errors/flow-code-not-loaded-error.js';
 export { FlowNotFoundError } from './errors/flow-not-found-error.js';
 export { ReplayMissError } from './errors/replay-miss-error.js';
+export { ToolRecordMissError } from './errors/tool-record-miss-error.js';
+export { CohortInvalidError } from './errors/cohort-invalid-error.js';
+export { ExperimentNotFoundError } from './errors/experiment-not-found-error.js';
+export { JudgeVerdictInvalidError } from './errors/judge-verdict-invalid-error.js';
 export { SerializationError } from './errors/serialization-error.js';
 export { StoreCorruptedError } from './errors/store-corrupted-error.js';
 export { StorePackageMissingError } from './errors/store-package-missing-error.js';

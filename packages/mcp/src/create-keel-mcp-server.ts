@@ -6,6 +6,7 @@ import { BackgroundRuns } from './runs/background-runs.js';
 import { RunOperations } from './runs/run-operations.js';
 import { registerArtifactTools } from './tools/artifact-tools.js';
 import { registerFlowTools } from './tools/flow-tools.js';
+import { registerExperimentTools } from './tools/experiment-tools.js';
 import { registerInspectionTools } from './tools/inspection-tools.js';
 import { registerOperationTools } from './tools/operation-tools.js';
 import { describeError } from './tools/tool-result.js';
@@ -64,6 +65,7 @@ export function createKeelMcpServer(options: KeelMcpServerOptions): McpServer {
   registerArtifactTools(server, context);
   registerOperationTools(server, context);
   registerFlowTools(server, context);
+  registerExperimentTools(server, context);
   registerExecutionResources(server, options.runtime);
   return server;
 }

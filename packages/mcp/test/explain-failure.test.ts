@@ -1,9 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { checkpoint, createRuntime, memoryStore, type Runtime } from '@keel/core';
-import { createKeelMcpServer } from '@keel/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callJson } from './mcp-answers.js';
+import { callJson, connectedClient } from './mcp-answers.js';
 
 const fail = (message: string) => async (): Promise<never> => {
   throw new Error(message);
@@ -15,11 +13,7 @@ describe('explain_failure on nested, caught and out-of-checkpoint failures', () 
 
   beforeAll(async () => {
     runtime = createRuntime({ store: memoryStore() });
-    const server = createKeelMcpServer({ runtime });
-    const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    client = new Client({ name: 'keel-test', version: '1.0.0' });
-    await client.connect(clientSide);
+    client = await connectedClient(runtime);
   });
 
   afterAll(async () => {

@@ -1,4 +1,7 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Runtime } from '@keel/core';
+import { createKeelMcpServer } from '@keel/mcp';
 import { expect } from 'vitest';
 
 /** What a tool call answered: its text, and whether it is a tool error. */
@@ -37,4 +40,14 @@ export async function readAllPages(client: Client, name: string, args: Record<st
     expect(Number(note[2])).toBe(offset + maxChars);
     offset = Number(note[2]);
   }
+}
+
+/** A client connected in memory to a Keel MCP server on `runtime`. */
+export async function connectedClient(runtime: Runtime): Promise<Client> {
+  const server = createKeelMcpServer({ runtime });
+  const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: 'keel-test', version: '1.0.0' });
+  await client.connect(clientSide);
+  return client;
 }

@@ -162,3 +162,72 @@ export interface VersionSummary {
   readonly retirable: boolean;
   readonly served: boolean;
 }
+
+/** The change an experiment replays with, as the API shows it. */
+export interface ExperimentChange {
+  readonly models?: Readonly<Record<string, string>>;
+  readonly instructions?: string;
+  readonly tools?: readonly string[];
+  readonly toolAnswers: { readonly default: ToolAnswer; readonly tools?: Readonly<Record<string, ToolAnswer>> };
+}
+
+export interface ToolAnswer {
+  readonly mode: 'recorded' | 'live';
+  readonly onMiss: 'fail' | 'live';
+}
+
+export interface ExperimentTotals {
+  readonly members: number;
+  readonly done: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly changedOutputs: number;
+  readonly equalOutputs: number;
+  readonly tools: { readonly recorded: number; readonly live: number; readonly missed: number; readonly replaced: number; readonly reused: number };
+  readonly tokens: { readonly original: number; readonly replay: number; readonly delta: number };
+  readonly modelCalls: { readonly original: number; readonly replay: number };
+  readonly cost?: { readonly original: number; readonly replay: number; readonly delta: number };
+  readonly evaluations: Readonly<Record<string, { readonly mean: number; readonly count: number }>>;
+}
+
+export interface ExperimentSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly status: string;
+  readonly createdAt: number;
+  readonly endedAt?: number;
+  readonly cohort: { readonly flow: string };
+  readonly change: ExperimentChange;
+  readonly concurrency: number;
+  readonly aggregate: ExperimentTotals;
+}
+
+export interface MemberSideStats {
+  readonly executionId: string;
+  readonly status: string;
+  readonly modelCalls: number;
+  readonly totalTokens: number;
+  readonly models: readonly string[];
+  readonly cost?: number;
+}
+
+export interface ExperimentMember {
+  readonly original: string;
+  readonly replay?: string;
+  readonly error?: { readonly name: string; readonly message: string };
+  readonly comparison?: {
+    readonly output: { readonly equal: boolean; readonly diff?: string };
+    readonly artifacts: readonly { readonly name: string; readonly equal: boolean; readonly diff?: string }[];
+    readonly firstDifference?: { readonly checkpointId: string; readonly reason: string };
+    readonly original: MemberSideStats;
+    readonly replay: MemberSideStats;
+    readonly tools: { readonly recorded: number; readonly live: number; readonly missed: number; readonly misses: readonly { readonly checkpointId: string; readonly tool: string; readonly failed: boolean }[] };
+  };
+  readonly evaluations: Readonly<Record<string, { readonly score: number; readonly note?: string } | { readonly error: string }>>;
+}
+
+export interface ExperimentDetail extends ExperimentSummary {
+  readonly cohortIds: readonly string[];
+  readonly members: readonly ExperimentMember[];
+}

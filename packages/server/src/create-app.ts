@@ -7,6 +7,7 @@ import { openApiDocument } from './api/openapi-document.js';
 import { operationRoutes } from './api/operation-routes.js';
 import { RunOperations } from './api/run-operations.js';
 import { versionRoutes } from './api/version-routes.js';
+import { experimentRoutes } from './api/experiment-routes.js';
 import { authentication, isApiPath } from './http/authentication.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { errorResponseOf } from './http/error-response.js';
@@ -72,6 +73,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   executionRoutes(api, context);
   operationRoutes(api, context);
   versionRoutes(api, context);
+  experimentRoutes(api, context);
   app.route('/api', api);
 
   for (const [path, target] of Object.entries(options.mount ?? {})) mount(app, path, target);

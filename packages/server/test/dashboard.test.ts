@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createRuntime, lowdbStore, type Runtime } from '@keel/core';
 import { startServer, type KeelServer } from '@keel/server';
-import { registerDemoFlows } from './fixtures/demo-flows.js';
+import { registerDemoExperiment, registerDemoFlows } from './fixtures/demo-flows.js';
 
 const chromiumPath = '/usr/bin/chromium';
 
@@ -270,6 +270,41 @@ describe('dashboard', () => {
     await page.screenshot({ path: join(screenshots, 'versions-panel.png'), fullPage: true });
     // The legacy version's execution is still queued: no worker serves v0-legacy.
     expect((await runtime.executions.get(legacy.executionId)).status).toBe('queued');
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows an experiment: the cohort table, and a member side by side with its original (output, artifact and checkpoint diffs)', async () => {
+    const { runtime, server, ids } = await dashboard();
+    const second = (await runtime.run('news_scout', 'chips')).executionId;
+    await runtime.executions.input(second, 'approve_publish', { approved: true });
+    expect((await runtime.executions.resume(second)).status).toBe('completed');
+    const experiment = await registerDemoExperiment(runtime).run();
+
+    const page = await open('/', server.url);
+    await page.click('nav a[href="/experiments"]');
+    const row = page.locator('[data-testid=experiment-row]');
+    await row.waitFor();
+    const cells = await row.locator('td').allInnerTexts();
+    expect(cells.slice(1, 5)).toEqual([experiment.id, 'cheaper-writer', expect.any(String), '2 / 2']);
+    expect(cells[6]).toBe('2 / 0 / 0');
+    await row.locator('a').click();
+
+    await page.waitForSelector('[data-testid=member-row]');
+    expect(await page.locator('[data-testid=member-row]').count()).toBe(2);
+    expect(await page.locator('[data-testid=experiment-change]').innerText()).toContain('model claude-sonnet-4-5 → claude-haiku-4-5');
+    expect(await page.locator('[data-testid=experiment-totals]').innerText()).toContain('2 answered from records, 0 live, 0 missed');
+    // The newest run comes first and is shown at once; the other is one click away.
+    const detail = page.locator('[data-testid=member-detail]');
+    await detail.locator('[data-testid=replay-comparison]').waitFor();
+    expect(await detail.locator('h2').first().innerText()).toContain(second);
+    expect(await detail.locator('[data-testid=artifact-diff]').innerText()).toContain('-- **2 searches**, 1 page read');
+    expect(await detail.locator('[data-testid=comparison-row][data-checkpoint-id="model:2"]').getAttribute('data-change')).toBe('different');
+    expect(await detail.locator('[data-testid=comparison-row][data-checkpoint-id="model:1"]').getAttribute('data-change')).toBe('reused');
+    await page.screenshot({ path: join(screenshots, 'experiment.png'), fullPage: true });
+
+    await page.locator(`[data-testid=member-row][data-original="${ids.completed}"] [data-testid=member-compare]`).click();
+    await page.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(selector: string): { textContent: string } | null } }).document.querySelector('[data-testid=member-detail] h2')?.textContent.includes(id), ids.completed);
     expect(page.problems).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,7 @@
 import { KeelRuntime, type Flow, type Runtime } from './runtime.js';
 import type { FlowFunction, FlowOptions, RuntimeOptions } from './types.js';
+import type { Experiment } from '../experiments/experiments-api.js';
+import type { ExperimentDefinition } from '../experiments/experiment-types.js';
 
 let runtime: KeelRuntime | undefined;
 
@@ -45,4 +47,21 @@ export function configure(options: RuntimeOptions): void {
  */
 export function flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>, options?: FlowOptions<Input>): Flow<Input, Output> {
   return defaultKeelRuntime().flow(name, fn, options);
+}
+
+/**
+ * Defines an experiment on the default runtime: a cohort of recorded executions, replayed with a
+ * change (a model swapped, instructions or a tool replaced), each compared with its original.
+ *
+ * @example
+ * ```ts
+ * export const terse = experiment('terse-writer', {
+ *   cohort: { flow: 'news_scout', since: '7d', limit: 20 },
+ *   change: { models: { 'gpt-4.1': openai('gpt-4.1-mini') }, toolAnswers: { default: 'recorded' } },
+ * });
+ * const report = await terse.run();
+ * ```
+ */
+export function experiment(name: string, definition: ExperimentDefinition): Experiment {
+  return defaultKeelRuntime().experiment(name, definition);
 }

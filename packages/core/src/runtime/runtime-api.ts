@@ -2,6 +2,8 @@ import type { Store } from '../store/store.js';
 import type { ArtifactRecord, CheckpointRecord, ExecutionFilter, ExecutionRecord, LogRecord, WaitRecord } from '../store/records.js';
 import type { VersionPolicy } from './code-version.js';
 import type { Deployments } from './deployments.js';
+import type { Experiment, Experiments } from '../experiments/experiments-api.js';
+import type { ExperimentDefinition } from '../experiments/experiment-types.js';
 import type { FlowFunction, FlowOptions, PendingWait, ReplayOptions, RunOptions, RunResult } from './types.js';
 
 /** A flow bound to a runtime: start, resume, retry and replay its executions. */
@@ -130,6 +132,13 @@ export interface Runtime {
   readonly executions: Executions;
   /** Deployed flow versions, tags, and invocations routed through them. */
   readonly deployments: Deployments;
+  /**
+   * Defines an experiment (a cohort of recorded runs replayed with a change, compared member by
+   * member) under `name`; it runs as an execution of the flow `experiment:<name>`.
+   */
+  experiment(name: string, definition: ExperimentDefinition): Experiment;
+  /** Stored experiments, and the ones defined here. */
+  readonly experiments: Experiments;
   /** The store, once opened. */
   store(): Promise<Store>;
   /** A unique id of this runtime instance, used as its lease owner. */

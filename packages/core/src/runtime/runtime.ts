@@ -19,6 +19,13 @@ import { fromErrorRecord, toErrorRecord } from './error-records.js';
 import { isLeaseAbandoned, leaseFor, newOwnerId } from './lease.js';
 import { toPendingWait } from './pending-wait.js';
 import { Session } from './session.js';
+import { RecordedAnswers, type ActiveChange } from './recorded-answers.js';
+import { firstChangedCall } from './first-changed-call.js';
+import { summarizeChange } from './replay-change.js';
+import { ExperimentNotFoundError } from '../errors/experiment-not-found-error.js';
+import { experimentBody, experimentFlowName } from '../experiments/experiment-flow.js';
+import { getExperiment, listExperiments, type Experiment, type Experiments } from '../experiments/experiments-api.js';
+import type { ExperimentDefinition, ExperimentInput, ExperimentRunOptions } from '../experiments/experiment-types.js';
 import { validateStoredSchema, zodIssues } from './wait-schema.js';
 import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
 import { deploymentsApi, type Deployments } from './deployments.js';
@@ -60,6 +67,8 @@ export class KeelRuntime implements Runtime {
   readonly #live = new Map<string, Session>();
   readonly executions: Executions;
   readonly deployments: Deployments;
+  readonly experiments: Experiments;
+  readonly #experiments = new Map<string, Experiment>();
 
   constructor(options: RuntimeOptions) {
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
@@ -68,6 +77,16 @@ export class KeelRuntime implements Runtime {
     this.capture = options.capture;
     this.#storeSource = options.store;
     this.executions = this.#executionsApi();
+    this.experiments = {
+      list: async (options) => listExperiments(await this.store(), options),
+      get: async (experimentId) => getExperiment(await this.store(), experimentId),
+      defined: () => [...this.#experiments.keys()],
+      named: (name) => {
+        const experiment = this.#experiments.get(name);
+        if (!experiment) throw new ExperimentNotFoundError({ experiment: name, known: [...this.#experiments.keys()], kind: 'name' });
+        return experiment;
+      },
+    };
     this.deployments = deploymentsApi({
       store: () => this.store(),
       registeredFlow: (name) => {
@@ -113,6 +132,35 @@ export class KeelRuntime implements Runtime {
   flow<Input, Output>(name: string, fn: FlowFunction<Input, Output>, options: FlowOptions<Input> = {}): Flow<Input, Output> {
     this.#flows.set(name, { name, fn: fn as FlowFunction<unknown, unknown>, options: options as FlowOptions<unknown> });
     return this.flowHandle<Input, Output>(name);
+  }
+
+  experiment(name: string, definition: ExperimentDefinition): Experiment {
+    const flowName = experimentFlowName(name);
+    const host = { store: () => this.store(), replay: (id: string, options: ReplayOptions) => this.#replay(id, options), cancel: (id: string) => this.#cancel(id) };
+    this.flow(flowName, experimentBody(host, definition));
+    const input = (options: ExperimentRunOptions): ExperimentInput => ({
+      experiment: name,
+      ...(definition.description !== undefined ? { description: definition.description } : {}),
+      cohort: { ...definition.cohort, ...options.cohort },
+      concurrency: Math.max(1, Math.trunc(definition.concurrency ?? 4)),
+      change: summarizeChange(definition.change),
+      evaluators: Object.keys(definition.evaluators ?? {}),
+    });
+    const runOptions = (options: ExperimentRunOptions): RunOptions => ({ metadata: { experiment: name }, ...(options.executionId !== undefined ? { executionId: options.executionId } : {}) });
+    const experiment: Experiment = {
+      name,
+      run: async (options = {}) => {
+        const { executionId } = await this.run(flowName, input(options), runOptions(options));
+        return this.experiments.get(executionId);
+      },
+      start: (options = {}) => this.start(flowName, input(options), runOptions(options)),
+      resume: async (experimentId) => {
+        await this.#continue(experimentId, 'resume', flowName);
+        return this.experiments.get(experimentId);
+      },
+    };
+    this.#experiments.set(name, experiment);
+    return experiment;
   }
 
   versionOf(name: string): VersionPolicy {
@@ -201,8 +249,9 @@ export class KeelRuntime implements Runtime {
     mode: 'run' | 'retry',
     hermetic: boolean,
     input: unknown,
+    change?: ActiveChange,
   ): Promise<RunResult> {
-    const session = new Session(this, store, execution, records, mode, hermetic, this.versionOf(flow.name).version);
+    const session = new Session(this, store, execution, records, mode, hermetic, this.versionOf(flow.name).version, change);
     this.#live.set(execution.id, session);
     try {
       return await session.execute(flow.fn, input);
@@ -226,6 +275,18 @@ export class KeelRuntime implements Runtime {
       }
       const flow = this.#flow(execution.flow);
       this.#checkContinuable(execution, operation);
+      if (execution.replayOf?.change) {
+        // Its models and tools live in the code that started it, not in the store: running it
+        // without them would record what the original did as the change's result.
+        throw new ExecutionStateError({
+          executionId,
+          status: execution.status,
+          operation,
+          hint: execution.replayOf.change.experiment !== undefined
+            ? `It is a member of experiment "${execution.replayOf.change.experiment}": resume the experiment, which replays the member again.`
+            : 'It is a replay with a change, which lives in the code that started it: replay the original again with the change.',
+        });
+      }
       this.#checkVersion(execution);
       const claimed = await store.updateExecution(
         executionId,
@@ -310,7 +371,8 @@ export class KeelRuntime implements Runtime {
       : Object.keys(overrides)
           .map((id) => byId.get(id)!)
           .sort((a, b) => a.seq - b.seq)[0];
-    const from = options.from !== undefined ? byId.get(options.from)! : earliestOverride;
+    const changeStart = options.change && firstChangedCall(records, options.change);
+    const from = options.from !== undefined ? byId.get(options.from)! : earliest(earliestOverride, changeStart);
     const reused = records.filter(
       (record) =>
         // Completed calls that opted out of durability are copied too: they run again anyway, and a
@@ -330,12 +392,15 @@ export class KeelRuntime implements Runtime {
       createdAt: now,
       replayOf: {
         executionId: originalId,
-        ...(options.from !== undefined ? { from: options.from } : {}),
+        // A change's replay records where the change made it start running live.
+        ...(options.from !== undefined ? { from: options.from } : options.change && from ? { from: from.id } : {}),
         overridden: Object.keys(overrides),
         hermetic: options.hermetic ?? false,
         ...(original.codeVersion !== undefined ? { codeVersion: original.codeVersion } : {}),
+        ...(options.change ? { change: summarizeChange(options.change, experimentOf(options.metadata)) } : {}),
       },
       ...(version !== undefined ? { codeVersion: version } : {}),
+      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     });
     const copied: CheckpointRecord[] = [];
     for (const record of reused) copied.push({ ...record, executionId: execution.id });
@@ -355,7 +420,8 @@ export class KeelRuntime implements Runtime {
     for (const record of copied) await store.putCheckpoint(record);
     onStart?.(execution.id);
     const input = await loadPayload(store, original.input);
-    return this.#execute(store, flow, execution, copied, 'run', options.hermetic ?? false, input);
+    const change = options.change && { change: options.change, answers: new RecordedAnswers(records), original: originalId };
+    return this.#execute(store, flow, execution, copied, 'run', options.hermetic ?? false, input, change);
   }
 
   async #get(store: Store, executionId: string): Promise<ExecutionRecord> {
@@ -501,6 +567,7 @@ export class KeelRuntime implements Runtime {
       if (reports.length >= limit) break;
       if (options.flows && !options.flows.includes(execution.flow)) continue;
       if (!this.#flows.has(execution.flow) || this.#live.has(execution.id)) continue;
+      if (execution.replayOf?.change) continue; // Continued by its experiment (see #continue).
       const policy = this.versionOf(execution.flow);
       if (!servesExecution(policy, execution)) {
         // Another version's work: left exactly as it is, for a runtime of that version.
@@ -538,6 +605,15 @@ export class KeelRuntime implements Runtime {
   liveSession(executionId: string): Session | undefined {
     return this.#live.get(executionId);
   }
+}
+
+function earliest(left: CheckpointRecord | undefined, right: CheckpointRecord | undefined): CheckpointRecord | undefined {
+  if (!left || !right) return left ?? right;
+  return left.seq <= right.seq ? left : right;
+}
+
+function experimentOf(metadata: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  return typeof metadata?.experiment === 'string' ? metadata.experiment : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -30,6 +30,8 @@ export interface SessionInternals {
   putCheckpoint(record: CheckpointRecord): Promise<void>;
   /** Writes a wait, fenced by the session's lease. */
   putWait(record: WaitRecord): Promise<void>;
+  /** The original's answered wait with this id, when the session replays with a change. */
+  recordedWait(id: string): CheckpointRecord | undefined;
   /** Stops the session at a wait in `scope`: the calls around it are blocked; nothing after runs. */
   suspend(scope: Scope): Promise<never>;
 }

@@ -27,8 +27,10 @@ options: WaitOptions<Schema>,
       session.history.checkSameCall(existing, current);
       if (existing.status === 'completed') return session.history.recordedOutput(existing) as Promise<z.output<Schema>>;
       if (existing.status === 'failed' && existing.error && session.history.failedBefore(id)) return session.history.recordedFailure(existing);
-    } else if (session.hermetic) {
-      throw new ReplayMissError({ executionId: session.executionId, checkpointId: id, kind: 'wait' });
+    } else {
+      const answered = session.recordedWait(id);
+      if (answered) return answerFromRecord(session, scope, { id, name, seq: session.history.nextSeq() }, answered, options);
+      if (session.hermetic) throw new ReplayMissError({ executionId: session.executionId, checkpointId: id, kind: 'wait' });
     }
     const seq = existing?.seq ?? session.history.nextSeq();
     return openWait(session, scope, { id, name, seq, existing }, options);
@@ -46,22 +48,7 @@ async function openWait<Schema extends z.ZodType>(
   const { id } = call;
   const now = Date.now();
   session.goLive();
-  const base: CheckpointRecord = {
-    executionId: session.executionId,
-    id,
-    parentId: scope.checkpointId,
-    name: call.name,
-    kind: 'wait',
-    status: 'waiting',
-    seq: call.seq,
-    attempts: 1,
-    delivery: 'at-least-once',
-    durable: true,
-    session: session.number,
-    ...session.versionField(),
-    ...(options.ordered === false ? { ordered: false } : {}),
-    startedAt: call.existing?.startedAt ?? now,
-  };
+  const base = waitRecord(session, scope, call, options, call.existing?.startedAt ?? now);
   let wait = await session.store.getWait(session.executionId, id);
   if (wait?.status === 'resolved' && wait.input) {
     const parsed = options.schema.safeParse(await loadPayload(session.store, wait.input));
@@ -113,4 +100,55 @@ async function openWait<Schema extends z.ZodType>(
   await session.putCheckpoint(base);
   session.history.set(id, base);
   return session.suspend(scope);
+}
+
+/**
+ * A replay with a change reached a wait the original answered: the same question gets the same
+ * answer (an experiment compares what the change does, not what a person would decide today).
+ */
+async function answerFromRecord<Schema extends z.ZodType>(
+  session: SessionInternals,
+  scope: Scope,
+  call: { id: string; name: string; seq: number },
+  answered: CheckpointRecord,
+  options: WaitOptions<Schema>,
+): Promise<z.output<Schema>> {
+  session.goLive();
+  const now = Date.now();
+  const record: CheckpointRecord = {
+    ...waitRecord(session, scope, call, options, now),
+    status: 'completed',
+    output: answered.output!,
+    metadata: { ...answered.metadata, answeredFrom: answered.id },
+    endedAt: now,
+  };
+  await session.putCheckpoint(record);
+  session.history.set(call.id, record);
+  return session.history.recordedOutput(record) as Promise<z.output<Schema>>;
+}
+
+/** A wait's checkpoint record as it opens (status `waiting`). */
+function waitRecord<Schema extends z.ZodType>(
+  session: SessionInternals,
+  scope: Scope,
+  call: { id: string; name: string; seq: number },
+  options: WaitOptions<Schema>,
+  startedAt: number,
+): CheckpointRecord {
+  return {
+    executionId: session.executionId,
+    id: call.id,
+    parentId: scope.checkpointId,
+    name: call.name,
+    kind: 'wait',
+    status: 'waiting',
+    seq: call.seq,
+    attempts: 1,
+    delivery: 'at-least-once',
+    durable: true,
+    session: session.number,
+    ...session.versionField(),
+    ...(options.ordered === false ? { ordered: false } : {}),
+    startedAt,
+  };
 }

@@ -26,6 +26,9 @@ import { PatchMarkers } from './patch-markers.js';
 import { resolveCapture } from './capture.js';
 import { recordedStream } from './recorded-stream.js';
 import { watchingFailures } from './store-failures.js';
+import type { ActiveChange } from './recorded-answers.js';
+import { toolAnswerFor, type ToolAnswerKind } from './replay-change.js';
+import { ToolRecordMissError } from '../errors/tool-record-miss-error.js';
 import type { CapturePolicy, CheckpointContext, CheckpointOptions, RunResult, WaitOptions } from './types.js';
 
 /** What a session needs from the runtime that started it. */
@@ -98,6 +101,8 @@ export class Session {
     readonly hermetic: boolean,
     /** The code version running this session (it may be one declared compatible with the execution's). */
     readonly codeVersion: string | undefined,
+    /** The change of a replay with one (an experiment's member), else `undefined`. */
+    readonly change?: ActiveChange,
   ) {
     this.executionId = execution.id;
     this.number = execution.sessions;
@@ -127,6 +132,7 @@ export class Session {
       currentVersion: () => this.#currentVersion(),
       putCheckpoint: (record) => this.#putCheckpoint(record),
       putWait: (record) => this.#putWait(record),
+      recordedWait: (id) => change?.answers.wait(id),
       suspend: (scope) => this.#suspend(scope),
     };
     this.#patches = new PatchMarkers(this.#internals);
@@ -291,11 +297,44 @@ export class Session {
       if (existing.status === 'failed' && existing.error && this.mode === 'run' && this.#history.failedBefore(id)) {
         return this.#history.recordedFailure(existing);
       }
+    } else if (this.change && (kind === 'tool' || kind === 'mcp')) {
+      return this.#answerTool(scope, { id, name, kind, seq: this.#history.nextSeq(), existing }, fn, options);
     } else if (this.hermetic) {
       return Promise.reject(new ReplayMissError({ executionId: this.executionId, checkpointId: id, kind }));
     }
     const seq = existing?.seq ?? this.#history.nextSeq();
     return this.#runLive(scope, { id, name, kind, seq, existing }, fn, options);
+  }
+
+  /**
+   * A tool call of a replay with a change, answered per the change's policy: from the original's
+   * record of the same call, by the tool, or by its replacement. How it was answered is kept in the
+   * record's `toolAnswer` metadata, which is what experiments count.
+   */
+  #answerTool<T>(
+    scope: Scope,
+    call: { id: string; name: string; kind: CheckpointKind; seq: number; existing: CheckpointRecord | undefined },
+    fn: (context: CheckpointContext) => T | Promise<T>,
+    options: CheckpointOptions,
+  ): Promise<T> {
+    const { change, answers, original } = this.change!;
+    const answered = (answer: ToolAnswerKind, extra: Record<string, unknown> = {}): CheckpointOptions => ({
+      ...options,
+      metadata: { ...options.metadata, toolAnswer: answer, ...extra },
+    });
+    if (change.tools?.[call.name]) return this.#runLive(scope, call, fn, answered('replacement'));
+    const policy = toolAnswerFor(change.toolAnswers, call.name);
+    if (policy.mode === 'live') return this.#runLive(scope, call, fn, answered('live'));
+    const recorded = answers.tool(call.name, options.fingerprint);
+    if (recorded) {
+      const fromRecord = () => loadPayload(this.store, recorded.output!, { executionId: original, checkpointId: recorded.id }) as Promise<T>;
+      return this.#runLive(scope, call, fromRecord, { ...answered('record', { answeredFrom: recorded.id }), retries: 0 });
+    }
+    if (policy.onMiss === 'live') return this.#runLive(scope, call, fn, answered('miss-live'));
+    const miss = (): never => {
+      throw new ToolRecordMissError({ executionId: this.executionId, checkpointId: call.id, tool: call.name, original });
+    };
+    return this.#runLive(scope, call, miss, { ...answered('miss'), retries: 0 });
   }
 
   async #runLive<T>(

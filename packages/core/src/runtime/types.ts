@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CheckpointKind, Delivery, ExecutionStatus } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import type { ReplayChange } from './replay-change.js';
 
 /** The body of a flow: an async function of its input. */
 export type FlowFunction<Input, Output> = (input: Input) => Promise<Output> | Output;
@@ -66,6 +67,15 @@ export interface ReplayOptions {
   readonly hermetic?: boolean;
   /** Use this id for the new execution instead of a generated one (it must be new and a safe file name). */
   readonly executionId?: string;
+  /**
+   * Run with a change (a model swapped, instructions or a tool replaced): without `from`, the replay
+   * re-runs from the first call the change touches, tool calls are answered per the change's
+   * `toolAnswers`, and waits the original answered get the same answer. What an experiment does to
+   * each member; the change is kept on `replayOf.change` as JSON.
+   */
+  readonly change?: ReplayChange;
+  /** Small JSON labels kept on the new execution. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** How long to wait between attempts of a checkpoint. */

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ReplayChangeSummary } from '../runtime/replay-change.js';
+
 /** Where an execution is in its life. See DESIGN §2. */
 export type ExecutionStatus =
   /** Created, not started yet: a worker will pick it up. */
@@ -78,6 +80,8 @@ export interface ReplayOrigin {
   readonly hermetic: boolean;
   /** The code version the replayed execution was started with (the replay runs on its own). */
   readonly codeVersion?: string;
+  /** The change the replay ran with (see `ReplayOptions.change`), as JSON. */
+  readonly change?: ReplayChangeSummary;
 }
 
 /** One invocation of a flow. */

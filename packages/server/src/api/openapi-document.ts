@@ -76,6 +76,34 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
           responses: { '200': json({ type: 'object', properties: { versions: { type: 'array', items: ref('VersionSummary') } } }, 'The versions, by flow, oldest deployment first.') },
         },
       },
+      '/api/experiments': {
+        get: {
+          operationId: 'listExperiments',
+          summary: 'Experiments in the store, newest first: each a cohort of recorded executions replayed with a change, with progress and totals. `defined` names the experiments this server\'s code defines.',
+          parameters: [
+            { name: 'name', in: 'query', schema: { type: 'string' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, default: 50 } },
+          ],
+          responses: { '200': json({ type: 'object', properties: { experiments: { type: 'array', items: ref('ExperimentSummary') }, defined: { type: 'array', items: { type: 'string' } } } }, 'The experiments.'), ...errors(400) },
+        },
+      },
+      '/api/experiments/{id}': {
+        get: {
+          operationId: 'getExperiment',
+          summary: 'One experiment with its members done so far: per member the replay, output and artifact diffs, first differing checkpoint, model calls and tokens per side, tool answers and scores.',
+          parameters: [idParameter],
+          responses: { '200': json(ref('Experiment'), 'The experiment.'), ...errors(400, 404) },
+        },
+      },
+      '/api/experiments/{name}/start': {
+        post: {
+          operationId: 'startExperiment',
+          summary: 'Queues an experiment defined in the code for a worker (which runs its members). The cohort may be narrowed for this run.',
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1 }, since: { type: ['string', 'integer'], description: 'An ISO date, a duration ago (7d) or epoch ms.' } } } } } },
+          responses: { '202': json({ type: 'object', properties: { experimentId: { type: 'string' }, name: { type: 'string' }, status: { const: 'queued' } } }, 'Queued.'), ...errors(400, 404, 413, 415) },
+        },
+      },
       '/api/executions': {
         get: {
           operationId: 'listExecutions',
@@ -322,6 +350,61 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
             retirable: { type: 'boolean' },
             served: { type: 'boolean' },
           },
+        },
+        ExperimentSummary: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', description: "The experiment's execution id." },
+            name: { type: 'string' },
+            description: { type: 'string' },
+            status: ref('Status'),
+            createdAt: { type: 'integer' },
+            endedAt: { type: 'integer' },
+            cohort: { type: 'object', properties: { flow: { type: 'string' }, status: {}, since: {}, until: {}, metadata: { type: 'object' }, ids: { type: 'array', items: { type: 'string' } }, limit: { type: 'integer' } } },
+            change: { type: 'object', description: 'Models swapped (recorded id → new id), instructions, replaced tools, tool answers.' },
+            concurrency: { type: 'integer' },
+            aggregate: ref('ExperimentAggregate'),
+          },
+        },
+        ExperimentAggregate: {
+          type: 'object',
+          properties: {
+            members: { type: 'integer' },
+            done: { type: 'integer' },
+            completed: { type: 'integer' },
+            failed: { type: 'integer' },
+            changedOutputs: { type: 'integer' },
+            equalOutputs: { type: 'integer' },
+            tools: { type: 'object', properties: Object.fromEntries(['recorded', 'live', 'missed', 'replaced', 'reused'].map((key) => [key, { type: 'integer' }])) },
+            tokens: { type: 'object', properties: { original: { type: 'integer' }, replay: { type: 'integer' }, delta: { type: 'integer' } } },
+            modelCalls: { type: 'object', properties: { original: { type: 'integer' }, replay: { type: 'integer' } } },
+            cost: { type: 'object', properties: { original: { type: 'number' }, replay: { type: 'number' }, delta: { type: 'number' } } },
+            evaluations: { type: 'object', additionalProperties: { type: 'object', properties: { mean: { type: 'number' }, count: { type: 'integer' } } } },
+          },
+        },
+        Experiment: {
+          allOf: [
+            ref('ExperimentSummary'),
+            {
+              type: 'object',
+              properties: {
+                cohortIds: { type: 'array', items: { type: 'string' } },
+                members: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      original: { type: 'string' },
+                      replay: { type: 'string' },
+                      error: { type: 'object' },
+                      comparison: { type: 'object', description: 'output {equal, diff}, artifacts [{name, equal, diff}], firstDifference {checkpointId, reason}, original and replay side stats, tools {recorded, live, missed, replaced, reused, misses}.' },
+                      evaluations: { type: 'object' },
+                    },
+                  },
+                },
+              },
+            },
+          ],
         },
         RunStarted: { type: 'object', properties: { executionId: { type: 'string' }, operation: { enum: ['resume', 'retry', 'replay'] }, status: { const: 'running' }, replayOf: { type: 'string' } } },
       },

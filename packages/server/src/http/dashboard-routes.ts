@@ -49,7 +49,7 @@ function assets(): Map<string, Asset> {
 }
 
 /**
- * The web dashboard: one page (`index.html`) for `/` and every `/executions/…` address, and its
+ * The web dashboard: one page (`index.html`) for `/` and every `/executions/…` and `/experiments…` address, and its
  * modules and styles under `/assets/`. It talks only to this server's API.
  */
 export function dashboardRoutes(app: Hono): void {
@@ -62,6 +62,8 @@ export function dashboardRoutes(app: Hono): void {
   };
   app.get('/', page);
   app.get('/executions/*', page);
+  app.get('/experiments', page);
+  app.get('/experiments/*', page);
   app.get('/assets/*', (c) => {
     const name = c.req.path.slice('/assets/'.length);
     const asset = name.includes('..') ? undefined : assets().get(name);

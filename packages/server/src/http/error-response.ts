@@ -30,6 +30,8 @@ const byName: Readonly<Record<string, readonly [status: number, code: string]>> 
   DivergenceError: [409, 'divergence'],
   ReplayMissError: [409, 'replay_miss'],
   StoreCorruptedError: [500, 'store_corrupted'],
+  ExperimentNotFoundError: [404, 'experiment_not_found'],
+  CohortInvalidError: [400, 'cohort_invalid'],
 };
 
 /** Every code the API answers with, for documentation and clients. */
@@ -47,7 +49,7 @@ export const errorCodes = [
 ] as const;
 
 // Typed fields of Keel's errors that help a client act (which execution, which checkpoint, what is known).
-const detailFields = ['executionId', 'checkpointId', 'waitId', 'wait', 'pending', 'flow', 'known', 'artifact', 'status', 'operation', 'issues', 'recorded', 'current', 'version', 'wanted', 'executionVersion', 'runtimeVersion', 'unfinished', 'tags'];
+const detailFields = ['executionId', 'checkpointId', 'waitId', 'wait', 'pending', 'flow', 'known', 'artifact', 'status', 'operation', 'issues', 'recorded', 'current', 'version', 'wanted', 'executionVersion', 'runtimeVersion', 'unfinished', 'tags', 'experiment'];
 
 /** The status and body that answer a thrown error. */
 export function errorResponseOf(error: unknown): { status: number; body: ErrorBody } {
