@@ -23,6 +23,7 @@ import { validateStoredSchema, zodIssues } from './wait-schema.js';
 import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
 import { deploymentsApi, type Deployments } from './deployments.js';
 import { startedRun } from './run-handle.js';
+import { executionMetadata, reusedFromKey } from './execution-budget.js';
 import type {
   Executions,
   Flow,
@@ -151,7 +152,7 @@ export class KeelRuntime implements Runtime {
       sessions: 1,
       createdAt: now,
       ...(version !== undefined ? { codeVersion: version } : {}),
-      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      ...executionMetadata(flow, options),
     });
     onStart?.(execution.id);
     return this.#execute(store, flow, execution, [], 'run', false, input);
@@ -177,7 +178,7 @@ export class KeelRuntime implements Runtime {
       sessions: 0,
       createdAt: now,
       ...(version !== undefined ? { codeVersion: version } : {}),
-      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      ...executionMetadata(flow, options),
     });
     return { executionId: execution.id };
   }
@@ -336,9 +337,11 @@ export class KeelRuntime implements Runtime {
         ...(original.codeVersion !== undefined ? { codeVersion: original.codeVersion } : {}),
       },
       ...(version !== undefined ? { codeVersion: version } : {}),
+      ...executionMetadata(flow, options),
     });
     const copied: CheckpointRecord[] = [];
-    for (const record of reused) copied.push({ ...record, executionId: execution.id });
+    // Marked as reused: the original spent what they cost, the replay did not.
+    for (const record of reused) copied.push({ ...record, executionId: execution.id, metadata: { ...record.metadata, [reusedFromKey]: originalId } });
     for (const [id, value] of Object.entries(overrides)) {
       const record = byId.get(id)!;
       const { error: _error, ...rest } = record;
