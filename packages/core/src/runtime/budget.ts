@@ -18,9 +18,13 @@ const amount = z.number().finite().nonnegative();
 export const budgetDecisionSchema = z
   .object({
     /** `true`: make the call and continue; `false`: fail the execution with `BudgetExceededError`. */
-    approve: z.boolean(),
+    approve: z.boolean().describe('Make the call and continue (true), or fail the execution (false).'),
     /** Raises the budget by these amounts (from this call on). */
-    add: z.object({ tokens: amount.optional(), usd: amount.optional() }).strict().optional(),
+    add: z
+      .object({ tokens: amount.optional(), usd: amount.optional() })
+      .strict()
+      .optional()
+      .describe('Raise the budget by these amounts, e.g. {"tokens": 5000} or {"usd": 0.5}.'),
   })
   .strict();
 

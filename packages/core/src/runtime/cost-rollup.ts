@@ -32,7 +32,8 @@ export async function costRollup(records: readonly CheckpointRecord[]): Promise<
   let reused = nothing;
   const byCheckpoint: Record<string, Spend> = {};
   for (const record of records) {
-    if (record.kind !== 'model') continue;
+    // An overridden output was written by a person: no model spent anything on it.
+    if (record.kind !== 'model' || record.metadata?.overridden === true) continue;
     const usage = modelUsageOf(record.metadata);
     if (!usage) continue;
     const cost = await costOfModelCall(record.metadata);
