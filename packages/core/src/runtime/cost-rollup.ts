@@ -26,7 +26,7 @@ const nothing: Spend = { tokens: 0, usd: 0, calls: 0, unpricedCalls: 0 };
  * estimate at today's list price for records older than recorded costs), its tokens, and whether it
  * was reused. Calls of unknown price count their tokens and are counted in `unpricedCalls`.
  */
-export async function costRollup(records: readonly CheckpointRecord[]): Promise<CostRollup> {
+export async function costRollup(records: readonly Pick<CheckpointRecord, 'id' | 'kind' | 'metadata'>[]): Promise<CostRollup> {
   let total = nothing;
   let spent = nothing;
   let reused = nothing;
