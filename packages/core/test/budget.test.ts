@@ -91,6 +91,19 @@ describe('budgets', () => {
     expect(made).toEqual([1, 2, 3, 3]);
   });
 
+  it('does not take a raise the original’s budget wait approved into a replay that reuses the wait', async () => {
+    const runtime = createRuntime({ store: memoryStore() });
+    const { flow, made } = loop(runtime, 4, { budget: { tokens: 10 } });
+    const original = await flow.run(undefined);
+    await runtime.executions.input(original.executionId, 'budget', { approve: true, add: { tokens: 1000 } });
+    expect(await flow.resume(original.executionId)).toMatchObject({ status: 'completed' });
+    // The replay reuses model:1, the answered wait before model:2 and model:2; it makes model:3 live
+    // (10 tokens against its own budget of 5), so model:4 waits: the original's +1000 is not its own.
+    const replay = await flow.replay(original.executionId, { from: 'model:3', budget: { tokens: 5 } });
+    expect(replay.waits?.map((wait) => wait.id)).toEqual(['budget:model:4']);
+    expect(made).toEqual([1, 2, 3, 4, 3]);
+  });
+
   it('refuses a malformed budget before creating an execution', async () => {
     const runtime = createRuntime({ store: memoryStore() });
     const { flow } = loop(runtime, 1);

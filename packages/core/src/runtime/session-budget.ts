@@ -39,7 +39,9 @@ export class SessionBudget {
 
   async #readRecords(records: readonly CheckpointRecord[]): Promise<void> {
     for (const record of records) {
-      if (record.kind === 'model' && !isReused(record)) await this.spend(record);
+      // A replay's copies of the original's records were spent, and answered, there.
+      if (isReused(record)) continue;
+      if (record.kind === 'model') await this.spend(record);
       if (record.kind === 'wait' && record.name === budgetWaitName && record.status === 'completed' && record.output) {
         const decision = budgetDecisionSchema.safeParse(await loadPayload(this.#store, record.output));
         if (decision.success) this.#raise(record.id, decision.data);
