@@ -21,7 +21,7 @@ import { Scope, runInScope } from './scope.js';
 import type { SessionInternals } from './session-internals.js';
 import { SessionLog } from './session-log.js';
 import { SessionBudget } from './session-budget.js';
-import { estimateCallCost } from './model-cost.js';
+import { estimateCallCost, priceTable, type ModelCost } from './model-cost.js';
 import { modelUsageOf } from './model-usage.js';
 import { runWait } from './session-waits.js';
 import { PatchMarkers } from './patch-markers.js';
@@ -356,7 +356,9 @@ export class Session {
   /** A model call's record with its estimated cost at list price (`cost`), when it counted tokens. */
   async #withCost(record: CheckpointRecord): Promise<CheckpointRecord> {
     if (!modelUsageOf(record.metadata)) return record;
-    return { ...record, metadata: { ...record.metadata, cost: await estimateCallCost(record.metadata) } };
+    // The call succeeded: a price table that cannot be read leaves its cost unknown, never fails it.
+    const cost = await estimateCallCost(record.metadata).catch((): ModelCost => ({ usd: null, prices: priceTable }));
+    return { ...record, metadata: { ...record.metadata, cost } };
   }
 
   /** A streamed call as a checkpoint (see {@link recordedStream}). */
