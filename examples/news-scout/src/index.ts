@@ -23,7 +23,7 @@ export { planReading, rankArticles, scoreArticle, type ArticleScore, type Ranked
 export { writeBrief, sendNowScore, type BriefMaterial, type ReadStory } from './brief-writer.js';
 export { parseScoutPrompt, scoutInstructions, scoutPrompt, type ScoutRequest } from './scout-request.js';
 export { chooseModel, defaultModels, describeModel, languageModel, parseModelSpec, type ModelChoice } from './model-choice.js';
-export { costOf, illustrationModel, priceOf, type ModelPrice } from './model-pricing.js';
+export { callTotals, costBasisOf, illustrationModel, type CallTotals, type CostBasis } from './demo/call-totals.js';
 export type { FetchedPage, NewsSource, SearchHit } from './news-source.js';
 export { offlineNewsSource } from './offline-news-source.js';
 export { liveNewsSource, type LiveNewsSourceOptions } from './live-news-source.js';

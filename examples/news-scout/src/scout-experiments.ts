@@ -1,7 +1,6 @@
-import { experiment, type Evaluator, type Experiment, type PriceFunction, type ToolAnswers } from '@keel/core';
+import { estimateModelCost, experiment, type Evaluator, type Experiment, type PriceFunction, type ToolAnswers } from '@keel/core';
 import { callObserver } from './call-observer.js';
 import { languageModel } from './model-choice.js';
-import { costOf, priceOf } from './model-pricing.js';
 import { newsScoutFlowName } from './news-scout-flow.js';
 import { offlineModelId, terseOfflineModelId } from './offline-scout-model.js';
 
@@ -35,13 +34,10 @@ export function scoutExperiment(name: string, options: ScoutExperimentOptions): 
 }
 
 /** The real models the offline ones are priced as: the full writer as gpt-4.1, the terse one as gpt-4.1-mini. */
-const pricedAs: Readonly<Record<string, string>> = { [terseOfflineModelId]: 'gpt-4.1-mini' };
+const pricedAs: Readonly<Record<string, string>> = { [offlineModelId]: 'openai/gpt-4.1', [terseOfflineModelId]: 'openai/gpt-4.1-mini' };
 
-/** A model call's list price in US dollars (see `priceOf`). */
-export const scoutPrice: PriceFunction = ({ model, usage }) => {
-  const price = priceOf(pricedAs[model] ?? model) ?? priceOf(offlineModelId);
-  return price && costOf(price, { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 });
-};
+/** A model call's list price in US dollars, from core's price table; offline models at the real model they stand in for. */
+export const scoutPrice: PriceFunction = async ({ model, usage }) => (await estimateModelCost({ ...usage, model: pricedAs[model] ?? model })).usd ?? undefined;
 
 /** The share of the original brief's stories (its `###` headings) that the replay's brief still has. */
 export const keepsStories: Evaluator = (original, replay) => {

@@ -1,4 +1,4 @@
-import { createRuntime, DivergenceError, memoryStore, type CheckpointInfo } from '@keel/core';
+import { createRuntime, DivergenceError, memoryStore, priceTable, type CheckpointInfo } from '@keel/core';
 import { startFakeLLM, type FakeLLM, type FakeLLMOptions } from '@keel/testkit';
 import { Agent, tool, Usage } from '@openai/agents';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -62,7 +62,13 @@ describe('inside a flow', () => {
       ['model:2', 'model'],
     ]);
     const records = byId(checkpoints);
-    expect(records['model:1']!.metadata).toEqual({ agent: 'calculator', model: 'gpt-4o', usage: { inputTokens: 31, outputTokens: 7 } });
+    // Core adds the cost at list price (gpt-4o: $2.50 and $10 per million input and output tokens).
+    expect(records['model:1']!.metadata).toEqual({
+      agent: 'calculator',
+      model: 'gpt-4o',
+      usage: { inputTokens: 31, outputTokens: 7 },
+      cost: { usd: expect.closeTo((31 * 2.5 + 7 * 10) / 1e6, 12), pricedAs: 'openai/gpt-4o', prices: priceTable },
+    });
     expect(records['model:2']!.metadata).toMatchObject({ usage: { inputTokens: 52, outputTokens: 5 } });
     expect(records['model:1']!.fingerprint).toMatch(/^fp2:/);
     expect(records['model:1']!.fingerprint).not.toBe(records['model:2']!.fingerprint);

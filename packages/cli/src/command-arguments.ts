@@ -31,6 +31,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Parses an amount option value: a finite number ≥ 0 (`0.50`, `200000`). */
+export function parseAmount(text: string, argument: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new ArgumentInvalidError({ argument, problem: `"${text}" is not a number of at least 0.` });
+  }
+  return value;
+}
+
 /** Parses a whole number option value of at least `minimum`. */
 export function parseWholeNumber(text: string, argument: string, minimum: number): number {
   const value = Number(text);

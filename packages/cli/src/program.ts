@@ -73,12 +73,18 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .option('--input-file <path>', 'read the input JSON from a file (- for stdin)')
     .option('--queue', 'only create the execution, queued for a worker, and return at once')
     .option('--json', 'print the outcome as JSON (no live progress)')
+    .option('--budget-usd <dollars>', "spend budget in US dollars at list price (instead of the flow's): at it, the next model call waits on `budget`")
+    .option('--budget-tokens <n>', "spend budget in tokens (instead of the flow's)")
     .addHelpText(
       'after',
-      examples('keel run hello', 'keel run hello --input \'{"name":"Ada"}\'', 'keel run research --input-file topic.json', 'keel run research --input \'"AI"\' --queue') +
+      examples('keel run hello', 'keel run research --budget-usd 0.50 --budget-tokens 200000', 'keel run hello --input \'{"name":"Ada"}\'', 'keel run research --input-file topic.json', 'keel run research --input \'"AI"\' --queue') +
         '\nExit code: 0 completed · 1 failed or cancelled · 3 waiting for input (the output says the exact `keel executions input` command)\n',
     )
-    .action(act(async (flow: string, options: { input?: string; inputFile?: string; queue?: boolean; json?: boolean }) => (await import('./commands/run-command.js')).runCommand(context, flow, options)));
+    .action(
+      act(async (flow: string, options: { input?: string; inputFile?: string; queue?: boolean; json?: boolean; budgetUsd?: string; budgetTokens?: string }) =>
+        (await import('./commands/run-command.js')).runCommand(context, flow, options),
+      ),
+    );
 
   const executions = program.command('executions').alias('ex').description('list, inspect, answer, resume, retry, cancel and replay executions');
   executions.addHelpText('after', examples('keel executions list', 'keel executions show ex_01jdq3k8m2r7f3k9q2xw4h', 'keel ex list --status failed'));

@@ -41,13 +41,26 @@ export const flaky = flow('flaky', async (input: { fixed: string }) => {
 });
 `;
 
+// A research loop whose tool runs an inner agent: 4 model calls of 120 tokens each (gpt-4o-mini list price).
+const spenderFlow = `import { checkpoint, flow } from '@keel/core';
+
+const model = (answer: string) =>
+  checkpoint('model', () => answer, { kind: 'model', metadata: { model: 'gpt-4o-mini', usage: { inputTokens: 100, outputTokens: 20 } } });
+
+export const spender = flow('spender', async () => {
+  await model('plan');
+  const found = await checkpoint('research', async () => [await model('lead one'), await model('lead two')], { kind: 'tool' });
+  return model('summary of ' + found.join(', '));
+});
+`;
+
 let project: string;
 
 beforeAll(async () => {
   project = createProject('link');
   const init = await keel(project, ['init']);
   expect(init.code, init.stderr).toBe(0);
-  writeFiles(project, { 'flows/review.ts': reviewFlow, 'flows/flaky.ts': failingFlow });
+  writeFiles(project, { 'flows/review.ts': reviewFlow, 'flows/flaky.ts': failingFlow, 'flows/spender.ts': spenderFlow });
 });
 
 afterAll(removeProjects);
@@ -225,6 +238,34 @@ describe('a flow that waits for input', () => {
     expect(flow.stderr).toContain('review (flows/review.ts)');
     for (const result of [checkpoint, execution, flow]) expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe('budgets and costs', () => {
+  it('runs with --budget-tokens to the budget wait, shows cost and budget, and a worker finishes it after approval', async () => {
+    const refused = await keel(project, ['run', 'spender', '--budget-tokens', 'lots']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('"lots" is not a number of at least 0');
+
+    const run = await keel(project, ['run', 'spender', '--budget-tokens', '300', '--budget-usd', '1']);
+    expect(run.code, run.stderr).toBe(3);
+    const id = /ex_[0-9a-z]{18}/.exec(run.stdout)![0];
+    expect(run.stdout).toContain('360 of 300 tokens');
+    expect(run.stdout).toContain(`keel executions input ${id} --wait budget`);
+
+    const show = await keel(project, ['executions', 'show', id]);
+    expect(show.stdout).toMatch(/cost +3 model calls · 360 tokens · ~\$0\.000081/);
+    expect(show.stdout).toMatch(/budget +360 of 300 tokens, \$0\.000081 of \$1\.00 spent/);
+    expect(show.stdout).toMatch(/research:1 +tool +completed .*below: 2 model calls · 240 tokens · ~\$0\.000054/);
+    expect((await keelJson(project, ['executions', 'show', id])).cost.byCheckpoint['research:1']).toEqual({ tokens: 240, usd: expect.closeTo(0.000054, 12), calls: 2, unpricedCalls: 0 });
+
+    const input = await keel(project, ['executions', 'input', id, '--wait', 'budget', '--value', '{"approve":true,"add":{"tokens":200}}']);
+    expect(input.code, input.stderr).toBe(0);
+    const worker = await keel(project, ['worker', '--once']);
+    expect(worker.stdout).toMatch(new RegExp(`✓ ${id} spender waiting → completed`));
+    const done = await keelJson(project, ['executions', 'show', id]);
+    expect(done.execution.output).toBe('summary of lead one, lead two');
+    expect(done.cost.spent).toMatchObject({ tokens: 480, calls: 4 });
   });
 });
 

@@ -58,6 +58,18 @@ export { executionLeaseState, isLeaseAbandoned } from './runtime/lease.js';
 export { toPendingWait } from './runtime/pending-wait.js';
 export { toJsonView, errorJsonView, type JsonValue, type StackOptions } from './serialization/json-view.js';
 export { modelUsageOf, type ModelCall, type ModelUsage, type TokenUsage } from './runtime/model-usage.js';
+export { estimateModelCost, estimateCallCost, costOfModelCall, priceTable, type ModelCost } from './runtime/model-cost.js';
+export { costRollup, addSpend, type CostRollup } from './runtime/cost-rollup.js';
+export {
+  budgetDecisionSchema,
+  budgetWaitName,
+  describeSpend,
+  formatUsd,
+  type Budget,
+  type BudgetDecision,
+  type Spend,
+} from './runtime/budget.js';
+export { budgetOf, isReused } from './runtime/execution-budget.js';
 export type { Store } from './store/store.js';
 export type {
   ArtifactRecord,
@@ -79,6 +91,8 @@ export type {
   WaitRecord,
 } from './store/records.js';
 export { KeelError, isKeelErrorNamed } from './errors/keel-error.js';
+export { BudgetExceededError } from './errors/budget-exceeded-error.js';
+export { BudgetInvalidError } from './errors/budget-invalid-error.js';
 export { BlobMissingError, type BlobReferrer } from './errors/blob-missing-error.js';
 export { ArtifactNotFoundError } from './errors/artifact-not-found-error.js';
 export { CheckpointNotFoundError } from './errors/checkpoint-not-found-error.js';

@@ -83,13 +83,16 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
     expect(ran.changed).toBe(`Created execution ${ran.executionId} of flow "publish", queued for a worker.`);
     expect(ran.next).toContain('give_input');
 
-    const queued = await callJson(client, 'run_flow', { flow: 'news-scout', input: { topic: 'later' } });
+    const queued = await callJson(client, 'run_flow', { flow: 'news-scout', input: { topic: 'later' }, budget: { tokens: 1000 } });
     expect(queued.status).toBe('queued');
     expect((await runtime.executions.get(queued.executionId)).status).toBe('queued');
     expect(queued.next).toContain('resume_execution');
     const ranHere = await callJson(client, 'resume_execution', { executionId: queued.executionId });
     expect(ranHere).toMatchObject({ executionId: queued.executionId, status: 'failed', error: { message: 'HTTP 503 from https://news.example/later' } });
     expect(ranHere.changed).toBe(`Resumed execution ${queued.executionId} in this server's process: it failed (explain_failure says where).`);
+    // Its one model call (gpt-test: no list price) counted against the budget it was started with.
+    const shown = await callJson(client, 'get_execution', { executionId: queued.executionId });
+    expect(shown.cost).toMatchObject({ spent: { tokens: 150, usd: 0, calls: 1, unpricedCalls: 1 }, budget: { tokens: 1000 } });
   });
 
   it('runs a flow through a tag: pinned to the deployed version, which a worker of that version runs; list_versions counts it', async () => {

@@ -111,10 +111,12 @@ describe('the MCP server over stdio, driven by the SDK client', () => {
     const execution = await callJson(client, 'get_execution', { executionId: failedId });
     expect(execution).toMatchObject({ id: failedId, flow: 'news-scout', status: 'failed', failedAt: 'fetch_page:call_1', input: { topic: 'ai' } });
     expect(execution.checkpoints).toEqual([
-      expect.stringMatching(/^model:1 · model · completed · \d+ ms · gpt-test · 120 in \/ 30 out tokens$/),
+      expect.stringMatching(/^model:1 · model · completed · \d+ ms · gpt-test · 120 in \/ 30 out tokens · price unknown$/),
       expect.stringMatching(/^fetch_page:call_1 · tool · failed · \d+ ms · Error: HTTP 503 from https:\/\/news\.example\/ai$/),
     ]);
     expect(execution.modelUsage).toEqual({ modelCalls: 1, models: ['gpt-test'], inputTokens: 120, outputTokens: 30, totalTokens: 150 });
+    // A model the price table does not know: its tokens count, its cost is unknown, never invented.
+    expect(execution.cost).toMatchObject({ total: { tokens: 150, usd: 0, calls: 1, unpricedCalls: 1 }, spent: { tokens: 150, calls: 1 } });
 
     const prompt = await call(client, 'get_checkpoint', { executionId: failedId, checkpointId: 'model:1', part: 'input' });
     expect(JSON.parse(prompt.text)).toEqual({ messages: [{ role: 'user', content: 'Find news about ai' }] });

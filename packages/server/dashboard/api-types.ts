@@ -79,6 +79,23 @@ export interface ExecutionDetail extends ExecutionSummary {
   readonly stats: Stats;
   readonly failedCheckpoint?: Checkpoint;
   readonly reuse?: Reuse;
+  readonly cost?: Cost;
+}
+
+/** Model calls counted together: tokens, dollars at list price (over the priced ones), calls, calls of unknown price. */
+export interface Spend {
+  readonly tokens: number;
+  readonly usd: number;
+  readonly calls: number;
+  readonly unpricedCalls: number;
+}
+
+/** An execution's model call costs, and its budget. */
+export interface Cost {
+  readonly total: Spend;
+  readonly spent: Spend;
+  readonly reused: Spend;
+  readonly budget?: { readonly tokens?: number; readonly usd?: number };
 }
 
 export interface Usage {
@@ -106,6 +123,7 @@ export interface Checkpoint {
   readonly metadata?: Record<string, unknown>;
   readonly usage?: Usage;
   readonly estimatedCostUsd?: number;
+  readonly costBelow?: Spend;
   readonly reused: boolean;
   readonly overridden: boolean;
   readonly input?: unknown;

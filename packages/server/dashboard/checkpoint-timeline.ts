@@ -1,4 +1,4 @@
-import type { Checkpoint } from './api-types.js';
+import type { Checkpoint, Spend } from './api-types.js';
 import { h, type Child } from './dom.js';
 import { formatCount, formatDuration, formatTime, formatUsd } from './format.js';
 import { valueView } from './value-view.js';
@@ -104,6 +104,7 @@ function row(checkpoint: Checkpoint, depth: number, options: TimelineOptions): C
         { role: 'cell', class: 'usage-cell' },
         usage?.model ? h('span', { class: 'model' }, usage.model) : null,
         usage?.totalTokens !== undefined ? h('span', { class: 'muted' }, ` ${formatCount(usage.totalTokens)} tok`) : null,
+        checkpoint.costBelow ? h('span', { class: 'muted', 'data-testid': 'cost-below' }, `${spendText(checkpoint.costBelow)} below`) : null,
       ),
     ),
     detail,
@@ -145,6 +146,7 @@ function details(checkpoint: Checkpoint, options: TimelineOptions): HTMLElement 
     facts.push(['Tokens', `${formatCount(checkpoint.usage.inputTokens ?? 0)} in · ${formatCount(checkpoint.usage.outputTokens ?? 0)} out`]);
   }
   if (checkpoint.estimatedCostUsd !== undefined) facts.push(['Cost', `${formatUsd(checkpoint.estimatedCostUsd)} (estimate at list price)`]);
+  if (checkpoint.costBelow) facts.push(['Model calls below', `${formatCount(checkpoint.costBelow.calls)} · ${spendText(checkpoint.costBelow)}`]);
   if (checkpoint.reused) facts.push(['Reused', 'stored result returned; it did not run again']);
   if (checkpoint.fingerprint) facts.push(['Fingerprint', h('code', null, checkpoint.fingerprint.slice(0, 23))]);
   const metadata = checkpoint.metadata ? Object.fromEntries(Object.entries(checkpoint.metadata).filter(([key]) => key !== 'usage' && key !== 'overridden')) : {};
@@ -178,4 +180,10 @@ function details(checkpoint: Checkpoint, options: TimelineOptions): HTMLElement 
         : null,
     ),
   );
+}
+
+/** `1,234 tok · $0.0012` — what model calls spent (dollars over the priced ones). */
+function spendText(spend: Spend): string {
+  const usd = spend.calls > spend.unpricedCalls ? ` · ${formatUsd(spend.usd)}` : '';
+  return `${formatCount(spend.tokens)} tok${usd}`;
 }

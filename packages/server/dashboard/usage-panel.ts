@@ -1,4 +1,4 @@
-import type { ExecutionDetail, Stats } from './api-types.js';
+import type { Cost, ExecutionDetail, Spend, Stats } from './api-types.js';
 import { h } from './dom.js';
 import { formatCompact, formatCount, formatUsd } from './format.js';
 
@@ -19,6 +19,7 @@ export function usagePanel(detail: ExecutionDetail): HTMLElement {
       card('Cost', stats.estimatedCostUsd === null ? '—' : formatUsd(stats.estimatedCostUsd), reuse?.basis === 'replay' ? 'in this replay, at list price' : 'estimate at list price'),
       card('Checkpoints', formatCount(stats.checkpoints), `${stats.failed ?? 0} failed · ${stats.retries ?? 0} retries`),
       card('Sessions', String(detail.sessions), detail.sessions === 1 ? 'ran once' : 'run + resumes/retries'),
+      detail.cost?.budget ? budgetCard(detail.cost.budget, detail.cost.spent) : null,
     ),
     reuse
       ? h(
@@ -58,4 +59,16 @@ function minus(total: Stats, part: Stats): Stats {
 
 function card(label: string, value: string, note: string): HTMLElement {
   return h('div', { class: 'card' }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value' }, value), h('div', { class: 'card-note' }, note));
+}
+
+/** What the execution spent live against the budget it was started with (approved raises are in its `budget` waits). */
+function budgetCard(budget: NonNullable<Cost['budget']>, spent: Spend): HTMLElement {
+  const limits = [
+    budget.tokens !== undefined ? `${formatCount(spent.tokens)} of ${formatCount(budget.tokens)} tokens` : null,
+    budget.usd !== undefined ? `${formatUsd(spent.usd)} of ${formatUsd(budget.usd)}` : null,
+  ].filter((limit) => limit !== null);
+  const used = Math.max(budget.tokens !== undefined && budget.tokens > 0 ? spent.tokens / budget.tokens : 0, budget.usd !== undefined && budget.usd > 0 ? spent.usd / budget.usd : 0);
+  const element = card('Budget', `${Math.round(used * 100)}%`, `${limits.join(' · ')} spent (started with)`);
+  element.dataset.testid = 'budget-card';
+  return element;
 }

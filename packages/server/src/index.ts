@@ -13,5 +13,4 @@ export type { AppOptions, FetchHandler, KeelServer, MountTarget, StartServerOpti
 export { ServerTokenMissingError } from './errors/server-token-missing-error.js';
 export { errorCodes, type ErrorBody } from './http/error-response.js';
 export { openApiDocument } from './api/openapi-document.js';
-export { modelPrices, modelPricesAsOf, priceOf, estimatedCostOf, type ModelPrice } from './api/model-prices.js';
 export { modelUsageOf, type ModelUsage } from '@keel/core';

@@ -377,6 +377,37 @@ describe('operations', () => {
   });
 });
 
+describe('costs and budgets', () => {
+  it('starts with a budget, shows the budget wait, the cost spent and the cost below a tool that ran an inner agent', async () => {
+    const runtime = newRuntime();
+    registerDemoFlows(runtime);
+    const { api } = await serve(runtime);
+    const refused = await call(api('/flows/budgeted_research/executions'), { body: { input: 'chips', budget: { tokens: -5 } } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatchObject({ code: 'budget_invalid' });
+    expect(await runtime.executions.list()).toEqual([]);
+
+    const started = await call(api('/flows/budgeted_research/executions'), { body: { input: 'chips', budget: { tokens: 2000 } } });
+    expect(started.status).toBe(202);
+    await runtime.executions.recover();
+    const detail = (await call(api(`/executions/${started.json.executionId}`))).json;
+    expect(detail.status).toBe('waiting');
+    // 1,350 tokens after the first call: the inner agent's first call is made, its second waits.
+    expect(detail.waits).toEqual([expect.objectContaining({ id: 'research:call_1/budget:model:2', name: 'budget', status: 'pending' })]);
+    expect(detail.waits[0].question).toContain('2350 of 2000 tokens');
+    expect(detail.cost).toEqual({
+      total: { tokens: 2350, usd: expect.closeTo((1200 * 0.15 + 150 * 0.6 + 900 * 1 + 100 * 5) / 1e6, 12), calls: 2, unpricedCalls: 0 },
+      spent: expect.objectContaining({ tokens: 2350, calls: 2 }),
+      reused: { tokens: 0, usd: 0, calls: 0, unpricedCalls: 0 },
+      budget: { tokens: 2000 },
+    });
+    const tree = (await call(api(`/executions/${started.json.executionId}/checkpoints`))).json.checkpoints;
+    const research = tree.find((checkpoint: { id: string }) => checkpoint.id === 'research:call_1');
+    expect(research.costBelow).toEqual({ tokens: 1000, usd: expect.closeTo(1400 / 1e6, 12), calls: 1, unpricedCalls: 0 });
+    expect(research.children[0]).toMatchObject({ id: 'research:call_1/model:1', estimatedCostUsd: expect.closeTo(1400 / 1e6, 12) });
+  });
+});
+
 describe('artifacts and logs', () => {
   it('serves artifacts with their type, refuses names that look like paths, and lists logs', async () => {
     const runtime = newRuntime();

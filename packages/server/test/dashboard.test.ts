@@ -170,6 +170,27 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it('shows the budget wait as a form, the budget spent and what an inner agent cost, and approving it with more tokens lets the run finish', async () => {
+    const { runtime, server } = await dashboard();
+    const { executionId } = await runtime.run('budgeted_research', 'chips');
+    const page = await open(`/executions/${executionId}`, server.url);
+    const form = page.locator('[data-testid=wait-form]');
+    await form.waitFor();
+    expect(await form.getAttribute('data-wait-id')).toBe('budget:model:2');
+    expect(await form.locator('[data-testid=wait-question]').innerText()).toContain('spent 3350 of 3000 tokens on 3 model calls');
+    expect(await page.locator('[data-testid=budget-card]').innerText()).toContain('3,350 of 3,000 tokens');
+    expect(await page.locator('[data-testid=checkpoint-row][data-checkpoint-id="research:call_1"] [data-testid=cost-below]').first().innerText()).toBe('2,000 tok · ~$0.0028 below');
+    await page.screenshot({ path: join(screenshots, 'execution-budget-wait.png'), fullPage: true });
+
+    await form.getByRole('textbox', { name: 'add (optional)' }).fill('{"tokens": 5000}');
+    await form.locator('[data-testid=approve-button]').click();
+    await page.waitForSelector('[data-testid=status-panel-completed]');
+    const [answer] = await runtime.executions.waits(executionId);
+    expect(answer).toMatchObject({ status: 'resolved', resolvedBy: 'dashboard', input: { approve: true, add: { tokens: 5000 } } });
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
   it('explains a failed run in words and points at the failing checkpoint', async () => {
     const { server, ids } = await dashboard();
     const page = await open(`/executions/${ids.failed}`, server.url);

@@ -1,4 +1,4 @@
-import { conformanceAnswers, type ConformanceScenario } from './conformance-protocol.js';
+import { conformanceAnswers, conformanceUsage, type ConformanceScenario } from './conformance-protocol.js';
 import type { FakeRequest } from './fake-request.js';
 import { toolResultsOf } from './tool-results.js';
 import type { FakeTurn } from './turn.js';
@@ -8,6 +8,10 @@ import type { FakeTurn } from './turn.js';
  * carries), not from a position in a script, so a call repeated after a crash gets the same answer.
  */
 export function conformanceTurn(scenario: ConformanceScenario, request: FakeRequest): FakeTurn {
+  return { ...scriptedTurn(scenario, request), usage: { ...conformanceUsage } };
+}
+
+function scriptedTurn(scenario: ConformanceScenario, request: FakeRequest): FakeTurn {
   const results = toolResultsOf(request);
   if (scenario === 'approval') {
     if (results.length === 0) return { text: 'Publishing.', toolCalls: [{ name: 'publish', arguments: { text: 'hello' } }] };

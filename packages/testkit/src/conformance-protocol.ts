@@ -30,6 +30,13 @@ export interface ConformanceConfig {
   readonly prompt?: string;
   /** With `mode: 'run'`: this `lookup` call blocks forever once started (a kill point inside a tool). */
   readonly hangInTool?: string;
+  /** With `mode: 'run'`: the execution's spend budget (`run(input, { budget })`). */
+  readonly budget?: { readonly tokens?: number; readonly usd?: number };
+  /**
+   * With `mode: 'run'`: when the run ends `waiting`, print the result and then hold, without closing
+   * the store, until the suite kills the process (a crash while the execution waits).
+   */
+  readonly holdWhenWaiting?: boolean;
   /** With `mode: 'answer'`: the execution, the wait and its input. */
   readonly answer?: { readonly executionId: string; readonly wait: string; readonly input: unknown };
   /** Adapter-specific settings passed through from `runAdapterConformance({ agentOptions })`. */
@@ -45,6 +52,12 @@ export interface ConformanceOutcome {
   readonly waits?: readonly string[];
   readonly error?: { readonly name: string; readonly message: string };
 }
+
+/**
+ * The token counts the fake model reports for every call: 120 tokens a call, so a budget proof knows
+ * exactly when an execution reaches its budget.
+ */
+export const conformanceUsage = { inputTokens: 100, outputTokens: 20 } as const;
 
 /** The prompt (the flow's input). */
 export const conformancePrompt = 'Brief me on alpha and beta.';

@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { crashAfterCalls } from './crash-after-calls.js';
 import { conformanceTurn } from './conformance-model.js';
-import { conformanceAnswers, conformancePrompt, type ConformanceConfig, type ConformanceOutcome, type ConformanceScenario } from './conformance-protocol.js';
+import { conformanceAnswers, conformancePrompt, conformanceUsage, type ConformanceConfig, type ConformanceOutcome, type ConformanceScenario } from './conformance-protocol.js';
 import type { FakeRequest } from './fake-request.js';
 import { startFakeLLM, type FakeLLM } from './start-fake-llm.js';
 import { jsonLine, killAllChildren, startChild, type ChildExit, type RunningChild } from './start-child.js';
@@ -38,7 +38,7 @@ export interface AdapterConformanceOptions {
 }
 
 /** The proofs of {@link runAdapterConformance}, by the name `skip` uses. */
-export type AdapterConformanceProof = 'crash' | 'crash-in-tool' | 'streaming' | 'approval' | 'divergence';
+export type AdapterConformanceProof = 'crash' | 'crash-in-tool' | 'streaming' | 'approval' | 'divergence' | 'budget';
 
 const model = 'conformance-model';
 const modelCalls = 3;
@@ -53,7 +53,10 @@ const modelCalls = 3;
  *   their stream; the cut call streams again live);
  * - a tool approval survives a process restart: one process stops at the wait, another answers it,
  *   and the tool runs exactly once, after the answer;
- * - a resumed run whose model request changed fails with `DivergenceError` and calls nothing.
+ * - a resumed run whose model request changed fails with `DivergenceError` and calls nothing;
+ * - a token budget stops the tool loop before the first model call at the budget: the execution waits on
+ *   `budget` (no request reaches the server, even after a SIGKILL while it waits); approval with more
+ *   tokens completes it with no call repeated, rejection fails it with `BudgetExceededError`.
  *
  * Call it at the top level of a test file, as stores call `runStoreConformance`.
  *
@@ -223,10 +226,54 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
       expect(requestsAfterResume).toBe(0);
       expect(toolStarts(resumed)).toEqual([]);
     });
+
+    // Each call reports 120 tokens: a budget of 180 lets call 2 start (120 spent) and stops call 3 (240 spent).
+    const tokensPerCall = conformanceUsage.inputTokens + conformanceUsage.outputTokens;
+    const budget = { tokens: tokensPerCall + tokensPerCall / 2 };
+
+    proof('budget', 'a token budget: no model call once spent, a SIGKILL while waiting on `budget` changes nothing, approval with more tokens completes with no call repeated', async () => {
+      const server = await serve('tools');
+      const agent = workspace(server, 'tools');
+      const { killed, resumed, requestsBeforeKill, requestsAfterResume } = await crashAfterCalls({
+        fake: server,
+        killAt: { lines: (line) => line.startsWith('result ') },
+        start: () => agent({ budget, holdWhenWaiting: true }),
+        resume: () => agent({ mode: 'recover' }),
+      });
+      const waiting = outcomeIn(killed);
+      expect(waiting).toMatchObject({ status: 'waiting', waits: ['budget'] });
+      expect(killed.signal).toBe('SIGKILL');
+      expect(requestsBeforeKill).toBe(2);
+      // Nothing is owed: without an answer, a new process makes no call.
+      expect(outcomeOf(resumed)).toEqual({ status: 'nothing-to-recover' });
+      expect(requestsAfterResume).toBe(0);
+
+      const answer = { executionId: waiting.executionId!, wait: 'budget', input: { approve: true, add: { tokens: tokensPerCall * 2 } } };
+      const approved = await agent({ mode: 'answer', answer }).exited;
+      expect(outcomeOf(approved)).toMatchObject({ status: 'completed', executionId: waiting.executionId, output: conformanceAnswers.tools });
+      expect(server.requests).toHaveLength(modelCalls);
+      expect([...toolStarts(killed), ...toolStarts(approved)]).toEqual(['lookup alpha', 'lookup beta']);
+    });
+
+    proof('budget', 'a token budget whose wait is rejected fails the execution with BudgetExceededError and makes no further call', async () => {
+      const server = await serve('tools');
+      const agent = workspace(server, 'tools');
+      const waiting = outcomeOf(await agent({ budget }).exited);
+      expect(waiting).toMatchObject({ status: 'waiting', waits: ['budget'] });
+      const answer = { executionId: waiting.executionId!, wait: 'budget', input: { approve: false } };
+      const rejected = outcomeOf(await agent({ mode: 'answer', answer }).exited);
+      expect(rejected).toMatchObject({ status: 'failed', executionId: waiting.executionId, error: { name: 'BudgetExceededError' } });
+      expect(server.requests).toHaveLength(2);
+    });
   });
 
   function outcomeOf(end: ChildExit): ConformanceOutcome {
     expect(end.code, `the conformance agent failed:\n${end.stderr}`).toBe(0);
+    return jsonLine<ConformanceOutcome>(end.stdout, 'result');
+  }
+
+  /** The outcome a process printed before it was killed. */
+  function outcomeIn(end: ChildExit): ConformanceOutcome {
     return jsonLine<ConformanceOutcome>(end.stdout, 'result');
   }
 }

@@ -14,7 +14,10 @@ export interface ConformanceRunResult {
  * fits). Declared here so the test kit does not depend on `@keel/core`: core's own tests use the kit.
  */
 export interface ConformanceRuntime {
-  flow(name: string, fn: (input: string) => Promise<string>): { run(input: string): Promise<ConformanceRunResult> };
+  flow(
+    name: string,
+    fn: (input: string) => Promise<string>,
+  ): { run(input: string, options?: { readonly budget?: { readonly tokens?: number; readonly usd?: number } }): Promise<ConformanceRunResult> };
   readonly executions: {
     recover(): Promise<readonly { readonly executionId: string; readonly result?: ConformanceRunResult; readonly error?: Error }[]>;
     input(executionId: string, wait: string, value: unknown, options?: { resolvedBy?: string }): Promise<unknown>;
@@ -109,7 +112,7 @@ export async function serveConformanceAgent(options: ServeConformanceAgentOption
   let outcome: ConformanceOutcome;
   try {
     if (config.mode === 'run') {
-      outcome = describe(await flow.run(conformancePrompt));
+      outcome = describe(await flow.run(conformancePrompt, config.budget ? { budget: config.budget } : undefined));
     } else {
       if (config.mode === 'answer') {
         const { executionId, wait, input } = config.answer!;
@@ -127,6 +130,11 @@ export async function serveConformanceAgent(options: ServeConformanceAgentOption
     outcome = { status: 'failed', error: errorOf(error) };
   }
   print(`result ${JSON.stringify(outcome)}`);
+  if (config.holdWhenWaiting && outcome.status === 'waiting') {
+    // Held, store open, until the suite kills the process with SIGKILL.
+    setInterval(() => {}, 60_000);
+    await new Promise<never>(() => {});
+  }
   await runtime.close();
   // HTTP clients keep sockets alive, which would hold the process a few seconds more.
   process.exit(0);

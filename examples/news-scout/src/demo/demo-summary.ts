@@ -1,5 +1,5 @@
 import type { CallCounts } from './call-log.js';
-import type { CallTotals } from './call-totals.js';
+import type { CallTotals, CostBasis } from './call-totals.js';
 
 /**
  * What `--summary <file>` writes: what the demo did and saw, in machine-readable form. The test reads
@@ -48,7 +48,7 @@ export interface DemoSummary {
     readonly wholeRun: CallTotals;
     readonly reused: CallTotals;
     /** The price the cost figures use, if any. */
-    readonly price: { readonly model: string; readonly inputPerMillion: number; readonly outputPerMillion: number; readonly illustration: boolean } | null;
+    readonly price: CostBasis | null;
     readonly costSaved: number | null;
     readonly costWholeRun: number | null;
   } | null;

@@ -6,10 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckpointInfo, Executions } from '@keel/core';
 import { corpusArticles } from '../corpus/corpus-articles.js';
 import { describeModel, type ModelChoice } from '../model-choice.js';
-import { priceOf } from '../model-pricing.js';
 import { approvalQuestion, approvalWaitName, defaultMaxArticles, newsScoutFlowName, type NewsScoutInput, type NewsScoutOutput } from '../news-scout-flow.js';
 import { countCalls, readCallLog, type CallCounts } from './call-log.js';
-import { callTotals, totalsCost, type CallTotals } from './call-totals.js';
+import { callTotals, costBasisOf, type CallTotals } from './call-totals.js';
 import { callName, describeCheckpoint, isCall } from './checkpoint-description.js';
 import { CheckpointWatcher, type WatchedState } from './checkpoint-watcher.js';
 import type { DemoOptions } from './demo-options.js';
@@ -165,7 +164,7 @@ export class NewsScoutDemo {
         attempts: Object.fromEntries(calls.map((checkpoint) => [checkpoint.id, checkpoint.attempts])),
         callsMade,
       };
-      savings = this.#savings(calls, reusedCheckpoints, callsMade, reran.length + ran.length);
+      savings = await this.#savings(calls, reusedCheckpoints, callsMade, reran.length + ran.length);
     }
 
     // ── 4. Approve ────────────────────────────────────────────────────────────────────────────
@@ -325,17 +324,18 @@ export class NewsScoutDemo {
     return { call: 2 };
   }
 
-  #savings(calls: readonly CheckpointInfo[], reused: readonly CheckpointInfo[], callsMade: CallCounts, rerun: number): NonNullable<DemoSummary['savings']> {
+  async #savings(calls: readonly CheckpointInfo[], reused: readonly CheckpointInfo[], callsMade: CallCounts, rerun: number): Promise<NonNullable<DemoSummary['savings']>> {
     const { bold, dim, green } = this.#style;
     const line = this.#line;
-    const wholeRun = callTotals(calls);
-    const saved = callTotals(reused);
-    const reusedIds = new Set(reused.map((checkpoint) => checkpoint.id));
-    const madeAgain = callTotals(calls.filter((checkpoint) => !reusedIds.has(checkpoint.id)));
     const modelId = this.#context.model.modelId;
-    const price = priceOf(modelId);
+    const basis = costBasisOf(modelId);
+    const wholeRun = await callTotals(calls, basis);
+    const saved = await callTotals(reused, basis);
+    const reusedIds = new Set(reused.map((checkpoint) => checkpoint.id));
+    const madeAgain = await callTotals(calls.filter((checkpoint) => !reusedIds.has(checkpoint.id)), basis);
+    const priced = wholeRun.usd !== undefined;
     const row = (label: string, totals: CallTotals) => {
-      const cost = totalsCost(totals, price);
+      const cost = totals.usd;
       return `    ${pad(label, 24)}${padStart(String(totals.calls), 6)}${padStart(String(totals.modelCalls), 13)}${padStart(formatCount(totals.inputTokens + totals.outputTokens), 10)}${padStart(cost === undefined ? '–' : formatDollars(cost), 10)}`;
     };
     line();
@@ -345,13 +345,8 @@ export class NewsScoutDemo {
     line(row('made after the crash', madeAgain));
     line(green(row('reused from the store', saved)));
     line(`    ${dim('Without a durable record, a restart makes every call of the run again.')}`);
-    if (price) {
-      line(
-        dim(
-          `    * at ${price.model} list price ($${price.inputPerMillion.toFixed(2)} per million input tokens, $${price.outputPerMillion.toFixed(2)} output)` +
-            (price.illustration ? `: an illustration — ${modelId} itself is free.` : '.'),
-        ),
-      );
+    if (priced) {
+      line(dim(`    * at ${basis.model} list price (${basis.prices})` + (basis.illustration ? `: an illustration — ${modelId} itself is free.` : '.')));
     } else {
       line(dim(`    * no list price known for ${modelId}; tokens only.`));
     }
@@ -360,9 +355,9 @@ export class NewsScoutDemo {
     return {
       wholeRun,
       reused: saved,
-      price: price ?? null,
-      costSaved: totalsCost(saved, price) ?? null,
-      costWholeRun: totalsCost(wholeRun, price) ?? null,
+      price: priced ? basis : null,
+      costSaved: saved.usd ?? null,
+      costWholeRun: wholeRun.usd ?? null,
     };
   }
 

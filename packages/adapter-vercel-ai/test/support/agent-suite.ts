@@ -1,4 +1,4 @@
-import { createRuntime, DivergenceError, memoryStore } from '@keel/core';
+import { createRuntime, DivergenceError, memoryStore, priceTable } from '@keel/core';
 import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -67,6 +67,8 @@ export function describeAgentSuite(sdk: SdkUnderTest): void {
         usage: { inputTokens: 100, outputTokens: 7, totalTokens: 107, cachedInputTokens: 0, reasoningTokens: 0 },
         finishReason: 'tool-calls',
         ...(firstModel.metadata?.['responseModelId'] ? { responseModelId: 'gpt-4o' } : {}),
+        // Core adds the cost at list price (gpt-4o: $2.50 and $10 per million input and output tokens).
+        cost: { usd: expect.closeTo((100 * 2.5 + 7 * 10) / 1e6, 12), pricedAs: 'openai/gpt-4o', prices: priceTable },
       });
       expect(records.find((record) => record.id === 'news-scout:1/model:4')!.metadata).toMatchObject({ finishReason: 'stop' });
       expect(records.find((record) => record.id === 'news-scout:1/searchNews:call_1@1')!.metadata).toEqual({ toolName: 'searchNews', toolCallId: 'call_1' });

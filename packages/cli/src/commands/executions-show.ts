@@ -3,7 +3,8 @@ import { renderCheckpointTree } from '../output/checkpoint-tree.js';
 import { toJsonView } from '@keel/core';
 import { previewJson } from '../output/json-value.js';
 import { executionLeaseState } from '@keel/core';
-import { modelUsageOf } from '@keel/core';
+import { budgetOf, costRollup, describeSpend, formatUsd, modelUsageOf, type CheckpointRecord, type CostRollup } from '@keel/core';
+import { formatSpend } from '../output/spend-format.js';
 import { formatModelUsage } from '../output/model-usage.js';
 import { renderPendingWait } from '../output/pending-wait.js';
 import { formatBytes, formatDuration, formatRelativeTime } from '../output/quantity-format.js';
@@ -21,12 +22,13 @@ export async function executionsShow(context: CliContext, executionId: string, o
   const { executions } = project.runtime;
   const execution = await executions.get(executionId);
   const artifacts = await executions.artifacts(executionId);
+  const checkpoints = await (await project.runtime.store()).listCheckpoints(executionId);
+  const cost = await costRollup(checkpoints);
   if (options.json) {
-    const checkpoints = await executions.checkpoints(executionId);
-    context.terminal.line(JSON.stringify(toJsonView({ execution, checkpoints, waits: execution.waits, artifacts }), null, 2));
+    const decoded = await executions.checkpoints(executionId);
+    context.terminal.line(JSON.stringify(toJsonView({ execution, checkpoints: decoded, waits: execution.waits, artifacts, cost }), null, 2));
     return;
   }
-  const checkpoints = await (await project.runtime.store()).listCheckpoints(executionId);
   const { terminal } = context;
   const { colors } = terminal;
   const now = Date.now();
@@ -61,13 +63,18 @@ export async function executionsShow(context: CliContext, executionId: string, o
   } else if (execution.status === 'running') facts.push(['holder', `none (handed back): a worker recovers it (${context.hint('worker', '--once')})`]);
   const totals = tokenTotals(checkpoints);
   if (totals) facts.push(['tokens', totals]);
-  if (execution.metadata && Object.keys(execution.metadata).length) facts.push(['labels', JSON.stringify(execution.metadata)]);
+  facts.push(...costFacts(cost, execution.replayOf?.executionId));
+  const budget = budgetOf(execution);
+  if (budget) facts.push(['budget', `${describeSpend(budget, cost.spent)} spent ${colors.dim('(the budget it started with; raises are answers to its budget waits)')}`]);
+  // The budget has its own line above.
+  const { budget: _budget, ...labels } = execution.metadata ?? {};
+  if (Object.keys(labels).length) facts.push(['labels', JSON.stringify(labels)]);
   for (const line of columns(facts.map(([label, value]) => [colors.dim(label!), value!]))) terminal.line(`  ${line}`);
 
   terminal.line();
   terminal.line(colors.bold(`Checkpoints (${checkpoints.length})`));
   if (checkpoints.length === 0) terminal.line(colors.dim('  none yet'));
-  for (const line of renderCheckpointTree(checkpoints, { colors, now, indent: '  ', annotate: (record) => (record.metadata?.overridden === true ? colors.magenta('overridden') : undefined) })) {
+  for (const line of renderCheckpointTree(checkpoints, { colors, now, indent: '  ', annotate: (record) => annotation(record, cost, colors.magenta) })) {
     terminal.line(line);
   }
 
@@ -133,4 +140,26 @@ function tokenTotals(checkpoints: readonly { metadata?: Readonly<Record<string, 
   }
   if (!seen) return undefined;
   return formatModelUsage({ ...(models.size ? { model: [...models].join(', ') } : {}), inputTokens: input, outputTokens: output });
+}
+
+/** The `cost` lines: the whole run, and for a replay what it spent anew apart from what it reused. */
+function costFacts(cost: CostRollup, original: string | undefined): string[][] {
+  if (cost.total.calls === 0) return [];
+  if (cost.reused.calls === 0) return [['cost', formatSpend(cost.total)]];
+  return [
+    ['cost', `${formatSpend(cost.spent)} spent anew`],
+    ['reused', `${formatSpend(cost.reused)} recorded by ${original ?? 'the original'}, not paid again`],
+  ];
+}
+
+/**
+ * A tree line's note: an overridden output, a model call's cost, or what the model calls below a
+ * checkpoint cost (a tool that ran an inner agent).
+ */
+function annotation(record: Pick<CheckpointRecord, 'id' | 'kind' | 'metadata'>, cost: CostRollup, magenta: (text: string) => string): string | undefined {
+  if (record.metadata?.overridden === true) return magenta('overridden');
+  const spend = cost.byCheckpoint[record.id];
+  if (!spend) return undefined;
+  if (record.kind !== 'model') return `below: ${formatSpend(spend)}`;
+  return spend.unpricedCalls ? 'price unknown' : `~$${formatUsd(spend.usd)}`;
 }

@@ -1,6 +1,6 @@
 import { ExecutionLeasedError, type RunResult } from '@keel/core';
 import type { CliContext } from '../cli-context.js';
-import { parseJsonArgument, readJsonFile } from '../command-arguments.js';
+import { parseAmount, parseJsonArgument, readJsonFile } from '../command-arguments.js';
 import { closestName } from '../closest-name.js';
 import { ArgumentInvalidError } from '../errors/argument-invalid-error.js';
 import { FlowUnknownError } from '../errors/flow-unknown-error.js';
@@ -15,6 +15,10 @@ export interface RunCommandOptions {
   readonly inputFile?: string;
   readonly queue?: boolean;
   readonly json?: boolean;
+  /** The execution's spend budget in US dollars at list price (instead of the flow's). */
+  readonly budgetUsd?: string;
+  /** The execution's spend budget in tokens (instead of the flow's). */
+  readonly budgetTokens?: string;
 }
 
 /** `keel run <flow>`: starts an execution and shows it live until it completes, fails or waits. */
@@ -24,12 +28,16 @@ export async function runCommand(context: CliContext, flow: string, options: Run
   }
   const input =
     options.input !== undefined ? parseJsonArgument(options.input, '--input') : options.inputFile !== undefined ? await readJsonFile(options.inputFile, '--input-file') : undefined;
+  const budget = {
+    ...(options.budgetTokens !== undefined ? { tokens: parseAmount(options.budgetTokens, '--budget-tokens') } : {}),
+    ...(options.budgetUsd !== undefined ? { usd: parseAmount(options.budgetUsd, '--budget-usd') } : {}),
+  };
   const project = await context.open(true);
   const catalog = await project.loadFlows();
   requireFlow(catalog, flow);
   const { runtime } = project;
   // Created queued first, so its id is known (and shown) before the body starts.
-  const { executionId } = await runtime.start(flow, input);
+  const { executionId } = await runtime.start(flow, input, Object.keys(budget).length ? { budget } : {});
   if (options.queue) {
     if (options.json) context.terminal.line(JSON.stringify({ executionId, flow, status: 'queued' }, null, 2));
     else {

@@ -1,5 +1,6 @@
 import type { CheckpointRecord, ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { costOfModelCall } from '../runtime/model-cost.js';
 import { modelUsageOf } from '../runtime/model-usage.js';
 import type { ToolAnswerKind } from '../runtime/replay-change.js';
 import { loadPayload } from '../serialization/payloads.js';
@@ -23,8 +24,8 @@ export async function compareExecutions(
     output: { equal: sameOutput, ...(outputDiff !== undefined ? { diff: outputDiff } : {}) },
     artifacts: await artifactChanges(store, original.id, replay.id),
     ...(firstDifference ? { firstDifference } : {}),
-    original: sideStats(original, before, price),
-    replay: sideStats(replay, after, price),
+    original: await sideStats(original, before, price),
+    replay: await sideStats(replay, after, price),
     tools: toolAnswers(after),
   };
 }
@@ -60,14 +61,14 @@ function firstDifferenceOf(before: readonly CheckpointRecord[], after: readonly 
 }
 
 /** Model calls of an execution: the ones not made inside another model call (counted there). */
-function sideStats(execution: ExecutionRecord, records: readonly CheckpointRecord[], price: PriceFunction | undefined): SideStats {
+async function sideStats(execution: ExecutionRecord, records: readonly CheckpointRecord[], price: PriceFunction | undefined): Promise<SideStats> {
   const modelIds = new Set(records.filter((record) => record.kind === 'model').map((record) => record.id));
   const calls = records.filter((record) => record.kind === 'model' && record.status === 'completed' && !(record.parentId !== null && modelIds.has(record.parentId)));
   let inputTokens = 0;
   let outputTokens = 0;
   let totalTokens = 0;
   let modelLatencyMs = 0;
-  let cost: number | undefined = price ? 0 : undefined;
+  let cost: number | undefined = 0;
   const models = new Set<string>();
   for (const call of calls) {
     const usage = modelUsageOf(call.metadata) ?? {};
@@ -76,7 +77,8 @@ function sideStats(execution: ExecutionRecord, records: readonly CheckpointRecor
     totalTokens += usage.totalTokens ?? 0;
     modelLatencyMs += (call.endedAt ?? call.startedAt) - call.startedAt;
     if (usage.model) models.add(usage.model);
-    const callCost = price && usage.model ? price({ model: usage.model, usage }) : undefined;
+    // The experiment's own price when it has one, else what the call recorded at list price.
+    const callCost = price ? (usage.model ? await price({ model: usage.model, usage }) : undefined) : ((await costOfModelCall(call.metadata)).usd ?? undefined);
     cost = cost === undefined || callCost === undefined ? undefined : cost + callCost;
   }
   return {

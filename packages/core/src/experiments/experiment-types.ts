@@ -41,8 +41,11 @@ export interface Evaluation {
  */
 export type Evaluator = (original: MemberSide, replay: MemberSide) => number | boolean | Evaluation | Promise<number | boolean | Evaluation>;
 
-/** The estimated cost of one model call, in any currency the caller keeps to (undefined: unknown). */
-export type PriceFunction = (call: { readonly model: string; readonly usage: TokenUsage }) => number | undefined;
+/**
+ * The estimated cost of one model call, in any currency the caller keeps to (undefined: unknown).
+ * Without one, an experiment uses the US-dollar cost each model call recorded at list price.
+ */
+export type PriceFunction = (call: { readonly model: string; readonly usage: TokenUsage }) => number | undefined | Promise<number | undefined>;
 
 /** What an experiment is: a cohort of recorded runs, a change to replay them with, and how to judge the result. */
 export interface ExperimentDefinition {
@@ -53,7 +56,7 @@ export interface ExperimentDefinition {
   /** How many members replay at once (default 4). */
   readonly concurrency?: number;
   readonly evaluators?: Readonly<Record<string, Evaluator>>;
-  /** Prices model calls, for the cost of each side. */
+  /** Prices model calls, for the cost of each side (default: the US-dollar cost each call recorded at list price). */
   readonly price?: PriceFunction;
 }
 
@@ -77,7 +80,7 @@ export interface SideStats {
   readonly modelLatencyMs: number;
   /** The models that answered. */
   readonly models: readonly string[];
-  /** Estimated by the experiment's `price`, when it has one and knows every model. */
+  /** Estimated by the experiment's `price` (else the calls' recorded list-price cost), when every call could be priced. */
   readonly cost?: number;
 }
 

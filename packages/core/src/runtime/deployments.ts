@@ -11,6 +11,8 @@ import type { DeploymentRecord, ExecutionStatus, FlowTagRecord } from '../store/
 import type { Store } from '../store/store.js';
 import { sourceDigest, type VersionPolicy } from './code-version.js';
 import { toStoredSchema, validateStoredSchema } from './wait-schema.js';
+import type { Budget } from './budget.js';
+import { executionMetadata } from './execution-budget.js';
 
 /** A deployed version with the tags that point to it. */
 export interface DeploymentInfo extends DeploymentRecord {
@@ -40,6 +42,8 @@ export interface InvokeOptions {
   readonly version?: string;
   readonly executionId?: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The execution's spend budget (the deployed code's flow default is not known here). */
+  readonly budget?: Budget;
 }
 
 /** One flow version as `keel versions` shows it: its executions by status, tags, and whether it can go. */
@@ -224,7 +228,7 @@ export function deploymentsApi(host: DeploymentsHost): Deployments {
         sessions: 0,
         createdAt: now,
         codeVersion: version,
-        ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+        ...executionMetadata({ name: flow, options: {} }, options),
       });
       return { executionId: execution.id, version };
     },

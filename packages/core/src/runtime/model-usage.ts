@@ -1,3 +1,5 @@
+import type { ModelCost } from './model-cost.js';
+
 /**
  * Token counts of one model call, in the one spelling every adapter records (under the `usage` key
  * of a model checkpoint's metadata). Each count is present only when the provider reported it.
@@ -30,6 +32,8 @@ export interface ModelCall {
   readonly usage?: TokenUsage;
   /** Why the model stopped (`stop`, `tool-calls`, `end_turn` …). */
   readonly finishReason?: string;
+  /** The estimated cost at list price; core adds it when the call completes (adapters do not set it). */
+  readonly cost?: ModelCost;
 }
 
 /** The model id and token counts of a model call, as surfaces show them. */

@@ -30,6 +30,7 @@ import { validateStoredSchema, zodIssues } from './wait-schema.js';
 import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
 import { deploymentsApi, type Deployments } from './deployments.js';
 import { startedRun } from './run-handle.js';
+import { executionMetadata, reusedFromKey } from './execution-budget.js';
 import type {
   Executions,
   Flow,
@@ -199,7 +200,7 @@ export class KeelRuntime implements Runtime {
       sessions: 1,
       createdAt: now,
       ...(version !== undefined ? { codeVersion: version } : {}),
-      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      ...executionMetadata(flow, options),
     });
     onStart?.(execution.id);
     return this.#execute(store, flow, execution, [], 'run', false, input);
@@ -225,7 +226,7 @@ export class KeelRuntime implements Runtime {
       sessions: 0,
       createdAt: now,
       ...(version !== undefined ? { codeVersion: version } : {}),
-      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      ...executionMetadata(flow, options),
     });
     return { executionId: execution.id };
   }
@@ -400,10 +401,11 @@ export class KeelRuntime implements Runtime {
         ...(options.change ? { change: summarizeChange(options.change, experimentOf(options.metadata)) } : {}),
       },
       ...(version !== undefined ? { codeVersion: version } : {}),
-      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      ...executionMetadata(flow, options),
     });
     const copied: CheckpointRecord[] = [];
-    for (const record of reused) copied.push({ ...record, executionId: execution.id });
+    // Marked as reused: the original spent what they cost, the replay did not.
+    for (const record of reused) copied.push({ ...record, executionId: execution.id, metadata: { ...record.metadata, [reusedFromKey]: originalId } });
     for (const [id, value] of Object.entries(overrides)) {
       const record = byId.get(id)!;
       const { error: _error, ...rest } = record;

@@ -21,6 +21,9 @@ import { backoffDelay, isRetryable } from './retry-policy.js';
 import { Scope, runInScope } from './scope.js';
 import type { SessionInternals } from './session-internals.js';
 import { SessionLog } from './session-log.js';
+import { SessionBudget } from './session-budget.js';
+import { estimateCallCost, priceTable, type ModelCost } from './model-cost.js';
+import { modelUsageOf } from './model-usage.js';
 import { runWait } from './session-waits.js';
 import { PatchMarkers } from './patch-markers.js';
 import { resolveCapture } from './capture.js';
@@ -84,6 +87,7 @@ export class Session {
   #changed: (() => void) | null = null;
   readonly #internals: SessionInternals;
   readonly #patches: PatchMarkers;
+  readonly #budget: SessionBudget;
 
   /**
    * The store, watched: a call that fails stops the session (see {@link #storeFailed}). The lease's
@@ -136,6 +140,7 @@ export class Session {
       suspend: (scope) => this.#suspend(scope),
     };
     this.#patches = new PatchMarkers(this.#internals);
+    this.#budget = new SessionBudget(store, execution, records);
     this.#halted = new Promise((resolve) => (this.#signalHalt = resolve));
   }
 
@@ -303,6 +308,12 @@ export class Session {
       return Promise.reject(new ReplayMissError({ executionId: this.executionId, checkpointId: id, kind }));
     }
     const seq = existing?.seq ?? this.#history.nextSeq();
+    if (kind === 'model') {
+      // Only a call about to be made live is checked: reused ones cost nothing now.
+      return this.#budget
+        .beforeLiveCall(scope, id, (waitScope, waitName, waitOptions) => this.runWait(waitScope, waitName, waitOptions))
+        .then(() => this.#runLive(scope, { id, name, kind, seq, existing }, fn, options));
+    }
     return this.#runLive(scope, { id, name, kind, seq, existing }, fn, options);
   }
 
@@ -389,6 +400,7 @@ export class Session {
         try {
           const { value, metadata } = await this.#attempt(state, fn, attempt, options.timeout);
           if (metadata) record = { ...record, metadata: { ...record.metadata, ...metadata } };
+          if (call.kind === 'model') record = await this.#withCost(record);
           const endedAt = Date.now();
           if (durable) {
             const output = encodePayload(value, `the output of checkpoint "${id}"`);
@@ -400,6 +412,7 @@ export class Session {
           state.record = record;
           await this.#putCheckpoint(record);
           this.#history.set(id, record);
+          if (call.kind === 'model') await this.#budget.spend(record);
           return value;
         } catch (error) {
           // Nothing more is written once the session ended, lost its lease, or lost its store.
@@ -421,6 +434,14 @@ export class Session {
       this.#inFlight.delete(state);
       this.#notify();
     }
+  }
+
+  /** A model call's record with its estimated cost at list price (`cost`), when it counted tokens. */
+  async #withCost(record: CheckpointRecord): Promise<CheckpointRecord> {
+    if (!modelUsageOf(record.metadata)) return record;
+    // The call succeeded: a price table that cannot be read leaves its cost unknown, never fails it.
+    const cost = await estimateCallCost(record.metadata).catch((): ModelCost => ({ usd: null, prices: priceTable }));
+    return { ...record, metadata: { ...record.metadata, cost } };
   }
 
   /** A streamed call as a checkpoint (see {@link recordedStream}). */

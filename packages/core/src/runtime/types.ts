@@ -1,3 +1,4 @@
+import type { Budget } from './budget.js';
 import type { z } from 'zod';
 import type { CheckpointKind, Delivery, ExecutionStatus } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -43,6 +44,11 @@ export interface FlowOptions<Input = unknown> {
    * stores it as JSON Schema, so invocations from the CLI, HTTP and MCP are validated without the code.
    */
   readonly input?: z.ZodType<Input>;
+  /**
+   * The spend budget of each execution of this flow, unless `run`/`start` give one: at it, the next
+   * live model call waits for a person's decision (the durable wait `budget`) instead of being made.
+   */
+  readonly budget?: Budget;
 }
 
 /** Options of `flow.run`. */
@@ -51,6 +57,8 @@ export interface RunOptions {
   readonly executionId?: string;
   /** Small JSON labels kept on the execution (who started it, a ticket number …). */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The spend budget of this execution, instead of the flow's (see `FlowOptions.budget`). */
+  readonly budget?: Budget;
 }
 
 /** Options of `flow.replay`. */
@@ -76,6 +84,8 @@ export interface ReplayOptions {
   readonly change?: ReplayChange;
   /** Small JSON labels kept on the new execution. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The replay's spend budget (reused calls cost it nothing), instead of the flow's. */
+  readonly budget?: Budget;
 }
 
 /** How long to wait between attempts of a checkpoint. */

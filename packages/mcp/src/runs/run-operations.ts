@@ -1,4 +1,4 @@
-import type { ExecutionRecord, ReplayOptions, Runtime, Store } from '@keel/core';
+import type { Budget, ExecutionRecord, ReplayOptions, Runtime, Store } from '@keel/core';
 import { ExecutionNotFoundError, FlowCodeNotLoadedError } from '@keel/core';
 import type { BackgroundRuns } from './background-runs.js';
 import { waitBounded, type BoundedOutcome } from './bounded-wait.js';
@@ -43,10 +43,19 @@ export class RunOperations {
    * Queues a new execution for a worker and, when `waitMs` is above 0, watches the store until a
    * worker has run it to an end or a wait, or the time is up.
    */
-  async start(flow: string, input: unknown, waitMs: number, route?: { readonly tag: string } | { readonly version: string }): Promise<ExecutionRecord> {
+  async start(
+    flow: string,
+    input: unknown,
+    waitMs: number,
+    route?: { readonly tag: string } | { readonly version: string },
+    budget?: Budget,
+  ): Promise<ExecutionRecord> {
     // Through a tag or version: pinned to that deployed version (checked against its input schema);
     // otherwise this server's own code version of the flow.
-    const { executionId } = route ? await this.runtime.deployments.invoke(flow, input, route) : await this.#needingCode('run', undefined, () => this.runtime.start(flow, input));
+    const options = budget ? { budget } : {};
+    const { executionId } = route
+      ? await this.runtime.deployments.invoke(flow, input, { ...route, ...options })
+      : await this.#needingCode('run', undefined, () => this.runtime.start(flow, input, options));
     const store = await this.runtime.store();
     const deadline = Date.now() + waitMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {

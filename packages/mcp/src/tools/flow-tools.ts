@@ -35,6 +35,11 @@ const runFlowTool = {
       .max(longestWaitSeconds)
       .optional()
       .describe(`Watch the execution for up to this many seconds (default 0: answer at once; at most ${longestWaitSeconds}).`),
+    budget: z
+      .object({ tokens: z.number().min(0).optional(), usd: z.number().min(0).optional() })
+      .strict()
+      .optional()
+      .describe('Spend budget (instead of the flow\'s): at it, the next model call waits on `budget` for give_input { approve, add? }.'),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 } satisfies ToolDefinition;
@@ -78,10 +83,10 @@ export function registerFlowTools(server: McpServer, context: ToolContext): void
   defineTool(
     server,
     runFlowTool,
-    async ({ flow, input, tag, version, waitSeconds }) => {
+    async ({ flow, input, tag, version, waitSeconds, budget }) => {
       if (tag !== undefined && version !== undefined) throw new KeelError('Give tag or version, not both: a tag names a version.');
       const route = version !== undefined ? { version } : tag !== undefined ? { tag } : undefined;
-      const record = await operations.start(flow, input ?? null, Math.round((waitSeconds ?? 0) * 1000), route);
+      const record = await operations.start(flow, input ?? null, Math.round((waitSeconds ?? 0) * 1000), route, budget);
       const pinned = route && record.codeVersion !== undefined ? ` version ${record.codeVersion}${tag !== undefined ? ` (tag ${tag})` : ''}` : '';
       const answer: { [key: string]: JsonValue } = {
         changed: `Created execution ${record.id} of flow "${flow}"${pinned}, queued for a worker${route ? ' of that version' : ''}.`,

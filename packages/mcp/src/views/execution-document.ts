@@ -1,10 +1,10 @@
-import type { ArtifactRecord, ExecutionRecord, WaitRecord } from '@keel/core';
+import type { ArtifactRecord, CheckpointRecord, ExecutionRecord, WaitRecord } from '@keel/core';
 import { artifactUri } from '../resources/resource-uris.js';
 import { checkpointLines } from './checkpoint-lines.js';
 import { isAbandoned, type ExecutionRecords } from './execution-records.js';
 import { failingCheckpointOf } from './failure-explanation.js';
 import { oneLine } from './json-view.js';
-import { modelUsageOf, toJsonView, type JsonValue } from '@keel/core';
+import { budgetOf, costRollup, modelUsageOf, toJsonView, type CostRollup, type JsonValue } from '@keel/core';
 import type { StoredPayloads } from './stored-payloads.js';
 import { durationText, isoTime } from './time-format.js';
 
@@ -42,8 +42,11 @@ export async function executionDocument(records: ExecutionRecords, artifacts: re
   if (waits.length) document.waits = await Promise.all(sortWaits(waits).map((wait) => waitView(wait, payloads)));
   const usage = usageTotals(records);
   if (usage) document.modelUsage = usage;
+  const rollup = await costRollup(checkpoints);
+  const cost = costDocument(rollup, execution, checkpoints);
+  if (cost) document.cost = cost;
   document.checkpointCount = checkpoints.length;
-  document.checkpoints = checkpointLines(checkpoints, live);
+  document.checkpoints = checkpointLines(checkpoints, live, rollup);
   document.artifacts = artifacts.map((artifact) => ({ name: artifact.name, type: artifact.type, bytes: artifact.payload.size, uri: artifactUri(execution.id, artifact.name) }));
   const next = nextSteps(execution, waits);
   if (next.length) document.next = next;
@@ -86,6 +89,26 @@ function usageTotals(records: ExecutionRecords): JsonObject | undefined {
     if (usage?.model) names.add(usage.model);
   }
   return { modelCalls: models.length, ...(names.size ? { models: [...names] } : {}), inputTokens, outputTokens, totalTokens };
+}
+
+/**
+ * What the model calls cost: every call, those made live here (what counts against the budget) and
+ * those a replay reused; the budget; and, for checkpoints that are not model calls, what the model
+ * calls below them cost (a tool that ran an inner agent of another harness).
+ */
+function costDocument(rollup: CostRollup, execution: ExecutionRecord, checkpoints: readonly CheckpointRecord[]): JsonObject | undefined {
+  const budget = budgetOf(execution);
+  if (rollup.total.calls === 0 && !budget) return undefined;
+  const models = new Set(checkpoints.filter((record) => record.kind === 'model').map((record) => record.id));
+  const below = Object.entries(rollup.byCheckpoint).filter(([id]) => !models.has(id));
+  return {
+    note: 'usd is an estimate at list price over the calls with a known price; unpricedCalls counts the others (tokens counted, cost unknown).',
+    total: { ...rollup.total },
+    spent: { ...rollup.spent },
+    ...(rollup.reused.calls ? { reused: { ...rollup.reused } } : {}),
+    ...(budget ? { budget: { ...budget } } : {}),
+    ...(below.length ? { below: Object.fromEntries(below.map(([id, spend]) => [id, { ...spend }])) } : {}),
+  };
 }
 
 function nextSteps(execution: ExecutionRecord, waits: readonly WaitRecord[]): string[] {

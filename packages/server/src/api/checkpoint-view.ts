@@ -1,7 +1,7 @@
 import type { CheckpointInfo, CheckpointRecord, ErrorRecord } from '@keel/core';
 import { toJsonView, type JsonValue } from '@keel/core';
-import { estimatedCostOf } from './model-prices.js';
-import { modelUsageOf, type ModelUsage } from '@keel/core';
+import { modelUsageOf, type ModelUsage, type Spend } from '@keel/core';
+import type { ModelCosts } from './execution-stats.js';
 
 /** A checkpoint as the API shows it. */
 export interface CheckpointView {
@@ -25,6 +25,11 @@ export interface CheckpointView {
   readonly usage?: ModelUsage;
   /** US dollars at list price, when the model is in the price table (an estimate). */
   readonly estimatedCostUsd?: number;
+  /**
+   * The model calls below a checkpoint that is not one itself (a tool that runs an inner agent, an
+   * agent turn): their count, tokens and cost at list price.
+   */
+  readonly costBelow?: Spend;
   /** Its stored result was reused instead of running it (by the last resume, or copied into a replay). */
   readonly reused: boolean;
   /** Its output was given as a replay override. */
@@ -52,15 +57,26 @@ export function errorRecordView(error: ErrorRecord): ErrorView {
   return { name: error.name, message: error.message, ...(error.code !== undefined ? { code: error.code } : {}), ...(error.stack !== undefined ? { stack: error.stack } : {}) };
 }
 
+/** What the view of a checkpoint needs from its execution's records beside the checkpoint itself. */
+export interface CheckpointFacts {
+  /** Ids of checkpoints reused (by the last resume, or copied into a replay). */
+  readonly reused: ReadonlySet<string>;
+  /** The cost of each model checkpoint. */
+  readonly costs: ModelCosts;
+  /** The model calls at or below each checkpoint (`costRollup().byCheckpoint`). */
+  readonly subtrees: Readonly<Record<string, Spend>>;
+}
+
 /**
  * The view of one checkpoint. `record` is either decoded (`CheckpointInfo`, values shown) or raw
  * (`CheckpointRecord` with payload references, sizes shown).
  */
-export function checkpointView(record: CheckpointInfo | CheckpointRecord, reused: ReadonlySet<string>, withPayloads: boolean): CheckpointView {
+export function checkpointView(record: CheckpointInfo | CheckpointRecord, facts: CheckpointFacts, withPayloads: boolean): CheckpointView {
   // An overridden output was written by a person, not returned by the model its metadata names.
   const overridden = record.metadata?.overridden === true;
   const usage = overridden ? undefined : modelUsageOf(record.metadata);
-  const cost = estimatedCostOf(usage);
+  const cost = usage ? (facts.costs.get(record.id)?.usd ?? undefined) : undefined;
+  const below = record.kind === 'model' ? undefined : facts.subtrees[record.id];
   const view: Record<string, unknown> = {
     id: record.id,
     parentId: record.parentId,
@@ -73,7 +89,7 @@ export function checkpointView(record: CheckpointInfo | CheckpointRecord, reused
     delivery: record.delivery,
     durable: record.durable,
     startedAt: record.startedAt,
-    reused: reused.has(record.id),
+    reused: facts.reused.has(record.id),
     overridden,
   };
   if (record.fingerprint !== undefined) view.fingerprint = record.fingerprint;
@@ -84,6 +100,7 @@ export function checkpointView(record: CheckpointInfo | CheckpointRecord, reused
   if (record.metadata !== undefined) view.metadata = toJsonView(record.metadata);
   if (usage) view.usage = usage;
   if (cost !== undefined) view.estimatedCostUsd = cost;
+  if (below) view.costBelow = below;
   if (withPayloads) {
     if ('input' in record && record.input !== undefined) view.input = toJsonView(record.input);
     if ('output' in record && record.output !== undefined) view.output = toJsonView(record.output);

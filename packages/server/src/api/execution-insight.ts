@@ -1,7 +1,7 @@
 import type { CheckpointRecord, ExecutionRecord, LogRecord, Runtime, Store, WaitRecord } from '@keel/core';
-import { ExecutionNotFoundError } from '@keel/core';
-import { checkpointView, type CheckpointView } from './checkpoint-view.js';
-import { executionStats, usageTotals, type ExecutionStats } from './execution-stats.js';
+import { ExecutionNotFoundError, costRollup, type CostRollup } from '@keel/core';
+import { checkpointView, type CheckpointFacts, type CheckpointView } from './checkpoint-view.js';
+import { executionStats, modelCosts, usageTotals, type ExecutionStats } from './execution-stats.js';
 import type { ReuseView } from './execution-view.js';
 import { inferReuse } from './reuse-inference.js';
 
@@ -12,6 +12,10 @@ export interface ExecutionInsight {
   readonly waits: readonly WaitRecord[];
   readonly stats: ExecutionStats;
   readonly reused: ReadonlySet<string>;
+  /** What its checkpoint views need: reuse, model call costs, costs per subtree. */
+  readonly facts: CheckpointFacts;
+  /** Its model calls' costs: in total, spent live, reused by a replay, and per subtree. */
+  readonly cost: CostRollup;
   readonly reuse?: ReuseView;
   readonly failedCheckpoint?: CheckpointView;
 }
@@ -25,22 +29,26 @@ export async function executionInsight(runtime: Runtime, executionId: string): P
   const logs = await sessionLogs(store, record, waits);
   const inference = inferReuse(record, records, waits, logs);
   const reused = inference?.ids ?? new Set<string>();
+  const [costs, cost] = await Promise.all([modelCosts(records), costRollup(records)]);
+  const facts: CheckpointFacts = { reused, costs, subtrees: cost.byCheckpoint };
   const reuse: ReuseView | undefined = inference && {
     basis: inference.basis,
     session: inference.session,
     ...(inference.since !== undefined ? { since: inference.since } : {}),
     ids: [...inference.ids],
-    ...usageTotals(records.filter((checkpoint) => inference.ids.has(checkpoint.id))),
+    ...usageTotals(records.filter((checkpoint) => inference.ids.has(checkpoint.id)), costs),
   };
   const failed = failedCheckpointOf(records);
   return {
     record,
     records,
     waits,
-    stats: executionStats(records),
+    stats: executionStats(records, costs),
     reused,
+    facts,
+    cost,
     ...(reuse ? { reuse } : {}),
-    ...(failed ? { failedCheckpoint: checkpointView(failed, reused, false) } : {}),
+    ...(failed ? { failedCheckpoint: checkpointView(failed, facts, false) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { ApiContext } from './api-context.js';
 import { artifactContentResponse, storedContentHeaders } from './artifact-content.js';
 import { checkpointTree, checkpointView } from './checkpoint-view.js';
 import { executionInsight } from './execution-insight.js';
-import { executionStats } from './execution-stats.js';
+import { executionStats, modelCosts } from './execution-stats.js';
 import { executionDetail, executionSummary, waitView } from './execution-view.js';
 import { toJsonView } from '@keel/core';
 import { streamLogs } from './log-stream.js';
@@ -27,7 +27,7 @@ export function executionRoutes(api: Hono, context: ApiContext): void {
     });
     const now = Date.now();
     const executions = await Promise.all(
-      records.map(async (record) => executionSummary(record, query.stats ? executionStats(await store.listCheckpoints(record.id)) : undefined, now)),
+      records.map(async (record) => executionSummary(record, query.stats ? await statsOf(await store.listCheckpoints(record.id)) : undefined, now)),
     );
     const nextCursor = records.length === query.limit ? records[records.length - 1]!.id : null;
     return c.json({ executions, nextCursor });
@@ -40,6 +40,7 @@ export function executionRoutes(api: Hono, context: ApiContext): void {
     return c.json(
       executionDetail(info, {
         stats: insight.stats,
+        cost: insight.cost,
         ...(insight.failedCheckpoint ? { failedCheckpoint: insight.failedCheckpoint } : {}),
         ...(insight.reuse ? { reuse: insight.reuse } : {}),
       }),
@@ -51,7 +52,7 @@ export function executionRoutes(api: Hono, context: ApiContext): void {
     const payloads = c.req.query('payloads') !== 'false';
     const insight = await executionInsight(runtime, id);
     const records: readonly (CheckpointInfo | CheckpointRecord)[] = payloads ? await runtime.executions.checkpoints(id) : insight.records;
-    const views = records.map((record) => checkpointView(record, insight.reused, payloads));
+    const views = records.map((record) => checkpointView(record, insight.facts, payloads));
     return c.json({ executionId: id, count: views.length, checkpoints: checkpointTree(views) });
   });
 
@@ -69,7 +70,7 @@ export function executionRoutes(api: Hono, context: ApiContext): void {
     const { input: _input, output: _output, ...rest } = record;
     const [input, output] = await Promise.all([load(record.input), load(record.output)]);
     const decoded: CheckpointInfo = { ...rest, ...(record.input ? { input } : {}), ...(record.output ? { output } : {}) };
-    return c.json(checkpointView(decoded, insight.reused, true));
+    return c.json(checkpointView(decoded, insight.facts, true));
   });
 
   api.get('/executions/:id/waits', async (c) => {
@@ -135,4 +136,8 @@ function nonNegative(text: string | undefined, name: string): number | undefined
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw badRequest(`"${name}" must be a whole number of at least 0, not "${text}".`);
   return value;
+}
+
+async function statsOf(records: readonly CheckpointRecord[]) {
+  return executionStats(records, await modelCosts(records));
 }

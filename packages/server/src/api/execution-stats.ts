@@ -1,6 +1,4 @@
-import type { CheckpointRecord } from '@keel/core';
-import { estimatedCostOf, priceOf } from './model-prices.js';
-import { modelUsageOf } from '@keel/core';
+import { costOfModelCall, modelUsageOf, type CheckpointRecord, type ModelCost } from '@keel/core';
 
 /** Counts and token usage over a set of checkpoints. */
 export interface UsageTotals {
@@ -26,13 +24,23 @@ export interface ExecutionStats extends UsageTotals {
   readonly retries: number;
 }
 
-type Recordlike = Pick<CheckpointRecord, 'kind' | 'metadata' | 'status' | 'attempts'>;
+type Recordlike = Pick<CheckpointRecord, 'id' | 'kind' | 'metadata' | 'status' | 'attempts'>;
+
+/** The cost of each model checkpoint by id: recorded with the call, or estimated for older records. */
+export type ModelCosts = ReadonlyMap<string, ModelCost>;
+
+/** Reads (or, for records older than recorded costs, estimates) the cost of each model checkpoint. */
+export async function modelCosts(records: readonly Recordlike[]): Promise<ModelCosts> {
+  const costs = new Map<string, ModelCost>();
+  for (const record of records) if (record.kind === 'model') costs.set(record.id, await costOfModelCall(record.metadata));
+  return costs;
+}
 
 /**
  * Sums calls and tokens. Tokens come from `model` checkpoints only, so a parent that repeats its
  * children's usage is not counted twice, and not from replay overrides, whose output no model produced.
  */
-export function usageTotals(records: readonly Recordlike[]): UsageTotals {
+export function usageTotals(records: readonly Recordlike[], costs: ModelCosts): UsageTotals {
   let calls = 0;
   let modelCalls = 0;
   let toolCalls = 0;
@@ -52,17 +60,17 @@ export function usageTotals(records: readonly Recordlike[]): UsageTotals {
     inputTokens += usage.inputTokens ?? 0;
     outputTokens += usage.outputTokens ?? 0;
     totalTokens += usage.totalTokens ?? 0;
-    const estimate = estimatedCostOf(usage);
-    if (estimate !== undefined) cost = (cost ?? 0) + estimate;
-    else if (usage.model && !priceOf(usage.model)) unpriced.add(usage.model);
+    const estimate = costs.get(record.id)?.usd ?? null;
+    if (estimate !== null) cost = (cost ?? 0) + estimate;
+    else if (usage.model) unpriced.add(usage.model);
   }
   return { checkpoints: records.length, calls, modelCalls, toolCalls, inputTokens, outputTokens, totalTokens, estimatedCostUsd: cost, unpricedModels: [...unpriced] };
 }
 
 /** The statistics of an execution from its checkpoint records. */
-export function executionStats(records: readonly Recordlike[]): ExecutionStats {
+export function executionStats(records: readonly Recordlike[], costs: ModelCosts): ExecutionStats {
   return {
-    ...usageTotals(records),
+    ...usageTotals(records, costs),
     failed: records.filter((record) => record.status === 'failed').length,
     retries: records.reduce((sum, record) => sum + Math.max(0, record.attempts - 1), 0),
   };

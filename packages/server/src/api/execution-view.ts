@@ -2,7 +2,7 @@ import type { ExecutionInfo, ExecutionRecord, WaitInfo } from '@keel/core';
 import { errorRecordView, type CheckpointView, type ErrorView } from './checkpoint-view.js';
 import type { ExecutionStats, UsageTotals } from './execution-stats.js';
 import { errorJsonView, toJsonView, type JsonValue } from '@keel/core';
-import { executionLeaseState } from '@keel/core';
+import { budgetOf, executionLeaseState, type Budget, type CostRollup, type Spend } from '@keel/core';
 
 /** An execution as the list shows it. */
 export interface ExecutionSummary {
@@ -39,6 +39,20 @@ export interface ExecutionDetail extends Omit<ExecutionSummary, 'error'> {
   readonly failedCheckpoint?: CheckpointView;
   /** What the latest session (or this replay) reused instead of running again, and what that saved. */
   readonly reuse?: ReuseView;
+  /** What its model calls cost (tokens, dollars at list price), and its budget if it has one. */
+  readonly cost: CostView;
+}
+
+/**
+ * An execution's cost: every model call (`total`), the calls made live in it (`spent`: what counts
+ * against its budget) and those a replay reused from its original (`reused`: paid for there).
+ */
+export interface CostView {
+  readonly total: Spend;
+  readonly spent: Spend;
+  readonly reused: Spend;
+  /** The spend budget it was started with; raises approved at `budget` waits are in its waits. */
+  readonly budget?: Budget;
 }
 
 /** What a resume or replay reused: the checkpoints, and the calls, tokens and list-price cost it did not pay again. */
@@ -77,7 +91,7 @@ export function executionSummary(record: ExecutionRecord, stats?: ExecutionStats
 /** The detail view of a decoded execution. */
 export function executionDetail(
   info: ExecutionInfo,
-  extra: { stats: ExecutionStats; failedCheckpoint?: CheckpointView; reuse?: ReuseView },
+  extra: { stats: ExecutionStats; cost: CostRollup; failedCheckpoint?: CheckpointView; reuse?: ReuseView },
   now = Date.now(),
 ): ExecutionDetail {
   const detail: Record<string, unknown> = {
@@ -85,12 +99,18 @@ export function executionDetail(
     input: toJsonView(info.input),
     waits: info.waits.map(waitView),
     stats: extra.stats,
+    cost: costView(info, extra.cost),
   };
   if (info.output !== undefined || info.status === 'completed') detail.output = toJsonView(info.output);
   if (info.error) detail.error = errorJsonView(info.error);
   if (extra.failedCheckpoint) detail.failedCheckpoint = extra.failedCheckpoint;
   if (extra.reuse) detail.reuse = extra.reuse;
   return detail as unknown as ExecutionDetail;
+}
+
+function costView(info: ExecutionInfo, rollup: CostRollup): CostView {
+  const budget = budgetOf(info);
+  return { total: rollup.total, spent: rollup.spent, reused: rollup.reused, ...(budget ? { budget } : {}) };
 }
 
 /** The view of a wait with its input decoded. */

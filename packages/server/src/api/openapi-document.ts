@@ -19,6 +19,12 @@ const runAnswers = {
   '202': json(ref('RunStarted'), 'The run has started in the server process and goes on in the background.'),
 };
 
+const budgetSchema: Schema = {
+  type: 'object',
+  description: 'Spend budget of the execution (instead of the flow\'s): at it, the next live model call waits on `budget`.',
+  properties: { tokens: { type: 'number', minimum: 0 }, usd: { type: 'number', minimum: 0 } },
+  additionalProperties: false,
+};
 const anyValue: Schema = { description: 'Any JSON value. Keel values JSON cannot carry are shown as described under Values in the README (the toJsonView of @keel/core) (dates as ISO strings, bytes as `{ "$type": "Uint8Array", "base64" }` …).' };
 
 /**
@@ -47,7 +53,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
           operationId: 'startExecution',
           summary: 'Creates a queued execution of a flow, for a worker to run; answers at once with its id.',
           parameters: [{ name: 'flow', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { input: anyValue, metadata: { type: 'object' }, executionId: { type: 'string' } } } } } },
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { input: anyValue, metadata: { type: 'object' }, executionId: { type: 'string' }, budget: budgetSchema } } } } },
           responses: { '202': json({ type: 'object', properties: { executionId: { type: 'string' }, flow: { type: 'string' }, status: { const: 'queued' } } }, 'Queued.'), ...errors(400, 404, 413, 415) },
         },
       },
@@ -265,7 +271,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
             ref('ExecutionSummary'),
             {
               type: 'object',
-              properties: { input: anyValue, output: anyValue, error: { type: 'object' }, waits: { type: 'array', items: ref('Wait') }, failedCheckpoint: ref('Checkpoint'), reuse: ref('Reuse') },
+              properties: { input: anyValue, output: anyValue, error: { type: 'object' }, waits: { type: 'array', items: ref('Wait') }, failedCheckpoint: ref('Checkpoint'), reuse: ref('Reuse'), cost: ref('Cost') },
             },
           ],
         },
@@ -285,6 +291,15 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
             unpricedModels: { type: 'array', items: { type: 'string' } },
           },
         },
+        Spend: {
+          type: 'object',
+          properties: { tokens: { type: 'number' }, usd: { type: 'number', description: 'At list price, over the calls with a known price.' }, calls: { type: 'integer' }, unpricedCalls: { type: 'integer' } },
+        },
+        Cost: {
+          type: 'object',
+          description: 'Model call costs: every call (total), those made live in this execution (spent, what counts against its budget), those a replay reused (reused).',
+          properties: { total: ref('Spend'), spent: ref('Spend'), reused: ref('Spend'), budget: budgetSchema },
+        },
         Reuse: { allOf: [ref('Stats'), { type: 'object', properties: { basis: { enum: ['replay', 'resume'] }, session: { type: 'integer' }, since: { type: 'integer' }, ids: { type: 'array', items: { type: 'string' } } } }] },
         Checkpoint: {
           type: 'object',
@@ -302,6 +317,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
             durationMs: { type: 'integer' },
             usage: { type: 'object', properties: { model: { type: 'string' }, inputTokens: { type: 'integer' }, outputTokens: { type: 'integer' }, totalTokens: { type: 'integer' } } },
             estimatedCostUsd: { type: 'number' },
+            costBelow: { ...ref('Spend'), description: 'The model calls below a checkpoint that is not one itself (a tool running an inner agent).' },
             reused: { type: 'boolean' },
             overridden: { type: 'boolean' },
             metadata: { type: 'object' },

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { ReplayOptions } from '@keel/core';
+import type { Budget, ReplayOptions } from '@keel/core';
 import { badRequest, RequestRejectedError } from '../errors/request-rejected-error.js';
 import { errorResponseOf } from '../http/error-response.js';
 import type { ApiContext } from './api-context.js';
@@ -71,6 +71,8 @@ export function operationRoutes(api: Hono, context: ApiContext): void {
       runtime.start(flow, body.input, {
         ...(metadata !== undefined ? { metadata: metadata as Record<string, unknown> } : {}),
         ...(executionId !== undefined ? { executionId } : {}),
+        // Checked by core: a malformed budget is a BudgetInvalidError (400) and creates nothing.
+        ...(body.budget !== undefined ? { budget: body.budget as Budget } : {}),
       }),
     );
     return c.json({ executionId: started.executionId, flow, status: 'queued' }, 202);

@@ -27,6 +27,7 @@ const byName: Readonly<Record<string, readonly [status: number, code: string]>> 
   DeploymentConflictError: [409, 'deployment_conflict'],
   DeploymentInUseError: [409, 'deployment_in_use'],
   FlowInputInvalidError: [400, 'flow_input_invalid'],
+  BudgetInvalidError: [400, 'budget_invalid'],
   DivergenceError: [409, 'divergence'],
   ReplayMissError: [409, 'replay_miss'],
   StoreCorruptedError: [500, 'store_corrupted'],
