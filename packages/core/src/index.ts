@@ -37,6 +37,7 @@ export { executionLeaseState, isLeaseAbandoned } from './runtime/lease.js';
 export { toPendingWait } from './runtime/pending-wait.js';
 export { toJsonView, errorJsonView, type JsonValue, type StackOptions } from './serialization/json-view.js';
 export { modelUsageOf, type ModelCall, type ModelUsage, type TokenUsage } from './runtime/model-usage.js';
+export { instrumentationName, traceAttributes, traceParentKey } from './telemetry/trace-attributes.js';
 export type { Store } from './store/store.js';
 export type {
   ArtifactRecord,

@@ -23,6 +23,7 @@ import { validateStoredSchema, zodIssues } from './wait-schema.js';
 import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
 import { deploymentsApi, type Deployments } from './deployments.js';
 import { startedRun } from './run-handle.js';
+import { runtimeMetrics } from '../telemetry/runtime-metrics.js';
 import type {
   Executions,
   Flow,
@@ -514,6 +515,7 @@ export class KeelRuntime implements Runtime {
         const onStart = options.onStart;
         const started = onStart && ((): void => onStart({ executionId: execution.id, flow: execution.flow, found: execution.status }));
         const result = await this.#continue(execution.id, 'resume', undefined, started);
+        runtimeMetrics().recoveries.add(1, { flow: execution.flow, found: execution.status });
         reports.push({ executionId: execution.id, flow: execution.flow, found: execution.status, result });
       } catch (error) {
         // Another worker took it first: not ours to report.

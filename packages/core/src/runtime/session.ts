@@ -25,6 +25,7 @@ import { PatchMarkers } from './patch-markers.js';
 import { resolveCapture } from './capture.js';
 import { recordedStream } from './recorded-stream.js';
 import type { CapturePolicy, CheckpointContext, CheckpointOptions, RunResult, WaitOptions } from './types.js';
+import { SessionTelemetry, type SessionEnd } from '../telemetry/session-telemetry.js';
 
 /** What a session needs from the runtime that started it. */
 export interface SessionHost {
@@ -73,6 +74,7 @@ export class Session {
   #changed: (() => void) | null = null;
   readonly #internals: SessionInternals;
   readonly #patches: PatchMarkers;
+  readonly #telemetry: SessionTelemetry;
 
   constructor(
     readonly host: SessionHost,
@@ -112,6 +114,8 @@ export class Session {
     };
     this.#patches = new PatchMarkers(this.#internals);
     this.#halted = new Promise((resolve) => (this.#signalHalt = resolve));
+    const operation = mode === 'retry' ? 'retry' : execution.sessions > 1 ? 'resume' : execution.replayOf ? 'replay' : 'run';
+    this.#telemetry = new SessionTelemetry(execution, operation, codeVersion);
   }
 
   get execution(): ExecutionRecord {
@@ -122,10 +126,26 @@ export class Session {
 
   /** Runs the flow body to its end (or to a wait) and records the outcome. */
   async execute<Output>(body: (input: unknown) => unknown, input: unknown): Promise<RunResult<Output>> {
+    try {
+      const result = await this.#execute<Output>(body, input);
+      this.#telemetry.ended(result.status as SessionEnd, result.error);
+      return result;
+    } catch (error) {
+      this.#telemetry.ended(this.#halt?.reason === 'lease-lost' ? 'lease-lost' : 'failed', error);
+      throw error;
+    }
+  }
+
+  async #execute<Output>(body: (input: unknown) => unknown, input: unknown): Promise<RunResult<Output>> {
     this.#lease.startHeartbeat();
     const root = new Scope(this, null);
+    try {
+      await this.#telemetry.connect(this.store, this.execution, (patch) => this.updateExecution(patch));
+    } catch {
+      // Tracing never fails a run: without the stored traceparent the next session only lacks its link.
+    }
     type Outcome = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'halted' };
-    const finished: Promise<Outcome> = runInScope(root, async () => body(input)).then(
+    const finished: Promise<Outcome> = this.#telemetry.activate(() => runInScope(root, async () => body(input))).then(
       (value): Outcome => ({ kind: 'returned', value }),
       (error: unknown): Outcome => ({ kind: 'threw', error }),
     );
@@ -244,7 +264,10 @@ export class Session {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (existing.status === 'completed' && existing.durable) return this.#history.recordedOutput(existing) as Promise<T>;
+      if (existing.status === 'completed' && existing.durable) {
+        this.#telemetry.checkpointReused(scope.call, existing);
+        return this.#history.recordedOutput(existing) as Promise<T>;
+      }
       if (existing.status === 'failed' && existing.error && this.mode === 'run' && this.#history.failedBefore(id)) {
         return this.#history.recordedFailure(existing);
       }
@@ -286,6 +309,8 @@ export class Session {
     const state = new Call(id, parent, record);
     this.#inFlight.add(state);
     this.#replaying = false;
+    this.#telemetry.checkpointStarted(state);
+    let failure: unknown;
     try {
       if (existing?.status === 'running' && this.#history.wasInterrupted(id) && delivery === 'at-most-once') {
         await this.#decideUnfinished(state, existing);
@@ -334,7 +359,11 @@ export class Session {
           throw error;
         }
       }
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      this.#telemetry.checkpointEnded(state, failure);
       this.#inFlight.delete(state);
       this.#notify();
     }
@@ -373,7 +402,7 @@ export class Session {
     const child = new Scope(this, state.id, state);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const running = runInScope(child, async () => fn(context));
+      const running = this.#telemetry.runInCheckpoint(state, () => runInScope(child, async () => fn(context)));
       const value = timeout === undefined
         ? await running
         : await Promise.race([
@@ -450,7 +479,7 @@ export class Session {
   /** `wait()` inside this session: the recorded input, or a suspension until input arrives. */
   runWait<Schema extends z.ZodType>(scope: Scope, name: string, options: WaitOptions<Schema>): Promise<z.output<Schema>> {
     if (this.#halt) return this.#afterHalt();
-    return runWait(this.#internals, scope, name, options);
+    return this.#telemetry.wait(scope.call, name, () => runWait(this.#internals, scope, name, options));
   }
 
   /** Stops this session at a wait: the calls around it are blocked, and nothing after it runs. */
