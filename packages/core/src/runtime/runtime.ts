@@ -515,7 +515,7 @@ export class KeelRuntime implements Runtime {
         const onStart = options.onStart;
         const started = onStart && ((): void => onStart({ executionId: execution.id, flow: execution.flow, found: execution.status }));
         const result = await this.#continue(execution.id, 'resume', undefined, started);
-        runtimeMetrics().recoveries.add(1, { flow: execution.flow, found: execution.status });
+        runtimeMetrics()?.recoveries.add(1, { flow: execution.flow, found: execution.status });
         reports.push({ executionId: execution.id, flow: execution.flow, found: execution.status, result });
       } catch (error) {
         // Another worker took it first: not ours to report.

@@ -1,9 +1,9 @@
-import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import { createNoopMeter, metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import { instrumentationName } from './trace-attributes.js';
 
 /**
- * The instruments the runner records into, from the global meter provider of `@opentelemetry/api`.
- * With none registered they are the API's no-op instruments. The metrics API has no proxy provider
+ * The instruments the runner records into, from the global meter provider of `@opentelemetry/api`
+ * (with none registered the runner records nothing and skips the work of measuring). The metrics API has no proxy provider
  * (an instrument made before a provider is registered stays a no-op), so they are looked up per
  * session and kept per meter: a provider registered later (a worker's `/metrics`) gets them too.
  */
@@ -24,9 +24,10 @@ export interface RuntimeMetrics {
 
 const byMeter = new WeakMap<Meter, RuntimeMetrics>();
 
-/** The runner's instruments on the meter registered now. */
-export function runtimeMetrics(): RuntimeMetrics {
+/** The runner's instruments on the meter registered now, or `undefined` when no meter provider is registered. */
+export function runtimeMetrics(): RuntimeMetrics | undefined {
   const meter = metrics.getMeter(instrumentationName);
+  if (meter === createNoopMeter()) return undefined;
   let instruments = byMeter.get(meter);
   if (!instruments) {
     instruments = {

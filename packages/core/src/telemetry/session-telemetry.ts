@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, isSpanContextValid, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { CheckpointRecord, ExecutionPatch, ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { Call } from '../runtime/call.js';
@@ -26,7 +26,9 @@ export class SessionTelemetry {
   readonly #tracer: Tracer;
   readonly #span: Span;
   readonly #context: Context;
-  readonly #metrics: RuntimeMetrics;
+  readonly #metrics: RuntimeMetrics | undefined;
+  /** Nothing records spans or metrics: checkpoints open no span and measure nothing. */
+  readonly #quiet: boolean;
   readonly #flow: string;
   readonly #operation: SessionOperation;
   readonly #codeVersion: string | undefined;
@@ -41,6 +43,7 @@ export class SessionTelemetry {
     this.#tracer = trace.getTracer(instrumentationName);
     this.#span = this.#tracer.startSpan(`keel.${operation} ${execution.flow}`);
     this.#context = trace.setSpan(context.active(), this.#span);
+    this.#quiet = !this.#entered(this.#span) && this.#metrics === undefined;
     if (this.#span.isRecording()) {
       this.#span.setAttributes({
         [keys.executionId]: execution.id,
@@ -82,9 +85,11 @@ export class SessionTelemetry {
 
   /** Opens the span of a checkpoint that runs live, under its parent checkpoint's span (or the session's). */
   checkpointStarted(call: Call): void {
+    if (this.#quiet) return;
     const span = this.#tracer.startSpan(`keel.${call.record.kind} ${call.record.name}`, undefined, this.#parentContext(call.parent));
     if (span.isRecording()) span.setAttributes(this.#checkpointAttributes(call.record));
-    this.#open.set(call, { span, context: trace.setSpan(context.active(), span), startedAt: Date.now() });
+    // A context is made only for a span worth entering (see #entered): making one copies the context's values.
+    this.#open.set(call, { span, context: this.#entered(span) ? trace.setSpan(context.active(), span) : ROOT_CONTEXT, startedAt: Date.now() });
   }
 
   /** Runs a checkpoint's function with its span as the active span. */
@@ -102,12 +107,12 @@ export class SessionTelemetry {
     const { record } = call;
     // Timed from this session's start of the call: a record's `startedAt` may be an earlier session's.
     const seconds = ((record.endedAt ?? Date.now()) - opened.startedAt) / 1000;
-    this.#metrics.checkpoints.add(1, { kind: record.kind, outcome: 'executed' });
-    this.#metrics.checkpointDuration.record(seconds, { kind: record.kind, status });
+    this.#metrics?.checkpoints.add(1, { kind: record.kind, outcome: 'executed' });
+    this.#metrics?.checkpointDuration.record(seconds, { kind: record.kind, status });
     const usage = record.kind === 'model' ? modelUsageOf(record.metadata) : undefined;
     const model = usage?.model ?? 'unknown';
-    if (usage?.inputTokens !== undefined) this.#metrics.modelTokens.add(usage.inputTokens, { model, type: 'input' });
-    if (usage?.outputTokens !== undefined) this.#metrics.modelTokens.add(usage.outputTokens, { model, type: 'output' });
+    if (usage?.inputTokens !== undefined) this.#metrics?.modelTokens.add(usage.inputTokens, { model, type: 'input' });
+    if (usage?.outputTokens !== undefined) this.#metrics?.modelTokens.add(usage.outputTokens, { model, type: 'output' });
     const { span } = opened;
     if (span.isRecording()) {
       span.setAttributes({ [keys.attempt]: record.attempts, [keys.checkpointStatus]: status, ...this.#modelAttributes(record, true) });
@@ -149,7 +154,8 @@ export class SessionTelemetry {
 
   /** A checkpoint answered from the store: a short span marked `keel.reused`, so the saving shows. */
   checkpointReused(parent: Call | null, record: CheckpointRecord): void {
-    this.#metrics.checkpoints.add(1, { kind: record.kind, outcome: 'reused' });
+    if (this.#quiet) return;
+    this.#metrics?.checkpoints.add(1, { kind: record.kind, outcome: 'reused' });
     const span = this.#tracer.startSpan(`keel.${record.kind} ${record.name}`, undefined, this.#parentContext(parent));
     if (span.isRecording()) {
       // Tokens are left out: nothing was spent, and backends that add up gen_ai usage must not count them twice.
@@ -164,8 +170,8 @@ export class SessionTelemetry {
       if (key instanceof Call) this.checkpointEnded(key, undefined, end === 'waiting' ? 'waiting' : 'interrupted');
       else this.#endWait(key, 'waiting');
     }
-    this.#metrics.sessions.add(1, { flow: this.#flow, operation: this.#operation, status: end });
-    if (end === 'lease-lost') this.#metrics.leasesLost.add(1, { flow: this.#flow });
+    this.#metrics?.sessions.add(1, { flow: this.#flow, operation: this.#operation, status: end });
+    if (end === 'lease-lost') this.#metrics?.leasesLost.add(1, { flow: this.#flow });
     if (this.#span.isRecording()) {
       this.#span.setAttribute(keys.executionStatus, end);
       if (end === 'failed' || end === 'lease-lost') {
