@@ -22,7 +22,7 @@ export async function startServer(options: StartServerOptions): Promise<KeelServ
   const token = resolveToken(options.token);
   if (!token && !isLoopbackAddress(host)) throw new ServerTokenMissingError({ host });
   const allowedHosts = options.allowedHosts ?? [...loopbackHostNames, host.toLowerCase()];
-  const { app, runs, shutdown } = buildApp({ ...options, token: token ?? null, allowedHosts });
+  const { app, runs, shutdown, metrics } = buildApp({ ...options, token: token ?? null, allowedHosts, metrics: options.metrics ?? true });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -44,6 +44,8 @@ export async function startServer(options: StartServerOptions): Promise<KeelServ
       (closing ??= new Promise<void>((resolve, reject) => {
         shutdown.abort();
         server.close((error) => (error ? reject(error) : resolve()));
+        // Only metrics this server made are its to stop: ones passed in belong to the caller.
+        if (metrics && options.metrics !== metrics) void metrics.shutdown();
         // Live log streams and idle keep-alive connections would hold `close` open.
         if ('closeAllConnections' in server) server.closeAllConnections();
       })),

@@ -1,4 +1,5 @@
 import type { RecoveryReport } from '@keel/core';
+import type { OpsServer } from '@keel/server';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
 import { executionLeaseState } from '@keel/core';
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   readonly json: boolean;
   /** Run each execution in its own child process, with these limits (`--isolate`). */
   readonly isolate?: IsolationLimits;
+  /** Serve `/metrics`, `/healthz` and `/readyz` on this port and address (`--metrics-port`, `--metrics-host`). */
+  readonly metrics?: { readonly port: number; readonly host?: string };
 }
 
 /**
@@ -83,6 +86,7 @@ export class Worker {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const listener = options.once ? undefined : await this.#listen();
+    const ops = await this.#serveMetrics();
     try {
       await this.#warnAboutUnknownFlows();
       const slots = Array.from({ length: options.concurrency }, () => this.#slot());
@@ -91,6 +95,7 @@ export class Worker {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await listener?.close().catch(() => {});
+      await ops?.close().catch(() => {});
     }
     this.#exiting = true;
     const outcomes = [...this.#outcomes].map(([status, count]) => `${count} ${status}`).join(', ');
@@ -161,6 +166,16 @@ export class Worker {
       onError(error);
       return undefined;
     }
+  }
+
+  /** The `--metrics-port` listener (see `startOpsServer` in `@keel/server`). */
+  async #serveMetrics(): Promise<OpsServer | undefined> {
+    const { metrics } = this.#options;
+    if (!metrics) return undefined;
+    const { startOpsServer } = await import('@keel/server');
+    const ops = await startOpsServer({ runtime: this.#project.runtime, ...metrics });
+    this.#event({ event: 'metrics', url: ops.url }, this.#context.terminal.colors.dim(`metrics at ${ops.url}/metrics · health at ${ops.url}/healthz, ${ops.url}/readyz`));
+    return ops;
   }
 
   #wake(): void {
