@@ -2,13 +2,13 @@ import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation
 import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { fakeModel } from '@langchain/core/testing';
-import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createRuntime, memoryStore } from '@keel/core';
 import { durableChatModel, durableGraph } from '@keel/adapter-langgraph';
+import { writerGraph } from './writer-graph.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -34,13 +34,7 @@ test("LangChain's span for each model call is a child of Keel's model checkpoint
   const runtime = createRuntime({ store: memoryStore() });
   const model = durableChatModel(fakeModel().respond(new AIMessage('outline')).respond(new AIMessage('draft')));
   const graph = durableGraph(
-    new StateGraph(MessagesAnnotation)
-      .addNode('plan', async (state) => ({ messages: [await model.invoke(state.messages)] }))
-      .addNode('write', async (state) => ({ messages: [await model.invoke(state.messages)] }))
-      .addEdge(START, 'plan')
-      .addEdge('plan', 'write')
-      .addEdge('write', END)
-      .compile({ name: 'writer' }),
+    writerGraph(model),
     { runtime },
   );
   await graph.invoke({ messages: [new HumanMessage('Write about Keel')] }, { configurable: { thread_id: 'essay' } });
