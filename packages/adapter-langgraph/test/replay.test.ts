@@ -1,22 +1,16 @@
 import { createRuntime, memoryStore } from '@keel/core';
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { fakeModel } from '@langchain/core/testing';
-import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { expect, test } from 'vitest';
 import { durableChatModel, durableGraph } from '@keel/adapter-langgraph';
+import { writerGraph } from './writer-graph.js';
 
 test('a Keel replay from a model call runs the turn again on a copy of the thread, reusing the calls before it', async () => {
   const runtime = createRuntime({ store: memoryStore() });
   const inner = fakeModel().respond(new AIMessage('outline')).respond(new AIMessage('draft one')).respond(new AIMessage('draft two'));
   const model = durableChatModel(inner);
   const graph = durableGraph(
-    new StateGraph(MessagesAnnotation)
-      .addNode('plan', async (state) => ({ messages: [await model.invoke(state.messages)] }))
-      .addNode('write', async (state) => ({ messages: [await model.invoke(state.messages)] }))
-      .addEdge(START, 'plan')
-      .addEdge('plan', 'write')
-      .addEdge('write', END)
-      .compile({ name: 'writer' }),
+    writerGraph(model),
     { runtime },
   );
   const config = { configurable: { thread_id: 'essay' } };

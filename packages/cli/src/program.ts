@@ -314,18 +314,24 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
     .option('--isolate', 'run each execution in its own child process: a crash or out-of-memory ends only that process, and the execution is recovered')
     .option('--memory-mb <n>', 'with --isolate: the heap limit of each execution\'s process, in MB')
     .option('--timeout-ms <n>', 'with --isolate: kill an execution\'s process after this long (the execution is recovered like a crashed one)')
+    .option('--metrics-port <port>', 'serve /metrics (Prometheus text), /healthz and /readyz on this port (0 picks a free one)')
+    .option('--metrics-host <address>', 'with --metrics-port: the address to listen on (default 127.0.0.1; 0.0.0.0 for a scraper in another container)')
     .option('--json', 'one JSON event per line')
     .addHelpText(
       'after',
-      examples('keel worker', 'keel worker --concurrency 4', 'keel worker --once', 'keel worker --isolate --memory-mb 512 --timeout-ms 600000', 'KEEL_STORE=postgres://keel@db/keel keel worker --poll 500') +
+      examples('keel worker', 'keel worker --concurrency 4', 'keel worker --once', 'keel worker --metrics-port 9464', 'keel worker --isolate --memory-mb 512 --timeout-ms 600000', 'KEEL_STORE=postgres://keel@db/keel keel worker --poll 500') +
         '\nStopping: the first SIGINT/SIGTERM starts no new work and gives executions in flight --grace ms to finish; then (or at a\nsecond signal) they are handed back — leases released — so another worker continues them at once.\n',
     )
     .action(
-      act(async (options: { once?: boolean; concurrency: string; poll: string; grace: string; json?: boolean; isolate?: boolean; memoryMb?: string; timeoutMs?: string }) => {
+      act(async (options: { once?: boolean; concurrency: string; poll: string; grace: string; json?: boolean; isolate?: boolean; memoryMb?: string; timeoutMs?: string; metricsPort?: string; metricsHost?: string }) => {
         const { parseWholeNumber } = await import('./command-arguments.js');
         if (!options.isolate && (options.memoryMb !== undefined || options.timeoutMs !== undefined)) {
           const { ArgumentInvalidError } = await import('./errors/argument-invalid-error.js');
           throw new ArgumentInvalidError({ argument: options.memoryMb !== undefined ? '--memory-mb' : '--timeout-ms', problem: 'limits apply to isolated runs: add --isolate.' });
+        }
+        if (options.metricsHost !== undefined && options.metricsPort === undefined) {
+          const { ArgumentInvalidError } = await import('./errors/argument-invalid-error.js');
+          throw new ArgumentInvalidError({ argument: '--metrics-host', problem: 'it is the address of the metrics listener: add --metrics-port.' });
         }
         const isolate = options.isolate
           ? {
@@ -340,6 +346,9 @@ Environment: KEEL_STORE (a store URL, overrides the config; --store overrides it
           graceMs: parseWholeNumber(options.grace, '--grace', 0),
           json: options.json ?? false,
           ...(isolate ? { isolate } : {}),
+          ...(options.metricsPort !== undefined
+            ? { metrics: { port: parseWholeNumber(options.metricsPort, '--metrics-port', 0), ...(options.metricsHost !== undefined ? { host: options.metricsHost } : {}) } }
+            : {}),
         };
         const project = await context.open(true);
         const catalog = await project.loadFlows();

@@ -97,14 +97,17 @@ describe.concurrent('keel worker on a PostgreSQL store that does not answer', ()
     const throughProxy = new URL(schema.url);
     throughProxy.port = String(proxy.port);
 
-    const child = startWorker(project, throughProxy.href);
+    const child = startWorker(project, throughProxy.href, ['--metrics-port', '0']);
     await until('the worker to listen for notifications', () => eventsOf(child, 'listening').length > 0, 60_000);
+    const health = async () => (await fetch(`${eventsOf(child, 'metrics')[0]!.url}/healthz`)).json() as Promise<{ store: { store: string; lastError: string | null } }>;
+    expect((await health()).store).toMatchObject({ store: 'reachable', lastError: null });
     const before = await keelJson(project, ['run', 'hello', '--input', '{"name":"Ada"}', '--queue', '--store', schema.url]);
     await until('the worker to run the first execution', () => jsonLines(child).some((event) => event.executionId === before.executionId && event.status === 'completed'), 60_000);
 
     proxy.cut();
     await until('the worker to report the outage', () => eventsOf(child, 'store-unreachable').length > 0, 60_000);
     expect(eventsOf(child, 'store-unreachable')[0]!.lastError).toMatch(/did not answer/);
+    expect((await health()).store).toMatchObject({ store: 'unreachable', lastError: expect.stringMatching(/did not answer/) });
     const during = await keelJson(project, ['run', 'hello', '--input', '{"name":"Grace"}', '--queue', '--store', schema.url]);
 
     proxy.restore();

@@ -70,6 +70,7 @@ export {
   type Spend,
 } from './runtime/budget.js';
 export { budgetOf, isReused } from './runtime/execution-budget.js';
+export { instrumentationName, traceAttributes, traceParentKey } from './telemetry/trace-attributes.js';
 export type { Store } from './store/store.js';
 export type {
   ArtifactRecord,

@@ -14,6 +14,8 @@ import { errorResponseOf } from './http/error-response.js';
 import { resolveToken } from './http/api-token.js';
 import { hostGuard, originGuard } from './http/request-guards.js';
 import { securityHeaders } from './http/security-headers.js';
+import { KeelMetrics } from './ops/keel-metrics.js';
+import { healthRoutes, metricsRoute } from './ops/ops-routes.js';
 import type { AppOptions, MountTarget } from './server-options.js';
 
 /** An app with what its server needs to shut it down. */
@@ -22,6 +24,8 @@ export interface BuiltApp {
   readonly runs: BackgroundRuns;
   /** Aborting it ends every live log stream. */
   readonly shutdown: AbortController;
+  /** The metrics `/metrics` serves, when the app has them (shut them down with the app). */
+  readonly metrics: KeelMetrics | undefined;
 }
 
 /**
@@ -58,6 +62,8 @@ export function buildApp(options: AppOptions): BuiltApp {
 
   const app = new Hono();
   app.use('*', securityHeaders());
+  // Before the host and token checks: orchestrators probe by address and carry no token.
+  healthRoutes(app, () => options.runtime.store());
   app.use('*', hostGuard(token ? undefined : options.allowedHosts));
   app.use('*', authentication(token));
   app.use('*', originGuard());
@@ -75,6 +81,8 @@ export function buildApp(options: AppOptions): BuiltApp {
   versionRoutes(api, context);
   experimentRoutes(api, context);
   app.route('/api', api);
+  const metrics = options.metrics === true ? new KeelMetrics(() => options.runtime.store()) : options.metrics || undefined;
+  if (metrics) metricsRoute(app, metrics);
 
   for (const [path, target] of Object.entries(options.mount ?? {})) mount(app, path, target);
   dashboardRoutes(app);
@@ -90,7 +98,7 @@ export function buildApp(options: AppOptions): BuiltApp {
     if (status >= 500) console.error(`keel server: ${c.req.method} ${c.req.path} failed:`, error);
     return c.json(body, status as 500);
   });
-  return { app, runs, shutdown };
+  return { app, runs, shutdown, metrics };
 }
 
 function mount(app: Hono, path: string, target: MountTarget): void {

@@ -1,3 +1,4 @@
+import type { KeelMetrics } from './ops/keel-metrics.js';
 import type { Runtime } from '@keel/core';
 import type { Hono } from 'hono';
 import type { ServedSurface } from './http/served-surface.js';
@@ -42,6 +43,13 @@ export interface AppOptions {
   readonly flowCodeMissing?: string;
   /** How often live log streams look for new lines, in ms (default 500). */
   readonly pollIntervalMs?: number;
+  /**
+   * `/metrics` in the Prometheus text format, behind the same token as the API: `true` makes a
+   * {@link KeelMetrics} (which registers the global OpenTelemetry meter provider, unless the
+   * application registered one), or pass your own. Off by default in `createApp`, on in `startServer`.
+   * `/healthz` and `/readyz` are always served, without a token.
+   */
+  readonly metrics?: KeelMetrics | boolean;
   /** Called when a run the server started in the background (resume, retry, replay) ends with an error. */
   readonly onBackgroundError?: (error: unknown, run: { readonly operation: string; readonly executionId: string }) => void;
 }

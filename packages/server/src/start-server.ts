@@ -24,7 +24,7 @@ export async function startServer(options: StartServerOptions): Promise<KeelServ
   const token = resolveToken(options.token);
   if (!token && !isLoopbackAddress(host)) throw new ServerTokenMissingError({ host });
   const allowedHosts = options.allowedHosts ?? [...loopbackHostNames, host.toLowerCase()];
-  const { app, runs, shutdown } = buildApp({ ...options, token: token ?? null, allowedHosts });
+  const { app, runs, shutdown, metrics } = buildApp({ ...options, token: token ?? null, allowedHosts, metrics: options.metrics ?? true });
   const listening = await listen(createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server, options.port ?? 7400, host);
   return {
     url: listening.origin,
@@ -32,7 +32,12 @@ export async function startServer(options: StartServerOptions): Promise<KeelServ
     port: listening.port,
     running: () => runs.running(),
     idle: () => runs.idle(),
-    // Ending live log streams first lets their responses finish instead of being cut.
-    close: () => listening.close(() => shutdown.abort()),
+    close: () =>
+      // Ending live log streams first lets their responses finish instead of being cut. Only metrics
+      // this server made are its to stop: ones passed in belong to the caller.
+      listening.close(() => {
+        shutdown.abort();
+        if (metrics && options.metrics !== metrics) void metrics.shutdown();
+      }),
   };
 }

@@ -1,4 +1,5 @@
 import type { RecoveryReport } from '@keel/core';
+import type { OpsServer } from '@keel/server';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
 import { executionLeaseState } from '@keel/core';
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   readonly json: boolean;
   /** Run each execution in its own child process, with these limits (`--isolate`). */
   readonly isolate?: IsolationLimits;
+  /** Serve `/metrics`, `/healthz` and `/readyz` on this port and address (`--metrics-port`, `--metrics-host`). */
+  readonly metrics?: { readonly port: number; readonly host?: string };
 }
 
 /**
@@ -107,6 +110,7 @@ export class Worker {
     const onSignal = (signal: NodeJS.Signals) => this.stop(signal);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const ops = await this.#serveMetrics();
     try {
       if (await this.#reachStore()) {
         if (!options.once) this.#listener = await this.#listen();
@@ -118,6 +122,7 @@ export class Worker {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await this.#listener?.close().catch(() => {});
+      await ops?.close().catch(() => {});
     }
     this.#exiting = true;
     const outcomes = [...this.#outcomes].map(([status, count]) => `${count} ${status}`).join(', ');
@@ -252,6 +257,16 @@ export class Worker {
       onError(error);
       return undefined;
     }
+  }
+
+  /** The `--metrics-port` listener (see `startOpsServer` in `@keel/server`). */
+  async #serveMetrics(): Promise<OpsServer | undefined> {
+    const { metrics } = this.#options;
+    if (!metrics) return undefined;
+    const { startOpsServer } = await import('@keel/server');
+    const ops = await startOpsServer({ runtime: this.#project.runtime, ...metrics, health: () => ({ store: this.#health.state }) });
+    this.#event({ event: 'metrics', url: ops.url }, this.#context.terminal.colors.dim(`metrics at ${ops.url}/metrics · health at ${ops.url}/healthz, ${ops.url}/readyz`));
+    return ops;
   }
 
   #wake(): void {

@@ -31,6 +31,7 @@ import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution,
 import { deploymentsApi, type Deployments } from './deployments.js';
 import { startedRun } from './run-handle.js';
 import { executionMetadata, reusedFromKey } from './execution-budget.js';
+import { runtimeMetrics } from '../telemetry/runtime-metrics.js';
 import type {
   Executions,
   Flow,
@@ -583,6 +584,7 @@ export class KeelRuntime implements Runtime {
         const onStart = options.onStart;
         const started = onStart && ((): void => onStart({ executionId: execution.id, flow: execution.flow, found: execution.status }));
         const result = await this.#continue(execution.id, 'resume', undefined, started);
+        runtimeMetrics()?.recoveries.add(1, { flow: execution.flow, found: execution.status });
         reports.push({ executionId: execution.id, flow: execution.flow, found: execution.status, result });
       } catch (error) {
         // Another worker took it first: not ours to report.

@@ -33,6 +33,7 @@ import type { ActiveChange } from './recorded-answers.js';
 import { toolAnswerFor, type ToolAnswerKind } from './replay-change.js';
 import { ToolRecordMissError } from '../errors/tool-record-miss-error.js';
 import type { CapturePolicy, CheckpointContext, CheckpointOptions, RunResult, WaitOptions } from './types.js';
+import { SessionTelemetry, type SessionEnd } from '../telemetry/session-telemetry.js';
 
 /** What a session needs from the runtime that started it. */
 export interface SessionHost {
@@ -95,6 +96,7 @@ export class Session {
    * be back before the lease runs out.
    */
   readonly store: Store;
+  readonly #telemetry: SessionTelemetry;
 
   constructor(
     readonly host: SessionHost,
@@ -142,6 +144,8 @@ export class Session {
     this.#patches = new PatchMarkers(this.#internals);
     this.#budget = new SessionBudget(store, execution, records);
     this.#halted = new Promise((resolve) => (this.#signalHalt = resolve));
+    const operation = mode === 'retry' ? 'retry' : execution.sessions > 1 ? 'resume' : execution.replayOf ? 'replay' : 'run';
+    this.#telemetry = new SessionTelemetry(execution, operation, codeVersion);
   }
 
   get execution(): ExecutionRecord {
@@ -152,10 +156,26 @@ export class Session {
 
   /** Runs the flow body to its end (or to a wait) and records the outcome. */
   async execute<Output>(body: (input: unknown) => unknown, input: unknown): Promise<RunResult<Output>> {
+    try {
+      const result = await this.#execute<Output>(body, input);
+      this.#telemetry.ended(result.status as SessionEnd, result.error);
+      return result;
+    } catch (error) {
+      this.#telemetry.ended(this.#halt?.reason === 'lease-lost' ? 'lease-lost' : 'failed', error);
+      throw error;
+    }
+  }
+
+  async #execute<Output>(body: (input: unknown) => unknown, input: unknown): Promise<RunResult<Output>> {
     this.#lease.startHeartbeat();
     const root = new Scope(this, null);
+    try {
+      await this.#telemetry.connect(this.store, this.execution, (patch) => this.updateExecution(patch));
+    } catch {
+      // Tracing never fails a run: without the stored traceparent the next session only lacks its link.
+    }
     type Outcome = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'halted' };
-    const finished: Promise<Outcome> = runInScope(root, async () => body(input)).then(
+    const finished: Promise<Outcome> = this.#telemetry.activate(() => runInScope(root, async () => body(input))).then(
       (value): Outcome => ({ kind: 'returned', value }),
       (error: unknown): Outcome => ({ kind: 'threw', error }),
     );
@@ -298,7 +318,10 @@ export class Session {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (existing.status === 'completed' && existing.durable) return this.#history.recordedOutput(existing) as Promise<T>;
+      if (existing.status === 'completed' && existing.durable) {
+        this.#telemetry.checkpointReused(scope.call, existing);
+        return this.#history.recordedOutput(existing) as Promise<T>;
+      }
       if (existing.status === 'failed' && existing.error && this.mode === 'run' && this.#history.failedBefore(id)) {
         return this.#history.recordedFailure(existing);
       }
@@ -379,6 +402,8 @@ export class Session {
     const state = new Call(id, parent, record);
     this.#inFlight.add(state);
     this.#replaying = false;
+    this.#telemetry.checkpointStarted(state);
+    let failure: unknown;
     try {
       if (existing?.status === 'running' && this.#history.wasInterrupted(id) && delivery === 'at-most-once') {
         await this.#decideUnfinished(state, existing);
@@ -430,7 +455,11 @@ export class Session {
           throw error;
         }
       }
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      this.#telemetry.checkpointEnded(state, failure);
       this.#inFlight.delete(state);
       this.#notify();
     }
@@ -477,7 +506,7 @@ export class Session {
     const child = new Scope(this, state.id, state);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const running = runInScope(child, async () => fn(context));
+      const running = this.#telemetry.runInCheckpoint(state, () => runInScope(child, async () => fn(context)));
       const value = timeout === undefined
         ? await running
         : await Promise.race([
@@ -554,7 +583,7 @@ export class Session {
   /** `wait()` inside this session: the recorded input, or a suspension until input arrives. */
   runWait<Schema extends z.ZodType>(scope: Scope, name: string, options: WaitOptions<Schema>): Promise<z.output<Schema>> {
     if (this.#halt) return this.#afterHalt();
-    return runWait(this.#internals, scope, name, options);
+    return this.#telemetry.wait(scope.call, name, () => runWait(this.#internals, scope, name, options));
   }
 
   /** Stops this session at a wait: the calls around it are blocked, and nothing after it runs. */
