@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prometheusSamples, sampleValue } from '@keel/testkit';
+import { estimateModelCost } from '@keel/core';
 import { createProject, jsonLines, keel, keelJson, killChildren, removeProjects, startKeel, until, writeFiles } from './cli-harness.js';
 
 // A model call (with the usage an adapter records) and a tool call; and a flow that stops at a wait.
@@ -9,7 +10,7 @@ import { z } from 'zod';
 export const greet = flow('greet', async (name: string) => {
   const profile = await checkpoint('lookup', () => ({ name }), { kind: 'tool' });
   return checkpoint('write', (call) => {
-    call.setMetadata({ model: 'gpt-test', usage: { inputTokens: 12, outputTokens: 5 } });
+    call.setMetadata({ model: 'gpt-4o-mini', usage: { inputTokens: 12, outputTokens: 5 } });
     return 'Hello, ' + profile.name;
   }, { kind: 'model' });
 });
@@ -49,8 +50,11 @@ describe('keel worker --metrics-port', () => {
     expect(sampleValue(samples, 'keel_checkpoints_total', { kind: 'tool', outcome: 'executed' })).toBe(3);
     expect(sampleValue(samples, 'keel_checkpoint_duration_count', { kind: 'model', status: 'completed' })).toBe(3);
     expect(sampleValue(samples, 'keel_checkpoint_duration_bucket', { kind: 'tool', status: 'completed', le: '+Inf' })).toBe(3);
-    expect(sampleValue(samples, 'keel_model_tokens_total', { model: 'gpt-test', type: 'input' })).toBe(36);
-    expect(sampleValue(samples, 'keel_model_tokens_total', { model: 'gpt-test', type: 'output' })).toBe(15);
+    expect(sampleValue(samples, 'keel_model_tokens_total', { model: 'gpt-4o-mini', type: 'input' })).toBe(36);
+    expect(sampleValue(samples, 'keel_model_tokens_total', { model: 'gpt-4o-mini', type: 'output' })).toBe(15);
+    const { usd } = await estimateModelCost({ model: 'gpt-4o-mini', inputTokens: 12, outputTokens: 5 });
+    expect(usd).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'keel_model_cost_usd_total', { model: 'gpt-4o-mini' })).toBeCloseTo(3 * usd!, 12);
     expect(sampleValue(samples, 'keel_executions', { flow: 'greet', status: 'completed' })).toBe(3);
     expect(sampleValue(samples, 'keel_executions', { flow: 'ask', status: 'waiting' })).toBe(1);
     expect(sampleValue(samples, 'keel_waits_open', { flow: 'ask' })).toBe(1);

@@ -16,6 +16,8 @@ export interface RuntimeMetrics {
   readonly checkpointDuration: Histogram;
   /** Model tokens spent on live calls, by `model` and `type` (`input` or `output`). */
   readonly modelTokens: Counter;
+  /** Estimated US dollars of live model calls at list price, by `model` (calls of unknown price add nothing). */
+  readonly modelCost: Counter;
   /** Sessions that stopped because another process took their lease, by `flow`. */
   readonly leasesLost: Counter;
   /** Executions a worker picked up (queued, abandoned or owed a resume), by `flow` and `found`. */
@@ -39,6 +41,7 @@ export function runtimeMetrics(): RuntimeMetrics | undefined {
         advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] },
       }),
       modelTokens: meter.createCounter('keel.model.tokens', { description: 'Tokens of live model calls, by model and type (input, output).' }),
+      modelCost: meter.createCounter('keel.model.cost_usd', { description: 'Estimated cost of live model calls at list price, by model (unknown prices add nothing).', unit: 'usd' }),
       leasesLost: meter.createCounter('keel.leases.lost', { description: 'Sessions stopped because another process took the lease, by flow.' }),
       recoveries: meter.createCounter('keel.recoveries', { description: 'Executions picked up by recovery (queued, abandoned, owed a resume), by flow and found status.' }),
     };

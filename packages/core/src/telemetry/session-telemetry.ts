@@ -3,6 +3,7 @@ import type { CheckpointRecord, ExecutionPatch, ExecutionRecord } from '../store
 import type { Store } from '../store/store.js';
 import { Call } from '../runtime/call.js';
 import { modelUsageOf, type ModelCall } from '../runtime/model-usage.js';
+import { recordedCost } from '../runtime/model-cost.js';
 import { runtimeMetrics, type RuntimeMetrics } from './runtime-metrics.js';
 import { fromTraceParent, toTraceParent } from './trace-parent.js';
 import { instrumentationName, traceAttributes as keys, traceParentKey } from './trace-attributes.js';
@@ -113,6 +114,8 @@ export class SessionTelemetry {
     const model = usage?.model ?? 'unknown';
     if (usage?.inputTokens !== undefined) this.#metrics?.modelTokens.add(usage.inputTokens, { model, type: 'input' });
     if (usage?.outputTokens !== undefined) this.#metrics?.modelTokens.add(usage.outputTokens, { model, type: 'output' });
+    const usd = record.kind === 'model' ? recordedCost(record.metadata)?.usd : undefined;
+    if (typeof usd === 'number') this.#metrics?.modelCost.add(usd, { model });
     const { span } = opened;
     if (span.isRecording()) {
       span.setAttributes({ [keys.attempt]: record.attempts, [keys.checkpointStatus]: status, ...this.#modelAttributes(record, true) });
