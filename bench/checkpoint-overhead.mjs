@@ -10,14 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { checkpoint, createRuntime, lowdbStore, memoryStore, wait } from '@keel/core';
-
-const args = process.argv.slice(2);
-const sizesFlag = args.indexOf('--sizes');
-const sizes = sizesFlag >= 0 ? args[sizesFlag + 1].split(',').map(Number) : [10, 1_000, 10_000];
-const storeNames = args.filter((arg, index) => !arg.startsWith('--') && (sizesFlag < 0 || index !== sizesFlag + 1));
-const selected = storeNames.length ? storeNames : ['memory', 'lowdb', 'sqlite', 'postgres'];
+import { dropSchema, postgresUrl, schemaName } from './lib/postgres.mjs';
+import { ms, summarize } from './lib/stats.mjs';
 
 const output = { text: 'x'.repeat(1_000), n: 0 }; // ~1 KB once encoded
 
@@ -34,31 +31,17 @@ async function openStore(name) {
   }
   if (name === 'postgres') {
     const { postgresStore } = await import('@keel/store-postgres');
-    const pg = (await import('pg')).default;
-    const url = process.env.KEEL_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const schema = `keel_bench_${process.pid}`;
-    const store = postgresStore(url, { schema });
-    return {
-      store,
-      cleanup: async () => {
-        const client = new pg.Client(url);
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      },
-    };
+    const schema = schemaName('keel');
+    return { store: postgresStore(postgresUrl, { schema }), cleanup: () => dropSchema(schema) };
   }
   throw new Error(`unknown store ${name}`);
 }
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const average = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
-const ms = (value) => value.toFixed(3);
-
-async function measure(name, count) {
+/**
+ * Runs `count` checkpoints on store `name`, then resumes the execution past a wait, which replays
+ * every one of them: the per-checkpoint timings of the first run and the time of the whole resume.
+ */
+export async function measureKeel(name, count) {
   const { store, cleanup } = await openStore(name);
   const runtime = createRuntime({ store });
   const timings = [];
@@ -81,38 +64,35 @@ async function measure(name, count) {
   if (resumed.status !== 'completed') throw new Error(`resume ended ${resumed.status}: ${resumed.error?.message}`);
   await runtime.close();
   await cleanup();
-  const sorted = [...timings].sort((a, b) => a - b);
-  const head = timings.slice(0, Math.min(100, count));
-  const tail = timings.slice(-Math.min(100, count));
-  return {
-    store: name,
-    checkpoints: count,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    first100: average(head),
-    last100: average(tail),
-    growth: average(tail) / average(head),
-    resumeMs,
-  };
+  return { store: name, ...summarize(timings), resumeMs };
 }
 
-const rows = [];
-for (const name of selected) {
-  for (const count of sizes) {
-    try {
-      rows.push(await measure(name, count));
-    } catch (error) {
-      console.error(`${name} @ ${count}: skipped (${error.message})`);
+async function main() {
+  const args = process.argv.slice(2);
+  const sizesFlag = args.indexOf('--sizes');
+  const sizes = sizesFlag >= 0 ? args[sizesFlag + 1].split(',').map(Number) : [10, 1_000, 10_000];
+  const storeNames = args.filter((arg, index) => !arg.startsWith('--') && (sizesFlag < 0 || index !== sizesFlag + 1));
+  const selected = storeNames.length ? storeNames : ['memory', 'lowdb', 'sqlite', 'postgres'];
+  const rows = [];
+  for (const name of selected) {
+    for (const count of sizes) {
+      try {
+        rows.push(await measureKeel(name, count));
+      } catch (error) {
+        console.error(`${name} @ ${count}: skipped (${error.message})`);
+      }
     }
   }
+
+  console.log(`\nKeel checkpoint overhead — 1 KB output per checkpoint, Node ${process.version}\n`);
+  console.log('store     checkpoints   p50 ms   p99 ms   first100 ms  last100 ms  last/first  resume all ms');
+  for (const row of rows) {
+    console.log(
+      `${row.store.padEnd(9)} ${String(row.count).padStart(11)} ${ms(row.p50).padStart(8)} ${ms(row.p99).padStart(8)} ` +
+        `${ms(row.first100).padStart(12)} ${ms(row.last100).padStart(11)} ${row.growth.toFixed(2).padStart(11)} ${row.resumeMs.toFixed(1).padStart(14)}`,
+    );
+  }
+  console.log(`\nrerun: pnpm build && node bench/checkpoint-overhead.mjs ${selected.join(' ')} --sizes ${sizes.join(',')}`);
 }
 
-console.log(`\nKeel checkpoint overhead — 1 KB output per checkpoint, Node ${process.version}\n`);
-console.log('store     checkpoints   p50 ms   p99 ms   first100 ms  last100 ms  last/first  resume all ms');
-for (const row of rows) {
-  console.log(
-    `${row.store.padEnd(9)} ${String(row.checkpoints).padStart(11)} ${ms(row.p50).padStart(8)} ${ms(row.p99).padStart(8)} ` +
-      `${ms(row.first100).padStart(12)} ${ms(row.last100).padStart(11)} ${row.growth.toFixed(2).padStart(11)} ${row.resumeMs.toFixed(1).padStart(14)}`,
-  );
-}
-console.log(`\nrerun: pnpm build && node bench/checkpoint-overhead.mjs ${selected.join(' ')} --sizes ${sizes.join(',')}`);
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,36 @@
+// Summaries of a list of per-operation timings, as every bench reports them.
+
+/** The value below which `p` percent of `sorted` (ascending) lie. */
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const average = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/**
+ * p50, p99, and how the last 100 operations compare with the first 100: a ratio above 1 means each
+ * operation gets slower as the history grows.
+ */
+export function summarize(timings) {
+  const sorted = [...timings].sort((a, b) => a - b);
+  const window = Math.min(100, timings.length);
+  const first100 = average(timings.slice(0, window));
+  const last100 = average(timings.slice(-window));
+  return { count: timings.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), first100, last100, growth: last100 / first100 };
+}
+
+/** Milliseconds with three decimals. */
+export const ms = (value) => (value === undefined ? '—' : value.toFixed(3));
+
+/** Bytes in KB or MB. */
+export function size(bytes) {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(2)} MB` : `${(bytes / 1_000).toFixed(1)} KB`;
+}
+
+/** Prints rows of cells as a table with a header, padding each column to its widest cell. */
+export function printTable(header, rows) {
+  const widths = header.map((cell, column) => Math.max(String(cell).length, ...rows.map((row) => String(row[column]).length)));
+  const line = (cells) => cells.map((cell, column) => (column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
