@@ -1,17 +1,11 @@
 // ESLint (flat config): the rules that keep package boundaries real and promises handled. Style is
-// not linted here (formatting is a separate, later step).
+// not linted here: Prettier formats the code (`pnpm format`; `pnpm lint` checks it).
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** Files each package's own tsconfig.json covers, so type-aware rules can read their types. */
-const typedFiles = [
-  'packages/*/src/**/*.ts',
-  'packages/*/test/**/*.ts',
-  'examples/*/src/**/*.ts',
-  'examples/*/test/**/*.ts',
-  'examples/*/keel.config.ts',
-];
+const typedFiles = ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts', 'examples/*/src/**/*.ts', 'examples/*/test/**/*.ts', 'examples/*/keel.config.ts'];
 
 export default tseslint.config(
   {
@@ -42,7 +36,7 @@ export default tseslint.config(
             {
               group: ['@keel/*/src', '@keel/*/src/**', '@keel/*/dist', '@keel/*/dist/**'],
               message:
-                "Import a Keel package through its public entries (`@keel/core`, `@keel/core/adapter`, `@keel/core/store`, `@keel/core/testing` …), never its src or dist: package boundaries are real.",
+                'Import a Keel package through its public entries (`@keel/core`, `@keel/core/adapter`, `@keel/core/store`, `@keel/core/testing` …), never its src or dist: package boundaries are real.',
             },
           ],
         },

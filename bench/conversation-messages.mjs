@@ -2,7 +2,10 @@
 
 /** The tools every request carries. */
 export const tools = [
-  { type: 'function', function: { name: 'search', description: 'Searches the web.', parameters: { type: 'object', properties: { query: { type: 'string' } } } } },
+  {
+    type: 'function',
+    function: { name: 'search', description: 'Searches the web.', parameters: { type: 'object', properties: { query: { type: 'string' } } } },
+  },
 ];
 
 /** The user's message that starts the loop. */

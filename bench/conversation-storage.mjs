@@ -80,7 +80,13 @@ async function langGraphBytes(steps) {
 export async function measureConversationStorage(lengths = [200, 500]) {
   const rows = [];
   for (const steps of lengths) {
-    rows.push({ steps, unique: uniqueBytes(steps), keel: await keelBytes(steps), langgraph: await langGraphBytes(steps), dbos: await dbosToolLoopBytes(steps, first, tools) });
+    rows.push({
+      steps,
+      unique: uniqueBytes(steps),
+      keel: await keelBytes(steps),
+      langgraph: await langGraphBytes(steps),
+      dbos: await dbosToolLoopBytes(steps, first, tools),
+    });
   }
   return rows;
 }

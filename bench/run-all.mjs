@@ -44,9 +44,25 @@ console.log('Per durable step (p50, ms), Keel beside the floor and the peers mea
 printTable(
   ['store', 'Keel p50', 'floor p50', 'Keel/floor', 'peer', 'peer p50', 'peer/Keel'],
   [
-    ['postgres', ms(keel.postgres.p50), ms(floors['postgres INSERT'].p50), ratio(keel.postgres.p50 / floors['postgres INSERT'].p50), 'DBOS Transact', ms(dbos.p50), ratio(dbos.p50 / keel.postgres.p50)],
+    [
+      'postgres',
+      ms(keel.postgres.p50),
+      ms(floors['postgres INSERT'].p50),
+      ratio(keel.postgres.p50 / floors['postgres INSERT'].p50),
+      'DBOS Transact',
+      ms(dbos.p50),
+      ratio(dbos.p50 / keel.postgres.p50),
+    ],
     ['', '', '', '', 'LangGraph PostgresSaver', ms(langgraph.postgres.p50), ratio(langgraph.postgres.p50 / keel.postgres.p50)],
-    ['sqlite', ms(keel.sqlite.p50), ms(floors['sqlite INSERT (WAL, NORMAL)'].p50), ratio(keel.sqlite.p50 / floors['sqlite INSERT (WAL, NORMAL)'].p50), 'LangGraph SqliteSaver', ms(langgraph.sqlite.p50), ratio(langgraph.sqlite.p50 / keel.sqlite.p50)],
+    [
+      'sqlite',
+      ms(keel.sqlite.p50),
+      ms(floors['sqlite INSERT (WAL, NORMAL)'].p50),
+      ratio(keel.sqlite.p50 / floors['sqlite INSERT (WAL, NORMAL)'].p50),
+      'LangGraph SqliteSaver',
+      ms(langgraph.sqlite.p50),
+      ratio(langgraph.sqlite.p50 / keel.sqlite.p50),
+    ],
     ['', '', `FULL ${ms(floors['sqlite INSERT (WAL, FULL)'].p50)}`, '', '', '', ''],
     ['lowdb', ms(keel.lowdb.p50), ms(floors['write+rename 1 KB'].p50), ratio(keel.lowdb.p50 / floors['write+rename 1 KB'].p50), '', '', ''],
     ['memory', ms(keel.memory.p50), '', '', '', '', ''],

@@ -72,4 +72,6 @@ for (const setup of setups) {
   const us = (value) => (value * 1000).toFixed(1).padStart(8);
   console.log(`${labels[setup].padEnd(31)} ${us(percentile(sorted, 50))} ${us(percentile(sorted, 90))} ${us(percentile(sorted, 99))} ${us(mean)}`);
 }
-console.log(`\nrerun: pnpm build && node bench/telemetry-overhead.mjs --checkpoints ${checkpoints} --rounds ${rounds}${baselinePath ? ` --baseline ${baselinePath}` : ''}`);
+console.log(
+  `\nrerun: pnpm build && node bench/telemetry-overhead.mjs --checkpoints ${checkpoints} --rounds ${rounds}${baselinePath ? ` --baseline ${baselinePath}` : ''}`,
+);

@@ -80,7 +80,9 @@ beforeAll(async () => {
   // `nodedir` (this CI machine's points at its system Node 20) would compile against that Node's headers
   // even when the test runs on Node 22 or 24; the running Node's own headers are the ones that fit.
   const runningNodePrefix = dirname(dirname(process.execPath));
-  const nodedir: Record<string, string> = existsSync(join(runningNodePrefix, 'include', 'node', 'node_version.h')) ? { npm_config_nodedir: runningNodePrefix } : {};
+  const nodedir: Record<string, string> = existsSync(join(runningNodePrefix, 'include', 'node', 'node_version.h'))
+    ? { npm_config_nodedir: runningNodePrefix }
+    : {};
   await inProject('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...harnesses], nodedir);
 }, 900_000);
 
@@ -225,7 +227,10 @@ describe('the packed packages, installed by npm outside the workspace', () => {
       const printed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { text: string; requests: number };
       expect(printed).toEqual({ text: 'Sunny in Rome', requests: 2 });
 
-      const list = JSON.parse((await inProject('keel', ['executions', 'list', '--flow', flowName, '--store', store, '--json'])).stdout) as Array<{ id: string; status: string }>;
+      const list = JSON.parse((await inProject('keel', ['executions', 'list', '--flow', flowName, '--store', store, '--json'])).stdout) as Array<{
+        id: string;
+        status: string;
+      }>;
       expect(list.map((execution) => execution.status)).toEqual(['completed']);
       const shown = JSON.parse((await inProject('keel', ['executions', 'show', list[0]!.id, '--store', store, '--json'])).stdout) as {
         checkpoints: Array<{ kind: string; status: string }>;

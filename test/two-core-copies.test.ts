@@ -72,7 +72,9 @@ describe.concurrent('two copies of @keel/core in one process', () => {
     const called = join(project, 'node_modules', '@keel', 'adapter-raw', 'node_modules', '@keel', 'core');
     // The flow fails at the call instead of running it outside the execution, unrecorded.
     expect(outcome).toMatchObject({ status: 'failed', error: { name: 'CoreDuplicateError' }, checkpoints: [] });
-    expect(outcome.error.message).toContain(`Two copies of @keel/core are loaded: a flow runs in 0.1.0 at ${running}, and this call reached 0.0.9 at ${called}`);
+    expect(outcome.error.message).toContain(
+      `Two copies of @keel/core are loaded: a flow runs in 0.1.0 at ${running}, and this call reached 0.0.9 at ${called}`,
+    );
     expect(outcome.error.message).toContain('npm dedupe');
   });
 

@@ -57,7 +57,14 @@ export function scoreArticle(hit: SearchHit, request: Pick<ScoutRequest, 'intere
   const relevance = round(Math.min(4, best.relevance + 0.5 * others.length));
   const recency = round(recencyScore(hit.publishedAt, request.asOf));
   const source = round(3 * (outletOf(hit.url)?.reliability ?? 0.5));
-  return { total: round(relevance + recency + source), relevance, recency, source, interest: best.interest, interests: [best.interest, ...others.map((entry) => entry.interest)] };
+  return {
+    total: round(relevance + recency + source),
+    relevance,
+    recency,
+    source,
+    interest: best.interest,
+    interests: [best.interest, ...others.map((entry) => entry.interest)],
+  };
 }
 
 /** Every distinct article found (by URL), scored, best first (ties: newest, then by URL). */
@@ -66,7 +73,10 @@ export function rankArticles(hits: readonly SearchHit[], request: Pick<ScoutRequ
   for (const hit of hits) if (!unique.has(hit.url)) unique.set(hit.url, hit);
   return [...unique.values()]
     .map((hit) => ({ hit, score: scoreArticle(hit, request) }))
-    .sort((left, right) => right.score.total - left.score.total || right.hit.publishedAt.localeCompare(left.hit.publishedAt) || left.hit.url.localeCompare(right.hit.url));
+    .sort(
+      (left, right) =>
+        right.score.total - left.score.total || right.hit.publishedAt.localeCompare(left.hit.publishedAt) || left.hit.url.localeCompare(right.hit.url),
+    );
 }
 
 /** The articles worth reading (the best `maxArticles` that are relevant enough), and the rest with why. */

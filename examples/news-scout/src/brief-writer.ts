@@ -51,7 +51,9 @@ export function writeBrief(material: BriefMaterial): string {
   lines.push('## Digest', '');
   if (digest.length === 0) lines.push('Nothing else worth reading.');
   for (const { article, investigation } of digest) {
-    lines.push(`- **${investigation.title || article.hit.title}** (${article.hit.source}, ${article.hit.publishedAt}, ${article.score.total.toFixed(1)}/10): ${firstSentence(investigation.summary)} <${article.hit.url}>`);
+    lines.push(
+      `- **${investigation.title || article.hit.title}** (${article.hit.source}, ${article.hit.publishedAt}, ${article.score.total.toFixed(1)}/10): ${firstSentence(investigation.summary)} <${article.hit.url}>`,
+    );
   }
   lines.push('', '## Discarded', '');
   if (material.discarded.length === 0 && unreadable.length === 0) lines.push('Nothing: every article found was read.');

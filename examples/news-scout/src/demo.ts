@@ -30,7 +30,11 @@ async function main(): Promise<number> {
   const defaultStore = path.join(projectDir, '.keel');
   const storeSetting = process.env['KEEL_STORE'];
   // A store URL (sqlite:…, postgres://…) is passed on as it is; a folder is made absolute for the children.
-  const store = storeSetting ? (/^[a-z][a-z0-9+]*:/i.test(storeSetting) && !/^[a-z]:[\\/]/i.test(storeSetting) ? storeSetting : path.resolve(storeSetting)) : defaultStore;
+  const store = storeSetting
+    ? /^[a-z][a-z0-9+]*:/i.test(storeSetting) && !/^[a-z]:[\\/]/i.test(storeSetting)
+      ? storeSetting
+      : path.resolve(storeSetting)
+    : defaultStore;
   configure({ store });
   const model = chooseModel(options.model);
   const demo = new NewsScoutDemo({
@@ -55,7 +59,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     demo.killChildren();
-    process.stderr.write(`\n${error instanceof DemoStepFailedError ? error.message : (error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`\n${error instanceof DemoStepFailedError ? error.message : ((error as Error).stack ?? String(error))}\n`);
     return 1;
   } finally {
     if (!options.summary) demo.removeCallLog();

@@ -16,7 +16,14 @@ export {
 } from './news-scout-flow.js';
 export { createScoutAgent, type ScoutAgentOptions, type ScoutSettings } from './scout-agent.js';
 export { createScoutTools, type FetchUrlResult, type InvestigateResult, type ScoutTools, type SearchNewsResult } from './scout-tools.js';
-export { OfflineScoutModel, curiousOfflineModelId, offlineModelId, offlineProvider, terseOfflineModelId, type OfflineScoutModelOptions } from './offline-scout-model.js';
+export {
+  OfflineScoutModel,
+  curiousOfflineModelId,
+  offlineModelId,
+  offlineProvider,
+  terseOfflineModelId,
+  type OfflineScoutModelOptions,
+} from './offline-scout-model.js';
 export { cheaperWriter, keepsStories, scoutExperiment, scoutPrice, type ScoutExperimentOptions } from './scout-experiments.js';
 export { decideNextStep, type PlannedToolCall, type ScoutDecision } from './scout-decision.js';
 export { planReading, rankArticles, scoreArticle, type ArticleScore, type RankedArticle, type ReadingPlan } from './article-scoring.js';

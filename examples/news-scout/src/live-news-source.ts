@@ -34,7 +34,11 @@ export function liveNewsSource(options: LiveNewsSourceOptions = {}): NewsSource 
       return (body.hits ?? []).filter((hit) => hit.title).map(searchHit);
     },
     async read(url, { signal }) {
-      const response = await fetch(url, { headers: { 'user-agent': userAgent, accept: 'text/html, text/plain;q=0.9, */*;q=0.5' }, redirect: 'follow', signal: withTimeout(signal, timeoutMs) });
+      const response = await fetch(url, {
+        headers: { 'user-agent': userAgent, accept: 'text/html, text/plain;q=0.9, */*;q=0.5' },
+        redirect: 'follow',
+        signal: withTimeout(signal, timeoutMs),
+      });
       const contentType = response.headers.get('content-type') ?? '';
       const raw = (await response.text()).slice(0, maxBytes);
       const html = /html|xml/i.test(contentType) || /^\s*</.test(raw);
@@ -80,11 +84,15 @@ function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortS
 }
 
 function htmlTitle(html: string): string {
-  return decodeEntities(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? '').replace(/\s+/g, ' ').trim();
+  return decodeEntities(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function htmlDate(html: string): string {
-  const match = /<meta[^>]+(?:property|name)=["'](?:article:published_time|date|pubdate)["'][^>]+content=["'](\d{4}-\d{2}-\d{2})/i.exec(html) ?? /<time[^>]+datetime=["'](\d{4}-\d{2}-\d{2})/i.exec(html);
+  const match =
+    /<meta[^>]+(?:property|name)=["'](?:article:published_time|date|pubdate)["'][^>]+content=["'](\d{4}-\d{2}-\d{2})/i.exec(html) ??
+    /<time[^>]+datetime=["'](\d{4}-\d{2}-\d{2})/i.exec(html);
   return match?.[1] ?? '';
 }
 
@@ -112,11 +120,27 @@ function htmlLinks(html: string, base: string): DocumentLink[] {
 }
 
 function inlineText(html: string): string {
-  return decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return decodeEntities(html.replace(/<[^>]+>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function decodeEntities(text: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', rsquo: '’', lsquo: '‘', ldquo: '“', rdquo: '”', mdash: '—', ndash: '–', hellip: '…' };
+  const named: Record<string, string> = {
+    amp: '&',
+    lt: '<',
+    gt: '>',
+    quot: '"',
+    apos: "'",
+    nbsp: ' ',
+    rsquo: '’',
+    lsquo: '‘',
+    ldquo: '“',
+    rdquo: '”',
+    mdash: '—',
+    ndash: '–',
+    hellip: '…',
+  };
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, code: string) => {
     if (code.startsWith('#x') || code.startsWith('#X')) return String.fromCodePoint(Number.parseInt(code.slice(2), 16));
     if (code.startsWith('#')) return String.fromCodePoint(Number.parseInt(code.slice(1), 10));

@@ -6,7 +6,9 @@ export class ModelSpecInvalidError extends KeelError {
   readonly spec: string;
 
   constructor(spec: string) {
-    super(`Unknown model "${spec}". Use "offline", "openai[:<model id>]" or "anthropic[:<model id>]", e.g. "openai:gpt-4.1-mini" (in --model, NEWS_SCOUT_MODEL or the input's "model").`);
+    super(
+      `Unknown model "${spec}". Use "offline", "openai[:<model id>]" or "anthropic[:<model id>]", e.g. "openai:gpt-4.1-mini" (in --model, NEWS_SCOUT_MODEL or the input's "model").`,
+    );
     this.spec = spec;
   }
 }

@@ -18,14 +18,26 @@ export function offlineNewsSource(): NewsSource {
       return corpusArticles
         .map((article) => ({ article, score: searchScore(article, terms) }))
         .filter(({ score }) => score > 0)
-        .sort((left, right) => right.score - left.score || right.article.publishedAt.localeCompare(left.article.publishedAt) || left.article.url.localeCompare(right.article.url))
+        .sort(
+          (left, right) =>
+            right.score - left.score || right.article.publishedAt.localeCompare(left.article.publishedAt) || left.article.url.localeCompare(right.article.url),
+        )
         .slice(0, limit)
         .map(({ article }) => searchHit(article));
     },
     async read(url) {
       const document = corpusDocument(url);
       if (!document) {
-        return { url, status: 404, contentType: 'text/plain', title: '', source: hostOf(url), publishedAt: '', text: `No page at ${url} in the offline corpus.`, links: [] };
+        return {
+          url,
+          status: 404,
+          contentType: 'text/plain',
+          title: '',
+          source: hostOf(url),
+          publishedAt: '',
+          text: `No page at ${url} in the offline corpus.`,
+          links: [],
+        };
       }
       return fetchedPage(document);
     },

@@ -112,11 +112,19 @@ export class OfflineScoutModel implements LanguageModelV4 {
     };
   }
 
-  #respond(options: LanguageModelV4CallOptions): { decision: ScoutDecision; content: LanguageModelV4Content[]; usage: LanguageModelV4Usage; responseId: string } {
+  #respond(options: LanguageModelV4CallOptions): {
+    decision: ScoutDecision;
+    content: LanguageModelV4Content[];
+    usage: LanguageModelV4Usage;
+    responseId: string;
+  } {
     const toolNames = new Set((options.tools ?? []).map((tool) => tool.name));
     const decision = styled(decideNextStep(options.prompt, toolNames, this.modelId), this.modelId);
     // Ids continue the conversation's numbering (call_1, call_2 …): the same history gives the same ids.
-    let callNumber = options.prompt.reduce((count, message) => count + (message.role === 'assistant' ? message.content.filter((part) => part.type === 'tool-call').length : 0), 0);
+    let callNumber = options.prompt.reduce(
+      (count, message) => count + (message.role === 'assistant' ? message.content.filter((part) => part.type === 'tool-call').length : 0),
+      0,
+    );
     const step = options.prompt.filter((message) => message.role === 'assistant').length + 1;
     const content: LanguageModelV4Content[] = [{ type: 'text', text: decision.text }];
     if (decision.type === 'tool-calls') {
@@ -126,7 +134,10 @@ export class OfflineScoutModel implements LanguageModelV4 {
       }
     }
     const promptCharacters = JSON.stringify(options.prompt).length + JSON.stringify(options.tools ?? []).length;
-    const outputCharacters = content.reduce((total, part) => total + (part.type === 'text' ? part.text.length : part.type === 'tool-call' ? part.toolName.length + part.input.length : 0), 0);
+    const outputCharacters = content.reduce(
+      (total, part) => total + (part.type === 'text' ? part.text.length : part.type === 'tool-call' ? part.toolName.length + part.input.length : 0),
+      0,
+    );
     return { decision, content, usage: estimatedUsage(promptCharacters, outputCharacters), responseId: `offline-step-${step}` };
   }
 }

@@ -13,8 +13,7 @@ export interface PlannedToolCall {
 
 /** The scout's next move: call tools (with a line saying why), or answer with the brief. */
 export type ScoutDecision =
-  | { readonly type: 'tool-calls'; readonly text: string; readonly calls: readonly PlannedToolCall[] }
-  | { readonly type: 'answer'; readonly text: string };
+  { readonly type: 'tool-calls'; readonly text: string; readonly calls: readonly PlannedToolCall[] } | { readonly type: 'answer'; readonly text: string };
 
 /** A tool call found in the conversation, with its result once the tool answered. */
 interface HistoryCall {
@@ -36,7 +35,10 @@ interface HistoryCall {
 export function decideNextStep(prompt: LanguageModelV4Prompt, toolNames: ReadonlySet<string>, writer: string): ScoutDecision {
   const request = findRequest(prompt);
   if (!request) {
-    return { type: 'answer', text: 'I am the offline News Scout model. I need a prompt that lists interests ("Find the news that matters for these interests:" followed by "- topic" lines) and says "Today is YYYY-MM-DD."' };
+    return {
+      type: 'answer',
+      text: 'I am the offline News Scout model. I need a prompt that lists interests ("Find the news that matters for these interests:" followed by "- topic" lines) and says "Today is YYYY-MM-DD."',
+    };
   }
   const history = toolHistory(prompt);
   const searches = history.filter((call) => call.toolName === 'search_news');

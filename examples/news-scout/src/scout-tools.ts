@@ -75,7 +75,14 @@ export function createScoutTools(source: NewsSource, observer: CallObserver): Sc
         observer.observe('tool', 'fetch_url', url, async () => {
           const page = await source.read(url, abortSignal ? { signal: abortSignal } : {});
           const limit = maxChars ?? 4000;
-          return { url: page.url, status: page.status, contentType: page.contentType, title: page.title, text: page.text.slice(0, limit), truncated: page.text.length > limit };
+          return {
+            url: page.url,
+            status: page.status,
+            contentType: page.contentType,
+            title: page.title,
+            text: page.text.slice(0, limit),
+            truncated: page.text.length > limit,
+          };
         }),
     }),
   };

@@ -1,5 +1,27 @@
 /** Words that say nothing about a topic; left out of queries and interests. */
-const stopWords = new Set(['a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'in', 'into', 'is', 'it', 'its', 'of', 'on', 'or', 'the', 'to', 'with']);
+const stopWords = new Set([
+  'a',
+  'an',
+  'and',
+  'are',
+  'as',
+  'at',
+  'be',
+  'by',
+  'for',
+  'from',
+  'in',
+  'into',
+  'is',
+  'it',
+  'its',
+  'of',
+  'on',
+  'or',
+  'the',
+  'to',
+  'with',
+]);
 
 /** Suffixes folded away so that "robotics", "robotic" and "robots" all mean "robot". Longest first. */
 const suffixes = ['ations', 'ation', 'ics', 'ing', 'ers', 'ic', 'er', 'ed', 's'];
@@ -25,7 +47,13 @@ export function words(text: string): string[] {
 
 /** The distinct stems of a query or an interest, without stop words: what must be found. */
 export function queryTerms(text: string): string[] {
-  return [...new Set(words(text).filter((word) => !stopWords.has(word)).map(stem))];
+  return [
+    ...new Set(
+      words(text)
+        .filter((word) => !stopWords.has(word))
+        .map(stem),
+    ),
+  ];
 }
 
 /** The set of stems of a text, for matching terms against it. */

@@ -99,7 +99,9 @@ describe('pnpm demo (node dist/demo.js --yes), without a terminal, in a temp sto
     const made = started(resume.pid);
     expect(made).toHaveLength(resume.reran.length + resume.ran.length);
     expect(made.filter((event) => event.kind === 'model')).toHaveLength(resume.ran.filter((id) => id.includes('/model:')).length);
-    const killedToolDetails = new Set(calls.filter((event) => event.pid === kill.pid && event.event === 'end' && event.kind === 'tool').map((event) => `${event.name} ${event.detail}`));
+    const killedToolDetails = new Set(
+      calls.filter((event) => event.pid === kill.pid && event.event === 'end' && event.kind === 'tool').map((event) => `${event.name} ${event.detail}`),
+    );
     const heldDetail = calls.find((event) => event.pid === kill.pid && event.event === 'hold')!;
     const repeated = made.filter((event) => event.kind === 'tool' && killedToolDetails.has(`${event.name} ${event.detail}`));
     expect(repeated).toEqual([]);

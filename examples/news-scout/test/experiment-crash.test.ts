@@ -21,7 +21,11 @@ afterEach(() => killAllChildren());
 
 function calls(): CallEvent[] {
   if (!existsSync(callLog)) return [];
-  return readFileSync(callLog, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as CallEvent);
+  return readFileSync(callLog, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as CallEvent);
 }
 
 /** Calls of the terse model that a process started: what the "provider" was asked, and paid for. */
@@ -49,7 +53,10 @@ test('an experiment killed with SIGKILL resumes with the members not done, and n
     cwd: projectDir,
     env: { ...env, NEWS_SCOUT_HOLD: `${scout.terseOfflineModelId}:${Math.ceil(modelCalls / 2) + 4}` },
   });
-  await vi.waitFor(() => expect(calls().some((event) => event.pid === first.process.pid && event.event === 'hold')).toBe(true), { timeout: 60_000, interval: 20 });
+  await vi.waitFor(() => expect(calls().some((event) => event.pid === first.process.pid && event.event === 'hold')).toBe(true), {
+    timeout: 60_000,
+    interval: 20,
+  });
   expect((await first.kill()).signal).toBe('SIGKILL');
 
   const [killed] = await runtime.experiments.list({ name: 'cheaper-writer' });
@@ -82,9 +89,12 @@ test('an experiment killed with SIGKILL resumes with the members not done, and n
 
   // The tables read the store alone.
   const list = await startChild(keelBin, ['experiments', 'list'], { cwd: projectDir, env }).exited;
-  expect(list.stdout).toMatch(new RegExp(`${killed!.id}\\s+cheaper-writer\\s+completed\\s+(just now|\\S+ ago)\\s+${members}/${members}\\s+${members}\\s+\\d+/0/0`));
+  expect(list.stdout).toMatch(
+    new RegExp(`${killed!.id}\\s+cheaper-writer\\s+completed\\s+(just now|\\S+ ago)\\s+${members}/${members}\\s+${members}\\s+\\d+/0/0`),
+  );
   const show = await startChild(keelBin, ['experiments', 'show', killed!.id], { cwd: projectDir, env }).exited;
   expect(show.stdout).toContain(`Cohort: flow news_scout, ${members}/${members} members done (4 at a time)`);
   expect(show.stdout).toContain('Change: model keel-offline-scout → keel-offline-scout-terse, tools recorded, on a miss fail');
-  for (const member of after.members) expect(show.stdout).toMatch(new RegExp(`${member.original}\\s+${member.replay}\\s+completed\\s+changed\\s+scout:1/model:`));
+  for (const member of after.members)
+    expect(show.stdout).toMatch(new RegExp(`${member.original}\\s+${member.replay}\\s+completed\\s+changed\\s+scout:1/model:`));
 }, 180_000);

@@ -16,18 +16,42 @@ const scout = await import('../src/index.js');
 
 /** Interests of the 20 recorded runs: each one's brief differs. */
 const interestSets = [
-  'ai agents', 'robotics', 'climate', 'chips', 'space', 'biotech', 'energy', 'security', 'open source', 'quantum computing',
-  'ai agents, robotics', 'climate, energy', 'chips, security', 'space, robotics', 'biotech, ai agents', 'open source, security', 'quantum computing, chips', 'energy, space', 'robotics, climate', 'ai agents, open source',
+  'ai agents',
+  'robotics',
+  'climate',
+  'chips',
+  'space',
+  'biotech',
+  'energy',
+  'security',
+  'open source',
+  'quantum computing',
+  'ai agents, robotics',
+  'climate, energy',
+  'chips, security',
+  'space, robotics',
+  'biotech, ai agents',
+  'open source, security',
+  'quantum computing, chips',
+  'energy, space',
+  'robotics, climate',
+  'ai agents, open source',
 ];
 
 /** Calls that really ran, as the observer logged them. */
 function calls(): CallEvent[] {
   if (!existsSync(callLog)) return [];
-  return readFileSync(callLog, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as CallEvent);
+  return readFileSync(callLog, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as CallEvent);
 }
 
 function startedSince(before: number, kind: CallEvent['kind']): CallEvent[] {
-  return calls().slice(before).filter((event) => event.kind === kind && event.event === 'start');
+  return calls()
+    .slice(before)
+    .filter((event) => event.kind === kind && event.event === 'start');
 }
 
 let recorded: string[];
@@ -53,7 +77,7 @@ afterAll(async () => {
   await core.defaultRuntime().close();
 });
 
-describe('Try a cheaper model on last week\'s runs', () => {
+describe("Try a cheaper model on last week's runs", () => {
   test('replays all 20 runs with the terse writer, and not one tool call runs live', () => {
     expect(cheaper.status).toBe('completed');
     expect(new Set(cheaper.cohortIds)).toEqual(new Set(recorded));

@@ -19,7 +19,14 @@ beforeAll(async () => {
       response.end(
         JSON.stringify({
           hits: [
-            { objectID: '1', title: 'Warehouse robots pass a milestone', url: `${origin}/story`, created_at: '2026-11-23T10:00:00Z', points: 120, num_comments: 40 },
+            {
+              objectID: '1',
+              title: 'Warehouse robots pass a milestone',
+              url: `${origin}/story`,
+              created_at: '2026-11-23T10:00:00Z',
+              points: 120,
+              num_comments: 40,
+            },
             { objectID: '2', title: 'Ask HN: robots at home?', url: null, created_at: '2026-11-22T09:00:00Z', story_text: '<p>Who runs a robot at home?</p>' },
             { objectID: '3', title: null, url: 'https://example.org/untitled' },
           ],
@@ -53,8 +60,22 @@ test('searches Hacker News stories, with the item page for stories without a lin
   const hits = await source.search('robotics', { limit: 5 });
   expect(searches.at(-1)).toBe('?tags=story&hitsPerPage=5&query=robotics');
   expect(hits).toEqual([
-    { title: 'Warehouse robots pass a milestone', url: `${origin}/story`, source: '127.0.0.1', publishedAt: '2026-11-23', snippet: '120 points, 40 comments on Hacker News', tags: [] },
-    { title: 'Ask HN: robots at home?', url: 'https://news.ycombinator.com/item?id=2', source: 'news.ycombinator.com', publishedAt: '2026-11-22', snippet: 'Who runs a robot at home?', tags: [] },
+    {
+      title: 'Warehouse robots pass a milestone',
+      url: `${origin}/story`,
+      source: '127.0.0.1',
+      publishedAt: '2026-11-23',
+      snippet: '120 points, 40 comments on Hacker News',
+      tags: [],
+    },
+    {
+      title: 'Ask HN: robots at home?',
+      url: 'https://news.ycombinator.com/item?id=2',
+      source: 'news.ycombinator.com',
+      publishedAt: '2026-11-22',
+      snippet: 'Who runs a robot at home?',
+      tags: [],
+    },
   ]);
 });
 
@@ -68,7 +89,7 @@ test('investigate and fetch_url read a real page over HTTP: its paragraphs, titl
     publishedAt: '2026-11-23',
     summary: 'A warehouse robot worked 1,000 hours without a reset, its maker said on Monday. The previous record was 140 hours.',
     keyPoints: ['The robot moved 61,000 totes in a parcel hub, recovering on its own in 97% of falls.'],
-    whyItMatters: 'Read the maker\'s press release for the details of the test.',
+    whyItMatters: "Read the maker's press release for the details of the test.",
     links: [{ label: "the maker's press release", url: 'https://maker.example/press' }],
   });
   const fetched = await tools.fetch_url.execute!({ url: `${origin}/story`, maxChars: 200 }, options);

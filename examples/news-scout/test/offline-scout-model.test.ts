@@ -26,7 +26,12 @@ function afterSearch(interests: string[], results: SearchHit[], maxArticles = 2)
     { role: 'system', content: scoutInstructions },
     { role: 'user', content: [{ type: 'text', text: scoutPrompt({ interests, asOf: '2026-11-24', maxArticles }) }] },
     { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'search_news', input: { query: interests[0] } }] },
-    { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_1', toolName: 'search_news', output: { type: 'json', value: { query: interests[0], results } as never } }] },
+    {
+      role: 'tool',
+      content: [
+        { type: 'tool-result', toolCallId: 'call_1', toolName: 'search_news', output: { type: 'json', value: { query: interests[0], results } as never } },
+      ],
+    },
   ];
   return { prompt, tools };
 }
@@ -52,7 +57,13 @@ const stale = hit({
   snippet: 'A robot arm was fast.',
   publishedAt: '2026-09-01',
 });
-const offTopic = hit({ url: 'https://carbondesk.example/a/grid', title: 'Grid batteries get cheaper', tags: ['climate'], snippet: 'Batteries.', publishedAt: '2026-11-24' });
+const offTopic = hit({
+  url: 'https://carbondesk.example/a/grid',
+  title: 'Grid batteries get cheaper',
+  tags: ['climate'],
+  snippet: 'Batteries.',
+  publishedAt: '2026-11-24',
+});
 
 describe('OfflineScoutModel', () => {
   test('is a LanguageModelV4 with its own id and provider', () => {
@@ -65,7 +76,9 @@ describe('OfflineScoutModel', () => {
   test('plans one search per interest from the prompt', async () => {
     const model = new OfflineScoutModel();
     const result = await model.doGenerate({
-      prompt: [{ role: 'user', content: [{ type: 'text', text: scoutPrompt({ interests: ['chips', 'climate', 'biotech'], asOf: '2026-11-24', maxArticles: 3 }) }] }],
+      prompt: [
+        { role: 'user', content: [{ type: 'text', text: scoutPrompt({ interests: ['chips', 'climate', 'biotech'], asOf: '2026-11-24', maxArticles: 3 }) }] },
+      ],
       tools,
     });
     const calls = result.content.filter((part) => part.type === 'tool-call');
@@ -88,7 +101,9 @@ describe('OfflineScoutModel', () => {
     // The scores behind it: the hype outlet is fresher and as relevant, but its source score sinks it.
     const ranked = rankArticles([hype, stale, offTopic, fresh], { interests: ['robotics'], asOf: '2026-11-24' });
     expect(ranked[0]!.hit.url).toBe(fresh.url);
-    expect(scoreArticle(hype, { interests: ['robotics'], asOf: '2026-11-24' }).source).toBeLessThan(scoreArticle(fresh, { interests: ['robotics'], asOf: '2026-11-24' }).source);
+    expect(scoreArticle(hype, { interests: ['robotics'], asOf: '2026-11-24' }).source).toBeLessThan(
+      scoreArticle(fresh, { interests: ['robotics'], asOf: '2026-11-24' }).source,
+    );
     expect(scoreArticle(stale, { interests: ['robotics'], asOf: '2026-11-24' }).recency).toBe(0);
   });
 
@@ -114,7 +129,9 @@ describe('OfflineScoutModel', () => {
     expect(result.usage.inputTokens.total).toBe(Math.ceil(promptCharacters / 4));
     const call = result.content.find((part) => part.type === 'tool-call');
     const text = result.content.find((part) => part.type === 'text');
-    expect(result.usage.outputTokens.total).toBe(Math.ceil(((text?.type === 'text' ? text.text.length : 0) + 'investigate'.length + (call?.type === 'tool-call' ? call.input.length : 0)) / 4));
+    expect(result.usage.outputTokens.total).toBe(
+      Math.ceil(((text?.type === 'text' ? text.text.length : 0) + 'investigate'.length + (call?.type === 'tool-call' ? call.input.length : 0)) / 4),
+    );
   });
 
   test('doStream streams the same step: text deltas, the tool call, and a finish with the usage', async () => {

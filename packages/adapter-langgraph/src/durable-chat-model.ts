@@ -1,10 +1,6 @@
 import { durableCall, durableStream, isFlowActive, retryOptions, type CheckpointContext } from '@keel/core/adapter';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
-import {
-  BaseChatModel,
-  type BaseChatModelCallOptions,
-  type BindToolsInput,
-} from '@langchain/core/language_models/chat_models';
+import { BaseChatModel, type BaseChatModelCallOptions, type BindToolsInput } from '@langchain/core/language_models/chat_models';
 import type { BaseLanguageModelInput } from '@langchain/core/language_models/base';
 import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
@@ -75,7 +71,10 @@ export class DurableChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
   }
 
   /** Binds tools to the wrapped model and stays the outermost layer, so calls with tools are durable too. */
-  override bindTools(tools: BindToolsInput[], kwargs?: Partial<BaseChatModelCallOptions>): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
+  override bindTools(
+    tools: BindToolsInput[],
+    kwargs?: Partial<BaseChatModelCallOptions>,
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
     if (typeof this.model.bindTools !== 'function') throw new ModelToolsUnsupportedError({ model: this.model.getName() });
     const bound = this.model.bindTools(tools, kwargs) as Runnable<BaseLanguageModelInput, BaseMessage>;
     return new DurableChatModel(this.model, this.#options, bound);
@@ -162,7 +161,9 @@ export class DurableChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
       ...(task ? { key: `${task.key}#${nextCallNumber(task, 'model')}`, ordered: false } : {}),
       fingerprint: modelRequestFingerprint(modelId, messages, extras),
       ...(capture === 'full' ? { input: { messages: storeMessages(messages), ...(tools.length ? { tools } : {}) } } : {}),
-      ...(capture !== 'none' ? { metadata: { model: modelId, ...(task ? { node: task.node, ...(task.step !== undefined ? { step: task.step } : {}) } : {}) } } : {}),
+      ...(capture !== 'none'
+        ? { metadata: { model: modelId, ...(task ? { node: task.node, ...(task.step !== undefined ? { step: task.step } : {}) } : {}) } }
+        : {}),
       ...retryOptions(this.#options),
       durable: turn ? false : (this.#options.durable ?? true),
     };
@@ -253,4 +254,3 @@ function storeMessages(messages: readonly BaseMessage[]): unknown {
     }
   });
 }
-

@@ -63,11 +63,7 @@ async function invokeDurably(tool: InvokableTool, input: unknown, config: Runnab
   if (!isFlowActive()) return tool.invoke(input, config);
   const toolCall = asToolCall(input);
   const task = currentTask(config);
-  const base = toolCall?.id
-    ? `${task ? `${task.key}:` : ''}${toolCall.id}`
-    : task
-      ? `${task.key}#${nextCallNumber(task, `tool:${tool.name}`)}`
-      : undefined;
+  const base = toolCall?.id ? `${task ? `${task.key}:` : ''}${toolCall.id}` : task ? `${task.key}#${nextCallNumber(task, `tool:${tool.name}`)}` : undefined;
   const args = toolCall ? toolCall.args : input;
   const capture = options.capture ?? 'full';
   const turn = currentRunContext()?.granularity === 'turn';
@@ -79,7 +75,9 @@ async function invokeDurably(tool: InvokableTool, input: unknown, config: Runnab
     kind: options.kind ?? (isMcpTool(tool) ? ('mcp' as const) : ('tool' as const)),
     fingerprint: requestFingerprint(args),
     ...(capture === 'full' ? { input: args } : {}),
-    ...(capture !== 'none' ? { metadata: { tool: tool.name, ...(toolCall?.id ? { toolCallId: toolCall.id } : {}), ...(task ? { node: task.node } : {}) } } : {}),
+    ...(capture !== 'none'
+      ? { metadata: { tool: tool.name, ...(toolCall?.id ? { toolCallId: toolCall.id } : {}), ...(task ? { node: task.node } : {}) } }
+      : {}),
     ...retryOptions(options),
     ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
     durable: turn ? false : (options.durable ?? true),

@@ -21,9 +21,7 @@ export interface DrivableGraph {
 
 /** A graph input as stored in a request: `null`, a value, or a `Command`. */
 export type StoredInput =
-  | { readonly kind: 'null' }
-  | { readonly kind: 'value'; readonly value: StoredValue }
-  | { readonly kind: 'command'; readonly command: StoredValue };
+  { readonly kind: 'null' } | { readonly kind: 'value'; readonly value: StoredValue } | { readonly kind: 'command'; readonly command: StoredValue };
 
 /**
  * What one `invoke`/`stream` of a durable graph was asked: the execution's input. Only what can be
@@ -93,16 +91,11 @@ export async function runGraph(graph: DrivableGraph, request: GraphRequest, live
   return result;
 }
 
-async function drive(
-  graph: DrivableGraph,
-  request: GraphRequest,
-  live: LiveCall | undefined,
-  settings: RunSettings,
-  stopped: AbortSignal,
-): Promise<unknown> {
+async function drive(graph: DrivableGraph, request: GraphRequest, live: LiveCall | undefined, settings: RunSettings, stopped: AbortSignal): Promise<unknown> {
   const replayOf = await replayedExecution(settings.runtime);
-  const start = await durableCall({ name: 'langgraph.start', kind: 'step', metadata: { thread_id: request.threadId } }, async () =>
-    (replayOf ? await recordedStart(settings.runtime, replayOf) : undefined) ?? { head: await headOf(graph, request.threadId), request },
+  const start = await durableCall(
+    { name: 'langgraph.start', kind: 'step', metadata: { thread_id: request.threadId } },
+    async () => (replayOf ? await recordedStart(settings.runtime, replayOf) : undefined) ?? { head: await headOf(graph, request.threadId), request },
   );
   // The request this execution was started with: a resumed execution finishes its own turn.
   const original = replayOf ? await forkForReplay(graph, start.request, start.head) : start.request;
@@ -135,7 +128,9 @@ async function drive(
     const snapshot = await graph.getState(threadConfig);
     const pending = pendingInterrupts(snapshot);
     if (pending.length > 0) {
-      const answers = await Promise.all(pending.map((interrupt) => waitForAnswer(interrupt, { ...(settings.interruptTimeout !== undefined ? { timeout: settings.interruptTimeout } : {}) })));
+      const answers = await Promise.all(
+        pending.map((interrupt) => waitForAnswer(interrupt, { ...(settings.interruptTimeout !== undefined ? { timeout: settings.interruptTimeout } : {}) })),
+      );
       await deliver(new Command({ resume: Object.fromEntries(pending.map((interrupt, index) => [interrupt.id, answers[index]])) }));
       continue;
     }
@@ -168,7 +163,9 @@ async function replayedExecution(runtime: Runtime): Promise<string | undefined> 
 
 /** The start of the replayed turn, for a replay that re-runs its `langgraph.start` too. */
 async function recordedStart(runtime: Runtime, executionId: string): Promise<TurnStart | undefined> {
-  const record = (await runtime.executions.checkpoints(executionId)).find((candidate) => candidate.name === 'langgraph.start' && candidate.status === 'completed');
+  const record = (await runtime.executions.checkpoints(executionId)).find(
+    (candidate) => candidate.name === 'langgraph.start' && candidate.status === 'completed',
+  );
   return record?.output === undefined ? undefined : (record.output as TurnStart);
 }
 
@@ -186,7 +183,12 @@ async function forkForReplay(graph: DrivableGraph, request: GraphRequest, head: 
     if (!(await checkpointer.getTuple(copy))) {
       const tuple = await checkpointer.getTuple({ configurable: { thread_id: request.threadId, checkpoint_ns: '', checkpoint_id: head } });
       if (tuple) {
-        const stored = await checkpointer.put(copy, tuple.checkpoint, tuple.metadata ?? { source: 'fork', step: -1, parents: {} }, tuple.checkpoint.channel_versions);
+        const stored = await checkpointer.put(
+          copy,
+          tuple.checkpoint,
+          tuple.metadata ?? { source: 'fork', step: -1, parents: {} },
+          tuple.checkpoint.channel_versions,
+        );
         const byTask = new Map<string, PendingWrite[]>();
         for (const [taskId, channel, value] of tuple.pendingWrites ?? []) byTask.set(taskId, [...(byTask.get(taskId) ?? []), [channel, value]]);
         for (const [taskId, writes] of byTask) await checkpointer.putWrites(stored, writes, taskId);
@@ -208,7 +210,9 @@ function stopAt(head: string, stopped: boolean): Promise<boolean> {
 function hasBreakpoints(graph: DrivableGraph, live: LiveCall | undefined): boolean {
   const configured = (value: unknown) => value === '*' || (Array.isArray(value) && value.length > 0);
   const config = live?.config as Record<string, unknown> | undefined;
-  return configured(graph.interruptBefore) || configured(graph.interruptAfter) || configured(config?.['interruptBefore']) || configured(config?.['interruptAfter']);
+  return (
+    configured(graph.interruptBefore) || configured(graph.interruptAfter) || configured(config?.['interruptBefore']) || configured(config?.['interruptAfter'])
+  );
 }
 
 /** The id of the thread's newest root checkpoint, or `null` for a new thread. */

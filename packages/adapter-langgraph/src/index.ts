@@ -10,14 +10,7 @@ export { durableGraph, type DurableGraph, type DurableGraphHandle } from './dura
 export { durableChatModel, DurableChatModel } from './durable-chat-model.js';
 export { durableTool, durableTools, type InvokableTool } from './durable-tools.js';
 export { KeelCheckpointSaver, type KeelCheckpointSaverOptions } from './keel-checkpoint-saver.js';
-export type {
-  CallOptions,
-  DurableChatModelOptions,
-  DurableGraphOptions,
-  DurableToolsOptions,
-  Granularity,
-  ToolCallOptions,
-} from './options.js';
+export type { CallOptions, DurableChatModelOptions, DurableGraphOptions, DurableToolsOptions, Granularity, ToolCallOptions } from './options.js';
 export { ThreadIdMissingError } from './thread-id-missing-error.js';
 export { InterruptResumeAmbiguousError } from './interrupt-resume-ambiguous-error.js';
 export { ModelToolsUnsupportedError } from './model-tools-unsupported-error.js';

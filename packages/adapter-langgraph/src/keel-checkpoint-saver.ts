@@ -181,12 +181,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
   }
 
   /** Stores a checkpoint (and the values of the channels that changed) and returns its config. */
-  override async put(
-    config: RunnableConfig,
-    checkpoint: Checkpoint,
-    metadata: CheckpointMetadata,
-    newVersions: ChannelVersions,
-  ): Promise<RunnableConfig> {
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     const threadId = threadIdFrom(config, 'put');
     const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
     const keeper = this.#keeper(threadId);
@@ -200,7 +195,13 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
       if (!(channel in newVersions) && inherited[channel]?.version === version) channels[channel] = inherited[channel];
     }
     for (const [channel, version] of Object.entries(newVersions)) {
-      const value = channel in values ? await keeper.keepValue(await storeValue(this.serde, (values as Record<string, unknown>)[channel]), `channel "${channel}" of LangGraph thread "${threadId}"`) : null;
+      const value =
+        channel in values
+          ? await keeper.keepValue(
+              await storeValue(this.serde, (values as Record<string, unknown>)[channel]),
+              `channel "${channel}" of LangGraph thread "${threadId}"`,
+            )
+          : null;
       channels[channel] = { version, value };
     }
     const stored: StoredCheckpoint = {
@@ -260,12 +261,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     }
   }
 
-  async #tuple(
-    index: ThreadIndex,
-    record: ArtifactRecord,
-    known?: StoredCheckpoint,
-    knownMetadata?: CheckpointMetadata,
-  ): Promise<CheckpointTuple> {
+  async #tuple(index: ThreadIndex, record: ArtifactRecord, known?: StoredCheckpoint, knownMetadata?: CheckpointMetadata): Promise<CheckpointTuple> {
     const stored = known ?? ((await index.keeper.read(record)) as StoredCheckpoint);
     const { thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id } = stored;
     const checkpoint = (await reviveValue(this.serde, stored.checkpoint)) as Omit<Checkpoint, 'channel_values'> & {

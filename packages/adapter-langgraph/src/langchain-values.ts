@@ -6,9 +6,7 @@ import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
  * (messages as LangChain's `{ lc, type, id, kwargs }` form), kept as JSON rather than as bytes so that
  * the CLI and the dashboard show it; values the serializer writes as bytes are kept as base64.
  */
-export type StoredValue =
-  | { readonly type: 'json'; readonly json: unknown }
-  | { readonly type: string; readonly base64: string };
+export type StoredValue = { readonly type: 'json'; readonly json: unknown } | { readonly type: string; readonly base64: string };
 
 /** Serializes a value with LangGraph's serializer into a {@link StoredValue}. */
 export async function storeValue(serde: SerializerProtocol, value: unknown): Promise<StoredValue> {

@@ -12,9 +12,7 @@ export const recordSerde = new JsonPlusSerializer();
  * streamed call as its `chunk` parts in order. Either can be replayed either way (a run that
  * streamed before a crash may be resumed by `invoke`, and the other way round).
  */
-export type ModelPart =
-  | { readonly type: 'message'; readonly message: StoredValue }
-  | { readonly type: 'chunk'; readonly chunk: StoredValue };
+export type ModelPart = { readonly type: 'message'; readonly message: StoredValue } | { readonly type: 'chunk'; readonly chunk: StoredValue };
 
 /** Records a whole response. */
 export async function messagePart(message: BaseMessage): Promise<ModelPart> {

@@ -14,7 +14,10 @@ export const threadMetadataKey = 'langgraph.thread_id';
  * Readable where the thread id is a safe file name, hashed always (thread ids are free text).
  */
 export function threadExecutionId(threadId: string): string {
-  const readable = threadId.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[-.]+/, '').slice(0, 48);
+  const readable = threadId
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[-.]+/, '')
+    .slice(0, 48);
   const digest = createHash('sha256').update(threadId).digest('hex').slice(0, 16);
   return readable ? `lgthread_${readable}_${digest}` : `lgthread_${digest}`;
 }

@@ -12,7 +12,7 @@ runAdapterConformance({
   skip: {
     divergence:
       "LangGraph's checkpointer resumes a ReAct run at its unfinished node, so the proof's changed request meets no recorded call: " +
-      'a recovered turn runs with the request it was started with (the execution\'s input), and a new input on the thread is a new turn. ' +
+      "a recovered turn runs with the request it was started with (the execution's input), and a new input on the thread is a new turn. " +
       'Divergence inside a re-run node is proven in options.test.ts',
   },
 });

@@ -139,7 +139,11 @@ describe('a ReAct graph killed during a tool call', () => {
     expect(second.interrupts).toHaveLength(1);
     expect(second.interrupts[0]!.value.wait).toBe('search#decision');
     // q2 was not run again by itself.
-    expect(readLog<LogLine>(logFile).filter((line) => line.kind === 'tool').map((line) => line.query)).toEqual(['q1', 'q2']);
+    expect(
+      readLog<LogLine>(logFile)
+        .filter((line) => line.kind === 'tool')
+        .map((line) => line.query),
+    ).toEqual(['q1', 'q2']);
 
     // Someone decides to run it again; a third process (a worker) finishes the run.
     const third = await runFixture<{ status: string; output: string[] }>(
@@ -149,8 +153,16 @@ describe('a ReAct graph killed during a tool call', () => {
     );
     expect(third.status).toBe('completed');
     expect(third.output.at(-1)).toBe('Found: result(q1), result(q2), result(q3)');
-    expect(readLog<LogLine>(logFile).filter((line) => line.kind === 'tool').map((line) => line.query)).toEqual(['q1', 'q2', 'q2', 'q3']);
-    expect(readLog<LogLine>(logFile).filter((line) => line.kind === 'model').map((line) => line.step)).toEqual([0, 1, 2, 3]);
+    expect(
+      readLog<LogLine>(logFile)
+        .filter((line) => line.kind === 'tool')
+        .map((line) => line.query),
+    ).toEqual(['q1', 'q2', 'q2', 'q3']);
+    expect(
+      readLog<LogLine>(logFile)
+        .filter((line) => line.kind === 'model')
+        .map((line) => line.step),
+    ).toEqual([0, 1, 2, 3]);
   });
 });
 

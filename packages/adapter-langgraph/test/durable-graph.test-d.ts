@@ -18,8 +18,12 @@ describe("durableGraph(graph) keeps the graph's own types", () => {
     const durable = durableGraph(graph);
     expectTypeOf(durable.invoke).toEqualTypeOf(graph.invoke);
     expectTypeOf(durable.stream).toEqualTypeOf(graph.stream);
-    expectTypeOf(durable.invoke({ messages: [] })).resolves.toHaveProperty('verdict').toEqualTypeOf<'publish' | 'hold'>();
-    expectTypeOf(durable.invoke({ messages: [] })).resolves.toHaveProperty('messages').toEqualTypeOf<BaseMessage[]>();
+    expectTypeOf(durable.invoke({ messages: [] }))
+      .resolves.toHaveProperty('verdict')
+      .toEqualTypeOf<'publish' | 'hold'>();
+    expectTypeOf(durable.invoke({ messages: [] }))
+      .resolves.toHaveProperty('messages')
+      .toEqualTypeOf<BaseMessage[]>();
     expectTypeOf(durable.keel).toEqualTypeOf<DurableGraphHandle>();
   });
 

@@ -23,7 +23,12 @@ test('MCP tools from @langchain/mcp-adapters are recorded as mcp calls and not c
     const graph = durableGraph(
       new StateGraph(MessagesAnnotation)
         .addNode('check', async () => {
-          const counted = (await countWords!.invoke({ id: 'call_1', name: countWords!.name, args: { text: 'Keel keeps agent runs' }, type: 'tool_call' })) as ToolMessage;
+          const counted = (await countWords!.invoke({
+            id: 'call_1',
+            name: countWords!.name,
+            args: { text: 'Keel keeps agent runs' },
+            type: 'tool_call',
+          })) as ToolMessage;
           const publish = interrupt(`The brief has ${String(counted.content)} words. Publish?`);
           return { messages: [counted, new AIMessage(`publish: ${String(publish)}`)] };
         })

@@ -55,7 +55,8 @@ test('ChatOpenAI in createAgent, streamed, with an approval: every request reach
   expect(performed).toEqual(['lookup Keel']);
 
   const secondRun: [string, unknown][] = [];
-  for await (const chunk of await graph.stream(new Command({ resume: { decisions: [{ type: 'approve' }] } }), config)) secondRun.push(chunk as [string, unknown]);
+  for await (const chunk of await graph.stream(new Command({ resume: { decisions: [{ type: 'approve' }] } }), config))
+    secondRun.push(chunk as [string, unknown]);
   const text = secondRun
     .filter(([mode]) => mode === 'messages')
     .map(([, [message]]: any) => message as AIMessageChunk)

@@ -132,11 +132,7 @@ describe('tool options', () => {
     );
     await graph.invoke({ messages: [new HumanMessage('go')] }, thread('o'));
     const done = (await graph.invoke(new Command({ resume: 'yes' }), thread('o'))) as { messages: BaseMessage[] };
-    expect(done.messages.filter((message) => ToolMessage.isInstance(message)).map((message) => message.content)).toEqual([
-      't=2',
-      'hits=1',
-      'confirmed: yes',
-    ]);
+    expect(done.messages.filter((message) => ToolMessage.isInstance(message)).map((message) => message.content)).toEqual(['t=2', 'hits=1', 'confirmed: yes']);
     expect(clock).toBe(2);
     expect(searches).toBe(1);
   });

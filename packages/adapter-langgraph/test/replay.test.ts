@@ -9,10 +9,7 @@ test('a Keel replay from a model call runs the turn again on a copy of the threa
   const runtime = createRuntime({ store: memoryStore() });
   const inner = fakeModel().respond(new AIMessage('outline')).respond(new AIMessage('draft one')).respond(new AIMessage('draft two'));
   const model = durableChatModel(inner);
-  const graph = durableGraph(
-    writerGraph(model),
-    { runtime },
-  );
+  const graph = durableGraph(writerGraph(model), { runtime });
   const config = { configurable: { thread_id: 'essay' } };
   await graph.invoke({ messages: [new HumanMessage('Write about Keel')] }, config);
   const [original] = await graph.keel.executions('essay');

@@ -33,10 +33,7 @@ function parentOf(span: ReadableSpan, spans: readonly ReadableSpan[]): ReadableS
 test("LangChain's span for each model call is a child of Keel's model checkpoint span, and the graph's span of Keel's turn", async () => {
   const runtime = createRuntime({ store: memoryStore() });
   const model = durableChatModel(fakeModel().respond(new AIMessage('outline')).respond(new AIMessage('draft')));
-  const graph = durableGraph(
-    writerGraph(model),
-    { runtime },
-  );
+  const graph = durableGraph(writerGraph(model), { runtime });
   await graph.invoke({ messages: [new HumanMessage('Write about Keel')] }, { configurable: { thread_id: 'essay' } });
   const spans = exporter.getFinishedSpans();
   const session = spans.find((span) => span.name === 'keel.run langgraph:writer')!;

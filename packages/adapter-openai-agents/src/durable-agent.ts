@@ -87,13 +87,19 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
    * A run outside a flow that stops at a wait (a tool approval) rejects with
    * {@link AgentRunWaitingError}, which names the execution and its waits.
    */
-  run(input: DurableRunInput<TAgent>, options?: NonStreamRunOptions<ContextOf<TAgent>, TAgent> & OutsideFlowOptions): Promise<RunResult<ContextOf<TAgent>, TAgent>>;
+  run(
+    input: DurableRunInput<TAgent>,
+    options?: NonStreamRunOptions<ContextOf<TAgent>, TAgent> & OutsideFlowOptions,
+  ): Promise<RunResult<ContextOf<TAgent>, TAgent>>;
   /**
    * Runs the agent streamed, like `runner.run(agent, input, { stream: true })`, and resolves with a
    * `StreamedRunResult`. Its events are recorded live and replayed from the records on resume; a run
    * that continues after approvals is one stream across them.
    */
-  run(input: DurableRunInput<TAgent>, options: StreamRunOptions<ContextOf<TAgent>, TAgent> & OutsideFlowOptions): Promise<StreamedRunResult<ContextOf<TAgent>, TAgent>>;
+  run(
+    input: DurableRunInput<TAgent>,
+    options: StreamRunOptions<ContextOf<TAgent>, TAgent> & OutsideFlowOptions,
+  ): Promise<StreamedRunResult<ContextOf<TAgent>, TAgent>>;
   run(input: DurableRunInput<TAgent>, options: AnyRunOptions = {}): Promise<RunResult<any, any> | Streamed> {
     const { key, ...runOptions } = options;
     if (isFlowActive()) {
@@ -151,11 +157,15 @@ export class DurableAgent<TAgent extends Agent<any, any> = Agent<any, any>> {
   #driveStream(input: DurableRunInput<TAgent>, options: AnyRunOptions, deferEnd: boolean): Promise<StreamInProgress> {
     return runInLane({ settings: this.#settings, agent: undefined, toolCall: undefined }, async () => {
       const first = (await this.runner.run(this.agent, input, { ...this.#sdkOptions(options, false), stream: true })) as Streamed;
-      const stream = continuousStream(first, async (leg) => {
-        if (leg.interruptions.length === 0) return undefined;
-        const state = await awaitApprovals(this.agent, leg, this.#settings, options.context !== undefined);
-        return (await this.runner.run(this.agent, state, { ...this.#sdkOptions(options, true), stream: true })) as Streamed;
-      }, { deferEnd });
+      const stream = continuousStream(
+        first,
+        async (leg) => {
+          if (leg.interruptions.length === 0) return undefined;
+          const state = await awaitApprovals(this.agent, leg, this.#settings, options.context !== undefined);
+          return (await this.runner.run(this.agent, state, { ...this.#sdkOptions(options, true), stream: true })) as Streamed;
+        },
+        { deferEnd },
+      );
       // Its errors reach the consumer through the result; whoever waits on `finished` sees them too.
       stream.finished.catch(() => {});
       return stream;

@@ -2,14 +2,7 @@ import { durableCall, durableStream, isFlowActive, requestFingerprint, type Chec
 import type { Model, ModelRequest, ModelResponse, ModelRetryAdviceRequest, StreamEvent } from '@openai/agents';
 import { currentLane, type DurableLane } from './durable-lane.js';
 import { normalizeModelRequest } from './model-request.js';
-import {
-  reportedModel,
-  reviveModelResponse,
-  storeModelResponse,
-  storeStreamEvent,
-  usageOf,
-  type StoredModelResponse,
-} from './model-response-codec.js';
+import { reportedModel, reviveModelResponse, storeModelResponse, storeStreamEvent, usageOf, type StoredModelResponse } from './model-response-codec.js';
 
 const decorated = Symbol.for('keel.openai-agents.durable-model');
 

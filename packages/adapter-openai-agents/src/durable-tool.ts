@@ -50,8 +50,7 @@ export function makeToolDurable(tool: FunctionTool<any, any, any>, kind: ToolKin
         input: settings.capturedInput(recordKind, target.name, () => parsedArguments(input)),
         metadata: settings.metadata(recordKind, target.name, { callId, agent: lane.agent }),
       },
-      (context) =>
-        runInLane({ settings, agent: undefined, toolCall: context }, () => original.call(target, runContext, input, details)),
+      (context) => runInLane({ settings, agent: undefined, toolCall: context }, () => original.call(target, runContext, input, details)),
     );
   };
 }

@@ -36,7 +36,8 @@ export class Child {
   /** The child's `result` line, parsed, once it exited. */
   async result(): Promise<ChildResult> {
     const { stdout, stderr } = await this.#child.exited;
-    if (!stdout.split('\n').some((line) => line.startsWith('result '))) throw new Error(`The child exited without a result line.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    if (!stdout.split('\n').some((line) => line.startsWith('result ')))
+      throw new Error(`The child exited without a result line.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
     return jsonLine<ChildResult>(stdout, 'result');
   }
 

@@ -108,7 +108,8 @@ describe('approvals inside an agent used as a tool', () => {
     const brain = (request: FakeRequest) => {
       const instructions = String((request.body as { instructions?: string }).instructions);
       const last = lastToolOutput(request);
-      if (instructions.startsWith('You research')) return last ? `Research: ${last.text}` : { toolCalls: [{ name: 'paid_search', arguments: { query: 'chips' } }] };
+      if (instructions.startsWith('You research'))
+        return last ? `Research: ${last.text}` : { toolCalls: [{ name: 'paid_search', arguments: { query: 'chips' } }] };
       return last ? `Editor says: ${last.text}` : { toolCalls: [{ name: 'research', arguments: { input: 'chips' } }] };
     };
     const fake = await fakeServer(Array.from({ length: 10 }, () => brain));
@@ -125,7 +126,12 @@ describe('approvals inside an agent used as a tool', () => {
     });
     const researcher = new Agent({ name: 'researcher', instructions: 'You research a topic.', model: 'gpt-4o', tools: [paidSearch] });
     const editor = durable(
-      new Agent({ name: 'editor', instructions: 'You edit.', model: 'gpt-4o', tools: [researcher.asTool({ toolName: 'research', toolDescription: 'Researches.' })] }),
+      new Agent({
+        name: 'editor',
+        instructions: 'You edit.',
+        model: 'gpt-4o',
+        tools: [researcher.asTool({ toolName: 'research', toolDescription: 'Researches.' })],
+      }),
       { runConfig: { modelProvider: providerFor(fake) } },
     );
     const runtime = createRuntime({ store: memoryStore() });
@@ -182,7 +188,11 @@ describe('turn granularity', () => {
       'scout:2/model:2',
       'scout:2/search_news:call_N',
     ]);
-    expect(checkpoints.find((checkpoint) => checkpoint.id === 'scout:1')!.metadata).toMatchObject({ agent: 'scout', granularity: 'turn', usage: expect.any(Object) });
+    expect(checkpoints.find((checkpoint) => checkpoint.id === 'scout:1')!.metadata).toMatchObject({
+      agent: 'scout',
+      granularity: 'turn',
+      usage: expect.any(Object),
+    });
     // Each run's children belong to its own question.
     for (const parent of ['scout:1', 'scout:2']) {
       const search = checkpoints.find((checkpoint) => checkpoint.id.startsWith(`${parent}/search_news`))!;

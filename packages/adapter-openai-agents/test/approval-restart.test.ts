@@ -37,7 +37,12 @@ test('approved in another process, the tool runs exactly once when a new process
     expect(first.waits).toEqual([
       expect.objectContaining({
         name: 'publish_story',
-        metadata: expect.objectContaining({ tool: 'publish_story', agent: 'editor', arguments: '{"headline":"Open model beats benchmarks"}', runStateCheckpoint: 'run_state:1' }),
+        metadata: expect.objectContaining({
+          tool: 'publish_story',
+          agent: 'editor',
+          arguments: '{"headline":"Open model beats benchmarks"}',
+          runStateCheckpoint: 'run_state:1',
+        }),
       }),
     ]);
     expect(callsOf(space)).toEqual([]);

@@ -124,11 +124,21 @@ describe('inside a flow', () => {
 
   test('the capture policy decides what is recorded beyond the outputs, with redaction', async () => {
     const fake = await fakeServer([
-      { toolCalls: [{ name: 'login', arguments: { user: 'ada', password: 'hunter2' } }, { name: 'search', arguments: { query: 'ai', apiKey: 'sk-1' } }] },
+      {
+        toolCalls: [
+          { name: 'login', arguments: { user: 'ada', password: 'hunter2' } },
+          { name: 'search', arguments: { query: 'ai', apiKey: 'sk-1' } },
+        ],
+      },
       'done',
     ]);
     const login = tool({ name: 'login', description: 'Logs in.', parameters: z.object({ user: z.string(), password: z.string() }), execute: async () => 'ok' });
-    const search = tool({ name: 'search', description: 'Searches.', parameters: z.object({ query: z.string(), apiKey: z.string() }), execute: async () => 'hits' });
+    const search = tool({
+      name: 'search',
+      description: 'Searches.',
+      parameters: z.object({ query: z.string(), apiKey: z.string() }),
+      execute: async () => 'hits',
+    });
     const agent = durable(new Agent({ name: 'clerk', instructions: 'You look things up.', model: 'gpt-4o', tools: [login, search] }), {
       runConfig: { modelProvider: providerFor(fake) },
       capture: {
@@ -151,7 +161,12 @@ describe('inside a flow', () => {
 
   test('a tool opted out with durable: false runs again on replay; the others do not', async () => {
     const fake = await fakeServer([
-      { toolCalls: [{ name: 'clock', arguments: {} }, { name: 'add', arguments: { a: 1, b: 2 } }] },
+      {
+        toolCalls: [
+          { name: 'clock', arguments: {} },
+          { name: 'add', arguments: { a: 1, b: 2 } },
+        ],
+      },
       (request) => `at ${lastToolOutput(request)!.text}`,
     ]);
     let ticks = 0;
@@ -170,7 +185,12 @@ describe('inside a flow', () => {
 
   test('per-tool policies reach the records: at-most-once delivery, and a tool that fails is retried', async () => {
     const fake = await fakeServer([
-      { toolCalls: [{ name: 'send_alert', arguments: { message: 'breaking' } }, { name: 'flaky', arguments: {} }] },
+      {
+        toolCalls: [
+          { name: 'send_alert', arguments: { message: 'breaking' } },
+          { name: 'flaky', arguments: {} },
+        ],
+      },
       (request) => `Done: ${lastToolOutput(request)!.text}`,
     ]);
     let attempts = 0;

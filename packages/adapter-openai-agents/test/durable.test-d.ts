@@ -10,7 +10,7 @@ interface Desk {
 const lookup = tool({ name: 'lookup', description: 'Looks up.', parameters: z.object({ topic: z.string() }), execute: async ({ topic }) => topic });
 
 describe("durable(agent) keeps the SDK's own result types", () => {
-  it('run() resolves with a RunResult whose final output has the agent\'s output type', () => {
+  it("run() resolves with a RunResult whose final output has the agent's output type", () => {
     const agent = new Agent<Desk, typeof schema>({ name: 'brief', outputType: schema, tools: [lookup] });
     const durableAgent = durable(agent);
     const result = durableAgent.run('Brief me');

@@ -66,7 +66,9 @@ test('a run outside a flow that stops for an approval rejects with the execution
   expect(AgentRunWaitingError.isInstance(stopped)).toBe(true);
   const waiting = stopped as AgentRunWaitingError;
   expect(waiting.agent).toBe('translator');
-  expect(waiting.waits).toEqual([expect.objectContaining({ name: 'translate', id: 'translate:1', question: 'Approve translator calling translate({"text":"hello"})?' })]);
+  expect(waiting.waits).toEqual([
+    expect.objectContaining({ name: 'translate', id: 'translate:1', question: 'Approve translator calling translate({"text":"hello"})?' }),
+  ]);
   expect(waiting.message).toContain(waiting.executionId);
   expect((await runtime.executions.get(waiting.executionId)).status).toBe('waiting');
 

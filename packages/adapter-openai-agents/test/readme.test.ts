@@ -102,7 +102,9 @@ test('the news scout example runs as written, and records what the README says',
     ]);
     const readme = fs.readFileSync(path.join(packageDirectory, 'README.md'), 'utf8');
     const model = checkpoints[0]!.metadata?.['model'];
-    expect(readme, `the recorded model id is ${String(model)}`).toContain(`model:1                              model  agent news_scout, model ${String(model)}, usage`);
+    expect(readme, `the recorded model id is ${String(model)}`).toContain(
+      `model:1                              model  agent news_scout, model ${String(model)}, usage`,
+    );
     expect((await runtime.executions.get(first!.id)).output).toEqual({
       agent: 'news_scout',
       lastAgent: 'news_scout',

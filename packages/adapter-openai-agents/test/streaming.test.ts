@@ -73,7 +73,11 @@ test('a streamed run is recorded live and replayed as the same event stream, wit
     ['weather:call_1', 'tool'],
     ['model:2', 'model'],
   ]);
-  expect(checkpoints[0]!.metadata).toMatchObject({ streamed: true, model: 'gpt-4o', usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) } });
+  expect(checkpoints[0]!.metadata).toMatchObject({
+    streamed: true,
+    model: 'gpt-4o',
+    usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
+  });
 
   const replay = await flow.replay(live.executionId);
   expect(replay.status).toBe('completed');
@@ -116,7 +120,12 @@ test('a streamed run that stops for an approval is one stream across the stop: i
 test('outside a flow, a streamed run opens its own execution and is the SDK’s StreamedRunResult', async () => {
   const fake = await fakeServer(weatherScript);
   const runtime = createRuntime({ store: memoryStore() });
-  const weather = tool({ name: 'weather', description: 'Weather.', parameters: z.object({ city: z.string() }), execute: async ({ city }) => `sunny in ${city}` });
+  const weather = tool({
+    name: 'weather',
+    description: 'Weather.',
+    parameters: z.object({ city: z.string() }),
+    execute: async ({ city }) => `sunny in ${city}`,
+  });
   const agent = durable(new Agent({ name: 'forecaster', instructions: 'You forecast.', model: 'gpt-4o', tools: [weather] }), {
     runConfig: { modelProvider: providerFor(fake) },
     runtime,

@@ -50,7 +50,12 @@ test("the model request's HTTP span is a child of Keel's model checkpoint span, 
     ],
   });
   try {
-    const add = tool({ name: 'add', description: 'Adds two numbers.', parameters: z.object({ a: z.number(), b: z.number() }), execute: async ({ a, b }) => String(a + b) });
+    const add = tool({
+      name: 'add',
+      description: 'Adds two numbers.',
+      parameters: z.object({ a: z.number(), b: z.number() }),
+      execute: async ({ a, b }) => String(a + b),
+    });
     const modelProvider = new OpenAIProvider({ openAIClient: new OpenAI({ baseURL: fake.url, apiKey: 'test', maxRetries: 0, fetch: tracedFetch }) });
     const agent = durable(new Agent({ name: 'calculator', instructions: 'You add numbers.', model: 'gpt-4o', tools: [add] }), { runConfig: { modelProvider } });
     const runtime = createRuntime({ store: memoryStore() });
@@ -63,7 +68,13 @@ test("the model request's HTTP span is a child of Keel's model checkpoint span, 
     const models = requests.map((request) => parentOf(request, spans));
     expect(models.map((model) => model?.name)).toEqual(['keel.model model', 'keel.model model']);
     expect(models.map((model) => parentOf(model!, spans)?.name)).toEqual(['keel.run sums', 'keel.run sums']);
-    expect(models[0]!.attributes).toMatchObject({ 'keel.checkpoint.id': 'model:1', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 31, 'gen_ai.usage.output_tokens': 7 });
+    expect(models[0]!.attributes).toMatchObject({
+      'keel.checkpoint.id': 'model:1',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 31,
+      'gen_ai.usage.output_tokens': 7,
+    });
     expect(spans.find((span) => span.name === 'keel.tool add')?.attributes['keel.checkpoint.kind']).toBe('tool');
   } finally {
     await fake.stop();

@@ -110,7 +110,10 @@ function defaultQuestion(toolUse: ToolUseLike): string {
  */
 function toolResultContent(content: unknown): string | readonly unknown[] {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content) && content.every((block) => typeof block === 'object' && block !== null && typeof (block as { type?: unknown }).type === 'string')) {
+  if (
+    Array.isArray(content) &&
+    content.every((block) => typeof block === 'object' && block !== null && typeof (block as { type?: unknown }).type === 'string')
+  ) {
     return content as readonly unknown[];
   }
   return JSON.stringify(content) ?? '';

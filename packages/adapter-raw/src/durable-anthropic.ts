@@ -75,9 +75,7 @@ function durableCreate(original: CreateFunction, settings: ModelCallSettings): C
       signal?: AbortSignal | null;
       middleware?: ReadonlyArray<Middleware>;
     };
-    const signal = requestOptions.signal
-      ? AbortSignal.any([requestOptions.signal, call.abortController.signal])
-      : call.abortController.signal;
+    const signal = requestOptions.signal ? AbortSignal.any([requestOptions.signal, call.abortController.signal]) : call.abortController.signal;
     const request = original.call(this, params, {
       ...requestOptions,
       signal,

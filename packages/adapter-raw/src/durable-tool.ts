@@ -69,16 +69,10 @@ export function durableTool(
   return durableRunnable(nameOrTool, (fnOrOptions as DurableToolOptions | undefined) ?? {});
 }
 
-function durableFunction(
-  name: string,
-  fn: (input: unknown, context: ToolCallContext) => unknown,
-  options: DurableToolOptions,
-): DurableTool<unknown, unknown> {
+function durableFunction(name: string, fn: (input: unknown, context: ToolCallContext) => unknown, options: DurableToolOptions): DurableTool<unknown, unknown> {
   const tool = (input: unknown, toolUse?: ToolUseReference) => {
     const toolUseId = toolUseIdOf(toolUse);
-    return durableCall(callSpec(name, input, toolUseId, options), (context) =>
-      runInDurableContext(context, () => fn(input, { ...context, toolUseId })),
-    );
+    return durableCall(callSpec(name, input, toolUseId, options), (context) => runInDurableContext(context, () => fn(input, { ...context, toolUseId })));
   };
   return Object.assign(tool, { toolName: name });
 }

@@ -206,11 +206,7 @@ function bodyHeaders(live: Headers): Headers {
  * Passes the events on and sets the record's metadata; a stream that carried an `error` event or
  * ended before `message_stop` fails the checkpoint instead of being recorded as an answer.
  */
-async function* checkedEvents(
-  events: AsyncIterable<ServerSentEvent>,
-  context: CheckpointContext,
-  requestId: string | null,
-): AsyncGenerator<ServerSentEvent> {
+async function* checkedEvents(events: AsyncIterable<ServerSentEvent>, context: CheckpointContext, requestId: string | null): AsyncGenerator<ServerSentEvent> {
   const metadata = new StreamMetadata(requestId);
   for await (const event of events) {
     metadata.observe(event);

@@ -119,10 +119,7 @@ describe('approvals in a hand-written loop, across a process restart', () => {
 describe('approvals for the SDK tool runner and outside a flow', () => {
   it('gate.tool() makes a runnable tool wait; a rejection reaches the model as an error result', async () => {
     fake = await startFakeLLM({
-      script: [
-        { toolCalls: [{ name: 'delete_repo', arguments: { name: 'keel' } }] },
-        (request) => `Result: ${JSON.stringify(toolResultsOf(request))}`,
-      ],
+      script: [{ toolCalls: [{ name: 'delete_repo', arguments: { name: 'keel' } }] }, (request) => `Result: ${JSON.stringify(toolResultsOf(request))}`],
     });
     runtime = createRuntime({ store: memoryStore() });
     const client = durableAnthropic(new Anthropic({ baseURL: fake.origin, apiKey: 'test', maxRetries: 0 }));
@@ -167,7 +164,11 @@ describe('approvals for the SDK tool runner and outside a flow', () => {
     await expect(gate.run({ id: 'toolu_1', name: 'publish', input: {} }, () => 'published')).rejects.toThrow(ApprovalOutsideFlowError);
     // Content blocks go to the model as they are; any other value as JSON text.
     const blocks = [{ type: 'text', text: 'a' }];
-    expect(await gate.run({ id: 'toolu_2', name: 'search', input: {} }, () => blocks)).toEqual({ type: 'tool_result', tool_use_id: 'toolu_2', content: blocks });
+    expect(await gate.run({ id: 'toolu_2', name: 'search', input: {} }, () => blocks)).toEqual({
+      type: 'tool_result',
+      tool_use_id: 'toolu_2',
+      content: blocks,
+    });
     expect(await gate.run({ id: 'toolu_3', name: 'search', input: {} }, () => ['a', 'b'])).toEqual({
       type: 'tool_result',
       tool_use_id: 'toolu_3',

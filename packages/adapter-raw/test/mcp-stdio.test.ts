@@ -38,7 +38,12 @@ async function durableMcpTools(mcp: Client) {
 }
 
 function serverCalls(callsLog: string): unknown[] {
-  return existsSync(callsLog) ? readFileSync(callsLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
+  return existsSync(callsLog)
+    ? readFileSync(callsLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+    : [];
 }
 
 /** A runtime on a lowdb folder, an MCP server process, and the durable Anthropic client on the fake LLM: one "process" of the agent. */
@@ -69,7 +74,12 @@ describe('MCP calls through a real stdio MCP server', () => {
     cleanups.push(() => fake.stop());
     const defineAgent = (agent: Awaited<ReturnType<typeof startAgentProcess>>, tools: Awaited<ReturnType<typeof durableMcpTools>>) =>
       agent.runtime.flow('calculate', async () => {
-        const final = await agent.client.beta.messages.toolRunner({ model: 'claude-test', max_tokens: 100, messages: [{ role: 'user', content: '6 × 7?' }], tools });
+        const final = await agent.client.beta.messages.toolRunner({
+          model: 'claude-test',
+          max_tokens: 100,
+          messages: [{ role: 'user', content: '6 × 7?' }],
+          tools,
+        });
         const answer = (final.content[0] as { text: string }).text;
         const publish = await wait('publish', { schema: z.boolean() });
         return publish ? answer : 'kept';
@@ -106,14 +116,24 @@ describe('MCP calls through a real stdio MCP server', () => {
   it('a hand-written loop calling client.callTool through durableTool(kind mcp): the server runs each call once across a resume', async () => {
     const { store, callsLog } = workspace();
     const fake = await startFakeLLM({
-      script: [{ toolCalls: [{ name: 'multiply', arguments: { a: 3, b: 5 } }, { name: 'multiply', arguments: { a: 2, b: 8 } }] }, 'Both products are in.'],
+      script: [
+        {
+          toolCalls: [
+            { name: 'multiply', arguments: { a: 3, b: 5 } },
+            { name: 'multiply', arguments: { a: 2, b: 8 } },
+          ],
+        },
+        'Both products are in.',
+      ],
     });
     cleanups.push(() => fake.stop());
     const tools: Anthropic.Tool[] = [
       { name: 'multiply', input_schema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } },
     ];
     const defineAgent = (agent: Awaited<ReturnType<typeof startAgentProcess>>) => {
-      const multiply = durableTool('multiply', (input: { a: number; b: number }) => agent.mcp.callTool({ name: 'multiply', arguments: input }), { kind: 'mcp' });
+      const multiply = durableTool('multiply', (input: { a: number; b: number }) => agent.mcp.callTool({ name: 'multiply', arguments: input }), {
+        kind: 'mcp',
+      });
       return agent.runtime.flow('loop', async () => {
         const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Multiply 3 × 5 and 2 × 8.' }];
         for (;;) {
@@ -129,7 +149,9 @@ describe('MCP calls through a real stdio MCP server', () => {
           messages.push({ role: 'user', content: results });
         }
         const products = messages.flatMap((message) =>
-          Array.isArray(message.content) ? message.content.flatMap((block) => (block.type === 'tool_result' ? [(block.content as { text: string }[])[0]!.text] : [])) : [],
+          Array.isArray(message.content)
+            ? message.content.flatMap((block) => (block.type === 'tool_result' ? [(block.content as { text: string }[])[0]!.text] : []))
+            : [],
         );
         const approved = await wait('approve', { schema: z.boolean() });
         return approved ? products : [];

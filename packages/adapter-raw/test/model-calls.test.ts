@@ -25,7 +25,7 @@ afterEach(async () => {
 const params = { model: 'claude-test', max_tokens: 100, messages: [{ role: 'user' as const, content: 'Hello' }] };
 
 describe('model calls as checkpoints', () => {
-  it("one HTTP 500 then success, retried by the SDK itself, is one checkpoint", async () => {
+  it('one HTTP 500 then success, retried by the SDK itself, is one checkpoint', async () => {
     const { fake, runtime, client } = await setup([{ fault: { status: 500, retryAfterMs: 1 } }, 'Recovered.'], 1);
     const agent = runtime.flow('retrying', async () => (await client.messages.create(params)).content);
     const result = await agent.run(undefined);
@@ -110,12 +110,16 @@ describe('model calls as checkpoints', () => {
   });
 
   it('parallel model calls are numbered in call order and each replays its own answer', async () => {
-    const { fake, runtime, client } = await setup(Array(3).fill((request: { body: { messages: { content: string }[] } }) => `echo ${request.body.messages[0]!.content}`));
+    const { fake, runtime, client } = await setup(
+      Array(3).fill((request: { body: { messages: { content: string }[] } }) => `echo ${request.body.messages[0]!.content}`),
+    );
     const agent = runtime.flow('parallel', async () =>
-      Promise.all(['a', 'b', 'c'].map(async (letter) => {
-        const message = await client.messages.create({ ...params, messages: [{ role: 'user', content: letter }] });
-        return (message.content[0] as { text: string }).text;
-      })),
+      Promise.all(
+        ['a', 'b', 'c'].map(async (letter) => {
+          const message = await client.messages.create({ ...params, messages: [{ role: 'user', content: letter }] });
+          return (message.content[0] as { text: string }).text;
+        }),
+      ),
     );
     const live = await agent.run(undefined);
     expect(live.output).toEqual(['echo a', 'echo b', 'echo c']);

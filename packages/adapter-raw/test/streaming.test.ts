@@ -62,9 +62,7 @@ describe('streamed model calls', () => {
   });
 
   it('create({ stream: true }) replays the same raw events', async () => {
-    const { fake, runtime, client } = await setup([
-      { text: 'Adding now.', toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] },
-    ]);
+    const { fake, runtime, client } = await setup([{ text: 'Adding now.', toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }]);
     const agent = runtime.flow('raw-events', async () => {
       const stream = await client.messages.create({ ...params, stream: true });
       const events: unknown[] = [];

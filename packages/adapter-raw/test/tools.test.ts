@@ -98,11 +98,7 @@ describe('durableTool in a hand-written loop', () => {
     expect(live.output).toEqual(['a', 'b', 'c']);
     expect(replayed.output).toEqual(['a', 'b', 'c']);
     expect(runs).toBe(3);
-    expect((await runtime.executions.checkpoints(live.executionId)).map((record) => record.id)).toEqual([
-      'lookup:toolu_a',
-      'lookup:toolu_b',
-      'lookup:toolu_c',
-    ]);
+    expect((await runtime.executions.checkpoints(live.executionId)).map((record) => record.id)).toEqual(['lookup:toolu_a', 'lookup:toolu_b', 'lookup:toolu_c']);
   });
 
   it('outside a flow a durable tool simply runs', async () => {
@@ -169,7 +165,10 @@ describe('runnable tools for the SDK tool runner', () => {
     await server.connect(serverTransport);
     const mcp = new Client({ name: 'keel-test', version: '1.0.0' });
     await mcp.connect(clientTransport);
-    closers.push(() => mcp.close(), () => server.close());
+    closers.push(
+      () => mcp.close(),
+      () => server.close(),
+    );
 
     // The MCP SDK's `callTool` result type is wider than the helper's structural one (it also allows a legacy shape).
     const tools = mcpTools((await mcp.listTools()).tools, mcp as Parameters<typeof mcpTools>[1]).map((tool) => durableTool(tool));
@@ -238,7 +237,10 @@ describe('durable(name, fn) for any other client', () => {
       kind: 'model',
       key: (params) => params.prompt,
     });
-    const agent = runtime.flow('other-client', async () => [await complete({ model: 'gpt-test', prompt: 'hi' }), await complete({ model: 'gpt-test', prompt: 'yo' })]);
+    const agent = runtime.flow('other-client', async () => [
+      await complete({ model: 'gpt-test', prompt: 'hi' }),
+      await complete({ model: 'gpt-test', prompt: 'yo' }),
+    ]);
     const live = await agent.run(undefined);
     const replayed = await agent.replay(live.executionId);
     expect(replayed.output).toEqual(live.output);

@@ -1,5 +1,14 @@
 import type { RunResult } from '@keel/core';
-import { CallPolicy, ExecutionWaitingError, durableCall, isFlowActive, requestFingerprint, runInFlow, storableData, type RunInFlowOptions } from '@keel/core/adapter';
+import {
+  CallPolicy,
+  ExecutionWaitingError,
+  durableCall,
+  isFlowActive,
+  requestFingerprint,
+  runInFlow,
+  storableData,
+  type RunInFlowOptions,
+} from '@keel/core/adapter';
 import { AgentRun } from './agent-run.js';
 import { AgentUnsupportedError } from './agent-unsupported-error.js';
 import { wrapModel } from './durable-model.js';

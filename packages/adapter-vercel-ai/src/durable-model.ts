@@ -1,4 +1,13 @@
-import { CallPolicy, currentExecution, durableCall, durableStream, replayChange, requestFingerprint, storableData, type CheckpointContext } from '@keel/core/adapter';
+import {
+  CallPolicy,
+  currentExecution,
+  durableCall,
+  durableStream,
+  replayChange,
+  requestFingerprint,
+  storableData,
+  type CheckpointContext,
+} from '@keel/core/adapter';
 import { AgentRun } from './agent-run.js';
 import { ModelUnsupportedError } from './model-unsupported-error.js';
 import { callOutcome, isStreamHead, recordableGenerateResult, recordablePart, streamHead } from './model-records.js';

@@ -1,17 +1,20 @@
-import { CallPolicy, durableCall, durableStream, openWait, replayChange, requestFingerprint, storableData, type ApprovalDecision, type CheckpointOptions } from '@keel/core/adapter';
+import {
+  CallPolicy,
+  durableCall,
+  durableStream,
+  openWait,
+  replayChange,
+  requestFingerprint,
+  storableData,
+  type ApprovalDecision,
+  type CheckpointOptions,
+} from '@keel/core/adapter';
 import { AgentRun, type ApprovalRequest } from './agent-run.js';
 import { askHuman, humanQuestionOf, type HumanQuestion } from './hitl-tool.js';
 import type { DurablePiecesOptions } from './options.js';
 import type { ToolCallOptions, ToolShape } from './sdk-shapes.js';
 import { ToolSetUnsupportedError } from './tool-set-unsupported-error.js';
-import {
-  approvalSchema,
-  approvalWaitName,
-  deniedOutput,
-  interceptNeedsApproval,
-  interceptToolApproval,
-  isDeniedOutput,
-} from './tool-approval.js';
+import { approvalSchema, approvalWaitName, deniedOutput, interceptNeedsApproval, interceptToolApproval, isDeniedOutput } from './tool-approval.js';
 
 /** Tools this adapter made, to the tool each wraps. */
 const originals = new WeakMap<object, object>();
@@ -181,9 +184,7 @@ async function* streamingCall(call: ToolCall, input: unknown, options: ToolCallO
 function askApproval(call: ToolCall, input: unknown, options: ToolCallOptions, approval: ApprovalRequest): Promise<ApprovalDecision> {
   return openWait(approvalWaitName(call.name), {
     schema: approvalSchema,
-    question:
-      `Approve the call of tool "${call.name}" with ${JSON.stringify(storableData(input))}?` +
-      (approval.reason ? ` (${approval.reason})` : ''),
+    question: `Approve the call of tool "${call.name}" with ${JSON.stringify(storableData(input))}?` + (approval.reason ? ` (${approval.reason})` : ''),
     metadata: {
       toolName: call.name,
       toolCallId: options.toolCallId,

@@ -106,4 +106,3 @@ function numberOrUndefined(value: unknown): number | undefined {
 function sum(left: number | undefined, right: number | undefined): number | undefined {
   return left === undefined && right === undefined ? undefined : (left ?? 0) + (right ?? 0);
 }
-

@@ -43,7 +43,11 @@ function snapshot(value: unknown, ancestors: object[]): unknown {
 /** Own enumerable keys, then the getters of the object's classes. */
 function fieldNames(value: object): string[] {
   const names = new Set(Object.keys(value));
-  for (let prototype = Object.getPrototypeOf(value) as object | null; prototype && prototype !== Object.prototype; prototype = Object.getPrototypeOf(prototype) as object | null) {
+  for (
+    let prototype = Object.getPrototypeOf(value) as object | null;
+    prototype && prototype !== Object.prototype;
+    prototype = Object.getPrototypeOf(prototype) as object | null
+  ) {
     for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(prototype))) {
       if (name !== 'constructor' && descriptor.get) names.add(name);
     }

@@ -70,10 +70,4 @@ export interface AgentShape {
 }
 
 /** The status a v7 `toolApproval` policy returns for one call. */
-export type ToolApprovalStatus =
-  | undefined
-  | 'not-applicable'
-  | 'approved'
-  | 'denied'
-  | 'user-approval'
-  | { readonly type: string; readonly reason?: string };
+export type ToolApprovalStatus = undefined | 'not-applicable' | 'approved' | 'denied' | 'user-approval' | { readonly type: string; readonly reason?: string };

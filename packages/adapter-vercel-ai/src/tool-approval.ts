@@ -35,7 +35,13 @@ export function isDeniedOutput(output: unknown): output is DeniedOutput {
  * inside the tool call, which a new process resumes after the input arrives, with the model calls
  * before it replayed.
  */
-export function interceptStatus(status: ToolApprovalStatus, toolCallId: string, toolName: string, run: AgentRun, waitable: ReadonlySet<string>): ToolApprovalStatus {
+export function interceptStatus(
+  status: ToolApprovalStatus,
+  toolCallId: string,
+  toolName: string,
+  run: AgentRun,
+  waitable: ReadonlySet<string>,
+): ToolApprovalStatus {
   const normalized = typeof status === 'string' ? { type: status } : status;
   if (normalized?.type !== 'user-approval' || !waitable.has(toolName) || !run.durable) return status;
   run.requestApproval(toolCallId, normalized.reason !== undefined ? { reason: normalized.reason } : {});
@@ -52,7 +58,13 @@ export function interceptToolApproval(policy: unknown, run: AgentRun, waitable: 
   if (policy === null || policy === undefined) return policy;
   if (typeof policy === 'function') {
     return async (options: { readonly toolCall: { readonly toolCallId: string; readonly toolName: string } }) =>
-      interceptStatus((await (policy as (options: unknown) => unknown)(options)) as ToolApprovalStatus, options.toolCall.toolCallId, options.toolCall.toolName, run, waitable);
+      interceptStatus(
+        (await (policy as (options: unknown) => unknown)(options)) as ToolApprovalStatus,
+        options.toolCall.toolCallId,
+        options.toolCall.toolName,
+        run,
+        waitable,
+      );
   }
   if (typeof policy !== 'object') return policy;
   const perTool: Record<string, unknown> = {};

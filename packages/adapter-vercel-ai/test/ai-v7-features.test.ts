@@ -8,7 +8,16 @@ import { startFakeLLM, type FakeLLM, type FakeRequest } from '@keel/testkit';
 import { generateText, isStepCount, streamText, tool, ToolLoopAgent, wrapLanguageModel } from 'ai';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AgentUnsupportedError, durable, durableMiddleware, durableModel, durableToolApproval, durableTools, ModelUnsupportedError, ToolSetUnsupportedError } from '../src/index.js';
+import {
+  AgentUnsupportedError,
+  durable,
+  durableMiddleware,
+  durableModel,
+  durableToolApproval,
+  durableTools,
+  ModelUnsupportedError,
+  ToolSetUnsupportedError,
+} from '../src/index.js';
 import { comparableParts } from './support/agent-suite.js';
 import { lastToolOutput, newsScript } from './support/news-script.js';
 import { ai6Sdk, ai7Sdk, deleteFileTool, newsTools } from './support/sdk-under-test.js';
@@ -82,7 +91,8 @@ describe('durable(agent) on ai 7: MCP, generator tools, granularity, policies', 
     const crawlFlow = runtime.flow('crawl', async (text: string) => {
       const result = await agent.stream({ prompt: text });
       const toolResults: unknown[] = [];
-      for await (const part of result.stream) if (part.type === 'tool-result') toolResults.push({ output: part.output, preliminary: part.preliminary ?? false });
+      for await (const part of result.stream)
+        if (part.type === 'tool-result') toolResults.push({ output: part.output, preliminary: part.preliminary ?? false });
       return { text: await result.text, toolResults };
     });
 
@@ -109,7 +119,12 @@ describe('durable(agent) on ai 7: MCP, generator tools, granularity, policies', 
     const agent = durable(new ToolLoopAgent({ id: 'news-scout', model: ai7Sdk.model(fake.url), tools: newsTools(ai7Sdk, calls) }), { granularity: 'turn' });
     const scout = runtime.flow('scout', async (text: string) => {
       const result = await agent.generate({ prompt: text });
-      return { text: result.text, steps: result.steps.length, toolNames: result.steps.flatMap((step) => step.toolCalls.map((call) => call.toolName)), usage: result.totalUsage.inputTokens };
+      return {
+        text: result.text,
+        steps: result.steps.length,
+        toolNames: result.steps.flatMap((step) => step.toolCalls.map((call) => call.toolName)),
+        usage: result.totalUsage.inputTokens,
+      };
     });
 
     const first = await scout.run(prompt);
@@ -225,8 +240,17 @@ describe('durable(agent) on ai 7: MCP, generator tools, granularity, policies', 
   it('a toolApproval function policy: only the calls it sends to a person wait', async () => {
     fake = await startFakeLLM({
       script: [
-        { toolCalls: [{ name: 'deleteFile', arguments: { path: '/tmp/cache.bin' } }, { name: 'deleteFile', arguments: { path: '/etc/passwd' } }] },
-        (request: FakeRequest) => `Done: ${request.body.messages.filter((message: { role: string }) => message.role === 'tool').map((message: { content: string }) => message.content).join(' | ')}`,
+        {
+          toolCalls: [
+            { name: 'deleteFile', arguments: { path: '/tmp/cache.bin' } },
+            { name: 'deleteFile', arguments: { path: '/etc/passwd' } },
+          ],
+        },
+        (request: FakeRequest) =>
+          `Done: ${request.body.messages
+            .filter((message: { role: string }) => message.role === 'tool')
+            .map((message: { content: string }) => message.content)
+            .join(' | ')}`,
       ],
     });
     const calls: string[] = [];
@@ -235,7 +259,8 @@ describe('durable(agent) on ai 7: MCP, generator tools, granularity, policies', 
       new ToolLoopAgent({
         model: ai7Sdk.model(fake.url),
         tools: { deleteFile: deleteFileTool(ai7Sdk, calls) },
-        toolApproval: ({ toolCall }) => ((toolCall.input as { path: string }).path.startsWith('/etc') ? { type: 'user-approval', reason: 'system file' } : 'not-applicable'),
+        toolApproval: ({ toolCall }) =>
+          (toolCall.input as { path: string }).path.startsWith('/etc') ? { type: 'user-approval', reason: 'system file' } : 'not-applicable',
       }),
     );
     const cleanup = runtime.flow('cleanup', async (text: string) => (await agent.generate({ prompt: text })).text);
@@ -262,7 +287,10 @@ describe('durableModel and durableTools with generateText / streamText', () => {
     expect(first.output).toBe(finalText);
     const records = await runtime.executions.checkpoints(first.executionId, { payloads: false });
     expect(records.map((record) => record.id)).toEqual(expect.arrayContaining(['model:1', 'model:4', 'searchNews:call_1@1', 'rankStories:call_4@5']));
-    expect(records.find((record) => record.id === 'model:1')!.metadata).toMatchObject({ model: { provider: 'openai.responses', modelId: 'gpt-4o' }, finishReason: 'tool-calls' });
+    expect(records.find((record) => record.id === 'model:1')!.metadata).toMatchObject({
+      model: { provider: 'openai.responses', modelId: 'gpt-4o' },
+      finishReason: 'tool-calls',
+    });
 
     await scout.replay(first.executionId);
     expect(fake.requests).toHaveLength(4);
@@ -278,7 +306,13 @@ describe('durableModel and durableTools with generateText / streamText', () => {
     const model = durableModel(ai7Sdk.model(fake.url));
     const tools = durableTools({ deleteFile: deleteFileTool(ai7Sdk, calls) });
     const cleanup = runtime.flow('cleanup', async (text: string) => {
-      const result = streamText({ model, tools, toolApproval: durableToolApproval(tools, { deleteFile: 'user-approval' }), prompt: text, stopWhen: isStepCount(3) });
+      const result = streamText({
+        model,
+        tools,
+        toolApproval: durableToolApproval(tools, { deleteFile: 'user-approval' }),
+        prompt: text,
+        stopWhen: isStepCount(3),
+      });
       const parts: unknown[] = [];
       for await (const part of result.stream) parts.push(part);
       return { text: await result.text, parts: comparableParts(parts) };

@@ -12,7 +12,9 @@ let fake: FakeLLM | undefined;
 
 /** Asks to delete the report; once the tool answered (or was refused), reports what it said. */
 function deleteTurn(request: FakeRequest) {
-  return lastToolCalled(request) === 'deleteFile' ? `Result: ${lastToolOutput(request)}` : { toolCalls: [{ name: 'deleteFile', arguments: { path: '/tmp/report.txt' } }] };
+  return lastToolCalled(request) === 'deleteFile'
+    ? `Result: ${lastToolOutput(request)}`
+    : { toolCalls: [{ name: 'deleteFile', arguments: { path: '/tmp/report.txt' } }] };
 }
 
 afterEach(async () => {
@@ -30,7 +32,10 @@ const rejected = { approve: false, reason: 'Legal hold: keep it.', text: 'Result
 
 describe('a tool approval survives a process restart', () => {
   // Each decision once, each SDK once (the in-process suites cover every combination).
-  for (const [sdk, decision] of [['ai 7', approved], ['ai 6', rejected]] as const) {
+  for (const [sdk, decision] of [
+    ['ai 7', approved],
+    ['ai 6', rejected],
+  ] as const) {
     it(`${sdk}, ${decision.approve ? 'approved: the tool runs exactly once' : 'rejected: the tool never runs, the model is told'}, in the process that resumes`, async () => {
       fake = await startFakeLLM({ script: Array.from({ length: 4 }, () => deleteTurn) });
       const folder = mkdtempSync(join(tmpdir(), 'keel-vercel-approval-'));

@@ -36,7 +36,11 @@ it('the server dies mid-answer: the next server resumes the turn, reusing the fi
 
   const first = await startServer(config);
   const question = userMessage('u1', 'Find the most important AI news');
-  const posted = await fetch(first.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'c1', messages: [question] }) });
+  const posted = await fetch(first.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'c1', messages: [question] }),
+  });
   expect(posted.status).toBe(200);
   const cut = posted.text().catch((error: unknown) => error);
   await fake.waitForRequests(2);
@@ -52,10 +56,20 @@ it('the server dies mid-answer: the next server resumes the turn, reusing the fi
   // No gap, no duplicate: one start, one finish, every text part once, each tool call once.
   expect(chunks.filter((chunk) => chunk.type === 'start')).toHaveLength(1);
   expect(chunks.filter((chunk) => chunk.type === 'finish')).toHaveLength(1);
-  expect(answer.parts.filter((part) => part.type.startsWith('tool-')).map((part) => part.type)).toEqual(['tool-searchNews', 'tool-readPage', 'tool-readPage', 'tool-rankStories']);
+  expect(answer.parts.filter((part) => part.type.startsWith('tool-')).map((part) => part.type)).toEqual([
+    'tool-searchNews',
+    'tool-readPage',
+    'tool-readPage',
+    'tool-rankStories',
+  ]);
   // Four model calls: the first reused from its record, the one in flight run again once.
   expect(fake.requests).toHaveLength(5);
-  expect(readFileSync(log, 'utf8').split('\n').filter(Boolean).filter((line) => line.startsWith('searchNews'))).toHaveLength(1);
+  expect(
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .filter((line) => line.startsWith('searchNews')),
+  ).toHaveLength(1);
   held.open();
 
   const stored = await (await fetch(`${second.url}/c1/messages`)).json();
@@ -72,7 +86,11 @@ it('a reconnect that reaches another server process follows the turn from the st
   const { fake, config } = await setUp('follow', held.opened);
   const [running, other] = await Promise.all([startServer(config), startServer(config)]);
 
-  const posted = await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'c2', messages: [userMessage('u1', 'Find the news')] }) });
+  const posted = await fetch(running.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'c2', messages: [userMessage('u1', 'Find the news')] }),
+  });
   await fake.waitForRequests(2);
   const followed = await fetch(`${other.url}/c2/stream`);
   expect(followed.status).toBe(200);

@@ -26,7 +26,14 @@ function toolRuns(log: string): Map<string, number> {
 
 /** What a run did, without call ids (live calls after a resume get new ones from the server). */
 function toolEffects(log: string): string[] {
-  return [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => line.replace(/ call_\d+ /, ' ')))].sort();
+  return [
+    ...new Set(
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.replace(/ call_\d+ /, ' ')),
+    ),
+  ].sort();
 }
 
 function requestsPerStep(requests: readonly FakeRequest[]): Map<number, number> {
@@ -73,7 +80,10 @@ describe('a durable ai 7 agent run killed with SIGKILL continues in a new proces
       first.process.kill('SIGKILL');
       const killed = await first.exited;
       expect(killed.signal).toBe('SIGKILL');
-      const recorded = killed.stdout.split('\n').filter((line) => line.startsWith('checkpoint ')).map((line) => line.split(' ')[2]!);
+      const recorded = killed.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('checkpoint '))
+        .map((line) => line.split(' ')[2]!);
       expect(recorded).toHaveLength(killAfter);
       const runsBefore = toolRuns(log);
       const requestsBefore = fake.requests.length;
@@ -121,7 +131,10 @@ describe('a durable ai 7 agent run killed with SIGKILL continues in a new proces
     expect(code, stderr).toBe(0);
     expect(jsonLine<{ text: string; steps: number }>(stdout, 'result')).toEqual({ text: reference!.text, steps: 4 });
     // The resumed stream gave the whole answer once: replayed steps, then the final call run live again.
-    const deltas = stdout.split('\n').filter((line) => line.startsWith('delta ')).map((line) => JSON.parse(line.slice(6)) as string);
+    const deltas = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('delta '))
+      .map((line) => JSON.parse(line.slice(6)) as string);
     expect(deltas.join('')).toBe(`Reading both.${reference!.text}`);
     expect(Object.fromEntries(requestsPerStep(fake.requests))).toEqual({ 1: 1, 2: 1, 3: 1, 4: 2 });
     expect([...toolRuns(log).values()]).toEqual([1, 1, 1, 1]);

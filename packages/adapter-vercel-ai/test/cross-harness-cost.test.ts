@@ -39,7 +39,14 @@ describe('the cost roll-up of an AI SDK agent whose tool runs an OpenAI Agents a
     const researcher = new Agent({
       name: 'researcher',
       model: 'gpt-4.1-mini',
-      tools: [agentsTool({ name: 'lookup', description: 'Looks a topic up.', parameters: z.object({ topic: z.string() }), execute: ({ topic }) => `facts about ${topic}` })],
+      tools: [
+        agentsTool({
+          name: 'lookup',
+          description: 'Looks a topic up.',
+          parameters: z.object({ topic: z.string() }),
+          execute: ({ topic }) => `facts about ${topic}`,
+        }),
+      ],
     });
     const modelProvider = new OpenAIProvider({ openAIClient: new OpenAI({ baseURL: url, apiKey: 'test', maxRetries: 0 }) });
     const briefer = new ToolLoopAgent({

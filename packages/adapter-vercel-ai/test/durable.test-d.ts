@@ -20,7 +20,10 @@ describe('durable(agent) keeps the ai agent type', () => {
     const generated = durableAgent.generate({ prompt: 'Paris?' });
     expectTypeOf(generated).resolves.toHaveProperty('text').toEqualTypeOf<string>();
     // The tool's own result type survives: a typed tool result, not `unknown`.
-    expectTypeOf<Extract<Awaited<typeof generated>['toolResults'][number], { toolName: 'weather' }>['output']>().toEqualTypeOf<{ city: string; celsius: number }>();
+    expectTypeOf<Extract<Awaited<typeof generated>['toolResults'][number], { toolName: 'weather' }>['output']>().toEqualTypeOf<{
+      city: string;
+      celsius: number;
+    }>();
     expectTypeOf(durableAgent.stream).returns.resolves.toEqualTypeOf<Awaited<ReturnType<typeof agent.stream>>>();
   });
 
@@ -36,6 +39,9 @@ describe('durable(agent) keeps the ai agent type', () => {
     const durableAgent = durable(agent);
     expectTypeOf(durableAgent).toEqualTypeOf(agent);
     const generated = durableAgent.generate({ prompt: 'Paris?' });
-    expectTypeOf<Extract<Awaited<typeof generated>['toolResults'][number], { toolName: 'weather' }>['output']>().toEqualTypeOf<{ city: string; celsius: number }>();
+    expectTypeOf<Extract<Awaited<typeof generated>['toolResults'][number], { toolName: 'weather' }>['output']>().toEqualTypeOf<{
+      city: string;
+      celsius: number;
+    }>();
   });
 });

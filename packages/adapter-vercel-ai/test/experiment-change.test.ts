@@ -19,7 +19,9 @@ async function recordedRun() {
   fakes.push(recorded, swapped);
   const calls: string[] = [];
   const runtime = createRuntime({ store: memoryStore() });
-  const agent = durable(new sdk.ToolLoopAgent({ id: 'news-scout', model: sdk.model(recorded.url), tools: newsTools(sdk, calls), instructions: 'Be thorough.' }));
+  const agent = durable(
+    new sdk.ToolLoopAgent({ id: 'news-scout', model: sdk.model(recorded.url), tools: newsTools(sdk, calls), instructions: 'Be thorough.' }),
+  );
   runtime.flow('scout', async (text: string) => (await agent.generate({ prompt: text })).text as string);
   await runtime.run('scout', 'Find the most important AI news');
   expect(recorded.requests).toHaveLength(4);
@@ -36,7 +38,9 @@ describe('durable(agent) in an experiment', () => {
     expect(swapped.requests).toHaveLength(4);
     for (const request of swapped.requests) {
       expect(request.body.model).toBe('gpt-4o-mini');
-      expect((request.body.messages as { role: string; content: unknown }[]).filter((message) => message.role === 'system')).toEqual([{ role: 'system', content: 'Be terse.' }]);
+      expect((request.body.messages as { role: string; content: unknown }[]).filter((message) => message.role === 'system')).toEqual([
+        { role: 'system', content: 'Be terse.' },
+      ]);
     }
     expect(calls).toHaveLength(4); // Not one tool ran again.
     expect(report.aggregate).toMatchObject({ completed: 1, tools: { recorded: 4, live: 0, missed: 0 } });

@@ -41,7 +41,11 @@ const harnessSpans: Record<SdkUnderTest['name'], { run: string; modelCall: strin
 function ancestors(span: ReadableSpan, spans: readonly ReadableSpan[]): string[] {
   const byId = new Map(spans.map((candidate) => [candidate.spanContext().spanId, candidate]));
   const names: string[] = [];
-  for (let parent = span.parentSpanContext && byId.get(span.parentSpanContext.spanId); parent; parent = parent.parentSpanContext && byId.get(parent.parentSpanContext.spanId)) {
+  for (
+    let parent = span.parentSpanContext && byId.get(span.parentSpanContext.spanId);
+    parent;
+    parent = parent.parentSpanContext && byId.get(parent.parentSpanContext.spanId)
+  ) {
     names.push(parent.name);
   }
   return names;
@@ -52,7 +56,13 @@ describe.each([ai6Sdk, ai7Sdk])('$name: spans of a durable agent', (sdk) => {
     fake = await startFakeLLM({ script: newsScript() });
     const runtime = createRuntime({ store: memoryStore() });
     const agent = durable(
-      new sdk.ToolLoopAgent({ id: 'news-scout', model: sdk.model(fake.url), tools: newsTools(sdk, []), instructions: 'Be brief.', ...(sdk.name === 'ai 6' ? { experimental_telemetry: { isEnabled: true } } : {}) }),
+      new sdk.ToolLoopAgent({
+        id: 'news-scout',
+        model: sdk.model(fake.url),
+        tools: newsTools(sdk, []),
+        instructions: 'Be brief.',
+        ...(sdk.name === 'ai 6' ? { experimental_telemetry: { isEnabled: true } } : {}),
+      }),
     );
     const scout = runtime.flow('scout', async (text: string) => (await agent.generate({ prompt: text })).text as string);
     const first = await scout.run('Find the news');
@@ -78,8 +88,18 @@ describe.each([ai6Sdk, ai7Sdk])('$name: spans of a durable agent', (sdk) => {
     expect(keelModelCalls).toHaveLength(4);
     expect(keelModelCalls.map((span) => span.parentSpanContext?.spanId)).toEqual(Array(4).fill(agentRun.spanContext().spanId));
     expect(keelModelCalls.map((span) => span.attributes['gen_ai.usage.input_tokens']).sort()).toEqual([100, 200, 300, 400]);
-    expect(keelModelCalls[0]!.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.provider.name': 'openai.chat', 'gen_ai.usage.output_tokens': 7 });
-    expect(spans.filter((span) => span.name.startsWith('keel.tool ')).map((span) => span.attributes['keel.checkpoint.kind'])).toEqual(['tool', 'tool', 'tool', 'tool']);
+    expect(keelModelCalls[0]!.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.provider.name': 'openai.chat',
+      'gen_ai.usage.output_tokens': 7,
+    });
+    expect(spans.filter((span) => span.name.startsWith('keel.tool ')).map((span) => span.attributes['keel.checkpoint.kind'])).toEqual([
+      'tool',
+      'tool',
+      'tool',
+      'tool',
+    ]);
 
     exporter.reset();
     const replayed = await scout.replay(first.executionId);

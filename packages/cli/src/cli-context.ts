@@ -37,20 +37,28 @@ export class CliContext {
    */
   open(requireConfig: boolean): Promise<Project> {
     if (!this.#project) {
-      this.#project = import('./project/open-project.js').then(({ openProject }) => openProject({
-        cwd: this.cwd,
-        environment: this.environment,
-        requireConfig,
-        ...(this.globals.store !== undefined ? { store: this.globals.store } : {}),
-        ...(this.globals.config !== undefined ? { config: this.globals.config } : {}),
-      })).then((project) => {
-        if (this.globals.debug) {
-          const { colors } = this.terminal;
-          this.terminal.error(colors.dim(`keel: config ${project.configFile ?? '(none)'} · store ${project.storeLabel} (from ${project.storeOrigin})`));
-          this.terminal.error(colors.dim(`keel: @keel/core ${project.core.url} (${project.core.source === 'project' ? "the project's" : "the CLI's own; the project has none"})`));
-        }
-        return project;
-      });
+      this.#project = import('./project/open-project.js')
+        .then(({ openProject }) =>
+          openProject({
+            cwd: this.cwd,
+            environment: this.environment,
+            requireConfig,
+            ...(this.globals.store !== undefined ? { store: this.globals.store } : {}),
+            ...(this.globals.config !== undefined ? { config: this.globals.config } : {}),
+          }),
+        )
+        .then((project) => {
+          if (this.globals.debug) {
+            const { colors } = this.terminal;
+            this.terminal.error(colors.dim(`keel: config ${project.configFile ?? '(none)'} · store ${project.storeLabel} (from ${project.storeOrigin})`));
+            this.terminal.error(
+              colors.dim(
+                `keel: @keel/core ${project.core.url} (${project.core.source === 'project' ? "the project's" : "the CLI's own; the project has none"})`,
+              ),
+            );
+          }
+          return project;
+        });
     }
     return this.#project;
   }

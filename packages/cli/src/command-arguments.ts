@@ -7,9 +7,10 @@ export function parseJsonArgument(text: string, argument: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const hint = /^[A-Za-z]/.test(text.trim()) && !/^(true|false|null)$/.test(text.trim())
-      ? ` A string needs JSON quotes inside shell quotes: ${argument} '"${text.replace(/'/g, '')}"'.`
-      : ` JSON needs double-quoted keys and strings, inside shell single quotes: ${argument.split(' ')[0]} '{"key": "value"}'.`;
+    const hint =
+      /^[A-Za-z]/.test(text.trim()) && !/^(true|false|null)$/.test(text.trim())
+        ? ` A string needs JSON quotes inside shell quotes: ${argument} '"${text.replace(/'/g, '')}"'.`
+        : ` JSON needs double-quoted keys and strings, inside shell single quotes: ${argument.split(' ')[0]} '{"key": "value"}'.`;
     throw new ArgumentInvalidError({ argument, problem: `not valid JSON (${reason}).${hint}` });
   }
 }

@@ -35,7 +35,12 @@ const usageErrors = new Set([
 export async function main(argv: readonly string[], terminal: Terminal = processTerminal({ color: !argv.includes('--no-color') })): Promise<ExitCode> {
   const context = new CliContext(terminal, process.cwd(), process.env);
   const program = createProgram(context);
-  if (asksForVersion(argv, program.commands.flatMap((command) => [command.name(), ...command.aliases()]))) {
+  if (
+    asksForVersion(
+      argv,
+      program.commands.flatMap((command) => [command.name(), ...command.aliases()]),
+    )
+  ) {
     terminal.line(keelVersion);
     return exitCodes.ok;
   }

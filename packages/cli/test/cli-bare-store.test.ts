@@ -3,7 +3,19 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bin, cleanEnvironment, createProject, keel, keelJson, killChildren, linkStorePackages, removeProjects, startKeel, until, writeFiles } from './cli-harness.js';
+import {
+  bin,
+  cleanEnvironment,
+  createProject,
+  keel,
+  keelJson,
+  killChildren,
+  linkStorePackages,
+  removeProjects,
+  startKeel,
+  until,
+  writeFiles,
+} from './cli-harness.js';
 import { createTestSchema, type TestSchema } from './postgres-schema.js';
 
 // An operator looking at a store from a folder without the project (no keel.config.ts): `keel serve`,
@@ -54,7 +66,11 @@ async function waitingExecution(project: string, store: string, item: string): P
 }
 
 async function executionOf(folder: string, store: string, executionId: string) {
-  return (await keelJson(folder, ['executions', 'show', executionId, '--store', store])).execution as { status: string; output?: unknown; waits: Array<{ name: string; status: string }> };
+  return (await keelJson(folder, ['executions', 'show', executionId, '--store', store])).execution as {
+    status: string;
+    output?: unknown;
+    waits: Array<{ name: string; status: string }>;
+  };
 }
 
 /** The project with two waiting executions on a fresh store, and a bare folder to look at it from. */
@@ -120,7 +136,8 @@ describe.concurrent.each(stores)('on a bare %s store (no keel.config.ts)', (_nam
     await until('the server to finish starting', () => server.output().stdout.includes('Ctrl-C to stop.'), 60_000);
     const url = /Keel dashboard and API: (http:\/\/\S+)/.exec(server.output().stdout)![1]!;
     expect(server.output().stdout).toContain('No keel.config.ts here: serving the store alone');
-    const post = (path: string, body: unknown = {}) => fetch(`${url}/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown = {}) =>
+      fetch(`${url}/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     const listed = (await (await fetch(`${url}/api/executions`)).json()) as unknown;
     expect(JSON.stringify(listed)).toContain(waiting);
@@ -153,7 +170,15 @@ describe.concurrent.each(stores)('on a bare %s store (no keel.config.ts)', (_nam
     const { store, waiting, other, bare } = scene;
 
     const client = new Client({ name: 'bare-store-test', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp'], cwd: bare, env: cleanEnvironment({ KEEL_STORE: store }) as Record<string, string>, stderr: 'pipe' }));
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [bin, 'mcp'],
+        cwd: bare,
+        env: cleanEnvironment({ KEEL_STORE: store }) as Record<string, string>,
+        stderr: 'pipe',
+      }),
+    );
     try {
       const shown = await client.callTool({ name: 'get_execution', arguments: { executionId: waiting } });
       expect(shown.isError).toBeFalsy();

@@ -85,7 +85,11 @@ export interface CliResult {
 }
 
 /** Starts `keel <args>` in `cwd` and returns the child (for tests that signal it). */
-export function startKeel(cwd: string, args: readonly string[], environment: Record<string, string> = {}): ChildProcess & { output: () => { stdout: string; stderr: string }; exited: Promise<CliResult> } {
+export function startKeel(
+  cwd: string,
+  args: readonly string[],
+  environment: Record<string, string> = {},
+): ChildProcess & { output: () => { stdout: string; stderr: string }; exited: Promise<CliResult> } {
   const child = spawn(process.execPath, [bin, ...args], { cwd, env: cleanEnvironment(environment), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -68,7 +68,7 @@ afterAll(removeProjects);
 describe('keel init', () => {
   it('writes the config, an example flow and the store, ignores the store in git, and is safe to run twice', async () => {
     const config = readFileSync(join(project, 'keel.config.ts'), 'utf8');
-    expect(config).toContain("store: \"./.keel\"");
+    expect(config).toContain('store: "./.keel"');
     expect(config).toContain("flows: ['./flows/*.ts']");
     expect(readFileSync(join(project, 'flows', 'hello.ts'), 'utf8')).toContain("flow('hello'");
     const again = await keel(project, ['init']);
@@ -185,7 +185,10 @@ describe('a flow that waits for input', () => {
     expect(logs.stdout).toMatch(/warn +\(flow\) +published +published=A POST ABOUT DURABLE AGENTS \/ ship it +#2/);
     // The body runs again from the top on resume, but a line it replays before its first live call was
     // written by the first session already, so it is not written twice.
-    const lines = followed.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = followed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.message, line.session])).toEqual([
       ['drafted', 1],
       ['published', 2],
@@ -204,14 +207,23 @@ describe('a flow that waits for input', () => {
     expect(replayId).not.toBe(id);
     const shown = await keelJson(project, ['executions', 'show', replayId]);
     // The replay records the code version of the run it replays (the same code here).
-    expect(shown.execution.replayOf).toEqual({ executionId: id, from: 'title:1', overridden: ['title:1'], hermetic: false, codeVersion: shown.execution.codeVersion });
+    expect(shown.execution.replayOf).toEqual({
+      executionId: id,
+      from: 'title:1',
+      overridden: ['title:1'],
+      hermetic: false,
+      codeVersion: shown.execution.codeVersion,
+    });
     expect(shown.checkpoints.find((checkpoint: { id: string }) => checkpoint.id === 'publish:1').output).toBe('A SHORTER TITLE / ship it');
     // The original is untouched.
     expect((await keelJson(project, ['executions', 'show', id])).execution.output).toEqual({ published: 'A POST ABOUT DURABLE AGENTS / ship it' });
   });
 
   it('replays hermetically: reusing everything completes, a call without a record fails with exit 1', async () => {
-    const [all, miss] = await Promise.all([keelJson(project, ['executions', 'replay', id, '--hermetic']), keel(project, ['executions', 'replay', id, '--from', 'publish:1', '--hermetic'])]);
+    const [all, miss] = await Promise.all([
+      keelJson(project, ['executions', 'replay', id, '--hermetic']),
+      keel(project, ['executions', 'replay', id, '--from', 'publish:1', '--hermetic']),
+    ]);
     expect(all.status).toBe('completed');
     expect(all.reused).toEqual(['draft:1', 'approve:1', 'title:1', 'publish:1']);
     expect(miss.code).toBe(1);
@@ -257,7 +269,12 @@ describe('budgets and costs', () => {
     expect(show.stdout).toMatch(/cost +3 model calls · 360 tokens · ~\$0\.000081/);
     expect(show.stdout).toMatch(/budget +360 of 300 tokens, \$0\.000081 of \$1\.00 spent/);
     expect(show.stdout).toMatch(/research:1 +tool +completed .*below: 2 model calls · 240 tokens · ~\$0\.000054/);
-    expect((await keelJson(project, ['executions', 'show', id])).cost.byCheckpoint['research:1']).toEqual({ tokens: 240, usd: expect.closeTo(0.000054, 12), calls: 2, unpricedCalls: 0 });
+    expect((await keelJson(project, ['executions', 'show', id])).cost.byCheckpoint['research:1']).toEqual({
+      tokens: 240,
+      usd: expect.closeTo(0.000054, 12),
+      calls: 2,
+      unpricedCalls: 0,
+    });
 
     const input = await keel(project, ['executions', 'input', id, '--wait', 'budget', '--value', '{"approve":true,"add":{"tokens":200}}']);
     expect(input.code, input.stderr).toBe(0);

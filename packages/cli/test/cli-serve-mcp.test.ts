@@ -60,7 +60,13 @@ describe('keel mcp', () => {
   it('answers an MCP client over stdio', async () => {
     const client = new Client({ name: 'cli-test', version: '1.0.0' });
     await client.connect(
-      new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp'], cwd: project, env: cleanEnvironment() as Record<string, string>, stderr: 'pipe' }),
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [bin, 'mcp'],
+        cwd: project,
+        env: cleanEnvironment() as Record<string, string>,
+        stderr: 'pipe',
+      }),
     );
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['list_executions', 'explain_failure', 'give_input']));

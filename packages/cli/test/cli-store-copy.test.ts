@@ -81,7 +81,11 @@ describe('keel store copy', () => {
 
     // The copy routes invocations as the original does.
     const routes = await keelJson(project, ['versions', '--store', postgres.url]);
-    expect(routes.find((summary: { version: string }) => summary.version === 'v1')).toMatchObject({ flow: 'story', tags: ['prod'], deployedAt: expect.any(Number) });
+    expect(routes.find((summary: { version: string }) => summary.version === 'v1')).toMatchObject({
+      flow: 'story',
+      tags: ['prod'],
+      deployedAt: expect.any(Number),
+    });
     expect((await keelJson(project, ['invoke', 'story', '--input', '{"topic":"cars"}', '--store', postgres.url])).version).toBe('v1');
 
     // Reading on the copy gives what the original gives.
@@ -111,8 +115,32 @@ describe('copyStore and storeDigest', () => {
     await store.putBlob('sha256:message', message);
     await store.putBlob('sha256:request', '{"messages":{"$keel":"BlobList","value":["sha256:message"]}}');
     await store.putBlob('sha256:input', '"in"');
-    await store.createExecution({ id: 'ex_1', flow: 'f', status: 'completed', input: { hash: 'sha256:input', size: 4 }, output: { hash: 'sha256:input', size: 4 }, lease: null, sessions: 1, createdAt: 1, endedAt: 2 });
-    await store.putCheckpoint({ executionId: 'ex_1', id: 'ask:1', parentId: null, name: 'ask', kind: 'model', status: 'completed', seq: 0, input: { hash: 'sha256:request', size: 10 }, attempts: 1, delivery: 'at-least-once', durable: true, startedAt: 1, endedAt: 2 });
+    await store.createExecution({
+      id: 'ex_1',
+      flow: 'f',
+      status: 'completed',
+      input: { hash: 'sha256:input', size: 4 },
+      output: { hash: 'sha256:input', size: 4 },
+      lease: null,
+      sessions: 1,
+      createdAt: 1,
+      endedAt: 2,
+    });
+    await store.putCheckpoint({
+      executionId: 'ex_1',
+      id: 'ask:1',
+      parentId: null,
+      name: 'ask',
+      kind: 'model',
+      status: 'completed',
+      seq: 0,
+      input: { hash: 'sha256:request', size: 10 },
+      attempts: 1,
+      delivery: 'at-least-once',
+      durable: true,
+      startedAt: 1,
+      endedAt: 2,
+    });
     return store;
   }
 
@@ -122,7 +150,7 @@ describe('copyStore and storeDigest', () => {
     const result = await copyStore(source, target, { skipExisting: false });
     expect(result.copied).toEqual(['ex_1']);
     expect(await target.getBlob('sha256:message')).toBe('{"role":"user","content":"hi"}');
-    expect((await target.getExecution('ex_1'))).toMatchObject({ status: 'completed', lease: null, endedAt: 2 });
+    expect(await target.getExecution('ex_1')).toMatchObject({ status: 'completed', lease: null, endedAt: 2 });
     const before = await storeDigest(source, ['ex_1']);
     expect(await storeDigest(target, ['ex_1'])).toEqual(before);
     expect(before.counts).toMatchObject({ executions: 1, checkpoints: 1, blobs: 3 });

@@ -13,7 +13,9 @@ interface PostgresClient {
 }
 
 // pg comes with @keel/store-postgres; the test only needs it to drop the schema it used.
-const pg = createRequire(join(cliRoot, '..', 'store-postgres', 'package.json'))('pg') as { Client: new (options: { connectionString: string }) => PostgresClient };
+const pg = createRequire(join(cliRoot, '..', 'store-postgres', 'package.json'))('pg') as {
+  Client: new (options: { connectionString: string }) => PostgresClient;
+};
 const serverUrl = process.env.KEEL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `keel_cli_${randomBytes(5).toString('hex')}`;
 let admin: PostgresClient;
@@ -35,7 +37,9 @@ beforeAll(async () => {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`These tests need the PostgreSQL server at ${serverUrl} (KEEL_TEST_POSTGRES_URL) and connecting failed: ${(error as Error).message}. They fail rather than skip.`);
+    throw new Error(
+      `These tests need the PostgreSQL server at ${serverUrl} (KEEL_TEST_POSTGRES_URL) and connecting failed: ${(error as Error).message}. They fail rather than skip.`,
+    );
   }
   project = createProject('link');
   linkStorePackages(project);

@@ -1,7 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createProject, jsonLines, keel, killChildren, linkStorePackages, removeProjects, startKeel, until, writeFiles, type CliResult } from './cli-harness.js';
+import {
+  createProject,
+  jsonLines,
+  keel,
+  killChildren,
+  linkStorePackages,
+  removeProjects,
+  startKeel,
+  until,
+  writeFiles,
+  type CliResult,
+} from './cli-harness.js';
 import { createTestSchema, type TestSchema } from './postgres-schema.js';
 
 // The order flow of the code deployed as v1, v2, …: the version comes from KEEL_CODE_VERSION, and every
@@ -104,12 +115,19 @@ async function versionedProject(store: 'lowdb' | 'postgres') {
     /** The side-effect log lines of one execution. */
     effects(executionId: string): string[] {
       if (!existsSync(log)) return [];
-      return readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith(`${executionId} `));
+      return readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith(`${executionId} `));
     },
     /** `keel versions --json` as `flow version` → counts, tags and retirable. */
     async versions(extra: Record<string, string> = {}) {
       const summaries = await json<any[]>(['versions'], extra);
-      return Object.fromEntries(summaries.map((summary) => [`${summary.flow} ${summary.version}`, { ...pick(summary.executions), tags: summary.tags, retirable: summary.retirable, served: summary.served }]));
+      return Object.fromEntries(
+        summaries.map((summary) => [
+          `${summary.flow} ${summary.version}`,
+          { ...pick(summary.executions), tags: summary.tags, retirable: summary.retirable, served: summary.served },
+        ]),
+      );
     },
   };
 }
@@ -137,7 +155,9 @@ describe.each(['lowdb', 'postgres'] as const)('code versions with real processes
     await until('the v2 worker to skip the v1 execution', () => events(v2).some((event) => event.event === 'skipped' && event.executionId === first));
     expect(events(v2).find((event) => event.event === 'serving')?.versions).toEqual([{ flow: 'order', version: 'v2', compatibleWith: [] }]);
     const queued = await project.json(['run', 'order', '--queue', '--input', JSON.stringify({ item: 'desk', log: project.log })], { KEEL_CODE_VERSION: 'v2' });
-    await until('the v2 worker to run its own execution', () => events(v2).some((event) => event.executionId === queued.executionId && event.status === 'waiting'));
+    await until('the v2 worker to run its own execution', () =>
+      events(v2).some((event) => event.executionId === queued.executionId && event.status === 'waiting'),
+    );
     // It ran that one in a later pass than the one that first skipped the v1 execution, so it looked at
     // the v1 execution more than once by now.
     v2.kill('SIGTERM');
@@ -156,7 +176,11 @@ describe.each(['lowdb', 'postgres'] as const)('code versions with real processes
     expect(refused.stderr).toContain('started by code version "v1"');
     expect(refused.stderr).toContain('runs "v2"');
     const after = (await project.json(['executions', 'show', first])).execution;
-    expect({ status: after.status, sessions: after.sessions, version: after.version }).toEqual({ status: before.status, sessions: before.sessions, version: before.version });
+    expect({ status: after.status, sessions: after.sessions, version: after.version }).toEqual({
+      status: before.status,
+      sessions: before.sessions,
+      version: before.version,
+    });
     expect(project.effects(first)).toEqual([`${first} quote v1`]);
 
     // A v1 worker completes it.
@@ -166,7 +190,9 @@ describe.each(['lowdb', 'postgres'] as const)('code versions with real processes
     expect(project.effects(first)).toEqual([`${first} quote v1`, `${first} buy v1`]);
 
     // compatibleWith: a v1 execution answered, then v2 code that declares v1 compatible completes it.
-    const second = JSON.parse((await project.run(['run', 'order', '--json', '--input', JSON.stringify({ item: 'chair', log: project.log })], { KEEL_CODE_VERSION: 'v1' })).stdout).executionId as string;
+    const second = JSON.parse(
+      (await project.run(['run', 'order', '--json', '--input', JSON.stringify({ item: 'chair', log: project.log })], { KEEL_CODE_VERSION: 'v1' })).stdout,
+    ).executionId as string;
     expect((await project.run(['executions', 'input', second, '--value', 'true'])).code).toBe(0);
     const compatible = await project.run(['worker', '--once', '--json', '--config', 'keel.v2.config.ts']);
     expect(compatible.code).toBe(0);
@@ -181,7 +207,13 @@ describe.each(['lowdb', 'postgres'] as const)('code versions with real processes
     expect(old.code).toBe(3);
     const oldId = JSON.parse(old.stdout).executionId as string;
     // KEEL_CODE_VERSION wins over the config's codeVersion.
-    const overridden = JSON.parse((await project.run(['run', 'brief', '--json', '--config', 'keel.v1.config.ts', '--input', JSON.stringify({ topic: 'x', log: project.log })], { KEEL_CODE_VERSION: 'v1-hotfix' })).stdout);
+    const overridden = JSON.parse(
+      (
+        await project.run(['run', 'brief', '--json', '--config', 'keel.v1.config.ts', '--input', JSON.stringify({ topic: 'x', log: project.log })], {
+          KEEL_CODE_VERSION: 'v1-hotfix',
+        })
+      ).stdout,
+    );
     expect((await project.json(['executions', 'show', overridden.executionId])).execution.codeVersion).toBe('v1-hotfix');
 
     const fresh = await project.run(['run', 'brief', '--json', '--config', 'keel.v2.config.ts', '--input', JSON.stringify({ topic: 'ml', log: project.log })]);
@@ -192,7 +224,11 @@ describe.each(['lowdb', 'postgres'] as const)('code versions with real processes
     const resumed = await project.run(['worker', '--once', '--json', '--config', 'keel.v2.config.ts']);
     expect(resumed.code).toBe(0);
     expect((await project.json(['executions', 'show', oldId])).execution).toMatchObject({ status: 'completed', output: 'long brief on ai', codeVersion: 'v1' });
-    expect((await project.json(['executions', 'show', freshId])).execution).toMatchObject({ status: 'completed', output: 'short brief on ml', codeVersion: 'v2' });
+    expect((await project.json(['executions', 'show', freshId])).execution).toMatchObject({
+      status: 'completed',
+      output: 'short brief on ml',
+      codeVersion: 'v2',
+    });
     // The old one's brief was written once, by v1, and replayed; the new one wrote the short brief.
     expect(project.effects(oldId)).toEqual([`${oldId} long v1`]);
     expect(project.effects(freshId)).toEqual([`${freshId} short v2`]);
@@ -202,7 +238,10 @@ describe.each(['lowdb', 'postgres'] as const)('code versions with real processes
     const replay = await project.run(['executions', 'replay', oldId, '--json', '--config', 'keel.v2.config.ts']);
     expect(replay.code, replay.stderr).toBe(0);
     const replayId = JSON.parse(replay.stdout).executionId as string;
-    expect((await project.json(['executions', 'show', replayId])).execution).toMatchObject({ codeVersion: 'v2', replayOf: { executionId: oldId, codeVersion: 'v1' } });
+    expect((await project.json(['executions', 'show', replayId])).execution).toMatchObject({
+      codeVersion: 'v2',
+      replayOf: { executionId: oldId, codeVersion: 'v1' },
+    });
     expect((await project.run(['executions', 'show', replayId])).stdout).toMatch(/code\s+v2 \(replaying a run of v1\)/);
     // The v1-hotfix execution is no version v2 declared compatible: it stays waiting.
     expect((await project.json(['executions', 'show', overridden.executionId])).execution.status).toBe('waiting');
@@ -244,18 +283,33 @@ describe.each(['lowdb', 'postgres'] as const)('code versions with real processes
     // Bad input, each refused with exit 2 and nothing changed.
     const executionsBefore = (await project.json<any[]>(['executions', 'list'])).length;
     const unknownTag = await project.run(['invoke', 'order', '--tag', 'canary', '--input', input('x')]);
-    expect({ code: unknownTag.code, message: unknownTag.stderr }).toMatchObject({ code: 2, message: expect.stringContaining('Flow "order" has no deployed tag "canary" (deployed tags: prod)') });
+    expect({ code: unknownTag.code, message: unknownTag.stderr }).toMatchObject({
+      code: 2,
+      message: expect.stringContaining('Flow "order" has no deployed tag "canary" (deployed tags: prod)'),
+    });
     const unknownVersion = await project.run(['invoke', 'order', '--version', 'v9', '--input', input('x')]);
-    expect({ code: unknownVersion.code, message: unknownVersion.stderr }).toMatchObject({ code: 2, message: expect.stringContaining('no deployed version "v9" (deployed versions: v1, v2)') });
+    expect({ code: unknownVersion.code, message: unknownVersion.stderr }).toMatchObject({
+      code: 2,
+      message: expect.stringContaining('no deployed version "v9" (deployed versions: v1, v2)'),
+    });
     const invalid = await project.run(['invoke', 'order', '--input', '{"item": 42}']);
-    expect({ code: invalid.code, message: invalid.stderr }).toMatchObject({ code: 2, message: expect.stringContaining('The input for flow "order" was refused') });
+    expect({ code: invalid.code, message: invalid.stderr }).toMatchObject({
+      code: 2,
+      message: expect.stringContaining('The input for flow "order" was refused'),
+    });
     expect((await project.json<any[]>(['executions', 'list'])).length).toBe(executionsBefore);
     const deploymentsBefore = await project.versions();
     // v1 again, but with other code (the v2 module): deployments are immutable.
     const conflict = await project.run(['deploy', 'order', '--config', 'keel.v2.config.ts', '--tag', 'prod'], { KEEL_CODE_VERSION: 'v1' });
-    expect({ code: conflict.code, message: conflict.stderr }).toMatchObject({ code: 2, message: expect.stringContaining('Version "v1" of flow "order" was deployed on') });
+    expect({ code: conflict.code, message: conflict.stderr }).toMatchObject({
+      code: 2,
+      message: expect.stringContaining('Version "v1" of flow "order" was deployed on'),
+    });
     const inUse = await project.run(['versions', 'remove', 'order', 'v1']);
-    expect({ code: inUse.code, message: inUse.stderr }).toMatchObject({ code: 2, message: expect.stringContaining('Version "v1" of flow "order" is still in use (1 waiting)') });
+    expect({ code: inUse.code, message: inUse.stderr }).toMatchObject({
+      code: 2,
+      message: expect.stringContaining('Version "v1" of flow "order" is still in use (1 waiting)'),
+    });
     const tagged = await project.run(['versions', 'remove', 'order', 'v2']);
     expect({ code: tagged.code, message: tagged.stderr }).toMatchObject({ code: 2, message: expect.stringContaining('tag "prod"') });
     expect(await project.versions()).toEqual(deploymentsBefore);

@@ -62,7 +62,11 @@ const events = jsonLines;
 
 function steps(executionId: string): string[] {
   const file = join(project, 'steps.log');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith(`${executionId} `)) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith(`${executionId} `))
+    : [];
 }
 
 describe('keel worker --isolate', () => {
@@ -82,8 +86,14 @@ describe('keel worker --isolate', () => {
     const crashes = events(worker).filter((event) => event.event === 'execution' && event.error);
     expect(crashes).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ executionId: hog, error: { name: 'IsolatedRunCrashedError', message: expect.stringContaining('ran out of memory (--memory-mb 128)') } }),
-        expect.objectContaining({ executionId: sleeper, error: { name: 'IsolatedRunCrashedError', message: expect.stringContaining('ran past --timeout-ms 15000 and was killed') } }),
+        expect.objectContaining({
+          executionId: hog,
+          error: { name: 'IsolatedRunCrashedError', message: expect.stringContaining('ran out of memory (--memory-mb 128)') },
+        }),
+        expect.objectContaining({
+          executionId: sleeper,
+          error: { name: 'IsolatedRunCrashedError', message: expect.stringContaining('ran past --timeout-ms 15000 and was killed') },
+        }),
       ]),
     );
     expect(crashes).toHaveLength(2);
@@ -113,7 +123,9 @@ describe('keel worker --isolate', () => {
     children.push(worker);
     const crashes = () => events(worker).filter((event) => event.executionId === doomed && event.error?.name === 'IsolatedRunCrashedError');
     await until('the third crash', () => crashes().length === 3, 120_000);
-    expect(crashes().at(-1)!.error.message).toContain(`That is 3 times in this worker, which now leaves it alone (still running, abandoned): raise the limit and resume it (keel executions resume ${doomed})`);
+    expect(crashes().at(-1)!.error.message).toContain(
+      `That is 3 times in this worker, which now leaves it alone (still running, abandoned): raise the limit and resume it (keel executions resume ${doomed})`,
+    );
     // Work queued afterwards runs; the doomed execution is not tried a fourth time.
     const steady = (await keelJson(project, ['run', 'steady', '--queue', '--input', '{"n":21}'])).executionId as string;
     await until('the steady run', () => events(worker).some((event) => event.executionId === steady && event.status === 'completed'), 60_000);

@@ -127,9 +127,13 @@ describe('keel worker on PostgreSQL', () => {
     const child = worker(store, ['--poll', '60000']);
     await until('the worker to listen', () => events(child).some((event) => event.event === 'listening'));
     const queued = await keelJson(project, ['run', 'approval', '--input', '{"item":"lamp"}', '--queue', '--store', store]);
-    await until('the worker to run the queued execution to its wait', () => events(child).some((event) => event.executionId === queued.executionId && event.status === 'waiting'));
+    await until('the worker to run the queued execution to its wait', () =>
+      events(child).some((event) => event.executionId === queued.executionId && event.status === 'waiting'),
+    );
     expect((await keel(project, ['executions', 'input', queued.executionId, '--value', 'true', '--store', store])).code).toBe(0);
-    await until('the worker to resume it after the input', () => events(child).some((event) => event.executionId === queued.executionId && event.status === 'completed'));
+    await until('the worker to resume it after the input', () =>
+      events(child).some((event) => event.executionId === queued.executionId && event.status === 'completed'),
+    );
     expect((await keelJson(project, ['executions', 'show', queued.executionId, '--store', store])).execution.output).toBe('bought lamp');
     child.kill('SIGTERM');
     expect((await child.exited).code).toBe(0);
@@ -157,7 +161,9 @@ describe('keel worker on PostgreSQL', () => {
     await until('the first worker to hold two executions', () => heldLines().length === 2, 60_000);
     victim.kill('SIGKILL');
     await victim.exited;
-    const inFlight = heldLines().map((line) => line.split(' ')[0]!).sort();
+    const inFlight = heldLines()
+      .map((line) => line.split(' ')[0]!)
+      .sort();
     expect(new Set(inFlight).size).toBe(2);
 
     let executions: Array<{ id: string; status: string; sessions: number; checkpoints: Array<{ id: string; status: string; attempts: number }> }> = [];
@@ -175,7 +181,11 @@ describe('keel worker on PostgreSQL', () => {
     for (const result of survivors) expect(result.code).toBe(0);
 
     // Every execution completed exactly once: one completion reported for each, by one worker.
-    const completions = workers.flatMap((child) => events(child).filter((event) => event.status === 'completed').map((event) => event.executionId as string));
+    const completions = workers.flatMap((child) =>
+      events(child)
+        .filter((event) => event.status === 'completed')
+        .map((event) => event.executionId as string),
+    );
     expect(completions).toHaveLength(total);
     expect(new Set(completions).size).toBe(total);
     expect(new Set(completions)).toEqual(new Set(executions.map((execution) => execution.id)));
@@ -187,14 +197,24 @@ describe('keel worker on PostgreSQL', () => {
     const recovered = workers.slice(1).flatMap((child) => events(child).filter((event) => event.found === 'running'));
     expect(recovered.map((event) => event.executionId).sort()).toEqual(inFlight);
     for (const event of recovered) expect(event.status).toBe('completed');
-    expect(executions.filter((execution) => execution.sessions > 1).map((execution) => execution.id).sort()).toEqual(inFlight);
+    expect(
+      executions
+        .filter((execution) => execution.sessions > 1)
+        .map((execution) => execution.id)
+        .sort(),
+    ).toEqual(inFlight);
 
     // The side effects: every step of every execution ran; exactly the held steps ran twice, first in the killed worker.
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split(' '));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '));
     const runs = new Map<string, string[]>();
     for (const [executionId, step, pid] of lines) runs.set(`${executionId} ${step}`, [...(runs.get(`${executionId} ${step}`) ?? []), pid!]);
     expect(runs.size).toBe(total * 4);
-    const heldSteps = heldLines().map((line) => line.split(' ').slice(0, 2).join(' ')).sort();
+    const heldSteps = heldLines()
+      .map((line) => line.split(' ').slice(0, 2).join(' '))
+      .sort();
     const twice = [...runs].filter(([, pids]) => pids.length > 1);
     expect(twice.map(([key]) => key).sort()).toEqual(heldSteps);
     for (const [, pids] of twice) expect(pids).toEqual([String(victim.pid), expect.not.stringMatching(`^${victim.pid}$`)]);
@@ -202,7 +222,12 @@ describe('keel worker on PostgreSQL', () => {
     // The records: four completed checkpoints each; a second attempt exactly at the held steps.
     const retried: string[] = [];
     for (const execution of executions) {
-      expect(execution.checkpoints.map((checkpoint) => `${checkpoint.id} ${checkpoint.status}`)).toEqual(['step:1 completed', 'step:2 completed', 'step:3 completed', 'step:4 completed']);
+      expect(execution.checkpoints.map((checkpoint) => `${checkpoint.id} ${checkpoint.status}`)).toEqual([
+        'step:1 completed',
+        'step:2 completed',
+        'step:3 completed',
+        'step:4 completed',
+      ]);
       for (const checkpoint of execution.checkpoints) {
         expect(checkpoint.attempts).toBeLessThanOrEqual(2);
         if (checkpoint.attempts === 2) retried.push(`${execution.id} ${checkpoint.id.slice('step:'.length)}`);

@@ -99,10 +99,15 @@ describe.concurrent('keel worker on a PostgreSQL store that does not answer', ()
 
     const child = startWorker(project, throughProxy.href, ['--metrics-port', '0']);
     await until('the worker to listen for notifications', () => eventsOf(child, 'listening').length > 0, 60_000);
-    const health = async () => (await fetch(`${eventsOf(child, 'metrics')[0]!.url}/healthz`)).json() as Promise<{ store: { store: string; lastError: string | null } }>;
+    const health = async () =>
+      (await fetch(`${eventsOf(child, 'metrics')[0]!.url}/healthz`)).json() as Promise<{ store: { store: string; lastError: string | null } }>;
     expect((await health()).store).toMatchObject({ store: 'reachable', lastError: null });
     const before = await keelJson(project, ['run', 'hello', '--input', '{"name":"Ada"}', '--queue', '--store', schema.url]);
-    await until('the worker to run the first execution', () => jsonLines(child).some((event) => event.executionId === before.executionId && event.status === 'completed'), 60_000);
+    await until(
+      'the worker to run the first execution',
+      () => jsonLines(child).some((event) => event.executionId === before.executionId && event.status === 'completed'),
+      60_000,
+    );
 
     proxy.cut();
     await until('the worker to report the outage', () => eventsOf(child, 'store-unreachable').length > 0, 60_000);
@@ -112,7 +117,11 @@ describe.concurrent('keel worker on a PostgreSQL store that does not answer', ()
 
     proxy.restore();
     await until('the worker to see the store again', () => eventsOf(child, 'store-reachable').length > 0, 60_000);
-    await until('the worker to run what was queued during the outage', () => jsonLines(child).some((event) => event.executionId === during.executionId && event.status === 'completed'), 60_000);
+    await until(
+      'the worker to run what was queued during the outage',
+      () => jsonLines(child).some((event) => event.executionId === during.executionId && event.status === 'completed'),
+      60_000,
+    );
     const shown = await keelJson(project, ['executions', 'show', during.executionId, '--store', schema.url]);
     expect(shown.execution.output).toMatchObject({ greeting: 'Hello, Grace!' });
     expect(eventsOf(child, 'store-reachable')[0]!.unreachableForMs).toBeGreaterThan(0);

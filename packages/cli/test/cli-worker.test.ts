@@ -133,7 +133,10 @@ describe('keel worker', () => {
     const b = await queueSlow();
     const pass = startKeel(project, ['worker', '--once', '--concurrency', '2']);
     children.push(pass);
-    await until('both executions to be inside "second" at the same time', () => exists(join(a.folder, 'second.count')) && exists(join(b.folder, 'second.count')));
+    await until(
+      'both executions to be inside "second" at the same time',
+      () => exists(join(a.folder, 'second.count')) && exists(join(b.folder, 'second.count')),
+    );
     writeFiles(a.folder, { release: '' });
     writeFiles(b.folder, { release: '' });
     const result = await pass.exited;

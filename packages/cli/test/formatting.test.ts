@@ -29,7 +29,7 @@ describe('wait schemas for people', () => {
 });
 
 describe('model usage in checkpoint metadata', () => {
-  it('shows what is present (reading it is core\'s modelUsageOf, tested there)', () => {
+  it("shows what is present (reading it is core's modelUsageOf, tested there)", () => {
     expect(formatModelUsage(modelUsageOf({ model: 'gpt-4o', usage: { inputTokens: 1204, outputTokens: 88 } })!)).toBe('gpt-4o · 1,204 in / 88 out tokens');
     expect(formatModelUsage({ totalTokens: 3000 })).toBe('3,000 tokens');
   });
@@ -39,14 +39,9 @@ describe('formatting', () => {
   it('formats durations and relative times', () => {
     expect([840, 4_200, 185_000, 7_620_000].map(formatDuration)).toEqual(['840ms', '4.2s', '3m 05s', '2h 07m']);
     const now = Date.UTC(2026, 0, 10);
-    expect([now - 1000, now - 42_000, now - 5 * 60_000, now - 3 * 3600_000, now - 2 * 86_400_000, now + 600_000].map((time) => formatRelativeTime(time, now))).toEqual([
-      'just now',
-      '42s ago',
-      '5m ago',
-      '3h ago',
-      '2d ago',
-      'in 10m',
-    ]);
+    expect(
+      [now - 1000, now - 42_000, now - 5 * 60_000, now - 3 * 3600_000, now - 2 * 86_400_000, now + 600_000].map((time) => formatRelativeTime(time, now)),
+    ).toEqual(['just now', '42s ago', '5m ago', '3h ago', '2d ago', 'in 10m']);
     expect(formatRelativeTime(Date.UTC(2025, 11, 1), now)).toBe('2025-12-01');
   });
 
@@ -56,7 +51,7 @@ describe('formatting', () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
   });
 
-  it('turns stored values JSON cannot hold into JSON, in core\'s one view (the HTTP API and MCP show the same)', () => {
+  it("turns stored values JSON cannot hold into JSON, in core's one view (the HTTP API and MCP show the same)", () => {
     expect(
       JSON.parse(prettyJson({ when: new Date(0), big: 10n, map: new Map([['a', 1]]), set: new Set([1]), bytes: new Uint8Array([1, 2]), missing: undefined })),
     ).toEqual({

@@ -7,7 +7,16 @@ import { expandModulePatterns } from '../src/project/module-patterns.js';
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'keel-patterns-')));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-for (const file of ['flows/a.ts', 'flows/b.mts', 'flows/types.d.ts', 'flows/.hidden.ts', 'flows/nested/c.ts', 'flows/node_modules/x/d.ts', 'agents/e.ts', 'single.ts']) {
+for (const file of [
+  'flows/a.ts',
+  'flows/b.mts',
+  'flows/types.d.ts',
+  'flows/.hidden.ts',
+  'flows/nested/c.ts',
+  'flows/node_modules/x/d.ts',
+  'agents/e.ts',
+  'single.ts',
+]) {
   mkdirSync(dirname(join(root, file)), { recursive: true });
   writeFileSync(join(root, file), '');
 }

@@ -11,7 +11,9 @@ interface PostgresClient {
 }
 
 // pg comes with @keel/store-postgres; the tests only need it to drop the schemas they used.
-const pg = createRequire(join(cliRoot, '..', 'store-postgres', 'package.json'))('pg') as { Client: new (options: { connectionString: string }) => PostgresClient };
+const pg = createRequire(join(cliRoot, '..', 'store-postgres', 'package.json'))('pg') as {
+  Client: new (options: { connectionString: string }) => PostgresClient;
+};
 const serverUrl = process.env.KEEL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh schema on the test PostgreSQL server: its store URL, and a way to drop it. */
@@ -29,7 +31,9 @@ export async function createTestSchema(): Promise<TestSchema> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`These tests need the PostgreSQL server at ${serverUrl} (KEEL_TEST_POSTGRES_URL) and connecting failed: ${(error as Error).message}. They fail rather than skip.`);
+    throw new Error(
+      `These tests need the PostgreSQL server at ${serverUrl} (KEEL_TEST_POSTGRES_URL) and connecting failed: ${(error as Error).message}. They fail rather than skip.`,
+    );
   }
   const schema = `keel_test_${randomBytes(5).toString('hex')}`;
   const url = new URL(serverUrl);

@@ -34,7 +34,10 @@ describe('the README quick start', () => {
     const run = await keel(project, ['run', 'review', '--input', '{"topic":"octopuses"}']);
     expect(run.code).toBe(3);
     expect(run.stdout).toContain('Publish "Five facts about octopuses"?');
-    const answer = run.stdout.split('\n').map((line) => line.trim()).find((line) => line.startsWith('keel executions input '))!;
+    const answer = run.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.startsWith('keel executions input '))!;
     const id = /ex_[0-9a-z]{18}/.exec(answer)![0];
 
     const refused = await keel(project, ['executions', 'input', id, '--wait', 'approve', '--value', '{"approved":"yes"}']);

@@ -60,15 +60,7 @@ export { toJsonView, errorJsonView, type JsonValue, type StackOptions } from './
 export { modelUsageOf, type ModelCall, type ModelUsage, type TokenUsage } from './runtime/model-usage.js';
 export { estimateModelCost, estimateCallCost, costOfModelCall, priceTable, type ModelCost } from './runtime/model-cost.js';
 export { costRollup, addSpend, type CostRollup } from './runtime/cost-rollup.js';
-export {
-  budgetDecisionSchema,
-  budgetWaitName,
-  describeSpend,
-  formatUsd,
-  type Budget,
-  type BudgetDecision,
-  type Spend,
-} from './runtime/budget.js';
+export { budgetDecisionSchema, budgetWaitName, describeSpend, formatUsd, type Budget, type BudgetDecision, type Spend } from './runtime/budget.js';
 export { budgetOf, isReused } from './runtime/execution-budget.js';
 export { instrumentationName, traceAttributes, traceParentKey } from './telemetry/trace-attributes.js';
 export type { Store } from './store/store.js';

@@ -144,7 +144,11 @@ describe('RecordKeeper', () => {
   it("keeps an adapter's records in an execution it creates completed on its first write, under a flow nobody runs", async () => {
     const store = memoryStore();
     const runtime = createRuntime({ store });
-    const keeper = new RecordKeeper(runtime, 'keeper_thread_1', { flow: 'harness:thread', input: { thread_id: 't1' }, metadata: { 'harness.thread_id': 't1' } });
+    const keeper = new RecordKeeper(runtime, 'keeper_thread_1', {
+      flow: 'harness:thread',
+      input: { thread_id: 't1' },
+      metadata: { 'harness.thread_id': 't1' },
+    });
     expect(await keeper.records()).toEqual([]);
     expect(await store.getExecution('keeper_thread_1')).toBeNull();
 

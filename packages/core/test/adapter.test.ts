@@ -64,7 +64,10 @@ describe('durableCall', () => {
     const result = await agent.run(undefined);
     const records = await store.listCheckpoints(result.executionId);
     const requestBytes = records.reduce((sum, record) => sum + (record.input?.size ?? 0), 0);
-    const naiveBytes = records.reduce((sum, _record, turn) => sum + JSON.stringify({ messages: Array(2 * turn + 1).fill({ content: 'x'.repeat(200) }) }).length, 0);
+    const naiveBytes = records.reduce(
+      (sum, _record, turn) => sum + JSON.stringify({ messages: Array(2 * turn + 1).fill({ content: 'x'.repeat(200) }) }).length,
+      0,
+    );
     // Each request holds hashes (~80 bytes a message), not the messages themselves (~230 bytes each).
     expect(requestBytes).toBeLessThan(naiveBytes / 2);
     const last = (await runtime.executions.checkpoints(result.executionId)).at(-1)!;
@@ -129,7 +132,9 @@ describe('durableStream', () => {
   it('does not record a stream that broke, so it runs again rather than being half-replayed', async () => {
     const runtime = createRuntime({ store: memoryStore() });
     let attempt = 0;
-    const chat = runtime.flow('broken', async () => collect(durableStream({ name: 'model', kind: 'model' }, () => parts(['a', 'b', 'c'], ++attempt === 1 ? 1 : undefined))));
+    const chat = runtime.flow('broken', async () =>
+      collect(durableStream({ name: 'model', kind: 'model' }, () => parts(['a', 'b', 'c'], ++attempt === 1 ? 1 : undefined))),
+    );
     const failed = await chat.run(undefined);
     expect(failed.status).toBe('failed');
     expect(failed.error?.message).toBe('connection dropped');

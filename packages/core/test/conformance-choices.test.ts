@@ -18,9 +18,7 @@ function runFixture(file: string): Promise<{ code: number | null; report: JsonRe
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) =>
-    child.on('exit', (code) => resolve({ code, report: JSON.parse(stdout.slice(stdout.indexOf('{'))) as JsonReport, stderr })),
-  );
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, report: JSON.parse(stdout.slice(stdout.indexOf('{'))) as JsonReport, stderr })));
 }
 
 describe('the store conformance suite says what it did not run', () => {

@@ -13,7 +13,8 @@ const errorClasses = Object.entries(core as Record<string, unknown>).filter(
  * as an empty list, and every property or call of it is another stand-in.
  */
 const anything: unknown = new Proxy(function () {}, {
-  get: (_target, key) => (key === Symbol.toPrimitive ? () => '<field>' : key === Symbol.iterator ? () => [][Symbol.iterator]() : key === 'length' ? 0 : anything),
+  get: (_target, key) =>
+    key === Symbol.toPrimitive ? () => '<field>' : key === Symbol.iterator ? () => [][Symbol.iterator]() : key === 'length' ? 0 : anything,
   has: () => false,
   apply: () => anything,
 });

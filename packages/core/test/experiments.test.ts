@@ -103,7 +103,9 @@ describe('experiments', () => {
     const { runtime } = setup();
     await record(runtime, ['robots']);
     const before = { ...live };
-    const report = await runtime.experiment('plan-again', { cohort: { flow: 'research' }, change: { instructions: 'Be brief.', toolAnswers: { tools: { search: 'live' } } } }).run();
+    const report = await runtime
+      .experiment('plan-again', { cohort: { flow: 'research' }, change: { instructions: 'Be brief.', toolAnswers: { tools: { search: 'live' } } } })
+      .run();
     // Instructions change every model call, so the run starts again at the first: both searches ran live by policy.
     expect(live.tool - before.tool).toBe(2);
     expect(report.aggregate.tools).toMatchObject({ live: 2, recorded: 0 });
@@ -126,7 +128,12 @@ describe('experiments', () => {
     expect(failing.aggregate).toMatchObject({ completed: 0, failed: 1, tools: { missed: 1, live: 0 } });
 
     const before = { ...live };
-    const running = await runtime.experiment('curious-live', swap(curious, { change: { models: { 'verbose-1': curious }, toolAnswers: { default: { mode: 'recorded', onMiss: 'live' } } } })).run();
+    const running = await runtime
+      .experiment(
+        'curious-live',
+        swap(curious, { change: { models: { 'verbose-1': curious }, toolAnswers: { default: { mode: 'recorded', onMiss: 'live' } } } }),
+      )
+      .run();
     expect(live.tool - before.tool).toBe(1);
     expect(running.aggregate).toMatchObject({ completed: 1, tools: { recorded: 2, missed: 1, live: 1 } });
   });
@@ -134,7 +141,9 @@ describe('experiments', () => {
   it('runs a replaced tool implementation instead of the tool', async () => {
     const { runtime } = setup();
     await record(runtime, ['robots']);
-    const report = await runtime.experiment('new-search', { cohort: { flow: 'research' }, change: { tools: { search: (query) => `better results for "${String(query)}"` } } }).run();
+    const report = await runtime
+      .experiment('new-search', { cohort: { flow: 'research' }, change: { tools: { search: (query) => `better results for "${String(query)}"` } } })
+      .run();
     expect(report.aggregate.tools).toMatchObject({ replaced: 2, reused: 0 });
     expect(report.members[0]!.comparison!.firstDifference?.checkpointId).toBe('search:1');
   });
@@ -148,13 +157,16 @@ describe('experiments', () => {
       return `SCORE: ${prompt.includes('robots') ? '0.5' : '0.25'}\nIt drops the details.`;
     };
     const report = await runtime
-      .experiment('judged', swap(terse, {
-        evaluators: {
-          shorter: (original, replay) => (replay.output as { brief: string }).brief.length < (original.output as { brief: string }).brief.length,
-          judge: llmJudge({ criteria: 'Keeps every story', ask: verdict }),
-        },
-        price: ({ usage }) => ((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)) / 1000,
-      }))
+      .experiment(
+        'judged',
+        swap(terse, {
+          evaluators: {
+            shorter: (original, replay) => (replay.output as { brief: string }).brief.length < (original.output as { brief: string }).brief.length,
+            judge: llmJudge({ criteria: 'Keeps every story', ask: verdict }),
+          },
+          price: ({ usage }) => ((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)) / 1000,
+        }),
+      )
       .run();
     expect(report.aggregate.evaluations).toEqual({ shorter: { mean: 1, count: 2 }, judge: { mean: 0.375, count: 2 } });
     expect(report.members.map((member) => member.evaluations.judge)).toEqual([
@@ -176,6 +188,8 @@ describe('experiments', () => {
     const store = await runtime.store();
     const replay = (await store.getExecution(report.members[0]!.replay!))!;
     await store.updateExecution(replay.id, { status: 'waiting' }, { version: replay.version });
-    await expect(runtime.executions.resume(replay.id)).rejects.toSatisfy((error) => ExecutionStateError.isInstance(error) && /experiment/.test((error as Error).message));
+    await expect(runtime.executions.resume(replay.id)).rejects.toSatisfy(
+      (error) => ExecutionStateError.isInstance(error) && /experiment/.test((error as Error).message),
+    );
   });
 });

@@ -101,7 +101,11 @@ describe('lowdb store files', () => {
       await store.putBlob(hash, '{"blob":true}');
 
       const folder = join(directory, 'executions', 'ex-0001');
-      expect(readdirSync(folder).filter((name) => !name.startsWith('.')).sort()).toEqual([
+      expect(
+        readdirSync(folder)
+          .filter((name) => !name.startsWith('.'))
+          .sort(),
+      ).toEqual([
         'artifacts.json',
         'checkpoints-0.json',
         'checkpoints-1.json',
@@ -112,8 +116,7 @@ describe('lowdb store files', () => {
         'logs-2.json',
         'waits.json',
       ]);
-      const sizes = (prefix: string): number[] =>
-        [0, 1, 2].map((segment) => (readJson(join(folder, `${prefix}-${segment}.json`)) as unknown[]).length);
+      const sizes = (prefix: string): number[] => [0, 1, 2].map((segment) => (readJson(join(folder, `${prefix}-${segment}.json`)) as unknown[]).length);
       expect(sizes('checkpoints')).toEqual([128, 128, 44]);
       expect(sizes('logs')).toEqual([500, 500, 234]);
       expect((readJson(join(folder, 'checkpoints-1.json')) as CheckpointRecord[])[0]?.seq).toBe(128);
@@ -224,9 +227,9 @@ describe('lowdb store files', () => {
         const corrupted = (name: string) => ({ name: 'StoreCorruptedError', location: join(folder, name) });
         await expect(store.appendLogs([line('ex-0001', 1)])).rejects.toMatchObject(corrupted('logs-0.json'));
         await expect(store.listLogs('ex-0001')).rejects.toMatchObject(corrupted('logs-0.json'));
-        await expect(
-          store.resolveWait('ex-0001', 'a:1', { input: { hash: contentHash('1'), size: 1 }, resolvedAt: 2 }),
-        ).rejects.toMatchObject(corrupted('waits.json'));
+        await expect(store.resolveWait('ex-0001', 'a:1', { input: { hash: contentHash('1'), size: 1 }, resolvedAt: 2 })).rejects.toMatchObject(
+          corrupted('waits.json'),
+        );
         await expect(store.listArtifacts('ex-0001')).rejects.toMatchObject(corrupted('artifacts.json'));
         for (const name of ['logs-0.json', 'waits.json', 'artifacts.json']) {
           expect(readFileSync(join(folder, name), 'utf8')).toBe('[{"trunc');

@@ -3,7 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { costRollup, estimateModelCost, priceTable, type CheckpointRecord } from '../src/index.js';
 
 function modelRecord(id: string, metadata: Record<string, unknown>): CheckpointRecord {
-  return { executionId: 'e', id, parentId: id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : null, name: 'model', kind: 'model', status: 'completed', seq: 0, attempts: 1, delivery: 'at-least-once', durable: true, session: 1, startedAt: 0, metadata };
+  return {
+    executionId: 'e',
+    id,
+    parentId: id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : null,
+    name: 'model',
+    kind: 'model',
+    status: 'completed',
+    seq: 0,
+    attempts: 1,
+    delivery: 'at-least-once',
+    durable: true,
+    session: 1,
+    startedAt: 0,
+    metadata,
+  };
 }
 
 describe('estimateModelCost', () => {
@@ -47,7 +61,9 @@ describe('costRollup', () => {
   });
 
   it('uses the cost recorded with the call over today’s price', async () => {
-    const rollup = await costRollup([modelRecord('model:1', { model: 'gpt-4o-mini', usage: { inputTokens: 5, outputTokens: 5 }, cost: { usd: 1.25, prices: 'older-table' } })]);
+    const rollup = await costRollup([
+      modelRecord('model:1', { model: 'gpt-4o-mini', usage: { inputTokens: 5, outputTokens: 5 }, cost: { usd: 1.25, prices: 'older-table' } }),
+    ]);
     expect(rollup.total.usd).toBe(1.25);
   });
 });

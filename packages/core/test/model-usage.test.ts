@@ -10,7 +10,9 @@ describe('modelUsageOf', () => {
       outputTokens: 88,
       totalTokens: 1292,
     });
-    expect(modelUsageOf({ model: { provider: 'openai', modelId: 'gpt-5' }, usage: { inputTokens: 5, outputTokens: 7, cachedInputTokens: 2, reasoningTokens: 3 } })).toEqual({
+    expect(
+      modelUsageOf({ model: { provider: 'openai', modelId: 'gpt-5' }, usage: { inputTokens: 5, outputTokens: 7, cachedInputTokens: 2, reasoningTokens: 3 } }),
+    ).toEqual({
       model: 'gpt-5',
       inputTokens: 5,
       outputTokens: 7,
@@ -45,7 +47,10 @@ describe('modelUsageOf', () => {
   });
 
   it('tokenUsage keeps only the reported counts', () => {
-    expect(tokenUsage({ inputTokens: 3, outputTokens: undefined, cachedInputTokens: Number.NaN, reasoningTokens: 0 })).toEqual({ inputTokens: 3, reasoningTokens: 0 });
+    expect(tokenUsage({ inputTokens: 3, outputTokens: undefined, cachedInputTokens: Number.NaN, reasoningTokens: 0 })).toEqual({
+      inputTokens: 3,
+      reasoningTokens: 0,
+    });
     expect(tokenUsage({ inputTokens: 'many' })).toBeUndefined();
   });
 });

@@ -53,10 +53,15 @@ describe('OTLP/HTTP export', () => {
   it('sends the session and checkpoint spans, with their parent and attributes, to an OTLP receiver', async () => {
     const runtime = createRuntime({ store: memoryStore() });
     const summarize = runtime.flow('summarize', async (text: string) =>
-      checkpoint('summary', (call) => (call.setMetadata({ model: 'gpt-test', usage: { inputTokens: 40, outputTokens: 8 } }), text.slice(0, 5)), { kind: 'model' }),
+      checkpoint('summary', (call) => (call.setMetadata({ model: 'gpt-test', usage: { inputTokens: 40, outputTokens: 8 } }), text.slice(0, 5)), {
+        kind: 'model',
+      }),
     );
     const { executionId } = await summarize.run('otters hold hands');
-    const spans = () => received.flatMap(({ body }) => body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans.map((span) => ({ scope: scope.scope.name, span })))));
+    const spans = () =>
+      received.flatMap(({ body }) =>
+        body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans.map((span) => ({ scope: scope.scope.name, span })))),
+      );
     while (spans().length < 2) await new Promise<void>((resolve) => (arrived = resolve));
     expect(received.every(({ contentType }) => contentType === 'application/json')).toBe(true);
     const session = spans().find(({ span }) => span.name === 'keel.run summarize');

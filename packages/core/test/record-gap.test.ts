@@ -37,7 +37,7 @@ async function recover(store: string, effects: string, delivery: string) {
   return JSON.parse(line!.slice('result '.length)) as { status: string; output?: unknown; waits?: string[] };
 }
 
-describe('a crash between a call\'s end and its record', () => {
+describe("a crash between a call's end and its record", () => {
   it('runs an at-least-once call again, exactly once, on resume', async () => {
     const { store, effects } = await killBetweenEndAndRecord('at-least-once');
     const result = await recover(store, effects, 'at-least-once');

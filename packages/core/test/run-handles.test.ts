@@ -37,7 +37,9 @@ describe('run handles', () => {
     release();
     const { executionId } = await (await runtime.begin('held', 'ai')).result;
     await runtime.executions.input(executionId, 'go', true);
-    await (await runtime.executions.begin('resume', executionId)).result;
+    await (
+      await runtime.executions.begin('resume', executionId)
+    ).result;
     await expect(runtime.executions.begin('retry', executionId)).rejects.toSatisfy(ExecutionStateError.isInstance);
   });
 
@@ -46,7 +48,9 @@ describe('run handles', () => {
     release();
     const { executionId } = await (await runtime.begin('held', 'ai')).result;
     await runtime.executions.input(executionId, 'go', true);
-    await (await runtime.executions.begin('resume', executionId)).result;
+    await (
+      await runtime.executions.begin('resume', executionId)
+    ).result;
     const replay = await runtime.executions.beginReplay(executionId, { from: 'hold:1', executionId: 'ex_replay_handle' });
     expect(replay.executionId).toBe('ex_replay_handle');
     expect((await runtime.executions.get('ex_replay_handle')).replayOf?.executionId).toBe(executionId);

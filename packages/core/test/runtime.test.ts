@@ -89,17 +89,21 @@ describe('checkpoints', () => {
     const { runtime } = setup();
     let calls = 0;
     const strict = runtime.flow('strict', async () =>
-      checkpoint('call', () => {
-        calls++;
-        throw new TypeError('bad request');
-      }, { retries: 5, backoff: 0, retryOn: (error) => !(error instanceof TypeError) }),
+      checkpoint(
+        'call',
+        () => {
+          calls++;
+          throw new TypeError('bad request');
+        },
+        { retries: 5, backoff: 0, retryOn: (error) => !(error instanceof TypeError) },
+      ),
     );
     const result = await strict.run(undefined);
     expect(result.status).toBe('failed');
     expect(calls).toBe(1);
   });
 
-  it('keeps a failed run\'s error and completed checkpoints; retry re-runs only what did not complete', async () => {
+  it("keeps a failed run's error and completed checkpoints; retry re-runs only what did not complete", async () => {
     const { runtime } = setup();
     const ran: string[] = [];
     let failPublish = true;
@@ -143,12 +147,16 @@ describe('checkpoints', () => {
     let childRuns = 0;
     let parentRuns = 0;
     const nested = runtime.flow('nested', async () =>
-      checkpoint('parent', async () => {
-        parentRuns++;
-        await checkpoint('child', () => ++childRuns);
-        if (parentRuns === 1) throw new Error('parent fails once');
-        return 'done';
-      }, { retries: 1, backoff: 0 }),
+      checkpoint(
+        'parent',
+        async () => {
+          parentRuns++;
+          await checkpoint('child', () => ++childRuns);
+          if (parentRuns === 1) throw new Error('parent fails once');
+          return 'done';
+        },
+        { retries: 1, backoff: 0 },
+      ),
     );
     const result = await nested.run(undefined);
     expect(result.status).toBe('completed');
@@ -160,12 +168,17 @@ describe('checkpoints', () => {
     const { runtime } = setup();
     let aborted = false;
     const slow = runtime.flow('slow', async () =>
-      checkpoint('hang', ({ signal }) => new Promise((_, reject) => {
-        signal.addEventListener('abort', () => {
-          aborted = true;
-          reject(signal.reason);
-        });
-      }), { timeout: 20 }),
+      checkpoint(
+        'hang',
+        ({ signal }) =>
+          new Promise((_, reject) => {
+            signal.addEventListener('abort', () => {
+              aborted = true;
+              reject(signal.reason);
+            });
+          }),
+        { timeout: 20 },
+      ),
     );
     const result = await slow.run(undefined);
     expect(result.status).toBe('failed');
@@ -209,7 +222,11 @@ describe('resume and divergence', () => {
     expect(done).toMatchObject({ status: 'completed', output: 'sent draft text' });
     expect(ran).toEqual(['draft', 'send']);
     const sessions = (await runtime.executions.checkpoints(waiting.executionId)).map((record) => [record.id, record.session]);
-    expect(sessions).toEqual([['draft:1', 1], ['approve:1', 2], ['send:1', 2]]);
+    expect(sessions).toEqual([
+      ['draft:1', 1],
+      ['approve:1', 2],
+      ['send:1', 2],
+    ]);
   });
 
   it('fails with DivergenceError when a recorded id meets another kind', async () => {
@@ -386,7 +403,7 @@ describe('waits', () => {
     expect((await runtime.executions.get(result.executionId)).status).toBe('waiting');
   });
 
-  it('works inside a checkpoint, reusing the checkpoint\'s completed children', async () => {
+  it("works inside a checkpoint, reusing the checkpoint's completed children", async () => {
     const { runtime } = setup();
     const ran: string[] = [];
     const inner = runtime.flow('inner', async () =>
@@ -498,7 +515,13 @@ describe('replay', () => {
     const info = await runtime.executions.get(replayed.executionId);
     const originalInfo = await runtime.executions.get(original.executionId);
     // A replay runs on the replaying code's version and remembers the original's.
-    expect(info.replayOf).toEqual({ executionId: original.executionId, from: 'pick:1', overridden: [], hermetic: false, codeVersion: originalInfo.codeVersion });
+    expect(info.replayOf).toEqual({
+      executionId: original.executionId,
+      from: 'pick:1',
+      overridden: [],
+      hermetic: false,
+      codeVersion: originalInfo.codeVersion,
+    });
     expect(info.codeVersion).toBe(runtime.versionOf('scout').version);
   });
 
@@ -516,7 +539,7 @@ describe('replay', () => {
     expect(calls).toEqual(['pick', 'write']);
   });
 
-  it('keeps every other record in a hermetic replay with overrides, so only the flow\'s own code sees the new value', async () => {
+  it("keeps every other record in a hermetic replay with overrides, so only the flow's own code sees the new value", async () => {
     const { scout, calls, original } = await recorded();
     const replayed = await scout.replay(original.executionId, { overrides: { 'write:1': 'edited brief' }, hermetic: true });
     expect(replayed).toMatchObject({ status: 'completed', output: 'edited brief' });
@@ -549,14 +572,16 @@ describe('cancel', () => {
     const ran: string[] = [];
     const started = signal();
     const long = runtime.flow('long', async () => {
-      await checkpoint('first', ({ signal }) =>
-        new Promise<void>((resolve) => {
-          started.fire();
-          signal.addEventListener('abort', () => {
-            sawAbort = true;
-            resolve();
-          });
-        }),
+      await checkpoint(
+        'first',
+        ({ signal }) =>
+          new Promise<void>((resolve) => {
+            started.fire();
+            signal.addEventListener('abort', () => {
+              sawAbort = true;
+              resolve();
+            });
+          }),
       );
       await checkpoint('second', () => ran.push('second'));
     });
@@ -582,13 +607,15 @@ describe('cancel', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const ran: string[] = [];
     const started = signal();
-    const running = a.flow('c2', async () => {
-      await checkpoint('one', () => {
-        started.fire();
-        return gate;
-      });
-      await checkpoint('two', () => ran.push('two'));
-    }).run(undefined);
+    const running = a
+      .flow('c2', async () => {
+        await checkpoint('one', () => {
+          started.fire();
+          return gate;
+        });
+        await checkpoint('two', () => ran.push('two'));
+      })
+      .run(undefined);
     await started.fired;
     const [execution] = await b.executions.list({ flow: 'c2' });
     expect(await b.executions.cancel(execution!.id)).toEqual({ status: 'cancelling' });
@@ -605,17 +632,21 @@ describe('cancel across runtimes', () => {
     const b = createRuntime({ store });
     let aborted = false;
     const started = signal();
-    const running = a.flow('long-call', async () =>
-      checkpoint('stream_tokens', ({ signal }) =>
-        new Promise((_, reject) => {
-          started.fire();
-          signal.addEventListener('abort', () => {
-            aborted = true;
-            reject(signal.reason);
-          });
-        }),
-      ),
-    ).run(undefined);
+    const running = a
+      .flow('long-call', async () =>
+        checkpoint(
+          'stream_tokens',
+          ({ signal }) =>
+            new Promise((_, reject) => {
+              started.fire();
+              signal.addEventListener('abort', () => {
+                aborted = true;
+                reject(signal.reason);
+              });
+            }),
+        ),
+      )
+      .run(undefined);
     await started.fired;
     const [execution] = await b.executions.list();
     expect(await b.executions.cancel(execution!.id)).toEqual({ status: 'cancelling' });
@@ -630,7 +661,10 @@ describe('serialization', () => {
     const value = {
       when: new Date('2026-01-02T03:04:05.000Z'),
       bytes: new Uint8Array([1, 2, 255]),
-      map: new Map<string, unknown>([['a', 1], ['b', new Set([1, 2])]]),
+      map: new Map<string, unknown>([
+        ['a', 1],
+        ['b', new Set([1, 2])],
+      ]),
       big: 12345678901234567890n,
       url: new URL('https://example.com/a?b=c'),
       error: Object.assign(new TypeError('bad'), { code: 'E_BAD' }),

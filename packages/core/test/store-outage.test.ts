@@ -43,23 +43,28 @@ describe('a store that fails a write of a running session', () => {
     const inner = memoryStore();
     const { store, state } = storeWithOutage(inner);
     const effects: string[] = [];
-    const body = (runner: string, onStep: (step: number) => void = () => {}) => async () => {
-      const trail: string[] = [];
-      for (let step = 1; step <= 3; step++) {
-        trail.push(
-          await checkpoint(`step_${step}`, () => {
-            effects.push(`${runner} step_${step}`);
-            onStep(step);
-            return `${runner}:${step}`;
-          }),
-        );
-      }
-      return trail;
-    };
+    const body =
+      (runner: string, onStep: (step: number) => void = () => {}) =>
+      async () => {
+        const trail: string[] = [];
+        for (let step = 1; step <= 3; step++) {
+          trail.push(
+            await checkpoint(`step_${step}`, () => {
+              effects.push(`${runner} step_${step}`);
+              onStep(step);
+              return `${runner}:${step}`;
+            }),
+          );
+        }
+        return trail;
+      };
 
     const first = createRuntime({ store, leaseTtlMs: 300, codeVersion: 'outage-test' });
     // The store goes down while step 2 runs: its result cannot be recorded.
-    const flow = first.flow('steps', body('first', (step) => (state.down = step === 2)));
+    const flow = first.flow(
+      'steps',
+      body('first', (step) => (state.down = step === 2)),
+    );
     const failure = await flow.run({}).catch((error: unknown) => error);
     expect(failure).toMatchObject({ name: 'StoreUnavailableError' });
     // Storing step 2's output (its blob, then its record) was the only write the session tried, besides

@@ -32,7 +32,12 @@ function spans(): ReadableSpan[] {
 
 function spanNamed(name: string, which: (span: ReadableSpan) => boolean = () => true): ReadableSpan {
   const found = spans().filter((span) => span.name === name && which(span));
-  expect(found, `one span named "${name}" among ${spans().map((span) => span.name).join(', ')}`).toHaveLength(1);
+  expect(
+    found,
+    `one span named "${name}" among ${spans()
+      .map((span) => span.name)
+      .join(', ')}`,
+  ).toHaveLength(1);
   return found[0]!;
 }
 
@@ -125,7 +130,9 @@ describe('Keel spans', () => {
     let searches = 0;
     const research = runtime.flow('research', async () => {
       const hits = await checkpoint('search_web', () => ++searches, { kind: 'tool' });
-      return checkpoint('draft', (call) => (call.setMetadata({ model: 'gpt-test', usage: { inputTokens: 9, outputTokens: 4 } }), `draft ${hits}`), { kind: 'model' });
+      return checkpoint('draft', (call) => (call.setMetadata({ model: 'gpt-test', usage: { inputTokens: 9, outputTokens: 4 } }), `draft ${hits}`), {
+        kind: 'model',
+      });
     });
     const original = await research.run(null);
     const originalSession = spanNamed('keel.run research');

@@ -140,7 +140,12 @@ describe('code versions', () => {
 
     const [report] = await v1.executions.recover();
     expect(report?.result).toMatchObject({ status: 'completed', output: 'published long brief on ai-1, ai-2' });
-    expect(v1Steps).toEqual(new Map([['search', 1], ['write_brief', 1]]));
+    expect(v1Steps).toEqual(
+      new Map([
+        ['search', 1],
+        ['write_brief', 1],
+      ]),
+    );
   });
 
   it('a version that declares the old one compatible continues it', async () => {
@@ -194,7 +199,12 @@ describe('patched()', () => {
     const brief = approvalFlow(v2, steps, 'v2-patched');
     const fresh = await brief.run('new');
     expect(fresh.status).toBe('waiting');
-    expect(steps).toEqual(new Map([['search', 1], ['write_short_brief', 1]]));
+    expect(steps).toEqual(
+      new Map([
+        ['search', 1],
+        ['write_short_brief', 1],
+      ]),
+    );
     const marker = (await v2.executions.checkpoints(fresh.executionId)).find((record) => record.name === 'patched');
     expect(marker).toMatchObject({ id: 'patched:shorter-brief', status: 'completed', ordered: false, metadata: { patch: 'shorter-brief' } });
 
@@ -203,7 +213,12 @@ describe('patched()', () => {
     expect(await brief.resume(old.executionId)).toMatchObject({ status: 'completed', output: 'published long brief on old-1, old-2' });
     expect(await brief.resume(fresh.executionId)).toMatchObject({ status: 'completed', output: 'published short: new-1' });
     // Both resumes reused everything: no step ran again.
-    expect(steps).toEqual(new Map([['search', 1], ['write_short_brief', 1]]));
+    expect(steps).toEqual(
+      new Map([
+        ['search', 1],
+        ['write_short_brief', 1],
+      ]),
+    );
     expect((await v2.executions.checkpoints(old.executionId)).some((record) => record.name === 'patched')).toBe(false);
   });
 
@@ -290,7 +305,16 @@ describe('deployments', () => {
     // Each version's worker runs only its own.
     expect((await v2.executions.recover()).map((report) => report.executionId)).toEqual([second.executionId]);
     const summary = await v1.deployments.versions({ flow: 'triage' });
-    expect(summary.map(({ version, tags, executions, retirable, served }) => ({ version, tags, queued: executions.queued, completed: executions.completed, retirable, served }))).toEqual([
+    expect(
+      summary.map(({ version, tags, executions, retirable, served }) => ({
+        version,
+        tags,
+        queued: executions.queued,
+        completed: executions.completed,
+        retirable,
+        served,
+      })),
+    ).toEqual([
       { version: 'v1', tags: [], queued: 1, completed: 0, retirable: false, served: true },
       { version: 'v2', tags: ['prod'], queued: 0, completed: 1, retirable: false, served: false },
     ]);
@@ -298,8 +322,19 @@ describe('deployments', () => {
     expect((await v1.deployments.versions({ flow: 'triage' }))[0]).toMatchObject({ version: 'v1', retirable: true });
 
     // Executions recorded without a version are continued by any code, so this code serves them too.
-    await store.createExecution({ id: 'ex_unversioned', flow: 'triage', status: 'waiting', input: (await executionOf(store, first.executionId)).input, lease: null, sessions: 1, createdAt: Date.now() });
-    expect((await v2.deployments.versions({ flow: 'triage' })).find((summary) => summary.version === '(none)')).toMatchObject({ served: true, executions: { waiting: 1 } });
+    await store.createExecution({
+      id: 'ex_unversioned',
+      flow: 'triage',
+      status: 'waiting',
+      input: (await executionOf(store, first.executionId)).input,
+      lease: null,
+      sessions: 1,
+      createdAt: Date.now(),
+    });
+    expect((await v2.deployments.versions({ flow: 'triage' })).find((summary) => summary.version === '(none)')).toMatchObject({
+      served: true,
+      executions: { waiting: 1 },
+    });
   });
 
   it('bad input: an unknown tag or version, invalid input, removing a version in use — each a clear error, nothing changed', async () => {

@@ -41,7 +41,7 @@ const instructions =
   'Keel makes AI-agent runs durable: every model call, tool call, MCP call and human wait of an execution is a checkpoint with its stored input, output and error. ' +
   'To find out why a run failed: list_executions (status "failed"), then explain_failure, then get_checkpoint for details. ' +
   'Long answers are paged: when one ends with "truncated: … call again with offset=N", call the same tool with that offset. ' +
-  'give_input answers a waiting execution; resume_execution, retry_execution and replay_execution run flow code in this server\'s process and wait for it up to waitSeconds; ' +
+  "give_input answers a waiting execution; resume_execution, retry_execution and replay_execution run flow code in this server's process and wait for it up to waitSeconds; " +
   'run_flow queues a new execution for a Keel worker.';
 
 /**

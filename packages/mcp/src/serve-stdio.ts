@@ -49,7 +49,11 @@ export async function serveStdio(options: StdioServeOptions): Promise<StdioMcpSe
   const restoreStdout = (options.guardStdout ?? answersOnProcessStdout) && answersOnProcessStdout ? guardProcessStdout() : undefined;
   const stdout = restoreStdout ? restoreStdout.protocol : (options.stdout ?? process.stdout);
   const runs = new BackgroundRuns(reportToStderr);
-  const server = createKeelMcpServer({ runtime: options.runtime, runs, ...(options.flowCodeMissing !== undefined ? { flowCodeMissing: options.flowCodeMissing } : {}) });
+  const server = createKeelMcpServer({
+    runtime: options.runtime,
+    runs,
+    ...(options.flowCodeMissing !== undefined ? { flowCodeMissing: options.flowCodeMissing } : {}),
+  });
   const transport = new StdioServerTransport(stdin, stdout);
   transport.onerror = (error) => process.stderr.write(`keel mcp: ${error.message}\n`);
   let markClosed!: () => void;

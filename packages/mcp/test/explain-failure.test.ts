@@ -25,22 +25,42 @@ describe('explain_failure on nested, caught and out-of-checkpoint failures', () 
     runtime.flow('nested', async () => {
       await checkpoint('research', async () => {
         await checkpoint('search', async () => ['a', 'b'], { kind: 'tool', input: { query: 'keel' } });
-        const plan = await checkpoint('model', async (context) => {
-          context.setMetadata({ model: { modelId: 'claude-test' }, usage: { inputTokens: 10, outputTokens: 5 } });
-          return { tool: 'scrape', args: { url: 'https://a.example' } };
-        }, { kind: 'model' });
+        const plan = await checkpoint(
+          'model',
+          async (context) => {
+            context.setMetadata({ model: { modelId: 'claude-test' }, usage: { inputTokens: 10, outputTokens: 5 } });
+            return { tool: 'scrape', args: { url: 'https://a.example' } };
+          },
+          { kind: 'model' },
+        );
         await checkpoint('scrape', fail('connection reset'), { kind: 'tool', input: plan.args });
       });
     });
     const { executionId } = await runtime.run('nested', null);
     const explanation = await callJson(client, 'explain_failure', { executionId });
-    expect(explanation.failingCheckpoint).toMatchObject({ id: 'research:1/scrape:1', tool: 'scrape', input: { url: 'https://a.example' }, error: { message: 'connection reset' } });
-    expect(explanation.modelCall).toMatchObject({ id: 'research:1/model:1', model: 'claude-test', inputTokens: 10, outputTokens: 5, output: { tool: 'scrape' } });
+    expect(explanation.failingCheckpoint).toMatchObject({
+      id: 'research:1/scrape:1',
+      tool: 'scrape',
+      input: { url: 'https://a.example' },
+      error: { message: 'connection reset' },
+    });
+    expect(explanation.modelCall).toMatchObject({
+      id: 'research:1/model:1',
+      model: 'claude-test',
+      inputTokens: 10,
+      outputTokens: 5,
+      output: { tool: 'scrape' },
+    });
     expect(explanation.retry.reuses).toEqual(['research:1/search:1', 'research:1/model:1']);
     expect(explanation.retry.reruns.map((line: string) => line.split(' ')[0])).toEqual(['research:1', 'research:1/scrape:1']);
     expect(explanation).not.toHaveProperty('otherFailedCheckpoints');
     const execution = await callJson(client, 'get_execution', { executionId });
-    expect(execution.checkpoints.map((line: string) => line.split(' · ')[0])).toEqual(['research:1', '  research:1/search:1', '  research:1/model:1', '  research:1/scrape:1']);
+    expect(execution.checkpoints.map((line: string) => line.split(' · ')[0])).toEqual([
+      'research:1',
+      '  research:1/search:1',
+      '  research:1/model:1',
+      '  research:1/scrape:1',
+    ]);
   });
 
   it('blames the failure that ended the run, not an earlier one the flow caught', async () => {

@@ -56,7 +56,11 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
     const listed = await callJson(client, 'list_executions', { status: ['failed'], flow: 'news-scout' });
     expect(listed.executions[0]).toMatchObject({ id: failed.executionId, status: 'failed', error: 'Error: HTTP 503 from https://news.example/chips' });
     const explanation = await callJson(client, 'explain_failure', { executionId: failed.executionId });
-    expect(explanation.failingCheckpoint).toMatchObject({ tool: 'fetch_page', input: { url: 'https://news.example/chips' }, error: { message: 'HTTP 503 from https://news.example/chips' } });
+    expect(explanation.failingCheckpoint).toMatchObject({
+      tool: 'fetch_page',
+      input: { url: 'https://news.example/chips' },
+      error: { message: 'HTTP 503 from https://news.example/chips' },
+    });
     expect(explanation.modelCall.id).toBe('model:1');
   });
 
@@ -100,10 +104,16 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
     const version = deployment.version;
     const invoked = await callJson(client, 'run_flow', { flow: 'publish', input: { draft: 'Tagged' }, tag: 'prod' });
     expect(invoked).toMatchObject({ status: 'queued', version });
-    expect(invoked.changed).toBe(`Created execution ${invoked.executionId} of flow "publish" version ${version} (tag prod), queued for a worker of that version.`);
+    expect(invoked.changed).toBe(
+      `Created execution ${invoked.executionId} of flow "publish" version ${version} (tag prod), queued for a worker of that version.`,
+    );
     expect((await runtime.executions.get(invoked.executionId)).codeVersion).toBe(version);
     const listed = await callJson(client, 'list_versions', { flow: 'publish' });
-    expect(listed.versions.find((entry: { version: string }) => entry.version === version)).toMatchObject({ tags: ['prod'], served: true, executions: { queued: 1 } });
+    expect(listed.versions.find((entry: { version: string }) => entry.version === version)).toMatchObject({
+      tags: ['prod'],
+      served: true,
+      executions: { queued: 1 },
+    });
     // The worker runs the same code, so the same version: it takes the execution to its wait.
     const reports = await worker.executions.recover({ flows: ['publish'] });
     expect(reports.map((report) => [report.executionId, report.result?.status])).toEqual([[invoked.executionId, 'waiting']]);
@@ -121,7 +131,9 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
     await runtime.executions.input(gate.executionId, 'go', true);
     const resumed = await callJson(client, 'resume_execution', { executionId: gate.executionId, waitSeconds: 0.2 });
     expect(resumed).toMatchObject({ executionId: gate.executionId, status: 'running' });
-    expect(resumed.changed).toBe(`Resumed execution ${gate.executionId}: it is running in this MCP server's process (which holds its lease) and had not ended after 0.2 s.`);
+    expect(resumed.changed).toBe(
+      `Resumed execution ${gate.executionId}: it is running in this MCP server's process (which holds its lease) and had not ended after 0.2 s.`,
+    );
     expect(server.running()).toEqual([gate.executionId]);
     const busy = await call(client, 'resume_execution', { executionId: gate.executionId });
     expect(busy.isError).toBe(true);
@@ -154,7 +166,11 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
   it('cancels a waiting execution and says what it was', async () => {
     const waiting = await runtime.run('publish', { draft: 'Never' });
     const cancelled = await callJson(client, 'cancel_execution', { executionId: waiting.executionId });
-    expect(cancelled).toEqual({ executionId: waiting.executionId, status: 'cancelled', changed: `Cancelled execution ${waiting.executionId} (it was waiting): its status is now cancelled.` });
+    expect(cancelled).toEqual({
+      executionId: waiting.executionId,
+      status: 'cancelled',
+      changed: `Cancelled execution ${waiting.executionId} (it was waiting): its status is now cancelled.`,
+    });
     const again = await call(client, 'cancel_execution', { executionId: waiting.executionId });
     expect(again.isError).toBe(true);
     expect(again.text).toContain(`Cannot cancel execution "${waiting.executionId}": it is cancelled`);
@@ -186,9 +202,18 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
     const guarded = await serveHttp({ runtime, host: '0.0.0.0', port: 0, token: 's3cret' });
     closeAfter.push(() => guarded.close());
     const url = `http://127.0.0.1:${guarded.port}/mcp`;
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    };
     const post = (headers: Record<string, string>) =>
-      fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(initialize) });
+      fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify(initialize),
+      });
 
     const anonymous = await post({});
     expect(anonymous.status).toBe(401);
@@ -207,10 +232,19 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
   it('without a token, answers only requests addressed to a loopback name or from no foreign origin', async () => {
     const status = (headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const request = http.request({ host: '127.0.0.1', port: server.port, path: '/mcp', method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers } }, (response) => {
-          response.resume();
-          resolve(response.statusCode ?? 0);
-        });
+        const request = http.request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path: '/mcp',
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
         request.on('error', reject);
         request.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
       });
@@ -222,7 +256,8 @@ describe('the MCP server over streamable HTTP, driven by the SDK client', () => 
   it('works as a fetch handler, as a server mounts it at /mcp', async () => {
     const handler = createMcpHttpHandler({ runtime, token: 'mounted' });
     // A stand-in for a router that mounts the handler at /mcp and passes it the whole request.
-    const router = (request: Request) => (new URL(request.url).pathname === '/mcp' ? handler.fetch(request) : Promise.resolve(new Response('not found', { status: 404 })));
+    const router = (request: Request) =>
+      new URL(request.url).pathname === '/mcp' ? handler.fetch(request) : Promise.resolve(new Response('not found', { status: 404 }));
     const mounted = new Client({ name: 'keel-test', version: '1.0.0' });
     await mounted.connect(
       new StreamableHTTPClientTransport(new URL('http://keel.internal/mcp'), {

@@ -65,7 +65,9 @@ describe('the README snippet', () => {
 
     const spawned = spawn(process.execPath, ['keel-mcp.mjs'], { cwd: directory, stdio: ['pipe', 'pipe', 'inherit'] });
     child = spawned;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => spawned.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      spawned.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     const client = new Client({ name: 'keel-readme-test', version: '1.0.0' });
     await client.connect(new ChildStdioTransport(spawned));
 

@@ -94,7 +94,13 @@ describe('the MCP server over stdio, driven by the SDK client', () => {
 
     const explanation = await callJson(client, 'explain_failure', { executionId: failedId });
     expect(explanation.status).toBe('failed');
-    expect(explanation.failingCheckpoint).toMatchObject({ id: 'fetch_page:call_1', kind: 'tool', tool: 'fetch_page', attempts: 1, input: { url: 'https://news.example/ai' } });
+    expect(explanation.failingCheckpoint).toMatchObject({
+      id: 'fetch_page:call_1',
+      kind: 'tool',
+      tool: 'fetch_page',
+      attempts: 1,
+      input: { url: 'https://news.example/ai' },
+    });
     expect(explanation.failingCheckpoint.error.message).toBe('HTTP 503 from https://news.example/ai');
     expect(explanation.failingCheckpoint.error.stack).toContain('flows.mjs');
     expect(explanation.summary).toContain('The tool call "fetch_page" (checkpoint fetch_page:call_1) failed with Error: HTTP 503');
@@ -156,7 +162,9 @@ describe('the MCP server over stdio, driven by the SDK client', () => {
     expect((await runtime.executions.get(waitingId)).status).toBe('waiting');
 
     const given = await callJson(client, 'give_input', { executionId: waitingId, wait: 'approve', value: { approved: true }, resume: true });
-    expect(given.changed).toBe(`Stored the input for wait "approve:1" of execution ${waitingId} (resolved by "mcp"). Then resumed execution ${waitingId} in this server's process: it ran to completion.`);
+    expect(given.changed).toBe(
+      `Stored the input for wait "approve:1" of execution ${waitingId} (resolved by "mcp"). Then resumed execution ${waitingId} in this server's process: it ran to completion.`,
+    );
     expect(given).toMatchObject({ executionId: waitingId, status: 'completed', output: { posted: true, draft: 'Launch' } });
     const stored = await runtime.executions.get(waitingId);
     expect(stored.status).toBe('completed');
@@ -171,7 +179,13 @@ describe('the MCP server over stdio, driven by the SDK client', () => {
     expect(callsMade(directory)).toEqual(['model', 'fetch_page']);
     fs.writeFileSync(path.join(directory, 'fixed'), '');
     const retried = await callJson(client, 'retry_execution', { executionId: failedId });
-    expect(retried).toMatchObject({ executionId: failedId, status: 'completed', output: { headline: 'Headlines about ai' }, reused: ['model:1'], ranAgain: ['fetch_page:call_1'] });
+    expect(retried).toMatchObject({
+      executionId: failedId,
+      status: 'completed',
+      output: { headline: 'Headlines about ai' },
+      reused: ['model:1'],
+      ranAgain: ['fetch_page:call_1'],
+    });
     expect(retried.changed).toBe(`Retried execution ${failedId} in this server's process: it ran to completion.`);
     expect(callsMade(directory)).toEqual(['model', 'fetch_page', 'fetch_page']);
   });
@@ -186,7 +200,10 @@ describe('the MCP server over stdio, driven by the SDK client', () => {
     const execution = await client.readResource({ uri: `keel://executions/${failedId}` });
     expect(JSON.parse(String((execution.contents[0] as { text?: string }).text))).toMatchObject({ id: failedId, status: 'completed' });
     const { resourceTemplates } = await client.listResourceTemplates();
-    expect(resourceTemplates.map((template) => template.uriTemplate).sort()).toEqual(['keel://executions/{executionId}', 'keel://executions/{executionId}/artifacts/{name}']);
+    expect(resourceTemplates.map((template) => template.uriTemplate).sort()).toEqual([
+      'keel://executions/{executionId}',
+      'keel://executions/{executionId}/artifacts/{name}',
+    ]);
   });
 
   it('pages a long artifact: each call is bounded and the offsets in the notes give back all of it', async () => {

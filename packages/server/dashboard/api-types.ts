@@ -240,7 +240,12 @@ export interface ExperimentMember {
     readonly firstDifference?: { readonly checkpointId: string; readonly reason: string };
     readonly original: MemberSideStats;
     readonly replay: MemberSideStats;
-    readonly tools: { readonly recorded: number; readonly live: number; readonly missed: number; readonly misses: readonly { readonly checkpointId: string; readonly tool: string; readonly failed: boolean }[] };
+    readonly tools: {
+      readonly recorded: number;
+      readonly live: number;
+      readonly missed: number;
+      readonly misses: readonly { readonly checkpointId: string; readonly tool: string; readonly failed: boolean }[];
+    };
   };
   readonly evaluations: Readonly<Record<string, { readonly score: number; readonly note?: string } | { readonly error: string }>>;
 }

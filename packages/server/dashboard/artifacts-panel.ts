@@ -33,7 +33,17 @@ export function artifactsPanel(executionId: string): { element: HTMLElement; upd
     else body = valueView(value, { testId: 'artifact-value' });
     replace(
       viewer,
-      h('div', { class: 'artifact-head' }, h('strong', null, artifact.name), h('span', { class: 'muted' }, ` ${artifact.type} · ${formatBytes(artifact.size)}${artifact.checkpointId ? ` · saved in ${artifact.checkpointId}` : ''} · `), h('a', { href: raw, target: '_blank', rel: 'noopener' }, 'raw')),
+      h(
+        'div',
+        { class: 'artifact-head' },
+        h('strong', null, artifact.name),
+        h(
+          'span',
+          { class: 'muted' },
+          ` ${artifact.type} · ${formatBytes(artifact.size)}${artifact.checkpointId ? ` · saved in ${artifact.checkpointId}` : ''} · `,
+        ),
+        h('a', { href: raw, target: '_blank', rel: 'noopener' }, 'raw'),
+      ),
       body,
     );
   };
@@ -52,10 +62,24 @@ export function artifactsPanel(executionId: string): { element: HTMLElement; upd
       replace(
         list,
         artifacts.map((artifact) =>
-          h('button', { type: 'button', class: `artifact-button${artifact.name === selected ? ' selected' : ''}`, 'data-name': artifact.name, 'data-testid': 'artifact-button', onclick: () => void show(artifact) }, artifact.name, h('span', { class: 'muted' }, ` ${artifact.type}`)),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: `artifact-button${artifact.name === selected ? ' selected' : ''}`,
+              'data-name': artifact.name,
+              'data-testid': 'artifact-button',
+              onclick: () => void show(artifact),
+            },
+            artifact.name,
+            h('span', { class: 'muted' }, ` ${artifact.type}`),
+          ),
         ),
       );
-      const preferred = current.find((artifact) => artifact.name === selected) ?? current.find((artifact) => artifact.name === 'final_report') ?? current.find((artifact) => /markdown/.test(artifact.type));
+      const preferred =
+        current.find((artifact) => artifact.name === selected) ??
+        current.find((artifact) => artifact.name === 'final_report') ??
+        current.find((artifact) => /markdown/.test(artifact.type));
       if (preferred) void show(preferred);
     },
   };

@@ -93,10 +93,22 @@ function row(checkpoint: Checkpoint, depth: number, options: TimelineOptions): C
       ),
       h('div', { role: 'cell' }, h('span', { class: `kind kind-${checkpoint.kind}` }, kindLabels[checkpoint.kind])),
       h('div', { role: 'cell', class: 'timeline-bar-cell' }, bar(checkpoint, options.span)),
-      h('div', { role: 'cell', class: 'number' }, checkpoint.durationMs !== undefined ? formatDuration(checkpoint.durationMs) : checkpoint.status === 'running' || checkpoint.status === 'waiting' ? `${formatDuration(Date.now() - checkpoint.startedAt)}…` : '—'),
       h(
         'div',
-        { role: 'cell', class: `number${checkpoint.attempts > 1 ? ' attempts-retried' : ''}`, title: checkpoint.retries ? `${checkpoint.retries} retr${checkpoint.retries === 1 ? 'y' : 'ies'}` : '' },
+        { role: 'cell', class: 'number' },
+        checkpoint.durationMs !== undefined
+          ? formatDuration(checkpoint.durationMs)
+          : checkpoint.status === 'running' || checkpoint.status === 'waiting'
+            ? `${formatDuration(Date.now() - checkpoint.startedAt)}…`
+            : '—',
+      ),
+      h(
+        'div',
+        {
+          role: 'cell',
+          class: `number${checkpoint.attempts > 1 ? ' attempts-retried' : ''}`,
+          title: checkpoint.retries ? `${checkpoint.retries} retr${checkpoint.retries === 1 ? 'y' : 'ies'}` : '',
+        },
         checkpoint.attempts > 1 ? `×${checkpoint.attempts}` : String(checkpoint.attempts),
       ),
       h(
@@ -125,7 +137,10 @@ function bar(checkpoint: Checkpoint, span: { start: number; end: number }): HTML
   }
   const left = ((checkpoint.startedAt - span.start) / total) * 100;
   const width = Math.max(0.6, ((end - checkpoint.startedAt) / total) * 100);
-  const bar = h('div', { class: `bar bar-${checkpoint.status}${checkpoint.reused ? ' bar-was-reused' : ''}`, title: `${formatTime(checkpoint.startedAt)} → ${checkpoint.endedAt ? formatTime(checkpoint.endedAt) : 'now'}` });
+  const bar = h('div', {
+    class: `bar bar-${checkpoint.status}${checkpoint.reused ? ' bar-was-reused' : ''}`,
+    title: `${formatTime(checkpoint.startedAt)} → ${checkpoint.endedAt ? formatTime(checkpoint.endedAt) : 'now'}`,
+  });
   bar.style.left = `${Math.min(99.4, left)}%`;
   bar.style.width = `${Math.min(100 - Math.min(99.4, left), width)}%`;
   return h('div', { class: 'bar-track' }, bar);
@@ -149,11 +164,17 @@ function details(checkpoint: Checkpoint, options: TimelineOptions): HTMLElement 
   if (checkpoint.costBelow) facts.push(['Model calls below', `${formatCount(checkpoint.costBelow.calls)} · ${spendText(checkpoint.costBelow)}`]);
   if (checkpoint.reused) facts.push(['Reused', 'stored result returned; it did not run again']);
   if (checkpoint.fingerprint) facts.push(['Fingerprint', h('code', null, checkpoint.fingerprint.slice(0, 23))]);
-  const metadata = checkpoint.metadata ? Object.fromEntries(Object.entries(checkpoint.metadata).filter(([key]) => key !== 'usage' && key !== 'overridden')) : {};
+  const metadata = checkpoint.metadata
+    ? Object.fromEntries(Object.entries(checkpoint.metadata).filter(([key]) => key !== 'usage' && key !== 'overridden'))
+    : {};
   return h(
     'div',
     { class: 'checkpoint-detail', 'data-testid': 'checkpoint-detail' },
-    h('div', { class: 'facts' }, facts.map(([label, value]) => h('div', { class: 'fact' }, h('div', { class: 'fact-label' }, label), h('div', null, value)))),
+    h(
+      'div',
+      { class: 'facts' },
+      facts.map(([label, value]) => h('div', { class: 'fact' }, h('div', { class: 'fact-label' }, label), h('div', null, value))),
+    ),
     checkpoint.error
       ? h(
           'div',

@@ -50,14 +50,32 @@ export function executionPage(root: HTMLElement, executionId: string): Page {
     usage,
     replaySlot,
     comparison,
-    h('section', { class: 'timeline-section' }, h('h2', null, 'Checkpoints'), h('p', { class: 'muted small' }, 'Every call the run made, in call order, nested under the call it was made in. Click a row for its input, output or error.'), timeline),
+    h(
+      'section',
+      { class: 'timeline-section' },
+      h('h2', null, 'Checkpoints'),
+      h(
+        'p',
+        { class: 'muted small' },
+        'Every call the run made, in call order, nested under the call it was made in. Click a row for its input, output or error.',
+      ),
+      timeline,
+    ),
     io,
     artifacts.element,
     logs.element,
   );
 
   const say = (kind: 'info' | 'error', message: string) => {
-    replace(notice, h('div', { class: `notice notice-${kind}`, 'data-testid': `notice-${kind}` }, message, h('button', { type: 'button', class: 'link-button', onclick: () => replace(notice) }, 'dismiss')));
+    replace(
+      notice,
+      h(
+        'div',
+        { class: `notice notice-${kind}`, 'data-testid': `notice-${kind}` },
+        message,
+        h('button', { type: 'button', class: 'link-button', onclick: () => replace(notice) }, 'dismiss'),
+      ),
+    );
   };
 
   const operate = async (label: string, path: string, body?: unknown) => {
@@ -96,7 +114,13 @@ export function executionPage(root: HTMLElement, executionId: string): Page {
     const duration = execution.durationMs ?? Date.now() - execution.createdAt;
     replace(
       header,
-      h('div', { class: 'title-line' }, statusBadge(execution.status, { abandoned: execution.abandoned, large: true }), h('h1', null, execution.flow), h('code', { class: 'execution-id', 'data-testid': 'execution-id' }, execution.id)),
+      h(
+        'div',
+        { class: 'title-line' },
+        statusBadge(execution.status, { abandoned: execution.abandoned, large: true }),
+        h('h1', null, execution.flow),
+        h('code', { class: 'execution-id', 'data-testid': 'execution-id' }, execution.id),
+      ),
       h(
         'div',
         { class: 'facts-line muted' },
@@ -104,20 +128,46 @@ export function executionPage(root: HTMLElement, executionId: string): Page {
         ` · ${live ? 'running for' : 'took'} ${formatDuration(duration)}`,
         ` · ${execution.sessions} session${execution.sessions === 1 ? '' : 's'}`,
         execution.codeVersion ? ` · code ${execution.codeVersion}` : '',
-        execution.replayOf ? [' · replay of ', h('a', { href: `/executions/${encodeURIComponent(execution.replayOf.executionId)}`, 'data-nav': '' }, execution.replayOf.executionId)] : '',
+        execution.replayOf
+          ? [
+              ' · replay of ',
+              h('a', { href: `/executions/${encodeURIComponent(execution.replayOf.executionId)}`, 'data-nav': '' }, execution.replayOf.executionId),
+            ]
+          : '',
       ),
-      execution.metadata ? h('div', { class: 'chips' }, Object.entries(execution.metadata).map(([key, value]) => h('span', { class: 'chip' }, `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`))) : null,
+      execution.metadata
+        ? h(
+            'div',
+            { class: 'chips' },
+            Object.entries(execution.metadata).map(([key, value]) =>
+              h('span', { class: 'chip' }, `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`),
+            ),
+          )
+        : null,
       h(
         'div',
         { class: 'actions' },
-        execution.status === 'failed' ? h('button', { type: 'button', class: 'button', onclick: () => void operate('Retry', executionPath(executionId, 'retry')) }, '↻ Retry') : null,
+        execution.status === 'failed'
+          ? h('button', { type: 'button', class: 'button', onclick: () => void operate('Retry', executionPath(executionId, 'retry')) }, '↻ Retry')
+          : null,
         (execution.status === 'waiting' && !execution.waits.some((wait) => wait.status === 'pending')) || execution.abandoned
           ? h('button', { type: 'button', class: 'button', onclick: () => void operate('Resume', executionPath(executionId, 'resume')) }, '▶ Resume')
           : null,
         ['queued', 'running', 'waiting'].includes(execution.status) && !execution.cancelRequested
-          ? h('button', { type: 'button', class: 'button button-danger', 'data-testid': 'cancel-button', onclick: () => confirm('Cancel this execution?') && void operate('Cancel', executionPath(executionId, 'cancel')) }, '⊘ Cancel')
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button-danger',
+                'data-testid': 'cancel-button',
+                onclick: () => confirm('Cancel this execution?') && void operate('Cancel', executionPath(executionId, 'cancel')),
+              },
+              '⊘ Cancel',
+            )
           : null,
-        execution.status !== 'queued' ? h('button', { type: 'button', class: 'button', 'data-testid': 'replay-button', onclick: () => openReplay() }, '↻ Replay…') : null,
+        execution.status !== 'queued'
+          ? h('button', { type: 'button', class: 'button', 'data-testid': 'replay-button', onclick: () => openReplay() }, '↻ Replay…')
+          : null,
       ),
     );
   };
@@ -144,7 +194,15 @@ export function executionPage(root: HTMLElement, executionId: string): Page {
     renderHeader(execution);
     const pending = execution.waits.filter((wait) => wait.status === 'pending').map((wait) => wait.id);
     // The status panel holds the wait forms: rebuilt only when what it shows changes, not while someone types.
-    const nextStatus = JSON.stringify([execution.status, execution.abandoned, execution.cancelRequested, pending, execution.error, execution.failedCheckpoint?.id, execution.stats.checkpoints]);
+    const nextStatus = JSON.stringify([
+      execution.status,
+      execution.abandoned,
+      execution.cancelRequested,
+      pending,
+      execution.error,
+      execution.failedCheckpoint?.id,
+      execution.stats.checkpoints,
+    ]);
     if (nextStatus !== statusSignature) {
       // What a notice announced ("resumes…", "started…") has happened or been overtaken once the status moves.
       if (statusSignature && previousStatus !== execution.status) notice.querySelector('.notice-info')?.remove();
@@ -176,7 +234,11 @@ export function executionPage(root: HTMLElement, executionId: string): Page {
       next = await apiGet<ExecutionDetail>(executionPath(executionId));
     } catch (error) {
       if (error instanceof ApiFailure && (error.code === 'execution_not_found' || error.code === 'bad_request')) {
-        replace(root, h('nav', { class: 'breadcrumb' }, h('a', { href: '/', 'data-nav': '' }, 'Executions')), h('div', { class: 'notice notice-error', 'data-testid': 'not-found' }, error.message));
+        replace(
+          root,
+          h('nav', { class: 'breadcrumb' }, h('a', { href: '/', 'data-nav': '' }, 'Executions')),
+          h('div', { class: 'notice notice-error', 'data-testid': 'not-found' }, error.message),
+        );
         return false;
       }
       throw error;
@@ -187,7 +249,9 @@ export function executionPage(root: HTMLElement, executionId: string): Page {
     detail = next;
     if (changed) await render(next);
     const light = await apiGet<{ checkpoints: Checkpoint[] }>(`${executionPath(executionId, 'checkpoints')}?payloads=false`);
-    const signature = JSON.stringify(flatten(light.checkpoints).map(({ checkpoint }) => [checkpoint.id, checkpoint.status, checkpoint.attempts, checkpoint.endedAt, checkpoint.reused]));
+    const signature = JSON.stringify(
+      flatten(light.checkpoints).map(({ checkpoint }) => [checkpoint.id, checkpoint.status, checkpoint.attempts, checkpoint.endedAt, checkpoint.reused]),
+    );
     if (signature !== treeSignature || changed) {
       treeSignature = signature;
       tree = (await apiGet<{ checkpoints: Checkpoint[] }>(executionPath(executionId, 'checkpoints'))).checkpoints;

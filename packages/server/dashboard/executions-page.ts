@@ -13,7 +13,11 @@ const statuses = ['queued', 'running', 'waiting', 'completed', 'failed', 'cancel
 export function executionsPage(root: HTMLElement, query: URLSearchParams): Page {
   document.title = 'Executions · Keel';
   const filters = { flow: query.get('flow') ?? '', status: query.get('status') ?? '', before: query.get('before') ?? '' };
-  const flowSelect = h('select', { 'data-testid': 'filter-flow', 'aria-label': 'Flow', onchange: () => apply({ flow: flowSelect.value, before: '' }) }, h('option', { value: '' }, 'all flows'));
+  const flowSelect = h(
+    'select',
+    { 'data-testid': 'filter-flow', 'aria-label': 'Flow', onchange: () => apply({ flow: flowSelect.value, before: '' }) },
+    h('option', { value: '' }, 'all flows'),
+  );
   const statusSelect = h(
     'select',
     { 'data-testid': 'filter-status', 'aria-label': 'Status', onchange: () => apply({ status: statusSelect.value, before: '' }) },
@@ -28,7 +32,13 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): Page 
 
   const versions = versionsPanel();
   const startFlow = h('select', { 'aria-label': 'Flow to start', 'data-testid': 'start-flow' });
-  const startInput = h('textarea', { class: 'json-input', rows: 3, spellcheck: 'false', placeholder: 'Input as JSON, e.g. "AI infrastructure" or {"topic": "…"}', 'data-testid': 'start-input' });
+  const startInput = h('textarea', {
+    class: 'json-input',
+    rows: 3,
+    spellcheck: 'false',
+    placeholder: 'Input as JSON, e.g. "AI infrastructure" or {"topic": "…"}',
+    'data-testid': 'start-input',
+  });
   const startStatus = h('div', { class: 'form-error', role: 'alert' });
   const startForm = h(
     'details',
@@ -77,7 +87,11 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): Page 
       h(
         'thead',
         null,
-        h('tr', null, ['Status', 'Execution', 'Flow', 'Started', 'Duration', 'Calls', 'Tokens', 'Cost (est.)', ''].map((label) => h('th', null, label))),
+        h(
+          'tr',
+          null,
+          ['Status', 'Execution', 'Flow', 'Started', 'Duration', 'Calls', 'Tokens', 'Cost (est.)', ''].map((label) => h('th', null, label)),
+        ),
       ),
       body,
     ),
@@ -98,14 +112,21 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): Page 
       knownFlows.add(flow.name);
       registered.add(flow.name);
     }
-    replace(startFlow, [...registered].sort().map((name) => h('option', { value: name }, name)));
+    replace(
+      startFlow,
+      [...registered].sort().map((name) => h('option', { value: name }, name)),
+    );
     if (!registered.size) startForm.hidden = true;
   };
 
   const renderFlowFilter = () => {
     const names = [...knownFlows].sort();
     if (flowSelect.options.length - 1 === names.length) return;
-    replace(flowSelect, h('option', { value: '' }, 'all flows'), names.map((name) => h('option', { value: name, selected: name === filters.flow }, name)));
+    replace(
+      flowSelect,
+      h('option', { value: '' }, 'all flows'),
+      names.map((name) => h('option', { value: name, selected: name === filters.flow }, name)),
+    );
   };
 
   let firstLoad = true;
@@ -126,15 +147,44 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): Page 
       body,
       page.executions.length
         ? page.executions.map((execution) => row(execution, now))
-        : h('tr', null, h('td', { colspan: 9, class: 'empty' }, filters.flow || filters.status ? 'No executions match these filters.' : 'No executions yet. Run a flow (keel run <flow>) or start one below.')),
+        : h(
+            'tr',
+            null,
+            h(
+              'td',
+              { colspan: 9, class: 'empty' },
+              filters.flow || filters.status ? 'No executions match these filters.' : 'No executions yet. Run a flow (keel run <flow>) or start one below.',
+            ),
+          ),
     );
     const needsInput = page.executions.filter((execution) => execution.status === 'waiting').length;
     const failed = page.executions.filter((execution) => execution.status === 'failed').length;
-    replace(summary, `${page.executions.length}${page.nextCursor ? '+' : ''} shown`, needsInput ? ` · ${needsInput} need input` : '', failed ? ` · ${failed} failed` : '');
+    replace(
+      summary,
+      `${page.executions.length}${page.nextCursor ? '+' : ''} shown`,
+      needsInput ? ` · ${needsInput} need input` : '',
+      failed ? ` · ${failed} failed` : '',
+    );
     replace(
       pager,
-      filters.before ? h('a', { href: `/?${new URLSearchParams(Object.entries({ ...filters, before: '' }).filter(([, value]) => value !== ''))}`, 'data-nav': '' }, '← newest') : null,
-      page.nextCursor ? h('a', { href: `/?${new URLSearchParams(Object.entries({ ...filters, before: page.nextCursor }).filter(([, value]) => value !== ''))}`, 'data-nav': '', 'data-testid': 'older' }, 'older →') : null,
+      filters.before
+        ? h(
+            'a',
+            { href: `/?${new URLSearchParams(Object.entries({ ...filters, before: '' }).filter(([, value]) => value !== ''))}`, 'data-nav': '' },
+            '← newest',
+          )
+        : null,
+      page.nextCursor
+        ? h(
+            'a',
+            {
+              href: `/?${new URLSearchParams(Object.entries({ ...filters, before: page.nextCursor }).filter(([, value]) => value !== ''))}`,
+              'data-nav': '',
+              'data-testid': 'older',
+            },
+            'older →',
+          )
+        : null,
     );
     return true;
   }, 2000);
@@ -161,9 +211,17 @@ function row(execution: ExecutionSummary, now: number): HTMLElement {
     h('td', null, h('a', { href, 'data-nav': '', class: 'execution-id' }, execution.id)),
     h('td', null, execution.flow),
     h('td', { title: formatTime(execution.createdAt) }, formatAgo(execution.createdAt, now)),
-    h('td', { class: 'number' }, execution.durationMs !== undefined ? formatDuration(execution.durationMs) : live ? `${formatDuration(now - execution.createdAt)}…` : '—'),
+    h(
+      'td',
+      { class: 'number' },
+      execution.durationMs !== undefined ? formatDuration(execution.durationMs) : live ? `${formatDuration(now - execution.createdAt)}…` : '—',
+    ),
     h('td', { class: 'number', title: stats ? `${stats.modelCalls} model · ${stats.toolCalls} tool` : '' }, stats ? formatCount(stats.calls) : '—'),
-    h('td', { class: 'number', title: stats ? `${formatCount(stats.inputTokens)} in · ${formatCount(stats.outputTokens)} out` : '' }, stats?.totalTokens ? formatCompact(stats.totalTokens) : '—'),
+    h(
+      'td',
+      { class: 'number', title: stats ? `${formatCount(stats.inputTokens)} in · ${formatCount(stats.outputTokens)} out` : '' },
+      stats?.totalTokens ? formatCompact(stats.totalTokens) : '—',
+    ),
     h('td', { class: 'number' }, stats?.estimatedCostUsd != null ? formatUsd(stats.estimatedCostUsd) : '—'),
     h('td', { class: 'note' }, note(execution)),
   );

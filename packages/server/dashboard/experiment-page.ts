@@ -28,7 +28,17 @@ export function experimentPage(root: HTMLElement, experimentId: string, query: U
     h(
       'table',
       { class: 'executions', 'data-testid': 'cohort-table' },
-      h('thead', null, h('tr', null, ['Original', 'Replay', 'Status', 'Output', 'First difference', 'Tokens', 'Tools rec / live / missed', 'Scores', ''].map((label) => h('th', null, label)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          ['Original', 'Replay', 'Status', 'Output', 'First difference', 'Tokens', 'Tools rec / live / missed', 'Scores', ''].map((label) =>
+            h('th', null, label),
+          ),
+        ),
+      ),
       body,
     ),
     detail,
@@ -44,7 +54,10 @@ export function experimentPage(root: HTMLElement, experimentId: string, query: U
   const poller = poll(async () => {
     const experiment = await apiGet<ExperimentDetail>(`/api/experiments/${encodeURIComponent(experimentId)}`);
     replace(head, experimentHead(experiment));
-    replace(body, experiment.members.map((member) => memberRow(member, () => void show(member))));
+    replace(
+      body,
+      experiment.members.map((member) => memberRow(member, () => void show(member))),
+    );
     const member = experiment.members.find((candidate) => candidate.original === chosen) ?? experiment.members[0];
     if (member && member.original !== shown) await show(member);
     else if (member) for (const row of body.querySelectorAll('tr')) row.classList.toggle('selected', row.getAttribute('data-original') === member.original);
@@ -57,7 +70,12 @@ function experimentHead(experiment: ExperimentDetail): Child[] {
   const totals = experiment.aggregate;
   return [
     h('div', { class: 'page-head' }, h('h1', null, `Experiment ${experiment.name}`), statusBadge(experiment.status, { large: true })),
-    h('p', { class: 'muted' }, h('code', null, experiment.id), ` · started ${formatAgo(experiment.createdAt)} · flow ${experiment.cohort.flow} · ${experiment.concurrency} members at a time`),
+    h(
+      'p',
+      { class: 'muted' },
+      h('code', null, experiment.id),
+      ` · started ${formatAgo(experiment.createdAt)} · flow ${experiment.cohort.flow} · ${experiment.concurrency} members at a time`,
+    ),
     experiment.description ? h('p', null, experiment.description) : null,
     h('p', { 'data-testid': 'experiment-change' }, h('strong', null, 'Change: '), describeChange(experiment.change)),
     h(
@@ -65,9 +83,19 @@ function experimentHead(experiment: ExperimentDetail): Child[] {
       { class: 'experiment-totals', 'data-testid': 'experiment-totals' },
       h('li', null, `${totals.done} of ${totals.members} members done: ${totals.completed} completed, ${totals.failed} failed`),
       h('li', null, `Outputs: ${totals.changedOutputs} changed, ${totals.equalOutputs} equal`),
-      h('li', null, `Tool calls: ${totals.tools.recorded} answered from records, ${totals.tools.live} live, ${totals.tools.missed} missed, ${totals.tools.replaced} replaced, ${totals.tools.reused} reused`),
-      h('li', null, `Model calls ${formatCount(totals.modelCalls.original)} → ${formatCount(totals.modelCalls.replay)}, tokens ${formatCount(totals.tokens.original)} → ${formatCount(totals.tokens.replay)} (${signed(totals.tokens.delta)})`),
-      totals.cost ? h('li', null, `Estimated cost $${totals.cost.original.toFixed(4)} → $${totals.cost.replay.toFixed(4)} (${signedUsd(totals.cost.delta)})`) : null,
+      h(
+        'li',
+        null,
+        `Tool calls: ${totals.tools.recorded} answered from records, ${totals.tools.live} live, ${totals.tools.missed} missed, ${totals.tools.replaced} replaced, ${totals.tools.reused} reused`,
+      ),
+      h(
+        'li',
+        null,
+        `Model calls ${formatCount(totals.modelCalls.original)} → ${formatCount(totals.modelCalls.replay)}, tokens ${formatCount(totals.tokens.original)} → ${formatCount(totals.tokens.replay)} (${signed(totals.tokens.delta)})`,
+      ),
+      totals.cost
+        ? h('li', null, `Estimated cost $${totals.cost.original.toFixed(4)} → $${totals.cost.replay.toFixed(4)} (${signedUsd(totals.cost.delta)})`)
+        : null,
       Object.entries(totals.evaluations).map(([name, { mean, count }]) => h('li', null, `Evaluator ${name}: mean ${mean.toFixed(2)} over ${count}`)),
     ),
   ];
@@ -76,15 +104,31 @@ function experimentHead(experiment: ExperimentDetail): Child[] {
 function memberRow(member: ExperimentMember, choose: () => void): HTMLElement {
   const comparison = member.comparison;
   const link = (id: string) => h('a', { href: `/executions/${encodeURIComponent(id)}`, 'data-nav': '', class: 'execution-id' }, id);
-  const scores = Object.entries(member.evaluations).map(([name, evaluation]) => ('score' in evaluation ? `${name} ${evaluation.score.toFixed(2)}` : `${name}: error`));
+  const scores = Object.entries(member.evaluations).map(([name, evaluation]) =>
+    'score' in evaluation ? `${name} ${evaluation.score.toFixed(2)}` : `${name}: error`,
+  );
   return h(
     'tr',
     { 'data-testid': 'member-row', 'data-original': member.original },
     h('td', null, link(member.original)),
     h('td', null, member.replay ? link(member.replay) : '—'),
     h('td', null, comparison ? statusBadge(comparison.replay.status) : h('span', { class: 'chip chip-change-failed' }, 'not replayed')),
-    h('td', null, comparison ? h('span', { class: `chip ${comparison.output.equal ? 'chip-change-same' : 'chip-change-different'}` }, comparison.output.equal ? 'equal' : 'changed') : '—'),
-    h('td', null, comparison?.firstDifference ? [h('code', null, comparison.firstDifference.checkpointId), ` ${comparison.firstDifference.reason}`] : member.error ? member.error.message : 'none'),
+    h(
+      'td',
+      null,
+      comparison
+        ? h('span', { class: `chip ${comparison.output.equal ? 'chip-change-same' : 'chip-change-different'}` }, comparison.output.equal ? 'equal' : 'changed')
+        : '—',
+    ),
+    h(
+      'td',
+      null,
+      comparison?.firstDifference
+        ? [h('code', null, comparison.firstDifference.checkpointId), ` ${comparison.firstDifference.reason}`]
+        : member.error
+          ? member.error.message
+          : 'none',
+    ),
     h('td', null, comparison ? `${formatCount(comparison.original.totalTokens)} → ${formatCount(comparison.replay.totalTokens)}` : '—'),
     h('td', null, comparison ? toolCounts(comparison) : '—'),
     h('td', null, scores.join(', ') || '—'),
@@ -95,7 +139,8 @@ function memberRow(member: ExperimentMember, choose: () => void): HTMLElement {
 async function memberDetail(member: ExperimentMember): Promise<Child[]> {
   const comparison = member.comparison;
   const heading = h('h2', null, 'Member ', h('code', null, member.original));
-  if (!comparison || !member.replay) return [heading, h('div', { class: 'error-box' }, member.error ? `${member.error.name}: ${member.error.message}` : 'Not replayed.')];
+  if (!comparison || !member.replay)
+    return [heading, h('div', { class: 'error-box' }, member.error ? `${member.error.name}: ${member.error.message}` : 'Not replayed.')];
   const [replay, tree] = await Promise.all([
     apiGet<ExecutionDetail>(executionPath(member.replay)),
     apiGet<{ checkpoints: Checkpoint[] }>(executionPath(member.replay, 'checkpoints')),
@@ -104,7 +149,13 @@ async function memberDetail(member: ExperimentMember): Promise<Child[]> {
   return [
     heading,
     comparison.tools.misses.length
-      ? h('div', { class: 'error-box', 'data-testid': 'member-misses' }, comparison.tools.misses.map((miss) => `${miss.tool} (${miss.checkpointId}): not in the original's records${miss.failed ? ', failed' : ', ran live'}\n`))
+      ? h(
+          'div',
+          { class: 'error-box', 'data-testid': 'member-misses' },
+          comparison.tools.misses.map(
+            (miss) => `${miss.tool} (${miss.checkpointId}): not in the original's records${miss.failed ? ', failed' : ', ran live'}\n`,
+          ),
+        )
       : null,
     h('h3', null, 'Output'),
     comparison.output.equal ? h('p', { class: 'muted' }, 'The same output.') : diffView(comparison.output.diff ?? '', 'output-diff'),
@@ -118,7 +169,15 @@ function diffView(diff: string, testId: string): HTMLElement {
   return h(
     'pre',
     { class: 'value diff', 'data-testid': testId },
-    diff.split('\n').map((line) => h('span', { class: line.startsWith('+') ? 'diff-added' : line.startsWith('-') ? 'diff-removed' : line.startsWith('@@') ? 'diff-hunk' : '' }, `${line}\n`)),
+    diff
+      .split('\n')
+      .map((line) =>
+        h(
+          'span',
+          { class: line.startsWith('+') ? 'diff-added' : line.startsWith('-') ? 'diff-removed' : line.startsWith('@@') ? 'diff-hunk' : '' },
+          `${line}\n`,
+        ),
+      ),
   );
 }
 
@@ -128,7 +187,8 @@ function describeChange(change: ExperimentChange): string {
     ...(change.instructions !== undefined ? ['instructions replaced'] : []),
     ...(change.tools ?? []).map((tool) => `tool ${tool} replaced`),
   ];
-  const answer = (policy: { mode: string; onMiss: string }) => (policy.mode === 'live' ? 'live' : `from records (a miss ${policy.onMiss === 'fail' ? 'fails' : 'runs live'})`);
+  const answer = (policy: { mode: string; onMiss: string }) =>
+    policy.mode === 'live' ? 'live' : `from records (a miss ${policy.onMiss === 'fail' ? 'fails' : 'runs live'})`;
   const named = Object.entries(change.toolAnswers.tools ?? {}).map(([tool, policy]) => `${tool} ${answer(policy)}`);
   parts.push(`tools ${answer(change.toolAnswers.default)}${named.length ? `; ${named.join(', ')}` : ''}`);
   return parts.join(' · ');

@@ -18,7 +18,17 @@ export function experimentsPage(root: HTMLElement): Page {
     h(
       'table',
       { class: 'executions', 'data-testid': 'experiments-table' },
-      h('thead', null, h('tr', null, ['Status', 'Experiment', 'Name', 'Started', 'Members', 'Outputs changed', 'Tools rec / live / missed', 'Tokens Δ', 'Cost Δ (est.)'].map((label) => h('th', null, label)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          ['Status', 'Experiment', 'Name', 'Started', 'Members', 'Outputs changed', 'Tools rec / live / missed', 'Tokens Δ', 'Cost Δ (est.)'].map((label) =>
+            h('th', null, label),
+          ),
+        ),
+      ),
       body,
     ),
     defined,

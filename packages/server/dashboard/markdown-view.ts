@@ -112,7 +112,8 @@ function listBlock(lines: readonly string[], start: number): [HTMLElement, numbe
       body.push(line.slice(Math.min(leading(line), indent + 2)));
       index++;
     }
-    const content = body.length === 1 || body.slice(1).every((line) => !listMarker.test(line) && line.trim() !== '') ? [inline(body.join(' ').trim())] : blocks(body);
+    const content =
+      body.length === 1 || body.slice(1).every((line) => !listMarker.test(line) && line.trim() !== '') ? [inline(body.join(' ').trim())] : blocks(body);
     items.push(h('li', null, content));
   }
   return [ordered ? h('ol', null, items) : h('ul', null, items), index];
@@ -134,8 +135,26 @@ function table(rows: readonly string[]): HTMLElement {
   return h(
     'table',
     { class: 'markdown-table' },
-    h('thead', null, h('tr', null, cells(head!).map((cell) => h('th', null, inline(cell))))),
-    h('tbody', null, body.map((row) => h('tr', null, cells(row).map((cell) => h('td', null, inline(cell)))))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        cells(head!).map((cell) => h('th', null, inline(cell))),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      body.map((row) =>
+        h(
+          'tr',
+          null,
+          cells(row).map((cell) => h('td', null, inline(cell))),
+        ),
+      ),
+    ),
   );
 }
 

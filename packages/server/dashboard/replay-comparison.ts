@@ -43,8 +43,28 @@ export async function replayComparison(replay: ExecutionDetail, replayTree: read
       'tr',
       { class: `comparison-row change-${change}`, 'data-testid': 'comparison-row', 'data-checkpoint-id': id, 'data-change': change },
       h('td', null, h('code', null, id)),
-      h('td', null, left ? [h('span', { class: `status-icon status-icon-${left.status}` }, left.status), ' ', h('span', { class: 'preview' }, preview(left.output ?? left.error?.message, 90))] : '—'),
-      h('td', null, right ? [h('span', { class: `status-icon status-icon-${right.status}` }, right.status), ' ', h('span', { class: 'preview' }, preview(right.output ?? right.error?.message, 90))] : '—'),
+      h(
+        'td',
+        null,
+        left
+          ? [
+              h('span', { class: `status-icon status-icon-${left.status}` }, left.status),
+              ' ',
+              h('span', { class: 'preview' }, preview(left.output ?? left.error?.message, 90)),
+            ]
+          : '—',
+      ),
+      h(
+        'td',
+        null,
+        right
+          ? [
+              h('span', { class: `status-icon status-icon-${right.status}` }, right.status),
+              ' ',
+              h('span', { class: 'preview' }, preview(right.output ?? right.error?.message, 90)),
+            ]
+          : '—',
+      ),
       h('td', null, h('span', { class: `chip chip-change-${change}` }, changeLabels[change])),
     );
   });
@@ -66,11 +86,31 @@ export async function replayComparison(replay: ExecutionDetail, replayTree: read
     h(
       'div',
       { class: 'side-by-side' },
-      h('div', null, h('h3', null, 'Original ', statusBadge(original.status)), valueView(original.status === 'failed' ? original.error : original.output, { label: original.status === 'failed' ? 'Error' : 'Output', testId: 'original-output' })),
-      h('div', null, h('h3', null, 'This replay ', statusBadge(replay.status)), valueView(replay.status === 'failed' ? replay.error : replay.output, { label: replay.status === 'failed' ? 'Error' : 'Output', testId: 'replay-output' })),
+      h(
+        'div',
+        null,
+        h('h3', null, 'Original ', statusBadge(original.status)),
+        valueView(original.status === 'failed' ? original.error : original.output, {
+          label: original.status === 'failed' ? 'Error' : 'Output',
+          testId: 'original-output',
+        }),
+      ),
+      h(
+        'div',
+        null,
+        h('h3', null, 'This replay ', statusBadge(replay.status)),
+        valueView(replay.status === 'failed' ? replay.error : replay.output, {
+          label: replay.status === 'failed' ? 'Error' : 'Output',
+          testId: 'replay-output',
+        }),
+      ),
     ),
     replay.status === 'completed' && original.status === 'completed'
-      ? h('p', { class: sameOutput ? 'muted' : 'changed-note', 'data-testid': 'output-change' }, sameOutput ? 'The final output is the same.' : 'The final output changed.')
+      ? h(
+          'p',
+          { class: sameOutput ? 'muted' : 'changed-note', 'data-testid': 'output-change' },
+          sameOutput ? 'The final output is the same.' : 'The final output changed.',
+        )
       : null,
     h(
       'table',

@@ -13,13 +13,21 @@ export interface ReplayPrefill {
  * outputs to override, choose live or hermetic; on success the dashboard opens the new execution,
  * which shows what changed against this one.
  */
-export function replayPanel(executionId: string, checkpoints: readonly Checkpoint[], prefill: ReplayPrefill, onStarted: (newExecutionId: string) => void, onClose: () => void): HTMLElement {
+export function replayPanel(
+  executionId: string,
+  checkpoints: readonly Checkpoint[],
+  prefill: ReplayPrefill,
+  onStarted: (newExecutionId: string) => void,
+  onClose: () => void,
+): HTMLElement {
   const status = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'replay-error' });
   const from = h(
     'select',
     { 'data-testid': 'replay-from', 'aria-label': 'Re-run from' },
     h('option', { value: '' }, 'nothing: reuse every completed checkpoint'),
-    checkpoints.map((checkpoint) => h('option', { value: checkpoint.id, selected: checkpoint.id === prefill.from }, `${checkpoint.id} (${checkpoint.kind}, ${checkpoint.status})`)),
+    checkpoints.map((checkpoint) =>
+      h('option', { value: checkpoint.id, selected: checkpoint.id === prefill.from }, `${checkpoint.id} (${checkpoint.kind}, ${checkpoint.status})`),
+    ),
   );
   const overridable = checkpoints.filter((checkpoint) => checkpoint.status === 'completed' && checkpoint.kind !== 'wait');
   const overrides = h('div', { class: 'overrides' });
@@ -29,17 +37,30 @@ export function replayPanel(executionId: string, checkpoints: readonly Checkpoin
       { 'data-testid': 'replay-override-select', 'aria-label': 'Checkpoint to override' },
       overridable.map((checkpoint) => h('option', { value: checkpoint.id, selected: checkpoint.id === checkpointId }, checkpoint.id)),
     );
-    const editor = h('textarea', { class: 'json-input', rows: 6, spellcheck: 'false', 'data-testid': 'replay-override-value', 'aria-label': 'Output to use instead (JSON)' });
+    const editor = h('textarea', {
+      class: 'json-input',
+      rows: 6,
+      spellcheck: 'false',
+      'data-testid': 'replay-override-value',
+      'aria-label': 'Output to use instead (JSON)',
+    });
     const fill = () => {
       const checkpoint = overridable.find((candidate) => candidate.id === select.value);
-      editor.value = checkpoint ? JSON.stringify(checkpoint.output, null, 2) ?? '' : '';
+      editor.value = checkpoint ? (JSON.stringify(checkpoint.output, null, 2) ?? '') : '';
     };
     select.addEventListener('change', fill);
     fill();
     const entry = h(
       'div',
       { class: 'override', 'data-testid': 'replay-override' },
-      h('div', { class: 'override-head' }, 'Output of ', select, ' becomes:', h('button', { type: 'button', class: 'link-button', onclick: () => entry.remove() }, 'remove')),
+      h(
+        'div',
+        { class: 'override-head' },
+        'Output of ',
+        select,
+        ' becomes:',
+        h('button', { type: 'button', class: 'link-button', onclick: () => entry.remove() }, 'remove'),
+      ),
       editor,
     );
     overrides.append(entry);
@@ -80,18 +101,34 @@ export function replayPanel(executionId: string, checkpoints: readonly Checkpoin
     'section',
     { class: 'replay-panel', 'data-testid': 'replay-panel' },
     h('h2', null, 'Replay', h('button', { type: 'button', class: 'link-button close', onclick: onClose }, 'close')),
-    h('p', { class: 'muted' }, 'A replay is a new execution of the same flow and input. It reuses this run\'s recorded results up to the checkpoint you pick; that checkpoint and everything after it run again. This execution is not changed.'),
+    h(
+      'p',
+      { class: 'muted' },
+      "A replay is a new execution of the same flow and input. It reuses this run's recorded results up to the checkpoint you pick; that checkpoint and everything after it run again. This execution is not changed.",
+    ),
     h('div', { class: 'field' }, h('label', null, 'Re-run from'), from),
-    h('div', { class: 'field' }, h('label', null, 'Override outputs'), h('div', { class: 'field-help' }, 'Replace what a checkpoint returned (edit the JSON) to see how the rest of the run reacts.'), overrides, overridable.length ? h('button', { type: 'button', class: 'link-button', 'data-testid': 'replay-add-override', onclick: () => addOverride() }, '+ override an output') : null),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', null, 'Override outputs'),
+      h('div', { class: 'field-help' }, 'Replace what a checkpoint returned (edit the JSON) to see how the rest of the run reacts.'),
+      overrides,
+      overridable.length
+        ? h('button', { type: 'button', class: 'link-button', 'data-testid': 'replay-add-override', onclick: () => addOverride() }, '+ override an output')
+        : null,
+    ),
     h(
       'div',
       { class: 'field field-inline' },
       hermetic,
       h('label', { for: 'replay-hermetic' }, 'Hermetic'),
-      h('span', { class: 'field-help' }, ' — a call with no record fails instead of running for real (no model or tool is called; for tests and evaluations). Unchecked, such calls run live.'),
+      h(
+        'span',
+        { class: 'field-help' },
+        ' — a call with no record fails instead of running for real (no model or tool is called; for tests and evaluations). Unchecked, such calls run live.',
+      ),
     ),
     h('div', { class: 'form-actions' }, button),
     status,
   );
 }
-

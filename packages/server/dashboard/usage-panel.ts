@@ -16,7 +16,11 @@ export function usagePanel(detail: ExecutionDetail): HTMLElement {
       { class: 'cards' },
       card('Calls', formatCount(stats.calls), `${stats.modelCalls} model · ${stats.toolCalls} tool${reuse?.basis === 'replay' ? ` ${scope}` : ''}`),
       card('Tokens', formatCompact(stats.totalTokens), `${formatCount(stats.inputTokens)} in · ${formatCount(stats.outputTokens)} out`),
-      card('Cost', stats.estimatedCostUsd === null ? '—' : formatUsd(stats.estimatedCostUsd), reuse?.basis === 'replay' ? 'in this replay, at list price' : 'estimate at list price'),
+      card(
+        'Cost',
+        stats.estimatedCostUsd === null ? '—' : formatUsd(stats.estimatedCostUsd),
+        reuse?.basis === 'replay' ? 'in this replay, at list price' : 'estimate at list price',
+      ),
       card('Checkpoints', formatCount(stats.checkpoints), `${stats.failed ?? 0} failed · ${stats.retries ?? 0} retries`),
       card('Sessions', String(detail.sessions), detail.sessions === 1 ? 'ran once' : 'run + resumes/retries'),
       detail.cost?.budget ? budgetCard(detail.cost.budget, detail.cost.spent) : null,
@@ -33,7 +37,9 @@ export function usagePanel(detail: ExecutionDetail): HTMLElement {
           ` instead of running them again, saving ${saved(reuse)}.`,
         )
       : null,
-    stats.unpricedModels.length ? h('p', { class: 'muted small' }, `No list price for ${stats.unpricedModels.join(', ')}: their tokens are counted, not their cost.`) : null,
+    stats.unpricedModels.length
+      ? h('p', { class: 'muted small' }, `No list price for ${stats.unpricedModels.join(', ')}: their tokens are counted, not their cost.`)
+      : null,
   );
 }
 
@@ -58,7 +64,13 @@ function minus(total: Stats, part: Stats): Stats {
 }
 
 function card(label: string, value: string, note: string): HTMLElement {
-  return h('div', { class: 'card' }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value' }, value), h('div', { class: 'card-note' }, note));
+  return h(
+    'div',
+    { class: 'card' },
+    h('div', { class: 'card-label' }, label),
+    h('div', { class: 'card-value' }, value),
+    h('div', { class: 'card-note' }, note),
+  );
 }
 
 /** What the execution spent live against the budget it was started with (approved raises are in its `budget` waits). */
@@ -67,7 +79,10 @@ function budgetCard(budget: NonNullable<Cost['budget']>, spent: Spend): HTMLElem
     budget.tokens !== undefined ? `${formatCount(spent.tokens)} of ${formatCount(budget.tokens)} tokens` : null,
     budget.usd !== undefined ? `${formatUsd(spent.usd)} of ${formatUsd(budget.usd)}` : null,
   ].filter((limit) => limit !== null);
-  const used = Math.max(budget.tokens !== undefined && budget.tokens > 0 ? spent.tokens / budget.tokens : 0, budget.usd !== undefined && budget.usd > 0 ? spent.usd / budget.usd : 0);
+  const used = Math.max(
+    budget.tokens !== undefined && budget.tokens > 0 ? spent.tokens / budget.tokens : 0,
+    budget.usd !== undefined && budget.usd > 0 ? spent.usd / budget.usd : 0,
+  );
   const element = card('Budget', `${Math.round(used * 100)}%`, `${limits.join(' · ')} spent (started with)`);
   element.dataset.testid = 'budget-card';
   return element;

@@ -18,7 +18,11 @@ export function valueText(value: unknown): string {
 export function valueView(value: unknown, options: { label?: string; limit?: number; testId?: string } = {}) {
   const text = valueText(value);
   const limit = options.limit ?? 4000;
-  const pre = h('pre', { class: `value${typeof value === 'string' ? ' value-string' : ''}`, 'data-testid': options.testId ?? 'value' }, text.length > limit ? text.slice(0, limit) : text);
+  const pre = h(
+    'pre',
+    { class: `value${typeof value === 'string' ? ' value-string' : ''}`, 'data-testid': options.testId ?? 'value' },
+    text.length > limit ? text.slice(0, limit) : text,
+  );
   const parts = [pre];
   if (text.length > limit) {
     const more = h(

@@ -18,7 +18,17 @@ export function versionsPanel(): { readonly element: HTMLElement; refresh(): Pro
     h(
       'table',
       { 'data-testid': 'versions-table' },
-      h('thead', null, h('tr', null, ['Flow', 'Version', 'Tags', 'Queued', 'Running', 'Waiting', 'Failed', 'Completed', 'Deployed', 'Retirable', 'Served here'].map((label) => h('th', null, label)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          ['Flow', 'Version', 'Tags', 'Queued', 'Running', 'Waiting', 'Failed', 'Completed', 'Deployed', 'Retirable', 'Served here'].map((label) =>
+            h('th', null, label),
+          ),
+        ),
+      ),
       body,
     ),
   );
@@ -51,7 +61,11 @@ function row(version: VersionSummary, now: number): HTMLElement {
     count('waiting'),
     count('failed'),
     count('completed'),
-    h('td', version.deployedAt !== undefined ? { title: formatTime(version.deployedAt) } : { class: 'muted' }, version.deployedAt !== undefined ? formatAgo(version.deployedAt, now) : 'not deployed'),
+    h(
+      'td',
+      version.deployedAt !== undefined ? { title: formatTime(version.deployedAt) } : { class: 'muted' },
+      version.deployedAt !== undefined ? formatAgo(version.deployedAt, now) : 'not deployed',
+    ),
     h('td', { 'data-testid': 'retirable' }, version.retirable ? h('span', { class: 'badge badge-completed' }, 'yes') : 'no'),
     h('td', { 'data-testid': 'served' }, version.served ? 'yes' : h('span', { class: 'muted' }, 'no')),
   );

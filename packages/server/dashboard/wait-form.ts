@@ -78,9 +78,7 @@ export function waitForm(executionId: string, wait: Wait, onAnswered: (message: 
         }),
       );
     } else {
-      actions.append(
-        h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'submit-button' }, 'Submit'),
-      );
+      actions.append(h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'submit-button' }, 'Submit'));
     }
     submitFields = () => {
       const value = collect();
@@ -99,7 +97,11 @@ export function waitForm(executionId: string, wait: Wait, onAnswered: (message: 
     };
   }
 
-  const jsonEditor = h('textarea', { class: 'json-input', rows: 4, spellcheck: 'false', 'aria-label': 'Answer as JSON', 'data-testid': 'wait-json' }, defaultJson(schema));
+  const jsonEditor = h(
+    'textarea',
+    { class: 'json-input', rows: 4, spellcheck: 'false', 'aria-label': 'Answer as JSON', 'data-testid': 'wait-json' },
+    defaultJson(schema),
+  );
   const jsonSection = h(
     'details',
     { class: 'json-answer', open: fields.length === 0 && actions.childElementCount === 0 },
@@ -145,7 +147,13 @@ export function waitForm(executionId: string, wait: Wait, onAnswered: (message: 
       ' ',
       h('code', { class: 'muted' }, wait.id),
       h('span', { class: 'muted' }, ` · asked ${formatAgo(wait.createdAt)}`),
-      wait.expiresAt !== undefined ? h('span', { class: 'muted', title: formatTime(wait.expiresAt) }, ` · times out ${wait.expiresAt > Date.now() ? `at ${formatTime(wait.expiresAt)}` : 'now'}`) : null,
+      wait.expiresAt !== undefined
+        ? h(
+            'span',
+            { class: 'muted', title: formatTime(wait.expiresAt) },
+            ` · times out ${wait.expiresAt > Date.now() ? `at ${formatTime(wait.expiresAt)}` : 'now'}`,
+          )
+        : null,
     ),
     wait.question ? h('p', { class: 'wait-question', 'data-testid': 'wait-question' }, wait.question) : null,
     metadataView(wait.metadata),
@@ -183,14 +191,24 @@ function fieldFor(name: string, declared: JsonSchema, required: boolean, label =
     return { name, node: h('div', { class: 'field field-inline' }, box, title, help), read: () => box.checked };
   }
   if (Array.isArray(schema.enum)) {
-    const select = h('select', { id }, required ? null : h('option', { value: '' }, '—'), schema.enum.map((option, index) => h('option', { value: String(index) }, String(option))));
+    const select = h(
+      'select',
+      { id },
+      required ? null : h('option', { value: '' }, '—'),
+      schema.enum.map((option, index) => h('option', { value: String(index) }, String(option))),
+    );
     return { name, node: wrap(select), read: () => (select.value === '' ? undefined : schema.enum![Number(select.value)]) };
   }
   if (type === 'string') {
     const long = (schema.maxLength ?? 1000) > 200 && /comment|reason|feedback|note|message|text|body|instruction|summary|answer|edit/i.test(name + label);
     const control = long
       ? h('textarea', { id, rows: 3, ...(schema.maxLength ? { maxlength: schema.maxLength } : {}) }, typeof schema.default === 'string' ? schema.default : '')
-      : h('input', { id, type: 'text', value: typeof schema.default === 'string' ? schema.default : '', ...(schema.maxLength ? { maxlength: schema.maxLength } : {}) });
+      : h('input', {
+          id,
+          type: 'text',
+          value: typeof schema.default === 'string' ? schema.default : '',
+          ...(schema.maxLength ? { maxlength: schema.maxLength } : {}),
+        });
     return { name, node: wrap(control), read: () => (empty(control.value) && !required ? undefined : control.value) };
   }
   if (type === 'number' || type === 'integer') {
@@ -221,7 +239,10 @@ function fieldFor(name: string, declared: JsonSchema, required: boolean, label =
       node: wrap(area),
       read: () => {
         if (empty(area.value)) return undefined;
-        const lines = area.value.split('\n').map((line) => line.trim()).filter(Boolean);
+        const lines = area.value
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean);
         return itemType === 'string' ? lines : lines.map(Number);
       },
     };
@@ -269,19 +290,35 @@ function metadataView(metadata: Readonly<Record<string, unknown>> | undefined): 
   return h(
     'dl',
     { class: 'wait-metadata' },
-    entries.map(([key, value]) => [h('dt', null, key), h('dd', null, typeof value === 'string' || typeof value === 'number' ? String(value) : valueView(value, { limit: 1500 }))]),
+    entries.map(([key, value]) => [
+      h('dt', null, key),
+      h('dd', null, typeof value === 'string' || typeof value === 'number' ? String(value) : valueView(value, { limit: 1500 })),
+    ]),
   );
 }
 
 function refusedInputView(metadata: Readonly<Record<string, unknown>> | undefined): Child {
   const refused = metadata?.refusedInput as { issues?: { path: string; message: string }[] } | undefined;
   if (!refused?.issues?.length) return null;
-  return h('div', { class: 'notice notice-warn' }, 'The last answer was refused by the flow: ', refused.issues.map((issue) => `${issue.path || 'value'} ${issue.message}`).join('; '));
+  return h(
+    'div',
+    { class: 'notice notice-warn' },
+    'The last answer was refused by the flow: ',
+    refused.issues.map((issue) => `${issue.path || 'value'} ${issue.message}`).join('; '),
+  );
 }
 
 function showError(target: HTMLElement, error: unknown): void {
   if (error instanceof ApiFailure && error.issues.length) {
-    replace(target, h('div', null, 'The answer does not match what the wait expects:'), h('ul', null, error.issues.map((issue) => h('li', null, `${issue.path || 'the value'} ${issue.message}`))));
+    replace(
+      target,
+      h('div', null, 'The answer does not match what the wait expects:'),
+      h(
+        'ul',
+        null,
+        error.issues.map((issue) => h('li', null, `${issue.path || 'the value'} ${issue.message}`)),
+      ),
+    );
     return;
   }
   replace(target, error instanceof Error ? error.message : String(error));

@@ -48,8 +48,7 @@ export function createApp(options: AppOptions): Hono {
 export function buildApp(options: AppOptions): BuiltApp {
   const token = resolveToken(options.token);
   const runs = new BackgroundRuns(
-    options.onBackgroundError ??
-      ((error, run) => console.error(`keel server: ${run.operation} of execution ${run.executionId} failed:`, error)),
+    options.onBackgroundError ?? ((error, run) => console.error(`keel server: ${run.operation} of execution ${run.executionId} failed:`, error)),
   );
   const shutdown = new AbortController();
   const context: ApiContext = {

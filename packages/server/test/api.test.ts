@@ -105,7 +105,9 @@ describe('one execution', () => {
 
     const detail = await call(api(`/executions/${executionId}`));
     expect(detail.json).toMatchObject({ id: executionId, flow: 'nested', status: 'waiting', input: { n: 1 }, sessions: 1 });
-    expect(detail.json.waits).toEqual([expect.objectContaining({ id: 'confirm:1', status: 'pending', question: 'Is 3 right?', schema: expect.objectContaining({ type: 'boolean' }) })]);
+    expect(detail.json.waits).toEqual([
+      expect.objectContaining({ id: 'confirm:1', status: 'pending', question: 'Is 3 right?', schema: expect.objectContaining({ type: 'boolean' }) }),
+    ]);
 
     const tree = await call(api(`/executions/${executionId}/checkpoints`));
     expect(tree.json.count).toBe(4);
@@ -274,10 +276,14 @@ describe('operations', () => {
     let planned = 0;
     runtime.flow('once_broken', async () => {
       await checkpoint('plan', () => ++planned);
-      return checkpoint('act', () => {
-        if (broken) throw new Error('the tool was down');
-        return 'acted';
-      }, { kind: 'tool' });
+      return checkpoint(
+        'act',
+        () => {
+          if (broken) throw new Error('the tool was down');
+          return 'acted';
+        },
+        { kind: 'tool' },
+      );
     });
     const { executionId } = await runtime.run('once_broken', null);
     const { api } = await serve(runtime);
@@ -583,7 +589,7 @@ describe('deployed versions', () => {
     const invoked = await call(api('/flows/order/invoke'), { body: { input: { item: 'lamp' } } });
     expect(invoked.status).toBe(202);
     expect(invoked.json).toMatchObject({ flow: 'order', version: 'v1', status: 'queued' });
-    expect((await store.getExecution(invoked.json.executionId))).toMatchObject({ status: 'queued', codeVersion: 'v1' });
+    expect(await store.getExecution(invoked.json.executionId)).toMatchObject({ status: 'queued', codeVersion: 'v1' });
     const byVersion = await call(api('/flows/order/invoke'), { body: { input: { item: 'desk' }, version: 'v1' } });
     expect(byVersion.status).toBe(202);
 
@@ -604,7 +610,14 @@ describe('deployed versions', () => {
     const versions = await call(api('/versions'));
     expect(versions.status).toBe(200);
     expect(versions.json.versions).toEqual([
-      expect.objectContaining({ flow: 'order', version: 'v1', tags: ['prod'], retirable: false, served: false, executions: expect.objectContaining({ queued: 2, completed: 0 }) }),
+      expect.objectContaining({
+        flow: 'order',
+        version: 'v1',
+        tags: ['prod'],
+        retirable: false,
+        served: false,
+        executions: expect.objectContaining({ queued: 2, completed: 0 }),
+      }),
     ]);
     expect((await call(api('/versions?flow=other'))).json.versions).toEqual([]);
   });

@@ -88,7 +88,16 @@ beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -116,7 +125,9 @@ describe('dashboard', () => {
     expect(cells[7]).toMatch(/^~\$0\.0\d+/);
     const failed = page.locator(`[data-testid=execution-row][data-execution-id="${ids.failed}"]`);
     expect(await failed.innerText()).toContain('HTTP 503 Service Unavailable');
-    expect(await page.locator(`[data-testid=execution-row][data-execution-id="${ids.completed}"] [data-testid=status-badge]`).getAttribute('data-status')).toBe('completed');
+    expect(await page.locator(`[data-testid=execution-row][data-execution-id="${ids.completed}"] [data-testid=status-badge]`).getAttribute('data-status')).toBe(
+      'completed',
+    );
     await page.screenshot({ path: join(screenshots, 'executions-list.png'), fullPage: true });
 
     await page.selectOption('[data-testid=filter-status]', 'failed');
@@ -179,7 +190,9 @@ describe('dashboard', () => {
     expect(await form.getAttribute('data-wait-id')).toBe('budget:model:2');
     expect(await form.locator('[data-testid=wait-question]').innerText()).toContain('spent 3350 of 3000 tokens on 3 model calls');
     expect(await page.locator('[data-testid=budget-card]').innerText()).toContain('3,350 of 3,000 tokens');
-    expect(await page.locator('[data-testid=checkpoint-row][data-checkpoint-id="research:call_1"] [data-testid=cost-below]').first().innerText()).toBe('2,000 tok · ~$0.0028 below');
+    expect(await page.locator('[data-testid=checkpoint-row][data-checkpoint-id="research:call_1"] [data-testid=cost-below]').first().innerText()).toBe(
+      '2,000 tok · ~$0.0028 below',
+    );
     await page.screenshot({ path: join(screenshots, 'execution-budget-wait.png'), fullPage: true });
 
     await form.getByRole('textbox', { name: 'add (optional)' }).fill('{"tokens": 5000}');
@@ -234,7 +247,12 @@ describe('dashboard', () => {
     expect(await comparison.locator('[data-testid=original-output]').innerText()).toContain('# robotics: weekly brief');
     const replay = await runtime.executions.get(replayId);
     const { codeVersion } = await runtime.executions.get(ids.completed);
-    expect(replay.replayOf).toEqual({ executionId: ids.completed, overridden: ['model:2'], hermetic: true, ...(codeVersion !== undefined ? { codeVersion } : {}) });
+    expect(replay.replayOf).toEqual({
+      executionId: ids.completed,
+      overridden: ['model:2'],
+      hermetic: true,
+      ...(codeVersion !== undefined ? { codeVersion } : {}),
+    });
     await page.screenshot({ path: join(screenshots, 'execution-replay.png'), fullPage: true });
     expect(page.problems).toEqual([]);
     await page.close();
@@ -325,7 +343,13 @@ describe('dashboard', () => {
     await page.screenshot({ path: join(screenshots, 'experiment.png'), fullPage: true });
 
     await page.locator(`[data-testid=member-row][data-original="${ids.completed}"] [data-testid=member-compare]`).click();
-    await page.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(selector: string): { textContent: string } | null } }).document.querySelector('[data-testid=member-detail] h2')?.textContent.includes(id), ids.completed);
+    await page.waitForFunction(
+      (id) =>
+        (globalThis as unknown as { document: { querySelector(selector: string): { textContent: string } | null } }).document
+          .querySelector('[data-testid=member-detail] h2')
+          ?.textContent.includes(id),
+      ids.completed,
+    );
     expect(page.problems).toEqual([]);
     await page.close();
   });

@@ -40,14 +40,21 @@ describe('the experiments API', () => {
     expect(list.status).toBe(200);
     expect(list.json.defined).toEqual(['cheaper-writer']);
     expect(list.json.experiments).toHaveLength(1);
-    expect(list.json.experiments[0]).toMatchObject({ id: experimentId, name: 'cheaper-writer', status: 'completed', aggregate: { members: 2, done: 2, changedOutputs: 0, tools: { recorded: 2, reused: 6, live: 0 } } });
+    expect(list.json.experiments[0]).toMatchObject({
+      id: experimentId,
+      name: 'cheaper-writer',
+      status: 'completed',
+      aggregate: { members: 2, done: 2, changedOutputs: 0, tools: { recorded: 2, reused: 6, live: 0 } },
+    });
 
     const shown = await call(api(`/experiments/${experimentId}`));
     expect(shown.status).toBe(200);
     expect(shown.json.change.models).toEqual({ 'claude-sonnet-4-5': 'claude-haiku-4-5' });
     const member = shown.json.members[0];
     expect(member.comparison.firstDifference).toEqual({ checkpointId: 'model:2', reason: 'a different result' });
-    expect(member.comparison.artifacts).toEqual([expect.objectContaining({ name: 'final_report', equal: false, diff: expect.stringContaining('-- **2 searches**, 1 page read') })]);
+    expect(member.comparison.artifacts).toEqual([
+      expect.objectContaining({ name: 'final_report', equal: false, diff: expect.stringContaining('-- **2 searches**, 1 page read') }),
+    ]);
     expect(member.comparison.replay).toMatchObject({ models: ['gpt-4o-mini', 'claude-haiku-4-5'], outputTokens: 390 });
     expect(shown.json.aggregate.cost.delta).toBeLessThan(0);
     expect(shown.json.aggregate.evaluations).toEqual({ keepsSource: { mean: 1, count: 2 } });

@@ -81,11 +81,7 @@ class NotificationListener implements WorkListener {
   #reconnecting = false;
   #closed = false;
 
-  constructor(
-    settings: ConnectionSettings,
-    onWork: (notification: WorkNotification) => void | Promise<void>,
-    options: ListenForWorkOptions,
-  ) {
+  constructor(settings: ConnectionSettings, onWork: (notification: WorkNotification) => void | Promise<void>, options: ListenForWorkOptions) {
     this.#settings = settings;
     this.#onWork = onWork;
     this.#options = options;

@@ -63,11 +63,7 @@ export class PostgresDeployments {
 
   delete(flow: string, version: string): Promise<boolean> {
     return this.#db.run('deleteDeployment', async () => {
-      const result = await this.#db.query(
-        'delete_deployment',
-        `DELETE FROM ${this.#db.schema}.deployments WHERE flow = $1 AND version = $2`,
-        [flow, version],
-      );
+      const result = await this.#db.query('delete_deployment', `DELETE FROM ${this.#db.schema}.deployments WHERE flow = $1 AND version = $2`, [flow, version]);
       return (result.rowCount ?? 0) > 0;
     });
   }
@@ -85,11 +81,10 @@ export class PostgresDeployments {
 
   getTag(flow: string, tag: string): Promise<FlowTagRecord | null> {
     return this.#db.run('getTag', async () => {
-      const result = await this.#db.query<{ record: FlowTagRecord }>(
-        'get_tag',
-        `SELECT record FROM ${this.#db.schema}.tags WHERE flow = $1 AND tag = $2`,
-        [flow, tag],
-      );
+      const result = await this.#db.query<{ record: FlowTagRecord }>('get_tag', `SELECT record FROM ${this.#db.schema}.tags WHERE flow = $1 AND tag = $2`, [
+        flow,
+        tag,
+      ]);
       return result.rows[0]?.record ?? null;
     });
   }
@@ -107,11 +102,7 @@ export class PostgresDeployments {
 
   deleteTag(flow: string, tag: string): Promise<boolean> {
     return this.#db.run('deleteTag', async () => {
-      const result = await this.#db.query(
-        'delete_tag',
-        `DELETE FROM ${this.#db.schema}.tags WHERE flow = $1 AND tag = $2`,
-        [flow, tag],
-      );
+      const result = await this.#db.query('delete_tag', `DELETE FROM ${this.#db.schema}.tags WHERE flow = $1 AND tag = $2`, [flow, tag]);
       return (result.rowCount ?? 0) > 0;
     });
   }

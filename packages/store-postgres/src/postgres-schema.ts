@@ -176,10 +176,7 @@ export async function migratePostgresSchema(pool: Pool, context: SchemaContext):
     for (const migration of migrations) {
       if (migration.version <= current) continue;
       for (const statement of migration.statements(s)) await client.query(statement);
-      await client.query(`INSERT INTO ${s}.keel_schema (version, applied_by) VALUES ($1, $2)`, [
-        migration.version,
-        context.appliedBy,
-      ]);
+      await client.query(`INSERT INTO ${s}.keel_schema (version, applied_by) VALUES ($1, $2)`, [migration.version, context.appliedBy]);
     }
     await client.query('COMMIT');
   } catch (error) {

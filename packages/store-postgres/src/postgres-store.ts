@@ -200,7 +200,13 @@ class PostgresStore implements Store {
    * Runs a fenced write (retrying as {@link #run} does): its statement inserts only while the lease
    * holds, checked in the statement itself, so no row written means the fence was refused.
    */
-  async #fenced(operation: string, executionId: string, fence: LeaseFence, write: string, statement: (attempt: number) => Promise<{ rowCount: number | null }>): Promise<void> {
+  async #fenced(
+    operation: string,
+    executionId: string,
+    fence: LeaseFence,
+    write: string,
+    statement: (attempt: number) => Promise<{ rowCount: number | null }>,
+  ): Promise<void> {
     await this.#run(operation, async (attempt) => {
       if ((await statement(attempt)).rowCount !== 0) return;
       const current = (await this.#readExecution(executionId))?.record ?? null;
@@ -272,7 +278,13 @@ class PostgresStore implements Store {
         // The compare-and-set below applies only to the version read here, so the lease checked here
         // is the one the update replaces.
         if (condition?.fence !== undefined && !holdsLease(current.record, condition.fence)) {
-          throw new LeaseLostError({ executionId: id, write: 'an update of the execution', fence: condition.fence, current: current.record, store: this.location });
+          throw new LeaseLostError({
+            executionId: id,
+            write: 'an update of the execution',
+            fence: condition.fence,
+            current: current.record,
+            store: this.location,
+          });
         }
         if (condition?.version !== undefined && condition.version !== current.record.version) {
           return { ok: false, reason: 'conflict', current: current.record } as const;
@@ -336,16 +348,7 @@ class PostgresStore implements Store {
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
   async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
-    const values = [
-      record.executionId,
-      record.id,
-      record.seq,
-      record.parentId,
-      record.name,
-      record.kind,
-      record.status,
-      JSON.stringify(record),
-    ];
+    const values = [record.executionId, record.id, record.seq, record.parentId, record.name, record.kind, record.status, JSON.stringify(record)];
     const upsert = `ON CONFLICT (execution_id, id) DO UPDATE SET
            seq = excluded.seq, parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
            status = excluded.status, record = excluded.record`;
@@ -425,15 +428,12 @@ class PostgresStore implements Store {
   }
 
   async #readWait(executionId: string, id: string): Promise<WaitRecord | null> {
-    const result = await this.#query<{ record: WaitRecord }>(
-      'get_wait',
-      `SELECT record FROM ${this.#s}.waits WHERE execution_id = $1 AND id = $2`,
-      [executionId, id],
-    );
+    const result = await this.#query<{ record: WaitRecord }>('get_wait', `SELECT record FROM ${this.#s}.waits WHERE execution_id = $1 AND id = $2`, [
+      executionId,
+      id,
+    ]);
     const row = result.rows[0];
-    return row === undefined
-      ? null
-      : recordFromRow<WaitRecord>(row.record, this.#row('waits', `execution "${executionId}", id "${id}"`), { executionId, id });
+    return row === undefined ? null : recordFromRow<WaitRecord>(row.record, this.#row('waits', `execution "${executionId}", id "${id}"`), { executionId, id });
   }
 
   async listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]> {
@@ -536,21 +536,13 @@ class PostgresStore implements Store {
   async putBlob(hash: string, content: string): Promise<void> {
     const values = [hash, Buffer.byteLength(content), content];
     await this.#run('putBlob', () =>
-      this.#query(
-        'put_blob',
-        `INSERT INTO ${this.#s}.blobs (hash, size, content) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING`,
-        values,
-      ),
+      this.#query('put_blob', `INSERT INTO ${this.#s}.blobs (hash, size, content) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING`, values),
     );
   }
 
   async getBlob(hash: string): Promise<string | null> {
     return this.#run('getBlob', async () => {
-      const result = await this.#query<{ content: string }>(
-        'get_blob',
-        `SELECT content FROM ${this.#s}.blobs WHERE hash = $1`,
-        [hash],
-      );
+      const result = await this.#query<{ content: string }>('get_blob', `SELECT content FROM ${this.#s}.blobs WHERE hash = $1`, [hash]);
       return result.rows[0]?.content ?? null;
     });
   }
@@ -567,11 +559,10 @@ class PostgresStore implements Store {
     const batch = randomUUID();
     const landed = async (attempt: number): Promise<boolean> => {
       if (attempt === 1) return false;
-      const found = await this.#query(
-        'find_log_batch',
-        `SELECT 1 FROM ${this.#s}.logs WHERE execution_id = $1 AND batch = $2 LIMIT 1`,
-        [first.executionId, batch],
-      );
+      const found = await this.#query('find_log_batch', `SELECT 1 FROM ${this.#s}.logs WHERE execution_id = $1 AND batch = $2 LIMIT 1`, [
+        first.executionId,
+        batch,
+      ]);
       return found.rowCount === 1;
     };
     if (fence === undefined) {
@@ -603,10 +594,7 @@ class PostgresStore implements Store {
     });
   }
 
-  async listLogs(
-    executionId: string,
-    options: { readonly offset?: number; readonly limit?: number } = {},
-  ): Promise<LogRecord[]> {
+  async listLogs(executionId: string, options: { readonly offset?: number; readonly limit?: number } = {}): Promise<LogRecord[]> {
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     // LIMIT NULL is no limit.
     const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
@@ -680,10 +668,7 @@ function executionColumns(record: ExecutionRecord): unknown[] {
 }
 
 /** Whether a resolved wait holds exactly this resolution (so it was this call that resolved it). */
-function isSameResolution(
-  wait: WaitRecord,
-  resolution: { readonly input: PayloadRef; readonly resolvedBy?: string; readonly resolvedAt: number },
-): boolean {
+function isSameResolution(wait: WaitRecord, resolution: { readonly input: PayloadRef; readonly resolvedBy?: string; readonly resolvedAt: number }): boolean {
   return (
     wait.status === 'resolved' &&
     wait.input?.hash === resolution.input.hash &&

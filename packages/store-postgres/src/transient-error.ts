@@ -12,12 +12,7 @@ const retryableStates = new Set([
 ]);
 
 /** Messages node-postgres uses (without a code) when a connection died under a query. */
-const connectionMessages = [
-  'Connection terminated',
-  'connection error and is not queryable',
-  'timeout exceeded when trying to connect',
-  'Connection closed',
-];
+const connectionMessages = ['Connection terminated', 'connection error and is not queryable', 'timeout exceeded when trying to connect', 'Connection closed'];
 
 /**
  * Whether an error from `pg` is worth retrying: the connection was lost or refused, the backend was

@@ -14,8 +14,7 @@ beforeAll(async () => {
     await admin.connect();
   } catch (error) {
     throw new Error(
-      `These tests need the PostgreSQL server at KEEL_TEST_POSTGRES_URL and connecting failed: ${(error as Error).message}. ` +
-        'They fail rather than skip.',
+      `These tests need the PostgreSQL server at KEEL_TEST_POSTGRES_URL and connecting failed: ${(error as Error).message}. ` + 'They fail rather than skip.',
     );
   }
 });

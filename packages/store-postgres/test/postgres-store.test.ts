@@ -125,11 +125,20 @@ describe('the schema', () => {
     const rows = await admin.query<{ version: number; applied_by: string }>(`SELECT version, applied_by FROM "${schema}".keel_schema ORDER BY version`);
     expect(rows.rows.map((row) => row.version)).toEqual(Array.from({ length: postgresSchemaVersion }, (_, index) => index + 1));
     expect(rows.rows.at(-1)?.applied_by).toMatch(/^@keel\/store-postgres \d+\.\d+\.\d+/);
-    const tables = await admin.query<{ table_name: string }>(
-      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
-      [schema],
-    );
-    expect(tables.rows.map((row) => row.table_name)).toEqual(['artifacts', 'blobs', 'checkpoints', 'deployments', 'executions', 'keel_schema', 'logs', 'tags', 'waits']);
+    const tables = await admin.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [
+      schema,
+    ]);
+    expect(tables.rows.map((row) => row.table_name)).toEqual([
+      'artifacts',
+      'blobs',
+      'checkpoints',
+      'deployments',
+      'executions',
+      'keel_schema',
+      'logs',
+      'tags',
+      'waits',
+    ]);
   });
 
   it('is refused when a newer Keel migrated it, with the location, both versions and what to do; nothing is changed', async () => {
@@ -138,7 +147,9 @@ describe('the schema', () => {
     await first.createExecution(execution('ex_1'));
     await admin.query(`INSERT INTO "${schema}".keel_schema (version, applied_by) VALUES ($1, '@keel/store-postgres 99.0.0')`, [postgresSchemaVersion + 3]);
 
-    const error = await open(schema).getExecution('ex_1').catch((caught: unknown) => caught);
+    const error = await open(schema)
+      .getExecution('ex_1')
+      .catch((caught: unknown) => caught);
     expect(StoreSchemaTooNewError.isInstance(error)).toBe(true);
     expect(KeelError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
@@ -155,7 +166,9 @@ describe('the schema', () => {
 
   it('with migrate: false, is not created, and the error says how to create it', async () => {
     const schema = newSchema();
-    const error = await open(schema, { migrate: false }).listExecutions().catch((caught: unknown) => caught);
+    const error = await open(schema, { migrate: false })
+      .listExecutions()
+      .catch((caught: unknown) => caught);
     expect(StoreSchemaOutdatedError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('migrate: false');
     const found = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
@@ -172,18 +185,19 @@ describe('the schema', () => {
     expect((await stores[0]!.listExecutions()).map((record) => record.id)).toEqual(['ex_5', 'ex_4', 'ex_3', 'ex_2', 'ex_1', 'ex_0']);
   });
 
-  it('answers the runner\'s frequent queries from indexes', async () => {
+  it("answers the runner's frequent queries from indexes", async () => {
     const schema = newSchema();
     await open(schema).getExecution('ex_none');
     const client = await newPool({ max: 1 }).connect();
     try {
       // The tables are empty, so the planner would scan them; forbidding scans shows an index serves.
       await client.query('SET enable_seqscan = off');
-      const plan = async (sql: string) =>
-        (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
+      const plan = async (sql: string) => (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
       expect(await plan(`SELECT record FROM "${schema}".checkpoints WHERE execution_id = 'ex_1' ORDER BY seq, id`)).toContain('checkpoints_by_seq');
       expect(await plan(`SELECT record FROM "${schema}".executions WHERE status = 'queued' ORDER BY id DESC LIMIT 10`)).toContain('executions_by_status');
-      expect(await plan(`SELECT record FROM "${schema}".executions WHERE flow = 'x' AND id < 'ex_9' ORDER BY id DESC LIMIT 10`)).toContain('executions_by_flow');
+      expect(await plan(`SELECT record FROM "${schema}".executions WHERE flow = 'x' AND id < 'ex_9' ORDER BY id DESC LIMIT 10`)).toContain(
+        'executions_by_flow',
+      );
       expect(await plan(`SELECT record FROM "${schema}".executions WHERE id < 'ex_9' ORDER BY id DESC LIMIT 10`)).toContain('executions_pkey');
       expect(await plan(`SELECT record FROM "${schema}".logs WHERE execution_id = 'ex_1' ORDER BY position LIMIT 10`)).toContain('logs_by_execution');
     } finally {
@@ -198,7 +212,14 @@ describe('payloads', () => {
     const store = open(schema);
     const content = JSON.stringify({ text: 'y'.repeat(20_000) });
     await Promise.all([1, 2, 3].map(() => store.putBlob('sha256:big', content)));
-    await store.putArtifact({ executionId: 'ex_1', name: 'output', type: 'json', payload: { hash: 'sha256:big', size: content.length }, checkpointId: null, createdAt: 1 });
+    await store.putArtifact({
+      executionId: 'ex_1',
+      name: 'output',
+      type: 'json',
+      payload: { hash: 'sha256:big', size: content.length },
+      checkpointId: null,
+      createdAt: 1,
+    });
     expect(await store.getBlob('sha256:big')).toBe(content);
     const blobs = await admin.query(`SELECT count(*)::int AS count, max(size) AS size FROM "${schema}".blobs`);
     expect(blobs.rows[0]).toEqual({ count: 1, size: content.length });
@@ -244,12 +265,15 @@ describe('LISTEN/NOTIFY', () => {
     );
     await fromSql.received;
     // Notifications arrive in commit order: nothing was sent for the execution that was not queued.
-    expect(seen.map((notification) => (notification.kind === 'reconnected' ? notification.kind : notification.executionId))).toEqual(['ex_queued', 'ex_by_sql']);
+    expect(seen.map((notification) => (notification.kind === 'reconnected' ? notification.kind : notification.executionId))).toEqual([
+      'ex_queued',
+      'ex_by_sql',
+    ]);
   });
 });
 
 describe('a lost connection', () => {
-  it('is survived by the next call when the pool\'s backend was terminated', async () => {
+  it("is survived by the next call when the pool's backend was terminated", async () => {
     const schema = newSchema();
     const pool = newPool({ max: 1 });
     const store = postgresStore(pool, { schema });
@@ -261,8 +285,17 @@ describe('a lost connection', () => {
 
     expect((await store.getExecution('ex_1'))?.id).toBe('ex_1');
     await store.putCheckpoint({
-      executionId: 'ex_1', id: 'after:1', parentId: null, name: 'after', kind: 'step', status: 'completed', seq: 0,
-      attempts: 1, delivery: 'at-least-once', durable: true, startedAt: 1,
+      executionId: 'ex_1',
+      id: 'after:1',
+      parentId: null,
+      name: 'after',
+      kind: 'step',
+      status: 'completed',
+      seq: 0,
+      attempts: 1,
+      delivery: 'at-least-once',
+      durable: true,
+      startedAt: 1,
     });
     expect((await store.listCheckpoints('ex_1')).map((record) => record.id)).toEqual(['after:1']);
     const after = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
@@ -285,10 +318,9 @@ describe('a lost connection', () => {
     const update = store.updateExecution('ex_1', { status: 'completed', endedAt: 5 }, { version: 1 });
     let waiting: number | undefined;
     while (waiting === undefined) {
-      const found = await admin.query<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-        [applicationName],
-      );
+      const found = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [
+        applicationName,
+      ]);
       waiting = found.rows[0]?.pid;
       if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -332,7 +364,19 @@ describe('a fenced write racing a takeover', () => {
     // The stale holder's write started while the old lease was still the committed one…
     const write = store
       .putCheckpoint(
-        { executionId: 'ex_1', id: 'late:1', parentId: null, name: 'late', kind: 'step', status: 'completed', seq: 0, attempts: 1, delivery: 'at-least-once', durable: true, startedAt: 1 },
+        {
+          executionId: 'ex_1',
+          id: 'late:1',
+          parentId: null,
+          name: 'late',
+          kind: 'step',
+          status: 'completed',
+          seq: 0,
+          attempts: 1,
+          delivery: 'at-least-once',
+          durable: true,
+          startedAt: 1,
+        },
         { owner: 'worker-a', session: 1 },
       )
       .catch((error: unknown) => error);
@@ -371,7 +415,10 @@ describe('a flow on PostgreSQL killed with SIGKILL', () => {
     const { code, stdout, stderr } = await second.exited;
     expect(code, stderr).toBe(0);
     expect(jsonLine(stdout, 'result')).toEqual({ recovered: 1, status: 'completed', output: 1 + 4 + 9 + 16 + 25 });
-    const count = (step: number) => readFileSync(effects, 'utf8').split('\n').filter((line) => line === `step_${step}`).length;
+    const count = (step: number) =>
+      readFileSync(effects, 'utf8')
+        .split('\n')
+        .filter((line) => line === `step_${step}`).length;
     // Checkpoints 1 and 2 were stored: not run again. 3 may have started before the kill: run again.
     expect([count(1), count(2), count(4), count(5)]).toEqual([1, 1, 1, 1]);
     expect(count(3)).toBeGreaterThanOrEqual(1);

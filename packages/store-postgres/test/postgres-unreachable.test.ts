@@ -61,7 +61,9 @@ function effects(): string[] {
 
 /** Starts the worker through the proxy; resolves once it holds step 2, after that step's side effect. */
 async function startWorker(options: { leaseTtlMs: number; retryFor: number }) {
-  const worker = startChild(fixture, [JSON.stringify({ url: storeUrl('proxy'), effects: join(folder, 'effects.log'), steps, holdAt: 2, ...options })], { stdin: true });
+  const worker = startChild(fixture, [JSON.stringify({ url: storeUrl('proxy'), effects: join(folder, 'effects.log'), steps, holdAt: 2, ...options })], {
+    stdin: true,
+  });
   const executionId = (await worker.waitForLine(/^holding /)).slice('holding '.length);
   return { worker, executionId, release: () => worker.process.stdin!.write('go\n') };
 }
@@ -121,7 +123,10 @@ describe('a worker whose PostgreSQL connection goes away mid-run', () => {
     release();
 
     const { store, runtime } = startTaker(leaseTtlMs);
-    const reports = await until(() => runtime.executions.recover(), (found) => found.length > 0);
+    const reports = await until(
+      () => runtime.executions.recover(),
+      (found) => found.length > 0,
+    );
     expect(reports).toMatchObject([{ executionId, result: { status: 'completed', output: ['worker:1', 'taker:2', 'taker:3', 'taker:4'] } }]);
     const recorded = await snapshot(store, executionId);
 
@@ -153,7 +158,10 @@ describe('a worker whose PostgreSQL connection goes away mid-run', () => {
 
     const { store, runtime } = startTaker(leaseTtlMs);
     expect(await store.getExecution(executionId)).toMatchObject({ status: 'running', sessions: 1 });
-    const reports = await until(() => runtime.executions.recover(), (found) => found.length > 0);
+    const reports = await until(
+      () => runtime.executions.recover(),
+      (found) => found.length > 0,
+    );
     expect(reports).toMatchObject([{ executionId, result: { status: 'completed', output: ['worker:1', 'taker:2', 'taker:3', 'taker:4'] } }]);
     expect(effects()).toEqual(['worker step_1', 'worker step_2', 'taker step_2', 'taker step_3', 'taker step_4']);
   });

@@ -89,17 +89,19 @@ class BuiltinSqliteDatabase implements SqliteDatabase {
   }
 
   transaction<Arguments extends unknown[], Result>(fn: (...args: Arguments) => Result): SqliteTransaction<Arguments, Result> {
-    const inTransaction = (begin: string) => (...args: Arguments): Result => {
-      this.#database.exec(begin);
-      try {
-        const result = fn(...args);
-        this.#database.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (this.#database.isTransaction) this.#database.exec('ROLLBACK');
-        throw error;
-      }
-    };
+    const inTransaction =
+      (begin: string) =>
+      (...args: Arguments): Result => {
+        this.#database.exec(begin);
+        try {
+          const result = fn(...args);
+          this.#database.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (this.#database.isTransaction) this.#database.exec('ROLLBACK');
+          throw error;
+        }
+      };
     return Object.assign(inTransaction('BEGIN'), { immediate: inTransaction('BEGIN IMMEDIATE') });
   }
 

@@ -156,9 +156,7 @@ export function migrateSqliteSchema(database: SqliteDatabase, context: SchemaCon
 
 /** The highest version in `keel_schema`, or `null` when the table does not exist (a new file). */
 export function readSchemaVersion(database: SqliteDatabase): number | null {
-  const table = database
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'keel_schema'")
-    .get();
+  const table = database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'keel_schema'").get();
   if (table === undefined) return null;
   const row = database.prepare('SELECT MAX(version) AS version FROM keel_schema').get() as { version: number | null };
   return row.version ?? 0;

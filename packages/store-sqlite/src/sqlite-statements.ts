@@ -89,9 +89,7 @@ export class SqliteStatements {
     );
     this.getWait = prepare('SELECT record FROM keel_waits WHERE execution_id = ? AND id = ?');
     this.listWaits = prepare('SELECT id, record FROM keel_waits WHERE execution_id = ? ORDER BY position');
-    this.listWaitsWithStatus = prepare(
-      'SELECT id, record FROM keel_waits WHERE execution_id = ? AND status = ? ORDER BY position',
-    );
+    this.listWaitsWithStatus = prepare('SELECT id, record FROM keel_waits WHERE execution_id = ? AND status = ? ORDER BY position');
     this.resolveWait = prepare(
       `UPDATE keel_waits SET status = 'resolved', record = ?
        WHERE execution_id = ? AND id = ? AND status = 'pending'`,
@@ -109,9 +107,7 @@ export class SqliteStatements {
     this.listArtifacts = prepare('SELECT name, record FROM keel_artifacts WHERE execution_id = ? ORDER BY position');
     this.putBlob = prepare('INSERT INTO keel_blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING');
     this.getBlob = prepare('SELECT content FROM keel_blobs WHERE hash = ?');
-    this.listLogs = prepare(
-      'SELECT record FROM keel_logs WHERE execution_id = ? ORDER BY position LIMIT ? OFFSET ?',
-    );
+    this.listLogs = prepare('SELECT record FROM keel_logs WHERE execution_id = ? ORDER BY position LIMIT ? OFFSET ?');
     const appendLog = prepare('INSERT INTO keel_logs (execution_id, record) VALUES (?, ?)');
     const append = database.transaction((lines: readonly (readonly [string, string])[]) => {
       for (const [executionId, record] of lines) appendLog.run(executionId, record);

@@ -218,7 +218,9 @@ class SqliteStore implements Store {
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
     const row = this.#open().getCheckpoint.get(executionId, id) as { record: string } | undefined;
-    return row === undefined ? null : recordFromRow<CheckpointRecord>(row.record, this.#row('keel_checkpoints', `execution "${executionId}", id "${id}"`), { executionId, id });
+    return row === undefined
+      ? null
+      : recordFromRow<CheckpointRecord>(row.record, this.#row('keel_checkpoints', `execution "${executionId}", id "${id}"`), { executionId, id });
   }
 
   async listCheckpoints(executionId: string): Promise<CheckpointRecord[]> {
@@ -234,7 +236,13 @@ class SqliteStore implements Store {
     const statements = this.#open();
     const text = JSON.stringify(record);
     if (fence === undefined) statements.putWait.run(record.executionId, record.id, record.status, text);
-    else this.#fenced(statements.putWaitFenced, { executionId: record.executionId, id: record.id, status: record.status, record: text }, fence, `wait "${record.id}"`);
+    else
+      this.#fenced(
+        statements.putWaitFenced,
+        { executionId: record.executionId, id: record.id, status: record.status, record: text },
+        fence,
+        `wait "${record.id}"`,
+      );
   }
 
   async getWait(executionId: string, id: string): Promise<WaitRecord | null> {
@@ -243,16 +251,17 @@ class SqliteStore implements Store {
 
   #readWait(executionId: string, id: string): WaitRecord | null {
     const row = this.#open().getWait.get(executionId, id) as { record: string } | undefined;
-    return row === undefined ? null : recordFromRow<WaitRecord>(row.record, this.#row('keel_waits', `execution "${executionId}", id "${id}"`), { executionId, id });
+    return row === undefined
+      ? null
+      : recordFromRow<WaitRecord>(row.record, this.#row('keel_waits', `execution "${executionId}", id "${id}"`), { executionId, id });
   }
 
   async listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]> {
     const statements = this.#open();
-    const rows = (
-      filter?.status === undefined
-        ? statements.listWaits.all(executionId)
-        : statements.listWaitsWithStatus.all(executionId, filter.status)
-    ) as { id: string; record: string }[];
+    const rows = (filter?.status === undefined ? statements.listWaits.all(executionId) : statements.listWaitsWithStatus.all(executionId, filter.status)) as {
+      id: string;
+      record: string;
+    }[];
     return rows.map((row) =>
       recordFromRow<WaitRecord>(row.record, this.#row('keel_waits', `execution "${executionId}", id "${row.id}"`), { executionId, id: row.id }),
     );
@@ -286,7 +295,9 @@ class SqliteStore implements Store {
 
   async getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null> {
     const row = this.#open().getArtifact.get(executionId, name) as { record: string } | undefined;
-    return row === undefined ? null : recordFromRow<ArtifactRecord>(row.record, this.#row('keel_artifacts', `execution "${executionId}", name "${name}"`), { executionId, name });
+    return row === undefined
+      ? null
+      : recordFromRow<ArtifactRecord>(row.record, this.#row('keel_artifacts', `execution "${executionId}", name "${name}"`), { executionId, name });
   }
 
   async listArtifacts(executionId: string): Promise<ArtifactRecord[]> {
@@ -321,10 +332,7 @@ class SqliteStore implements Store {
     if (!appended) throw this.#leaseLost(executionId, fence, `${records.length} log lines`);
   }
 
-  async listLogs(
-    executionId: string,
-    options: { readonly offset?: number; readonly limit?: number } = {},
-  ): Promise<LogRecord[]> {
+  async listLogs(executionId: string, options: { readonly offset?: number; readonly limit?: number } = {}): Promise<LogRecord[]> {
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
     const rows = this.#open().listLogs.all(executionId, limit, offset) as { record: string }[];

@@ -77,10 +77,14 @@ describe('the SQLite file', () => {
     await first.createExecution(execution('ex_1'));
     await first.close();
     const writer = openFile(file);
-    writer.prepare('INSERT INTO keel_schema (version, applied_at, applied_by) VALUES (?, ?, ?)').run(sqliteSchemaVersion + 7, Date.now(), '@keel/store-sqlite 99.0.0');
+    writer
+      .prepare('INSERT INTO keel_schema (version, applied_at, applied_by) VALUES (?, ?, ?)')
+      .run(sqliteSchemaVersion + 7, Date.now(), '@keel/store-sqlite 99.0.0');
     writer.close();
 
-    const error = await open(file).getExecution('ex_1').catch((caught: unknown) => caught);
+    const error = await open(file)
+      .getExecution('ex_1')
+      .catch((caught: unknown) => caught);
     expect(StoreSchemaTooNewError.isInstance(error)).toBe(true);
     expect(KeelError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
@@ -101,7 +105,9 @@ describe('the SQLite file', () => {
 
   it('with migrate: false, does not create a schema in a new file and says how to', async () => {
     const file = newFile();
-    const error = await open(file, { migrate: false }).listExecutions().catch((caught: unknown) => caught);
+    const error = await open(file, { migrate: false })
+      .listExecutions()
+      .catch((caught: unknown) => caught);
     expect(StoreSchemaOutdatedError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('migrate: false');
     const reader = openFile(file);
@@ -160,15 +166,19 @@ describe('payloads and indexes', () => {
     }
   });
 
-  it('answers the runner\'s frequent queries from indexes, not table scans', async () => {
+  it("answers the runner's frequent queries from indexes, not table scans", async () => {
     const file = newFile();
     await open(file).getExecution('ex_none');
     const reader = openFile(file);
     const plan = (sql: string, ...values: unknown[]) =>
       (reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[]).map((row) => row.detail).join('; ');
     try {
-      expect(plan('SELECT record FROM keel_checkpoints WHERE execution_id = ? ORDER BY seq, id', 'ex_1')).toMatch(/USING (COVERING )?INDEX keel_checkpoints_by_seq/);
-      expect(plan("SELECT record FROM keel_executions WHERE status IN ('queued', 'running') ORDER BY id DESC LIMIT 10")).toMatch(/INDEX keel_executions_by_status/);
+      expect(plan('SELECT record FROM keel_checkpoints WHERE execution_id = ? ORDER BY seq, id', 'ex_1')).toMatch(
+        /USING (COVERING )?INDEX keel_checkpoints_by_seq/,
+      );
+      expect(plan("SELECT record FROM keel_executions WHERE status IN ('queued', 'running') ORDER BY id DESC LIMIT 10")).toMatch(
+        /INDEX keel_executions_by_status/,
+      );
       expect(plan("SELECT record FROM keel_executions WHERE flow = 'x' AND id < 'ex_9' ORDER BY id DESC LIMIT 10")).toMatch(/INDEX keel_executions_by_flow/);
       expect(plan('SELECT record FROM keel_executions WHERE id < ? ORDER BY id DESC LIMIT 10', 'ex_9')).not.toMatch(/SCAN keel_executions$/);
       expect(plan('SELECT record FROM keel_logs WHERE execution_id = ? ORDER BY position LIMIT 10 OFFSET 5', 'ex_1')).toMatch(/INDEX keel_logs_by_execution/);
@@ -191,7 +201,10 @@ describe('a flow on SQLite killed with SIGKILL', () => {
     const { code, stdout, stderr } = await second.exited;
     expect(code, stderr).toBe(0);
     expect(jsonLine(stdout, 'result')).toEqual({ recovered: 1, status: 'completed', output: 1 + 4 + 9 + 16 + 25 });
-    const count = (step: number) => readFileSync(effects, 'utf8').split('\n').filter((line) => line === `step_${step}`).length;
+    const count = (step: number) =>
+      readFileSync(effects, 'utf8')
+        .split('\n')
+        .filter((line) => line === `step_${step}`).length;
     // Checkpoints 1 and 2 were stored: not run again. 3 may have started before the kill: run again.
     expect([count(1), count(2), count(4), count(5)]).toEqual([1, 1, 1, 1]);
     expect(count(3)).toBeGreaterThanOrEqual(1);

@@ -2,9 +2,7 @@ import type { Reply } from './reply.js';
 import { argumentDeltas, serverSentEvent, textDeltas } from './server-sent-events.js';
 import type { WireFormat } from './wire-format.js';
 
-type ContentBlock =
-  | { type: 'text'; text: string; citations: null }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+type ContentBlock = { type: 'text'; text: string; citations: null } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
 /**
  * Anthropic Messages, `POST /v1/messages`. Streams as `message_start`, `ping`, then per content block

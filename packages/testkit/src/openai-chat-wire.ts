@@ -64,18 +64,12 @@ export const openAIChatWire: WireFormat = {
         ...(includeUsage ? { usage: null } : {}),
         ...extra,
       });
-    const delta = (value: Record<string, unknown>, finish: string | null = null) => [
-      { index: 0, delta: value, logprobs: null, finish_reason: finish },
-    ];
+    const delta = (value: Record<string, unknown>, finish: string | null = null) => [{ index: 0, delta: value, logprobs: null, finish_reason: finish }];
 
-    const frames = [
-      chunk(delta({ role: 'assistant', content: reply.text === '' && reply.toolCalls.length > 0 ? null : '', refusal: null })),
-    ];
+    const frames = [chunk(delta({ role: 'assistant', content: reply.text === '' && reply.toolCalls.length > 0 ? null : '', refusal: null }))];
     for (const piece of textDeltas(reply.text)) frames.push(chunk(delta({ content: piece })));
     reply.toolCalls.forEach((call, index) => {
-      frames.push(
-        chunk(delta({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] })),
-      );
+      frames.push(chunk(delta({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] })));
       for (const piece of argumentDeltas(call.arguments)) {
         frames.push(chunk(delta({ tool_calls: [{ index, function: { arguments: piece } }] })));
       }

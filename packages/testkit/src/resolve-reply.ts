@@ -11,13 +11,7 @@ import type { WireFormat } from './wire-format.js';
  * the turn names them), serialized arguments, the model name echoed from the request, and usage with
  * defaults derived from the request and output sizes (about four characters per token).
  */
-export function resolveReply(
-  turn: FakeTurn,
-  record: FakeRequest,
-  wire: WireFormat,
-  ids: IdSource,
-  turnIndex: number,
-): Reply {
+export function resolveReply(turn: FakeTurn, record: FakeRequest, wire: WireFormat, ids: IdSource, turnIndex: number): Reply {
   const text = turn.text ?? '';
   const toolCalls = (turn.toolCalls ?? []).map((call, position) => {
     const serialized = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {});

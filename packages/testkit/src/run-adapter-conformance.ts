@@ -5,7 +5,14 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { crashAfterCalls } from './crash-after-calls.js';
 import { conformanceTurn } from './conformance-model.js';
-import { conformanceAnswers, conformancePrompt, conformanceUsage, type ConformanceConfig, type ConformanceOutcome, type ConformanceScenario } from './conformance-protocol.js';
+import {
+  conformanceAnswers,
+  conformancePrompt,
+  conformanceUsage,
+  type ConformanceConfig,
+  type ConformanceOutcome,
+  type ConformanceScenario,
+} from './conformance-protocol.js';
 import type { FakeRequest } from './fake-request.js';
 import { startFakeLLM, type FakeLLM } from './start-fake-llm.js';
 import { jsonLine, killAllChildren, startChild, type ChildExit, type RunningChild } from './start-child.js';
@@ -231,29 +238,33 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
     const tokensPerCall = conformanceUsage.inputTokens + conformanceUsage.outputTokens;
     const budget = { tokens: tokensPerCall + tokensPerCall / 2 };
 
-    proof('budget', 'a token budget: no model call once spent, a SIGKILL while waiting on `budget` changes nothing, approval with more tokens completes with no call repeated', async () => {
-      const server = await serve('tools');
-      const agent = workspace(server, 'tools');
-      const { killed, resumed, requestsBeforeKill, requestsAfterResume } = await crashAfterCalls({
-        fake: server,
-        killAt: { lines: (line) => line.startsWith('result ') },
-        start: () => agent({ budget, holdWhenWaiting: true }),
-        resume: () => agent({ mode: 'recover' }),
-      });
-      const waiting = outcomeIn(killed);
-      expect(waiting).toMatchObject({ status: 'waiting', waits: ['budget'] });
-      expect(killed.signal).toBe('SIGKILL');
-      expect(requestsBeforeKill).toBe(2);
-      // Nothing is owed: without an answer, a new process makes no call.
-      expect(outcomeOf(resumed)).toEqual({ status: 'nothing-to-recover' });
-      expect(requestsAfterResume).toBe(0);
+    proof(
+      'budget',
+      'a token budget: no model call once spent, a SIGKILL while waiting on `budget` changes nothing, approval with more tokens completes with no call repeated',
+      async () => {
+        const server = await serve('tools');
+        const agent = workspace(server, 'tools');
+        const { killed, resumed, requestsBeforeKill, requestsAfterResume } = await crashAfterCalls({
+          fake: server,
+          killAt: { lines: (line) => line.startsWith('result ') },
+          start: () => agent({ budget, holdWhenWaiting: true }),
+          resume: () => agent({ mode: 'recover' }),
+        });
+        const waiting = outcomeIn(killed);
+        expect(waiting).toMatchObject({ status: 'waiting', waits: ['budget'] });
+        expect(killed.signal).toBe('SIGKILL');
+        expect(requestsBeforeKill).toBe(2);
+        // Nothing is owed: without an answer, a new process makes no call.
+        expect(outcomeOf(resumed)).toEqual({ status: 'nothing-to-recover' });
+        expect(requestsAfterResume).toBe(0);
 
-      const answer = { executionId: waiting.executionId!, wait: 'budget', input: { approve: true, add: { tokens: tokensPerCall * 2 } } };
-      const approved = await agent({ mode: 'answer', answer }).exited;
-      expect(outcomeOf(approved)).toMatchObject({ status: 'completed', executionId: waiting.executionId, output: conformanceAnswers.tools });
-      expect(server.requests).toHaveLength(modelCalls);
-      expect([...toolStarts(killed), ...toolStarts(approved)]).toEqual(['lookup alpha', 'lookup beta']);
-    });
+        const answer = { executionId: waiting.executionId!, wait: 'budget', input: { approve: true, add: { tokens: tokensPerCall * 2 } } };
+        const approved = await agent({ mode: 'answer', answer }).exited;
+        expect(outcomeOf(approved)).toMatchObject({ status: 'completed', executionId: waiting.executionId, output: conformanceAnswers.tools });
+        expect(server.requests).toHaveLength(modelCalls);
+        expect([...toolStarts(killed), ...toolStarts(approved)]).toEqual(['lookup alpha', 'lookup beta']);
+      },
+    );
 
     proof('budget', 'a token budget whose wait is rejected fails the execution with BudgetExceededError and makes no further call', async () => {
       const server = await serve('tools');

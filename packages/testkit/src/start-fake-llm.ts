@@ -57,7 +57,6 @@ export interface FakeLLM {
 
 const wires: readonly WireFormat[] = [openAIChatWire, openAIResponsesWire, anthropicMessagesWire];
 
-
 /**
  * Starts a loopback HTTP server that speaks OpenAI Chat Completions, OpenAI Responses and Anthropic
  * Messages (JSON and SSE streams) well enough that the official clients accept it unchanged, answering
@@ -151,10 +150,7 @@ export async function startFakeLLM(options: FakeLLMOptions): Promise<FakeLLM> {
     const entryIndex = used;
     const entry = script[entryIndex];
     if (entry === undefined) {
-      reject(
-        400,
-        `fake LLM script exhausted after ${used} requests (all ${script.length} turns used); last request: ${describeRequest(record)}`,
-      );
+      reject(400, `fake LLM script exhausted after ${used} requests (all ${script.length} turns used); last request: ${describeRequest(record)}`);
       return;
     }
     // Taken before any await, so concurrent requests get turns in arrival order.

@@ -92,8 +92,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     get refused() {
       return refused;
     },
-    refusedAtLeast: (count) =>
-      refused >= count ? Promise.resolve() : new Promise<void>((resolve) => refusalWaiters.add({ count, resolve })),
+    refusedAtLeast: (count) => (refused >= count ? Promise.resolve() : new Promise<void>((resolve) => refusalWaiters.add({ count, resolve }))),
     cut: () => {
       cut = true;
       destroyAll();

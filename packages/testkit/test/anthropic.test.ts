@@ -112,7 +112,9 @@ describe('Anthropic Messages', () => {
 describe('Anthropic faults', () => {
   it('surfaces 429 as RateLimitError with the Anthropic error body, maxRetries 0', async () => {
     const { fake, client } = await start([{ fault: { status: 429 } }]);
-    const error = await client.messages.create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((caught: unknown) => caught);
+    const error = await client.messages
+      .create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
     const apiError = error as InstanceType<typeof Anthropic.RateLimitError>;
     expect(apiError.error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' }, request_id: 'req_1' });
@@ -146,7 +148,9 @@ describe('Anthropic faults', () => {
 
   it('surfaces a hang as a client timeout', async () => {
     const { fake, client } = await start([{ fault: { hang: true } }], { timeout: 200 });
-    const error = await client.messages.create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((caught: unknown) => caught);
+    const error = await client.messages
+      .create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.APIConnectionTimeoutError);
     await expect.poll(() => fake.requests[0]?.aborted).toBe(true);
   });
@@ -184,7 +188,9 @@ describe('Anthropic faults', () => {
 
   it('rejects a non-object tool input for Anthropic with a clear error', async () => {
     const { fake, client } = await start([{ toolCalls: [{ name: 'add', arguments: 'not json' }] }]);
-    const error = await client.messages.create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((caught: unknown) => caught);
+    const error = await client.messages
+      .create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect((error as Error).message).toContain('toolCalls[0].arguments must be a JSON object');
     expect(fake.requests[0]?.outcome).toBe('rejected');
@@ -192,7 +198,9 @@ describe('Anthropic faults', () => {
 
   it('reports an exhausted script in the Anthropic error format', async () => {
     const { fake, client } = await start([]);
-    const error = await client.messages.create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Anyone?' }] }).catch((caught: unknown) => caught);
+    const error = await client.messages
+      .create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Anyone?' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     const apiError = error as InstanceType<typeof Anthropic.BadRequestError>;
     expect(apiError.error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });

@@ -72,7 +72,9 @@ describe('readmeSnippet and runReadmeSnippet', () => {
   const readme = join(folder, 'README.md');
   writeFileSync(
     readme,
-    ['# Demo', '', '<!-- example: hello.mjs -->', '```sh', 'echo not this one', '```', '', '```js', "console.log('hello from the README');", '```', ''].join('\n'),
+    ['# Demo', '', '<!-- example: hello.mjs -->', '```sh', 'echo not this one', '```', '', '```js', "console.log('hello from the README');", '```', ''].join(
+      '\n',
+    ),
   );
 
   it('takes the first block of the language after the marker, verbatim, and runs it', async () => {

@@ -42,7 +42,12 @@ describe('openai Chat Completions', () => {
 
   it('returns tool calls with generated ids, then answers the tool result', async () => {
     const { fake, client } = await start([
-      { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }, { name: 'get_weather', arguments: { city: 'Rome' } }] },
+      {
+        toolCalls: [
+          { name: 'get_weather', arguments: { city: 'Paris' } },
+          { name: 'get_weather', arguments: { city: 'Rome' } },
+        ],
+      },
       (request) => `It is sunny in ${request.body['messages'].at(-1).content}`,
     ]);
     const first = await client.chat.completions.create({
@@ -125,9 +130,7 @@ describe('openai Responses', () => {
       input: 'Weather in Oslo?',
       tools: [{ type: 'function', name: 'get_weather', parameters: weatherTool.function.parameters, strict: false }],
     });
-    expect(call.output).toEqual([
-      expect.objectContaining({ type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }),
-    ]);
+    expect(call.output).toEqual([expect.objectContaining({ type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' })]);
     expect(fake.requests.map((request) => request.api)).toEqual(['openai-responses', 'openai-responses']);
   });
 
@@ -216,7 +219,13 @@ describe('openai faults', () => {
   });
 
   it('delays a reply: a short delay still answers, a long one outlasts the client timeout', async () => {
-    const { fake, client } = await start([{ text: 'Late', delayMs: 20 }, { text: 'Never seen', delayMs: 60_000 }], { timeout: 200 });
+    const { fake, client } = await start(
+      [
+        { text: 'Late', delayMs: 20 },
+        { text: 'Never seen', delayMs: 60_000 },
+      ],
+      { timeout: 200 },
+    );
     const completion = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0]?.message.content).toBe('Late');
     const error = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }] }).catch((caught: unknown) => caught);
@@ -228,7 +237,9 @@ describe('openai faults', () => {
   it('reports an exhausted script as a BadRequestError that is not retried', async () => {
     const { fake, client } = await start(['only one'], { maxRetries: 2 });
     await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'first' }] });
-    const error = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'second' }] }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({ model: 'gpt-test', messages: [{ role: 'user', content: 'second' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as Error).message).toContain('fake LLM script exhausted after 1 requests');
     expect((error as Error).message).toContain('last message: user: "second"');

@@ -11,7 +11,12 @@ export function MessageView({ message, onApproval }: MessageViewProps) {
   return (
     <li className={`message ${message.role}`} data-role={message.role}>
       {message.parts.map((part, index) => {
-        if (part.type === 'text') return <p key={index} className="text">{part.text}</p>;
+        if (part.type === 'text')
+          return (
+            <p key={index} className="text">
+              {part.text}
+            </p>
+          );
         if (!isToolUIPart(part)) return null;
         const name = part.type.replace(/^tool-/, '');
         const input = JSON.stringify(part.input ?? {});

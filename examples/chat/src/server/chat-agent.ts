@@ -1,5 +1,14 @@
 import { isStepCount, ToolLoopAgent } from 'ai';
-import { callObserver, chooseModel, createScoutTools, languageModel, offlineNewsSource, scoutInstructions, type ModelChoice, type ScoutTools } from 'news-scout';
+import {
+  callObserver,
+  chooseModel,
+  createScoutTools,
+  languageModel,
+  offlineNewsSource,
+  scoutInstructions,
+  type ModelChoice,
+  type ScoutTools,
+} from 'news-scout';
 
 /**
  * The chat's agent: News Scout's model and tools (the offline model and corpus unless a key or

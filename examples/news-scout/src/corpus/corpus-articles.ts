@@ -15,7 +15,7 @@ export const corpusArticles: readonly CorpusDocument[] = [
     tags: ['ai agents', 'infrastructure', 'open source'],
     paragraphs: [
       'Orrery Labs released Tern, an open-source runtime that records every model call and tool call an AI agent makes. When the process running an agent dies, Tern continues the run elsewhere from the last recorded step instead of starting over.',
-      'In Orrery\'s internal tests, agents that ran for more than 40 minutes were interrupted in 1 of 6 runs by deploys, out-of-memory kills or expired credentials. Restarting those runs from scratch cost the lab 23% of its monthly model bill, according to the announcement.',
+      "In Orrery's internal tests, agents that ran for more than 40 minutes were interrupted in 1 of 6 runs by deploys, out-of-memory kills or expired credentials. Restarting those runs from scratch cost the lab 23% of its monthly model bill, according to the announcement.",
       'The release matters because long-running agents are moving from demos into back offices, where a run that restarts from zero pays for every model call twice. Tern stores its records in plain files or PostgreSQL and is licensed under Apache 2.0.',
     ],
     links: [{ label: "Orrery Labs' announcement", url: 'https://labs.orrery.example/blog/introducing-tern' }],
@@ -41,8 +41,8 @@ export const corpusArticles: readonly CorpusDocument[] = [
     publishedAt: '2026-11-22',
     tags: ['ai agents', 'work', 'opinion'],
     paragraphs: [
-      'A startup founder told a conference audience that AI agents will do every office job by next spring. He did not say which jobs his company\'s agents do today.',
-      'The founder\'s company, which has 12 employees, raised $40 million in October. Its product schedules meetings.',
+      "A startup founder told a conference audience that AI agents will do every office job by next spring. He did not say which jobs his company's agents do today.",
+      "The founder's company, which has 12 employees, raised $40 million in October. Its product schedules meetings.",
       'Analysts at the conference were sceptical, noting that most agent deployments still need a person to approve consequential steps.',
     ],
   },
@@ -82,7 +82,7 @@ export const corpusArticles: readonly CorpusDocument[] = [
     tags: ['ai agents', 'payments', 'fintech'],
     paragraphs: [
       'Two card networks are testing virtual cards that AI agents can use only within limits set by a person. Each card carries a ceiling, a list of allowed merchants and an expiry measured in hours.',
-      'In the pilot, 14 retailers accept the cards, and any purchase above $250 sends an approval request to the card owner\'s phone.',
+      "In the pilot, 14 retailers accept the cards, and any purchase above $250 sends an approval request to the card owner's phone.",
       'Payments are the step where agent mistakes cost real money, so limits enforced by the network, not by the agent, could decide how fast shopping agents spread.',
     ],
   },
@@ -96,7 +96,7 @@ export const corpusArticles: readonly CorpusDocument[] = [
     paragraphs: [
       'Sable-70B, an open-weights language model from a consortium of three universities, scored highest on a public leaderboard of tool-calling accuracy. It beat two closed models on multi-step tasks.',
       'The model called the right tool with valid arguments in 94% of 5,000 test cases, up from 88% for the previous leader.',
-      'An open model that calls tools reliably lowers the cost of running agents on one\'s own hardware.',
+      "An open model that calls tools reliably lowers the cost of running agents on one's own hardware.",
     ],
   },
   {
@@ -174,7 +174,7 @@ export const corpusArticles: readonly CorpusDocument[] = [
     tags: ['chips', 'ai agents', 'inference'],
     paragraphs: [
       'Chip designer Veridian has taped out a 2 nm inference processor tuned for AI agents, which make many short model calls rather than a few long ones. First samples are due in the second quarter.',
-      'The chip keeps up to 2 million tokens of conversation state in on-package memory, so an agent\'s next call does not resend its whole history. Veridian claims 3.1 times the calls per watt of its current part.',
+      "The chip keeps up to 2 million tokens of conversation state in on-package memory, so an agent's next call does not resend its whole history. Veridian claims 3.1 times the calls per watt of its current part.",
       'If the claims hold, the cost of a model call inside an agent loop could fall faster than the cost of a single chat answer.',
     ],
     links: [{ label: "Veridian's announcement", url: 'https://veridian.example/press/v2-tapeout' }],
@@ -240,7 +240,7 @@ export const corpusArticles: readonly CorpusDocument[] = [
     tags: ['climate', 'policy', 'methane'],
     paragraphs: [
       'Delegates at the Lisbon climate talks agreed common rules for measuring methane leaks from oil and gas sites by satellite. Countries will publish the data every quarter.',
-      'The rules cover sites that produce 80% of the world\'s oil and gas.',
+      "The rules cover sites that produce 80% of the world's oil and gas.",
       'Methane warms the planet far faster than carbon dioxide in the short run, so visible leaks are among the quickest emissions to cut.',
     ],
   },

@@ -15,7 +15,7 @@ export const corpusPages: readonly CorpusDocument[] = [
     paragraphs: [
       'Today we are releasing Tern under the Apache 2.0 licence. Tern records each model call and tool call of an agent run as it completes, so a run that is interrupted continues from its last completed call.',
       'Across 9,400 internal agent runs last quarter, 16% of runs longer than 40 minutes were interrupted. Re-running them from the start accounted for 23% of our model spend.',
-      'Tern keeps its records in local files for development and in PostgreSQL for production. Runs can pause for a person\'s approval for days without holding a process open.',
+      "Tern keeps its records in local files for development and in PostgreSQL for production. Runs can pause for a person's approval for days without holding a process open.",
     ],
   },
   {

@@ -29,7 +29,9 @@ export interface CostBasis {
 
 /** The cost basis of a run's model. */
 export function costBasisOf(modelId: string): CostBasis {
-  return modelId === offlineModelId ? { model: illustrationModel, illustration: true, prices: priceTable } : { model: modelId, illustration: false, prices: priceTable };
+  return modelId === offlineModelId
+    ? { model: illustrationModel, illustration: true, prices: priceTable }
+    : { model: modelId, illustration: false, prices: priceTable };
 }
 
 /**

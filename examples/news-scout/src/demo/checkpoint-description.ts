@@ -36,7 +36,9 @@ export function describeCheckpoint(checkpoint: CheckpointInfo): string {
   switch (callName(checkpoint)) {
     case 'settings': {
       const settings = output as { interests?: string[]; asOf?: string; model?: { modelId?: string }; live?: boolean } | undefined;
-      return settings ? `interests ${settings.interests?.join(', ')} · model ${settings.model?.modelId} · ${settings.live ? 'live web' : 'offline corpus'} · as of ${settings.asOf}` : '';
+      return settings
+        ? `interests ${settings.interests?.join(', ')} · model ${settings.model?.modelId} · ${settings.live ? 'live web' : 'offline corpus'} · as of ${settings.asOf}`
+        : '';
     }
     case 'search_news': {
       const results = output?.['results'] as unknown[] | undefined;
@@ -44,7 +46,9 @@ export function describeCheckpoint(checkpoint: CheckpointInfo): string {
     }
     case 'investigate': {
       if (!output) return `reading ${String(input['url'] ?? '')}`;
-      return output['status'] !== undefined && Number(output['status']) >= 400 ? `${String(output['url'])} → HTTP ${String(output['status'])}` : `"${String(output['title'])}" (${String(output['source'])})`;
+      return output['status'] !== undefined && Number(output['status']) >= 400
+        ? `${String(output['url'])} → HTTP ${String(output['status'])}`
+        : `"${String(output['title'])}" (${String(output['source'])})`;
     }
     case 'fetch_url':
       return `${String(input['url'] ?? '')}${output ? ` → ${String(output['status'])} "${String(output['title'] ?? '')}"` : ''}`;

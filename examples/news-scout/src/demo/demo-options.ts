@@ -56,7 +56,10 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     allowPositionals: false,
     strict: true,
   });
-  const interests = (values.interests ?? '').split(',').map((interest) => interest.trim()).filter(Boolean);
+  const interests = (values.interests ?? '')
+    .split(',')
+    .map((interest) => interest.trim())
+    .filter(Boolean);
   const paceMs = values.pace === undefined ? undefined : Number(values.pace);
   if (paceMs !== undefined && (!Number.isFinite(paceMs) || paceMs < 0)) throw new Error(`--pace takes a number of milliseconds, not "${values.pace}".`);
   const model = values.offline ? 'offline' : values.model;

@@ -68,7 +68,10 @@ export class KeelCli {
   }
 
   /** Runs `keel <keelArguments>` to its end. */
-  async run(keelArguments: readonly string[], environment: Readonly<Record<string, string>> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string; pid: number }> {
+  async run(
+    keelArguments: readonly string[],
+    environment: Readonly<Record<string, string>> = {},
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string; pid: number }> {
     const started = this.start(keelArguments, environment);
     const exit = await started.exited;
     return { ...exit, output: started.output(), pid: started.pid };

@@ -123,7 +123,9 @@ export class NewsScoutDemo {
       this.#ended(first);
       if (exit.code !== 3 && exit.code !== 0) throw this.#childFailed('keel run', first, exit.code);
       line();
-      line(`  ${this.#style.yellow('!')} The scout read ${hold ? 'fewer articles than expected' : 'no articles'} for these interests, so there was no call to break.`);
+      line(
+        `  ${this.#style.yellow('!')} The scout read ${hold ? 'fewer articles than expected' : 'no articles'} for these interests, so there was no call to break.`,
+      );
       line(`    Try the default interests ("ai agents, robotics") to see a crash and a resume.`);
     }
 
@@ -152,7 +154,10 @@ export class NewsScoutDemo {
       const reran = calls.filter((checkpoint) => before.get(checkpoint.id)?.status === 'running').map((checkpoint) => checkpoint.id);
       const ran = calls.filter((checkpoint) => !before.has(checkpoint.id)).map((checkpoint) => checkpoint.id);
       const changedReused = reusedCheckpoints.filter((checkpoint) => calls.find((after) => after.id === checkpoint.id)?.attempts !== checkpoint.attempts);
-      if (changedReused.length > 0) throw new DemoStepFailedError(`These calls completed before the kill but ran again on resume: ${changedReused.map((checkpoint) => checkpoint.id).join(', ')}.`);
+      if (changedReused.length > 0)
+        throw new DemoStepFailedError(
+          `These calls completed before the kill but ran again on resume: ${changedReused.map((checkpoint) => checkpoint.id).join(', ')}.`,
+        );
       const callsMade = countCalls(readCallLog(this.#callLog), second.pid);
       resume = {
         pid: second.pid,
@@ -200,13 +205,15 @@ export class NewsScoutDemo {
     line();
     line('  An AI agent (a Vercel AI SDK ToolLoopAgent wrapped with durable() from @keel/adapter-vercel-ai)');
     line('  searches the news for your interests, reads the best articles and writes a brief. Keel stores');
-    line('  each model call and tool call as a checkpoint. We will kill the agent\'s process in the middle');
+    line("  each model call and tool call as a checkpoint. We will kill the agent's process in the middle");
     line('  of the run, resume it in a new one, then approve the brief and publish it.');
     line();
     const keyHint = model.provider === 'offline' && !options.model ? dim(' · set OPENAI_API_KEY or ANTHROPIC_API_KEY for a real one') : '';
     line(`  interests  ${options.interests.join(', ')}`);
     line(`  model      ${describeModel(model)}${keyHint}`);
-    line(`  news       ${options.live ? 'live: Hacker News search, real pages' : `bundled corpus: ${corpusArticles.length} fictional articles`}${options.live ? '' : dim(' · --live for the web')}`);
+    line(
+      `  news       ${options.live ? 'live: Hacker News search, real pages' : `bundled corpus: ${corpusArticles.length} fictional articles`}${options.live ? '' : dim(' · --live for the web')}`,
+    );
     line(`  store      ${storeLabel}`);
     if (paceMs > 0) line(`  pace       ${paceMs} ms before each call, so you can follow along${dim(' · --pace 0 for full speed')}`);
   }
@@ -274,8 +281,9 @@ export class NewsScoutDemo {
       if (held) {
         const candidates = state.checkpoints.filter((checkpoint) => checkpoint.status === 'running' && callName(checkpoint) === 'investigate');
         const running =
-          candidates.find((checkpoint) => held.detail !== undefined && JSON.stringify(checkpoint.input ?? null).includes(JSON.stringify(held.detail).slice(1, -1))) ??
-          candidates.sort((a, b) => b.seq - a.seq)[0];
+          candidates.find(
+            (checkpoint) => held.detail !== undefined && JSON.stringify(checkpoint.input ?? null).includes(JSON.stringify(held.detail).slice(1, -1)),
+          ) ?? candidates.sort((a, b) => b.seq - a.seq)[0];
         if (running) {
           this.#checkpointLine('⋯', running, `reading ${held.detail ?? ''} · in flight`, this.#style.yellow);
           return { checkpoint: running, url: held.detail ?? '' };
@@ -293,12 +301,18 @@ export class NewsScoutDemo {
     const { green, red, yellow } = this.#style;
     if (checkpoint.kind === 'step' && checkpoint.name === 'scout') {
       // The agent run's own checkpoint groups its calls; only its end is news.
-      if (checkpoint.status === 'completed') this.#checkpointLine('✓', checkpoint, replayed ? 'the agent run, walked again from its records' : 'the agent run is finished', green);
+      if (checkpoint.status === 'completed')
+        this.#checkpointLine('✓', checkpoint, replayed ? 'the agent run, walked again from its records' : 'the agent run is finished', green);
       return;
     }
     if (checkpoint.status === 'completed') {
       if (inFlight?.has(checkpoint.id)) {
-        this.#checkpointLine('↻', checkpoint, `ran again (attempt ${checkpoint.attempts}: it was in flight at the kill) · ${describeCheckpoint(checkpoint)}`, yellow);
+        this.#checkpointLine(
+          '↻',
+          checkpoint,
+          `ran again (attempt ${checkpoint.attempts}: it was in flight at the kill) · ${describeCheckpoint(checkpoint)}`,
+          yellow,
+        );
       } else {
         this.#checkpointLine('✓', checkpoint, `${inFlight ? 'ran · ' : ''}${describeCheckpoint(checkpoint)}`, green);
       }
@@ -324,7 +338,12 @@ export class NewsScoutDemo {
     return { call: 2 };
   }
 
-  async #savings(calls: readonly CheckpointInfo[], reused: readonly CheckpointInfo[], callsMade: CallCounts, rerun: number): Promise<NonNullable<DemoSummary['savings']>> {
+  async #savings(
+    calls: readonly CheckpointInfo[],
+    reused: readonly CheckpointInfo[],
+    callsMade: CallCounts,
+    rerun: number,
+  ): Promise<NonNullable<DemoSummary['savings']>> {
     const { bold, dim, green } = this.#style;
     const line = this.#line;
     const modelId = this.#context.model.modelId;
@@ -332,7 +351,10 @@ export class NewsScoutDemo {
     const wholeRun = await callTotals(calls, basis);
     const saved = await callTotals(reused, basis);
     const reusedIds = new Set(reused.map((checkpoint) => checkpoint.id));
-    const madeAgain = await callTotals(calls.filter((checkpoint) => !reusedIds.has(checkpoint.id)), basis);
+    const madeAgain = await callTotals(
+      calls.filter((checkpoint) => !reusedIds.has(checkpoint.id)),
+      basis,
+    );
     const priced = wholeRun.usd !== undefined;
     const row = (label: string, totals: CallTotals) => {
       const cost = totals.usd;
@@ -351,7 +373,9 @@ export class NewsScoutDemo {
       line(dim(`    * no list price known for ${modelId}; tokens only.`));
     }
     const verdict = callsMade.model + callsMade.tool === rerun ? green('matches') : this.#style.red('does NOT match');
-    line(`    Call log of the new process: ${callsMade.model} model + ${callsMade.tool} tool calls made — ${verdict} the ${rerun} checkpoints marked ran or ran again above.`);
+    line(
+      `    Call log of the new process: ${callsMade.model} model + ${callsMade.tool} tool calls made — ${verdict} the ${rerun} checkpoints marked ran or ran again above.`,
+    );
     return {
       wholeRun,
       reused: saved,
@@ -368,7 +392,9 @@ export class NewsScoutDemo {
     const execution = await executions.get(executionId);
     const pending = execution.waits.find((wait) => wait.status === 'pending');
     if (execution.status !== 'waiting' || !pending) {
-      throw new DemoStepFailedError(`Expected execution ${executionId} to wait for "${approvalWaitName}", but it is ${execution.status}. See: ${this.#context.cli.printed(['executions', 'show', executionId])}`);
+      throw new DemoStepFailedError(
+        `Expected execution ${executionId} to wait for "${approvalWaitName}", but it is ${execution.status}. See: ${this.#context.cli.printed(['executions', 'show', executionId])}`,
+      );
     }
     this.#step(4, 'A person decides: the run waits for approval, with no process running');
     line(`  The run stopped at ${bold(pending.id)}: "${pending.question}"`);
@@ -417,7 +443,9 @@ export class NewsScoutDemo {
     this.#ended(third);
     if (exit.code !== 0) throw this.#childFailed('keel executions resume', third, exit.code);
     const callsMadeAfterAnswer = countCalls(readCallLog(this.#callLog), third.pid);
-    line(`    ${dim(`Call log of pid ${third.pid}: ${callsMadeAfterAnswer.model} model calls, ${callsMadeAfterAnswer.tool} tool calls. Waiting for a person cost nothing.`)}`);
+    line(
+      `    ${dim(`Call log of pid ${third.pid}: ${callsMadeAfterAnswer.model} model calls, ${callsMadeAfterAnswer.tool} tool calls. Waiting for a person cost nothing.`)}`,
+    );
     return {
       wait: approvalWaitName,
       question: pending.question ?? '',
@@ -461,7 +489,10 @@ export class NewsScoutDemo {
     this.#remember('show', ['executions', 'show', executionId]);
     if (lastModel) this.#remember('replayFrom', ['executions', 'replay', executionId, '--from', lastModel.id]);
     if (lastSearch) {
-      const query = String(((await executions.checkpoints(executionId)).find((checkpoint) => checkpoint.id === lastSearch.id)?.input as { query?: unknown } | undefined)?.query ?? '');
+      const query = String(
+        ((await executions.checkpoints(executionId)).find((checkpoint) => checkpoint.id === lastSearch.id)?.input as { query?: unknown } | undefined)?.query ??
+          '',
+      );
       this.#remember('replayOverride', ['executions', 'replay', executionId, '--override', `${lastSearch.id}=${JSON.stringify({ query, results: [] })}`]);
     }
     this.#step(5, execution.status === 'completed' ? 'Done' : 'Where things stand');
@@ -485,7 +516,10 @@ export class NewsScoutDemo {
     }
     if (published) command('artifact', 'print the report (add > report.md to save it)');
     command('show', 'every checkpoint: kind, status, attempts, tokens; the answered wait; the artifacts');
-    command('replayFrom', 'replay from a checkpoint: a new execution that reuses everything before it and runs the rest again (here: the brief is written again)');
+    command(
+      'replayFrom',
+      'replay from a checkpoint: a new execution that reuses everything before it and runs the rest again (here: the brief is written again)',
+    );
     command('replayOverride', 'replay with an override: what if that search had found nothing? Everything after it runs again, with the new value');
     line();
     return { status: execution.status, published, artifact: published ? 'final_report' : null };

@@ -92,7 +92,12 @@ export function createChatHandlers(options: ChatHandlersOptions): ChatHandlers {
       turn.end(closing);
       live.forget(turn);
     };
-    handle.result.then((result) => end(result), (error: unknown) => end(undefined, error)).catch(() => {});
+    handle.result
+      .then(
+        (result) => end(result),
+        (error: unknown) => end(undefined, error),
+      )
+      .catch(() => {});
   }
 
   /** Runs an operation that starts a session of the turn here; resolves with its stream. */
@@ -102,7 +107,10 @@ export function createChatHandlers(options: ChatHandlersOptions): ChatHandlers {
     watch(executionId, handle);
     // The body opens the stream first thing; a session that failed before (its history unreadable)
     // ends without one, and says why.
-    return Promise.race([opened, handle.result.then(async () => live.get(executionId) ?? failedStream(executionId, await runtime.executions.get(executionId)))]);
+    return Promise.race([
+      opened,
+      handle.result.then(async () => live.get(executionId) ?? failedStream(executionId, await runtime.executions.get(executionId))),
+    ]);
   }
 
   function failedStream(executionId: string, execution: { readonly error?: Error }): LiveTurn {
@@ -165,7 +173,12 @@ export function createChatHandlers(options: ChatHandlersOptions): ChatHandlers {
     const answers = approvalResponses(messages);
     if (answers.length === 0) throw new ChatTurnBusyError({ chatId, executionId, status: 'waiting' });
     for (const answer of answers) {
-      await runtime.executions.input(executionId, answer.approvalId, { approve: answer.approved, ...(answer.reason !== undefined ? { reason: answer.reason } : {}) }, { resolvedBy: 'chat' });
+      await runtime.executions.input(
+        executionId,
+        answer.approvalId,
+        { approve: answer.approved, ...(answer.reason !== undefined ? { reason: answer.reason } : {}) },
+        { resolvedBy: 'chat' },
+      );
     }
     const shown = (await readChunkLog(await runtime.store(), executionId)).chunks;
     const stream = await startHere(executionId, () => runtime.executions.begin('resume', executionId));
@@ -250,9 +263,11 @@ async function readSendRequest(request: Request): Promise<{ chatId: string; mess
     throw new ChatRequestInvalidError({ problem: 'its body is not JSON', cause: error });
   }
   const { id, messages } = (typeof body === 'object' && body !== null ? body : {}) as { id?: unknown; messages?: unknown };
-  if (!isChatId(id)) throw new ChatRequestInvalidError({ problem: `its "id" (${JSON.stringify(id) ?? 'missing'}) is not a chat id: 1–100 letters, digits, "_" or "-"` });
+  if (!isChatId(id))
+    throw new ChatRequestInvalidError({ problem: `its "id" (${JSON.stringify(id) ?? 'missing'}) is not a chat id: 1–100 letters, digits, "_" or "-"` });
   const validated = await safeValidateUIMessages({ messages });
-  if (!validated.success) throw new ChatRequestInvalidError({ chatId: id, problem: `its "messages" are not valid UI messages (${validated.error.message})`, cause: validated.error });
+  if (!validated.success)
+    throw new ChatRequestInvalidError({ chatId: id, problem: `its "messages" are not valid UI messages (${validated.error.message})`, cause: validated.error });
   return { chatId: id, messages: validated.data };
 }
 

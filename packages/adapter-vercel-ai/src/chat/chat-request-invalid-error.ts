@@ -11,7 +11,7 @@ export class ChatRequestInvalidError extends KeelError {
   constructor({ chatId, problem, cause }: { chatId?: string; problem: string; cause?: unknown }) {
     super(
       `The chat request${chatId ? ` for chat "${chatId}"` : ''} is invalid: ${problem}. ` +
-        'Send what the AI SDK\'s DefaultChatTransport sends: { id, messages } with the conversation\'s UI messages, the new one last. Nothing was stored.',
+        "Send what the AI SDK's DefaultChatTransport sends: { id, messages } with the conversation's UI messages, the new one last. Nothing was stored.",
       cause === undefined ? undefined : { cause },
     );
     this.chatId = chatId;

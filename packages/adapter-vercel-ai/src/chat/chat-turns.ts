@@ -94,7 +94,10 @@ export class ChatTurns {
  * The chunks that end a turn's stream once its execution stopped, beyond what its session streamed:
  * the approval requests it waits for, the stop, or the failure. A completed turn streamed its own end.
  */
-export function closingChunks(execution: Pick<ExecutionRecord, 'status' | 'error'>, waits: readonly Pick<WaitInfo, 'id' | 'status' | 'metadata'>[]): UIMessageChunk[] {
+export function closingChunks(
+  execution: Pick<ExecutionRecord, 'status' | 'error'>,
+  waits: readonly Pick<WaitInfo, 'id' | 'status' | 'metadata'>[],
+): UIMessageChunk[] {
   switch (execution.status) {
     case 'waiting': {
       const requests: UIMessageChunk[] = [];

@@ -41,7 +41,15 @@ export class ChunkLogWriter {
     const time = Date.now();
     try {
       await this.store.appendLogs(
-        batch.map((chunk) => ({ executionId: this.executionId, checkpointId: null, level: 'debug' as const, message: chunkLogMessage, fields: { chunk }, session: this.session, time })),
+        batch.map((chunk) => ({
+          executionId: this.executionId,
+          checkpointId: null,
+          level: 'debug' as const,
+          message: chunkLogMessage,
+          fields: { chunk },
+          session: this.session,
+          time,
+        })),
       );
     } catch (error) {
       this.#failure = { error };

@@ -18,10 +18,7 @@ export function comparableParts(parts: readonly unknown[]): unknown[] {
 
 /** A script that calls `deleteFile` once, then reports what the tool (or the rejection) said. */
 function deleteScript() {
-  return [
-    { toolCalls: [{ name: 'deleteFile', arguments: { path: '/tmp/report.txt' } }] },
-    (request: FakeRequest) => `Result: ${lastToolOutput(request)}`,
-  ];
+  return [{ toolCalls: [{ name: 'deleteFile', arguments: { path: '/tmp/report.txt' } }] }, (request: FakeRequest) => `Result: ${lastToolOutput(request)}`];
 }
 
 /**
@@ -47,7 +44,12 @@ export function describeAgentSuite(sdk: SdkUnderTest): void {
       const first = await scout.run(prompt);
       expect(first).toMatchObject({ status: 'completed', output: finalText });
       expect(fake.requests).toHaveLength(4);
-      expect([...calls].sort()).toEqual(['rankStories https://news.example/1,https://news.example/2', 'readPage https://news.example/1', 'readPage https://news.example/2', 'searchNews AI']);
+      expect([...calls].sort()).toEqual([
+        'rankStories https://news.example/1,https://news.example/2',
+        'readPage https://news.example/1',
+        'readPage https://news.example/2',
+        'searchNews AI',
+      ]);
 
       const records = await runtime.executions.checkpoints(first.executionId, { payloads: false });
       expect(records.map((record) => `${record.id} ${record.kind} ${record.status}`).sort()).toEqual([
@@ -210,7 +212,10 @@ export function describeAgentSuite(sdk: SdkUnderTest): void {
       const runtime = createRuntime({ store: memoryStore() });
       const model = sdk.wrapLanguageModel({ model: sdk.model(fake.url), middleware: durableMiddleware() });
       const tools = durableTools(newsTools(sdk, calls));
-      const scout = runtime.flow('scout', async (text: string) => (await sdk.generateText({ model, tools, prompt: text, stopWhen: sdk.stepCountIs(5) })).text as string);
+      const scout = runtime.flow(
+        'scout',
+        async (text: string) => (await sdk.generateText({ model, tools, prompt: text, stopWhen: sdk.stepCountIs(5) })).text as string,
+      );
       const first = await scout.run(prompt);
       expect(first.output).toBe(finalText);
       const records = await runtime.executions.checkpoints(first.executionId, { payloads: false });

@@ -7,7 +7,11 @@ export function userMessage(id: string, text: string): UIMessage {
 
 /** The `POST` `DefaultChatTransport` makes for a turn. */
 export function chatPost(chatId: string, messages: readonly UIMessage[], url = 'http://chat.test/api/chat'): Request {
-  return new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: chatId, messages, trigger: 'submit-message' }) });
+  return new Request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: chatId, messages, trigger: 'submit-message' }),
+  });
 }
 
 /** The chunks of a UI message stream response (server-sent events), read to its end. */

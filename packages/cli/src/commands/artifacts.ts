@@ -24,7 +24,13 @@ export async function artifactsList(context: CliContext, executionId: string, op
   const now = Date.now();
   const rows = [['NAME', 'TYPE', 'SIZE', 'SAVED', 'BY'].map((cell) => colors.dim(cell))];
   for (const artifact of artifacts) {
-    rows.push([artifact.name, artifact.type, formatBytes(artifact.payload.size), formatRelativeTime(artifact.createdAt, now), artifact.checkpointId ?? colors.dim('(flow)')]);
+    rows.push([
+      artifact.name,
+      artifact.type,
+      formatBytes(artifact.payload.size),
+      formatRelativeTime(artifact.createdAt, now),
+      artifact.checkpointId ?? colors.dim('(flow)'),
+    ]);
   }
   for (const line of columns(rows)) terminal.line(line);
   terminal.line(colors.dim(`Print one: ${context.hint('artifacts', 'get', executionId, artifacts[0]!.name)}`));

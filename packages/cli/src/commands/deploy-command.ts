@@ -30,11 +30,17 @@ export async function deployCommand(context: CliContext, flows: readonly string[
   }
   const { terminal } = context;
   if (options.json) {
-    terminal.line(JSON.stringify(results.map(({ deployment, created }) => ({ ...deployment, created })), null, 2));
+    terminal.line(
+      JSON.stringify(
+        results.map(({ deployment, created }) => ({ ...deployment, created })),
+        null,
+        2,
+      ),
+    );
     return;
   }
   const { colors } = terminal;
-  if (results.length === 0) terminal.line('No flows to deploy: the config\'s modules define none.');
+  if (results.length === 0) terminal.line("No flows to deploy: the config's modules define none.");
   for (const { deployment, created } of results) {
     const tags = deployment.tags.length ? colors.dim(` · tags ${deployment.tags.join(', ')}`) : '';
     terminal.line(
@@ -43,5 +49,10 @@ export async function deployCommand(context: CliContext, flows: readonly string[
         : `${colors.dim('=')} ${colors.bold(deployment.flow)} ${deployment.version} was already deployed (same code)${tags}`,
     );
   }
-  if (results.length) terminal.line(colors.dim(`Invoke: ${context.hint('invoke', results[0]!.deployment.flow, '--tag', options.tag[0] ?? 'prod', '--input', 'JSON')}   Versions: ${context.hint('versions')}`));
+  if (results.length)
+    terminal.line(
+      colors.dim(
+        `Invoke: ${context.hint('invoke', results[0]!.deployment.flow, '--tag', options.tag[0] ?? 'prod', '--input', 'JSON')}   Versions: ${context.hint('versions')}`,
+      ),
+    );
 }

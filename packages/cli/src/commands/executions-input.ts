@@ -26,7 +26,10 @@ export interface InputOptions {
  */
 export async function executionsInput(context: CliContext, executionId: string, options: InputOptions): Promise<void> {
   if ((options.value === undefined) === (options.valueFile === undefined)) {
-    throw new ArgumentInvalidError({ argument: '--value', problem: `give the input as JSON with --value '<json>' (or --value-file <path>), e.g. --value '{"approved": true}'.` });
+    throw new ArgumentInvalidError({
+      argument: '--value',
+      problem: `give the input as JSON with --value '<json>' (or --value-file <path>), e.g. --value '{"approved": true}'.`,
+    });
   }
   const value = options.value !== undefined ? parseJsonArgument(options.value, '--value') : await readJsonFile(options.valueFile!, '--value-file');
   const project = await context.open(false);
@@ -56,7 +59,9 @@ export async function executionsInput(context: CliContext, executionId: string, 
     if (!WaitInputInvalidError.isInstance(error)) throw error;
     const wait = pending.find((candidate) => candidate.id === error.waitId);
     if (options.json) {
-      terminal.line(JSON.stringify({ accepted: false, executionId, waitId: error.waitId, issues: error.issues, ...(wait ? { schema: wait.schema } : {}) }, null, 2));
+      terminal.line(
+        JSON.stringify({ accepted: false, executionId, waitId: error.waitId, issues: error.issues, ...(wait ? { schema: wait.schema } : {}) }, null, 2),
+      );
     } else {
       terminal.error(`${colors.red('error:')} ${error.message}`);
       if (wait) {

@@ -39,7 +39,13 @@ export async function executionsList(context: CliContext, options: ListOptions):
     const filtered = options.flow !== undefined || statuses !== undefined;
     terminal.line(filtered ? 'No executions match.' : `No executions yet in ${project.storeLabel}.`);
     if (!filtered) {
-      terminal.line(colors.dim(project.configFile ? `Start one: ${context.hint('run', 'FLOW')}` : `No keel.config.ts here yet: ${context.hint('init')} sets up a project with an example flow.`));
+      terminal.line(
+        colors.dim(
+          project.configFile
+            ? `Start one: ${context.hint('run', 'FLOW')}`
+            : `No keel.config.ts here yet: ${context.hint('init')} sets up a project with an example flow.`,
+        ),
+      );
     }
     return;
   }
@@ -62,10 +68,16 @@ export async function executionsList(context: CliContext, options: ListOptions):
 }
 
 function parseStatuses(text: string): ExecutionStatus[] {
-  const statuses = text.split(',').map((status) => status.trim()).filter(Boolean);
+  const statuses = text
+    .split(',')
+    .map((status) => status.trim())
+    .filter(Boolean);
   for (const status of statuses) {
     if (!executionStatuses.includes(status as ExecutionStatus)) {
-      throw new ArgumentInvalidError({ argument: '--status', problem: `"${status}" is not a status. Use one or more of ${executionStatuses.join(', ')} (comma-separated).` });
+      throw new ArgumentInvalidError({
+        argument: '--status',
+        problem: `"${status}" is not a status. Use one or more of ${executionStatuses.join(', ')} (comma-separated).`,
+      });
     }
   }
   return statuses as ExecutionStatus[];

@@ -8,7 +8,11 @@ import { formatClock } from '../output/quantity-format.js';
  * each belongs to. `--follow` keeps reading new lines until the execution completes, fails or is
  * cancelled (a waiting execution may still be resumed, so following goes on through waits).
  */
-export async function executionsLogs(context: CliContext, executionId: string, options: { follow?: boolean; json?: boolean; intervalMs?: number }): Promise<void> {
+export async function executionsLogs(
+  context: CliContext,
+  executionId: string,
+  options: { follow?: boolean; json?: boolean; intervalMs?: number },
+): Promise<void> {
   const project = await context.open(false);
   const { executions } = project.runtime;
   const { terminal } = context;
@@ -21,7 +25,8 @@ export async function executionsLogs(context: CliContext, executionId: string, o
   };
   print(await executions.logs(executionId));
   if (!options.follow) {
-    if (!printedAny && !options.json) terminal.line(terminal.colors.dim(`No log lines yet for ${executionId} (flows write them with log.info/warn/error from @keel/core).`));
+    if (!printedAny && !options.json)
+      terminal.line(terminal.colors.dim(`No log lines yet for ${executionId} (flows write them with log.info/warn/error from @keel/core).`));
     return;
   }
   let stopped = false;
@@ -42,13 +47,21 @@ export async function executionsLogs(context: CliContext, executionId: string, o
 
 /** `14:03:07.412 info  compose:1  composed a greeting  length=18`. */
 export function formatLogLine(line: LogRecord, colors: Colors): string {
-  const level = line.level === 'error' ? colors.red('error') : line.level === 'warn' ? colors.yellow('warn ') : line.level === 'debug' ? colors.dim('debug') : 'info ';
+  const level =
+    line.level === 'error' ? colors.red('error') : line.level === 'warn' ? colors.yellow('warn ') : line.level === 'debug' ? colors.dim('debug') : 'info ';
   const fields = line.fields
     ? Object.entries(line.fields)
         .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
         .join(' ')
     : '';
-  return [colors.dim(formatClock(line.time)), level, colors.cyan(line.checkpointId ?? '(flow)'), line.message, fields ? colors.dim(fields) : '', line.session > 1 ? colors.dim(`#${line.session}`) : '']
+  return [
+    colors.dim(formatClock(line.time)),
+    level,
+    colors.cyan(line.checkpointId ?? '(flow)'),
+    line.message,
+    fields ? colors.dim(fields) : '',
+    line.session > 1 ? colors.dim(`#${line.session}`) : '',
+  ]
     .filter((part) => part !== '')
     .join('  ');
 }

@@ -39,7 +39,10 @@ export async function executionsReplay(context: CliContext, executionId: string,
   const store = await project.runtime.store();
   const before = await store.listCheckpoints(executionId);
   const known = before.map((record) => record.id);
-  for (const [argument, id] of [...(options.from !== undefined ? [['--from', options.from] as const] : []), ...Object.keys(overrides).map((id) => ['--override', id] as const)]) {
+  for (const [argument, id] of [
+    ...(options.from !== undefined ? [['--from', options.from] as const] : []),
+    ...Object.keys(overrides).map((id) => ['--override', id] as const),
+  ]) {
     if (known.includes(id)) continue;
     const suggestion = closestName(id, known);
     throw new ArgumentInvalidError({
@@ -62,7 +65,9 @@ export async function executionsReplay(context: CliContext, executionId: string,
   };
   const earlier = new Set((await executions.list({ flow: original.flow, limit: 50 })).map((execution) => execution.id));
   const locate = async () =>
-    (await executions.list({ flow: original.flow, limit: 50 })).find((execution) => execution.replayOf?.executionId === executionId && !earlier.has(execution.id))?.id;
+    (await executions.list({ flow: original.flow, limit: 50 })).find(
+      (execution) => execution.replayOf?.executionId === executionId && !earlier.has(execution.id),
+    )?.id;
   const startedAt = Date.now();
   const { result, exitCode } = await runWithProgress(context, project, {
     flow: original.flow,
@@ -101,11 +106,17 @@ export async function executionsReplay(context: CliContext, executionId: string,
   const list = (ids: readonly string[]) => (ids.length ? ids.join(', ') : colors.dim('none'));
   terminal.line(`  ${colors.dim('reused     ')} ${list(diff.reused)}`);
   terminal.line(`  ${colors.dim('overridden ')} ${list(diff.overridden)}`);
-  terminal.line(`  ${colors.dim('re-ran     ')} ${list(diff.reran.map((entry) => `${entry.id}${entry.output === 'changed' ? colors.yellow(' (output changed)') : entry.output === 'new' ? colors.cyan(' (new)') : entry.output === 'same' ? colors.dim(' (same output)') : entry.status !== undefined ? colors.dim(` (${entry.status})`) : ''}`))}`);
+  terminal.line(
+    `  ${colors.dim('re-ran     ')} ${list(diff.reran.map((entry) => `${entry.id}${entry.output === 'changed' ? colors.yellow(' (output changed)') : entry.output === 'new' ? colors.cyan(' (new)') : entry.output === 'same' ? colors.dim(' (same output)') : entry.status !== undefined ? colors.dim(` (${entry.status})`) : ''}`))}`,
+  );
   if (diff.notReached.length) terminal.line(`  ${colors.dim('not reached')} ${list(diff.notReached)}`);
   const width = Math.max(40, terminal.columns - 16);
-  terminal.line(`  ${colors.dim('output     ')} before ${original.status === 'completed' ? previewJson(original.output, width) : colors.dim(`(none: ${original.status})`)}`);
-  terminal.line(`  ${colors.dim('           ')} after  ${replay.status === 'completed' ? previewJson(replay.output, width) : colors.dim(`(none: ${replay.status})`)}`);
+  terminal.line(
+    `  ${colors.dim('output     ')} before ${original.status === 'completed' ? previewJson(original.output, width) : colors.dim(`(none: ${original.status})`)}`,
+  );
+  terminal.line(
+    `  ${colors.dim('           ')} after  ${replay.status === 'completed' ? previewJson(replay.output, width) : colors.dim(`(none: ${replay.status})`)}`,
+  );
   context.exitCode = printOutcome(context, result, after, Date.now() - startedAt);
 }
 
@@ -114,7 +125,10 @@ function parseOverrides(assignments: readonly string[]): Record<string, unknown>
   for (const assignment of assignments) {
     const equals = assignment.indexOf('=');
     if (equals <= 0) {
-      throw new ArgumentInvalidError({ argument: '--override', problem: `"${assignment}" is not <checkpoint>=<json>, e.g. --override 'draft:1="a shorter draft"'.` });
+      throw new ArgumentInvalidError({
+        argument: '--override',
+        problem: `"${assignment}" is not <checkpoint>=<json>, e.g. --override 'draft:1="a shorter draft"'.`,
+      });
     }
     overrides[assignment.slice(0, equals)] = parseJsonArgument(assignment.slice(equals + 1), `--override ${assignment.slice(0, equals)}`);
   }

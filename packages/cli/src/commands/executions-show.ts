@@ -39,7 +39,10 @@ export async function executionsShow(context: CliContext, executionId: string, o
   );
   const facts: string[][] = [];
   const took = execution.endedAt !== undefined ? `, took ${formatDuration(execution.endedAt - execution.createdAt)}` : '';
-  facts.push(['created', `${formatRelativeTime(execution.createdAt, now)} (${new Date(execution.createdAt).toISOString()})${took}, ${execution.sessions} ${execution.sessions === 1 ? 'session' : 'sessions'}`]);
+  facts.push([
+    'created',
+    `${formatRelativeTime(execution.createdAt, now)} (${new Date(execution.createdAt).toISOString()})${took}, ${execution.sessions} ${execution.sessions === 1 ? 'session' : 'sessions'}`,
+  ]);
   facts.push(['input', previewJson(execution.input, Math.max(40, terminal.columns - 14))]);
   if (execution.status === 'completed') facts.push(['output', previewJson(execution.output, Math.max(40, terminal.columns - 14))]);
   if (execution.replayOf) {
@@ -51,7 +54,10 @@ export async function executionsShow(context: CliContext, executionId: string, o
   }
   if (execution.codeVersion !== undefined) {
     const original = execution.replayOf?.codeVersion;
-    facts.push(['code', `${execution.codeVersion}${original !== undefined && original !== execution.codeVersion ? colors.dim(` (replaying a run of ${original})`) : ''}`]);
+    facts.push([
+      'code',
+      `${execution.codeVersion}${original !== undefined && original !== execution.codeVersion ? colors.dim(` (replaying a run of ${original})`) : ''}`,
+    ]);
   }
   if (execution.status === 'running' && execution.lease) {
     facts.push([
@@ -65,7 +71,8 @@ export async function executionsShow(context: CliContext, executionId: string, o
   if (totals) facts.push(['tokens', totals]);
   facts.push(...costFacts(cost, execution.replayOf?.executionId));
   const budget = budgetOf(execution);
-  if (budget) facts.push(['budget', `${describeSpend(budget, cost.spent)} spent ${colors.dim('(the budget it started with; raises are answers to its budget waits)')}`]);
+  if (budget)
+    facts.push(['budget', `${describeSpend(budget, cost.spent)} spent ${colors.dim('(the budget it started with; raises are answers to its budget waits)')}`]);
   // The budget has its own line above.
   const { budget: _budget, ...labels } = execution.metadata ?? {};
   if (Object.keys(labels).length) facts.push(['labels', JSON.stringify(labels)]);
@@ -84,7 +91,8 @@ export async function executionsShow(context: CliContext, executionId: string, o
     terminal.line(colors.bold(`Waiting for input (${pending.length})`));
     const names = pending.map((wait) => wait.name);
     for (const wait of pending) {
-      for (const line of renderPendingWait(context, execution.id, wait, { ambiguous: names.filter((name) => name === wait.name).length > 1 })) terminal.line(line);
+      for (const line of renderPendingWait(context, execution.id, wait, { ambiguous: names.filter((name) => name === wait.name).length > 1 }))
+        terminal.line(line);
     }
   }
   const answered = execution.waits.filter((wait) => wait.status !== 'pending');
@@ -118,7 +126,8 @@ export async function executionsShow(context: CliContext, executionId: string, o
     terminal.line(`  ${colors.red(`${execution.error.name}: ${execution.error.message}`)}`);
     const failed = failedCheckpoint(checkpoints);
     if (failed) terminal.line(`  ${colors.dim('at checkpoint')} ${failed.id}`);
-    if (context.globals.debug && execution.error.stack) for (const line of execution.error.stack.split('\n').slice(1)) terminal.line(colors.dim(`  ${line.trim()}`));
+    if (context.globals.debug && execution.error.stack)
+      for (const line of execution.error.stack.split('\n').slice(1)) terminal.line(colors.dim(`  ${line.trim()}`));
     if (execution.status === 'failed') terminal.line(colors.dim(`  After a fix: ${context.hint('executions', 'retry', execution.id)}`));
   }
 }

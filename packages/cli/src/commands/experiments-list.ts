@@ -14,7 +14,9 @@ export async function experimentsList(context: CliContext, options: { name?: str
   }
   if (experiments.length === 0) {
     terminal.line(`No experiments yet in ${project.storeLabel}.`);
-    terminal.line(terminal.colors.dim(`Define one with experiment(name, { cohort, change }) in a flow module, then ${context.hint('experiments', 'run', 'NAME')}.`));
+    terminal.line(
+      terminal.colors.dim(`Define one with experiment(name, { cohort, change }) in a flow module, then ${context.hint('experiments', 'run', 'NAME')}.`),
+    );
     return;
   }
   for (const line of experimentsTable(experiments, terminal)) terminal.line(line);

@@ -24,7 +24,11 @@ export async function invokeCommand(context: CliContext, flow: string, options: 
     throw new ArgumentInvalidError({ argument: '--input', problem: 'give either --input or --input-file, not both.' });
   }
   const input =
-    options.input !== undefined ? parseJsonArgument(options.input, '--input') : options.inputFile !== undefined ? await readJsonFile(options.inputFile, '--input-file') : undefined;
+    options.input !== undefined
+      ? parseJsonArgument(options.input, '--input')
+      : options.inputFile !== undefined
+        ? await readJsonFile(options.inputFile, '--input-file')
+        : undefined;
   const project = await context.open(false);
   const route = options.version !== undefined ? { version: options.version } : { tag: options.tag ?? 'prod' };
   const { executionId, version } = await project.runtime.deployments.invoke(flow, input, route);
@@ -35,5 +39,9 @@ export async function invokeCommand(context: CliContext, flow: string, options: 
   }
   const { colors } = terminal;
   terminal.line(`${colors.dim('○')} queued ${executionId} (${flow} ${version}${'tag' in route ? ` via tag ${route.tag}` : ''})`);
-  terminal.line(colors.dim(`A worker of version ${version} runs it (KEEL_CODE_VERSION=${version} ${context.hint('worker')}). Follow it: ${context.hint('executions', 'show', executionId)}`));
+  terminal.line(
+    colors.dim(
+      `A worker of version ${version} runs it (KEEL_CODE_VERSION=${version} ${context.hint('worker')}). Follow it: ${context.hint('executions', 'show', executionId)}`,
+    ),
+  );
 }

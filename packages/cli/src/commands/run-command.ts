@@ -27,7 +27,11 @@ export async function runCommand(context: CliContext, flow: string, options: Run
     throw new ArgumentInvalidError({ argument: '--input', problem: 'give either --input or --input-file, not both.' });
   }
   const input =
-    options.input !== undefined ? parseJsonArgument(options.input, '--input') : options.inputFile !== undefined ? await readJsonFile(options.inputFile, '--input-file') : undefined;
+    options.input !== undefined
+      ? parseJsonArgument(options.input, '--input')
+      : options.inputFile !== undefined
+        ? await readJsonFile(options.inputFile, '--input-file')
+        : undefined;
   const budget = {
     ...(options.budgetTokens !== undefined ? { tokens: parseAmount(options.budgetTokens, '--budget-tokens') } : {}),
     ...(options.budgetUsd !== undefined ? { usd: parseAmount(options.budgetUsd, '--budget-usd') } : {}),

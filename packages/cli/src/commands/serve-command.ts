@@ -38,7 +38,11 @@ export async function serveCommand(context: CliContext, options: { host: string;
   terminal.line(`Keel dashboard and API: ${server.url}${tokenNote}`);
   terminal.line(terminal.colors.dim(`  MCP (streamable HTTP): ${server.url}/mcp · OpenAPI: ${server.url}/api/openapi.json · store ${project.storeLabel}`));
   if (!project.configFile) {
-    terminal.line(terminal.colors.yellow(`  No keel.config.ts here: serving the store alone. Inspecting, giving input and cancelling work; to resume, retry, replay and run, start it with --config <path to keel.config.ts>.`));
+    terminal.line(
+      terminal.colors.yellow(
+        `  No keel.config.ts here: serving the store alone. Inspecting, giving input and cancelling work; to resume, retry, replay and run, start it with --config <path to keel.config.ts>.`,
+      ),
+    );
   }
   terminal.line(terminal.colors.dim('  Ctrl-C to stop.'));
   await new Promise<void>((resolve) => {

@@ -34,22 +34,49 @@ export async function storeCopyCommand(context: CliContext, options: StoreCopyCo
     const result = await copyStore(source, target, { skipExisting: options.skipExisting ?? false });
     // Deployments and tags are compared whether this copy wrote them or the target had them the same.
     const routes = {
-      deployments: [...result.deploymentCopy.deployments, ...(await source.listDeployments()).filter((deployment) => result.deploymentCopy.existingDeployments.includes(`${deployment.flow} ${deployment.version}`))],
+      deployments: [
+        ...result.deploymentCopy.deployments,
+        ...(await source.listDeployments()).filter((deployment) =>
+          result.deploymentCopy.existingDeployments.includes(`${deployment.flow} ${deployment.version}`),
+        ),
+      ],
       tags: result.deploymentCopy.tags,
     };
     const [sourceDigest, targetDigest] = await Promise.all([storeDigest(source, result.copied, routes), storeDigest(target, result.copied, routes)]);
     const matches = sourceDigest.digest === targetDigest.digest;
     if (options.json) {
-      terminal.line(JSON.stringify({ from: fromLabel, to: toLabel, copied: sourceDigest.counts, skipped: result.skipped, skippedTags: result.deploymentCopy.skippedTags, source: sourceDigest, target: targetDigest, matches }, null, 2));
+      terminal.line(
+        JSON.stringify(
+          {
+            from: fromLabel,
+            to: toLabel,
+            copied: sourceDigest.counts,
+            skipped: result.skipped,
+            skippedTags: result.deploymentCopy.skippedTags,
+            source: sourceDigest,
+            target: targetDigest,
+            matches,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       terminal.line(`copied ${describeCounts(sourceDigest.counts)}`);
-      if (result.deploymentCopy.skippedTags.length > 0) terminal.line(colors.yellow(`kept the target's tags ${result.deploymentCopy.skippedTags.join(', ')}, which point to other versions there`));
-      if (result.skipped.length > 0) terminal.line(colors.yellow(`skipped ${result.skipped.length} ${result.skipped.length === 1 ? 'execution' : 'executions'} the target already had: ${result.skipped.join(', ')}`));
+      if (result.deploymentCopy.skippedTags.length > 0)
+        terminal.line(colors.yellow(`kept the target's tags ${result.deploymentCopy.skippedTags.join(', ')}, which point to other versions there`));
+      if (result.skipped.length > 0)
+        terminal.line(
+          colors.yellow(
+            `skipped ${result.skipped.length} ${result.skipped.length === 1 ? 'execution' : 'executions'} the target already had: ${result.skipped.join(', ')}`,
+          ),
+        );
       terminal.line(`source digest ${sourceDigest.digest}`);
       terminal.line(`target digest ${targetDigest.digest}${targetDigest.digest === sourceDigest.digest ? '' : ` (${describeCounts(targetDigest.counts)})`}`);
       if (matches) terminal.line(`${colors.green('✓')} the target holds the same records and blobs as the source`);
     }
-    if (!matches) throw new StoreCopyMismatchError({ source: fromLabel, target: toLabel, sourceDigest: sourceDigest.digest, targetDigest: targetDigest.digest });
+    if (!matches)
+      throw new StoreCopyMismatchError({ source: fromLabel, target: toLabel, sourceDigest: sourceDigest.digest, targetDigest: targetDigest.digest });
   } finally {
     await source.close().catch(() => {});
     await target?.close().catch(() => {});

@@ -6,9 +6,17 @@ import { ArgumentInvalidError } from '../errors/argument-invalid-error.js';
  * pointed to). New invocations through the tag go there; executions already started stay on their
  * version. With `--remove`, deletes the tag instead.
  */
-export async function tagCommand(context: CliContext, flow: string, tag: string, version: string | undefined, options: { remove?: boolean; json?: boolean }): Promise<void> {
-  if (options.remove && version !== undefined) throw new ArgumentInvalidError({ argument: '--remove', problem: 'a tag is removed without a version: keel tag <flow> <tag> --remove.' });
-  if (!options.remove && version === undefined) throw new ArgumentInvalidError({ argument: '<version>', problem: 'name the version to point the tag at (keel versions lists them), or give --remove.' });
+export async function tagCommand(
+  context: CliContext,
+  flow: string,
+  tag: string,
+  version: string | undefined,
+  options: { remove?: boolean; json?: boolean },
+): Promise<void> {
+  if (options.remove && version !== undefined)
+    throw new ArgumentInvalidError({ argument: '--remove', problem: 'a tag is removed without a version: keel tag <flow> <tag> --remove.' });
+  if (!options.remove && version === undefined)
+    throw new ArgumentInvalidError({ argument: '<version>', problem: 'name the version to point the tag at (keel versions lists them), or give --remove.' });
   const project = await context.open(false);
   const { deployments } = project.runtime;
   const { terminal } = context;

@@ -20,16 +20,26 @@ export async function versionsList(context: CliContext, options: { flow?: string
   }
   const { colors } = terminal;
   if (versions.length === 0) {
-    terminal.line(options.flow !== undefined ? `No versions of flow "${options.flow}" yet.` : `No versions yet in ${project.storeLabel}: deploy with ${context.hint('deploy', '--tag', 'prod')}.`);
+    terminal.line(
+      options.flow !== undefined
+        ? `No versions of flow "${options.flow}" yet.`
+        : `No versions yet in ${project.storeLabel}: deploy with ${context.hint('deploy', '--tag', 'prod')}.`,
+    );
     return;
   }
   const now = Date.now();
-  const rows: string[][] = [['FLOW', 'VERSION', 'TAGS', 'QUEUED', 'RUNNING', 'WAITING', 'FAILED', 'DONE', 'DEPLOYED', 'RETIRABLE', 'SERVED HERE'].map((cell) => colors.dim(cell))];
+  const rows: string[][] = [
+    ['FLOW', 'VERSION', 'TAGS', 'QUEUED', 'RUNNING', 'WAITING', 'FAILED', 'DONE', 'DEPLOYED', 'RETIRABLE', 'SERVED HERE'].map((cell) => colors.dim(cell)),
+  ];
   for (const version of versions) rows.push(row(version, now, colors));
   for (const line of columns(rows)) terminal.line(line);
   const stranded = versions.filter((version) => !version.served && version.executions.queued + version.executions.waiting + version.executions.running > 0);
   if (stranded.length && project.configFile !== undefined) {
-    terminal.line(colors.dim(`Executions of a version this code does not serve stay as they are until a worker of that version runs them (KEEL_CODE_VERSION=<version> ${context.hint('worker')}).`));
+    terminal.line(
+      colors.dim(
+        `Executions of a version this code does not serve stay as they are until a worker of that version runs them (KEEL_CODE_VERSION=<version> ${context.hint('worker')}).`,
+      ),
+    );
   }
 }
 

@@ -18,7 +18,23 @@ export class IsolatedRunCrashedError extends KeelError {
   /** How many of this execution's processes died in this worker so far. */
   readonly crashes: number;
 
-  constructor({ executionId, end, exitCode, signal, limit, crashes, maxCrashes }: { executionId: string; end: IsolatedRunEnd; exitCode: number | null; signal: string | null; limit?: number; crashes: number; maxCrashes: number }) {
+  constructor({
+    executionId,
+    end,
+    exitCode,
+    signal,
+    limit,
+    crashes,
+    maxCrashes,
+  }: {
+    executionId: string;
+    end: IsolatedRunEnd;
+    exitCode: number | null;
+    signal: string | null;
+    limit?: number;
+    crashes: number;
+    maxCrashes: number;
+  }) {
     const how =
       end === 'memory'
         ? `ran out of memory${limit !== undefined ? ` (--memory-mb ${limit})` : ''}`

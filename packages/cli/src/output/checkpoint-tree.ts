@@ -7,7 +7,10 @@ import { columns, singleLine, truncate } from './text-layout.js';
 import { formatDuration } from './quantity-format.js';
 
 /** The fields of a checkpoint record the tree shows. */
-export type TreeRecord = Pick<CheckpointRecord, 'id' | 'parentId' | 'name' | 'kind' | 'status' | 'seq' | 'attempts' | 'startedAt' | 'endedAt' | 'metadata' | 'durable'> & {
+export type TreeRecord = Pick<
+  CheckpointRecord,
+  'id' | 'parentId' | 'name' | 'kind' | 'status' | 'seq' | 'attempts' | 'startedAt' | 'endedAt' | 'metadata' | 'durable'
+> & {
   readonly error?: { readonly name: string; readonly message: string } | undefined;
 };
 

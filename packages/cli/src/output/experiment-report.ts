@@ -7,7 +7,9 @@ import { columns } from './text-layout.js';
 /** The experiments table of `keel experiments list`. */
 export function experimentsTable(experiments: readonly ExperimentSummary[], terminal: Terminal, now = Date.now()): string[] {
   const { colors } = terminal;
-  const rows: string[][] = [['ID', 'NAME', 'STATUS', 'CREATED', 'MEMBERS', 'CHANGED', 'TOOLS REC/LIVE/MISS', 'TOKENS Δ', 'COST Δ'].map((cell) => colors.dim(cell))];
+  const rows: string[][] = [
+    ['ID', 'NAME', 'STATUS', 'CREATED', 'MEMBERS', 'CHANGED', 'TOOLS REC/LIVE/MISS', 'TOKENS Δ', 'COST Δ'].map((cell) => colors.dim(cell)),
+  ];
   for (const experiment of experiments) {
     const { aggregate } = experiment;
     rows.push([
@@ -43,7 +45,9 @@ export function experimentReport(experiment: ExperimentInfo, terminal: Terminal)
     ...(experiment.error ? [colors.red(`${experiment.error.name}: ${experiment.error.message}`)] : []),
   ];
   if (experiment.members.length === 0) return lines;
-  const rows: string[][] = [['ORIGINAL', 'REPLAY', 'STATUS', 'OUTPUT', 'FIRST DIFFERENCE', 'TOKENS', 'TOOLS REC/LIVE/MISS', 'SCORES'].map((cell) => colors.dim(cell))];
+  const rows: string[][] = [
+    ['ORIGINAL', 'REPLAY', 'STATUS', 'OUTPUT', 'FIRST DIFFERENCE', 'TOKENS', 'TOOLS REC/LIVE/MISS', 'SCORES'].map((cell) => colors.dim(cell)),
+  ];
   for (const member of experiment.members) rows.push(memberRow(member, terminal));
   return [...lines, '', ...columns(rows)];
 }
@@ -51,7 +55,8 @@ export function experimentReport(experiment: ExperimentInfo, terminal: Terminal)
 function memberRow(member: MemberResult, terminal: Terminal): string[] {
   const { colors } = terminal;
   const comparison = member.comparison;
-  if (!comparison) return [member.original, colors.dim('-'), colors.red('not replayed'), '', member.error ? `${member.error.name}: ${member.error.message}` : '', '', '', ''];
+  if (!comparison)
+    return [member.original, colors.dim('-'), colors.red('not replayed'), '', member.error ? `${member.error.name}: ${member.error.message}` : '', '', '', ''];
   const scores = Object.entries(member.evaluations)
     .map(([name, evaluation]) => ('score' in evaluation ? `${name}=${evaluation.score.toFixed(2)}` : `${name}=error`))
     .join(' ');

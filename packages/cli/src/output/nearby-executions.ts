@@ -17,7 +17,8 @@ export async function nearbyExecutions(project: Project | undefined, executionId
     const suggestion = prefixed.length === 1 ? prefixed[0] : executionId.startsWith('ex_') ? closestName(executionId, ids) : undefined;
     const lines: string[] = [];
     if (suggestion !== undefined) lines.push(`  Did you mean ${suggestion}?`);
-    else if (prefixed.length > 1) lines.push(`  ${prefixed.length} executions start with "${executionId}": ${prefixed.slice(0, 5).join(', ')}${prefixed.length > 5 ? ', …' : ''}`);
+    else if (prefixed.length > 1)
+      lines.push(`  ${prefixed.length} executions start with "${executionId}": ${prefixed.slice(0, 5).join(', ')}${prefixed.length > 5 ? ', …' : ''}`);
     const now = Date.now();
     lines.push(
       terminal.errorColors.dim(

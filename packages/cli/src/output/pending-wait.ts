@@ -25,11 +25,14 @@ export function renderPendingWait(
     wait.createdAt !== undefined ? `asked ${formatRelativeTime(wait.createdAt)}` : undefined,
     wait.expiresAt !== undefined ? `times out ${formatRelativeTime(wait.expiresAt)}` : undefined,
   ].filter(Boolean);
-  const lines = [`${indent}${statusIcon('waiting', colors)} ${colors.bold(wait.name)} ${colors.dim(`(${wait.id})`)}${when.length ? colors.dim(` · ${when.join(' · ')}`) : ''}`];
+  const lines = [
+    `${indent}${statusIcon('waiting', colors)} ${colors.bold(wait.name)} ${colors.dim(`(${wait.id})`)}${when.length ? colors.dim(` · ${when.join(' · ')}`) : ''}`,
+  ];
   if (wait.question) lines.push(`${indent}  ${wait.question}`);
   lines.push(`${indent}  ${colors.dim('expects')}  ${describeSchema(wait.schema)}`);
   lines.push(`${indent}  ${colors.dim('schema ')}  ${colors.dim(JSON.stringify(withoutDialect(wait.schema)))}`);
   if (wait.metadata && Object.keys(wait.metadata).length) lines.push(`${indent}  ${colors.dim('details')}  ${colors.dim(JSON.stringify(wait.metadata))}`);
-  if (options.answer !== false) lines.push(`${indent}  ${colors.dim('answer ')}  ${inputCommand(context, executionId, wait, options.ambiguous ? wait.id : wait.name)}`);
+  if (options.answer !== false)
+    lines.push(`${indent}  ${colors.dim('answer ')}  ${inputCommand(context, executionId, wait, options.ambiguous ? wait.id : wait.name)}`);
   return lines;
 }

@@ -59,10 +59,16 @@ export function printOutcome(context: CliContext, result: RunResult, records: re
         for (const line of renderPendingWait(context, id, wait, { ambiguous, answer: !single })) terminal.line(line);
       }
       terminal.line();
-      printNextSteps(terminal, single ? 'Next: answer it (put your value in), then let a worker continue it:' : 'Next: answer each wait (the answer lines above), then let a worker continue it:', [
-        ...(single ? [[inputCommand(context, id, waits[0]!)] as const] : []),
-        [context.hint('worker', '--once'), 'or keep `keel worker` running: it resumes executions whose waits got input'],
-      ]);
+      printNextSteps(
+        terminal,
+        single
+          ? 'Next: answer it (put your value in), then let a worker continue it:'
+          : 'Next: answer each wait (the answer lines above), then let a worker continue it:',
+        [
+          ...(single ? [[inputCommand(context, id, waits[0]!)] as const] : []),
+          [context.hint('worker', '--once'), 'or keep `keel worker` running: it resumes executions whose waits got input'],
+        ],
+      );
       terminal.line(colors.dim(`  (or answer with --resume to continue it right here)`));
       break;
     }
@@ -71,7 +77,10 @@ export function printOutcome(context: CliContext, result: RunResult, records: re
       const failed = failedCheckpoint(records);
       const message = result.error ? `${result.error.name}: ${result.error.message}` : 'no error recorded';
       terminal.line(`  ${colors.red(truncate(singleLine(message), Math.max(60, terminal.columns * 3)))}`);
-      if (failed) terminal.line(`  ${colors.dim('at checkpoint')} ${failed.id} ${colors.dim(`(${failed.kind}, ${failed.attempts} ${failed.attempts === 1 ? 'attempt' : 'attempts'})`)}`);
+      if (failed)
+        terminal.line(
+          `  ${colors.dim('at checkpoint')} ${failed.id} ${colors.dim(`(${failed.kind}, ${failed.attempts} ${failed.attempts === 1 ? 'attempt' : 'attempts'})`)}`,
+        );
       terminal.line();
       printNextSteps(terminal, 'Next:', [
         [context.hint('executions', 'show', id), 'the checkpoint tree and the error'],

@@ -54,9 +54,8 @@ export function processTerminal(options: { color?: boolean } = {}): Terminal {
     line: (text = '') => void stdout.write(`${text}\n`),
     error: (text) => void stderr.write(`${text}\n`),
     flush: () =>
-      Promise.all([
-        new Promise<void>((resolve) => stdout.write('', () => resolve())),
-        new Promise<void>((resolve) => stderr.write('', () => resolve())),
-      ]).then(() => undefined),
+      Promise.all([new Promise<void>((resolve) => stdout.write('', () => resolve())), new Promise<void>((resolve) => stderr.write('', () => resolve()))]).then(
+        () => undefined,
+      ),
   };
 }

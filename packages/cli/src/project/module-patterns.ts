@@ -18,7 +18,10 @@ export async function expandModulePatterns(patterns: readonly string[], baseDire
       const file = resolve(baseDirectory, pattern);
       const info = await stat(file).catch(() => undefined);
       if (!info?.isFile()) {
-        throw new ConfigInvalidError({ file: configFile, problem: `the flow module "${pattern}" does not exist (looked for ${file}). Fix the path in \`flows\`.` });
+        throw new ConfigInvalidError({
+          file: configFile,
+          problem: `the flow module "${pattern}" does not exist (looked for ${file}). Fix the path in \`flows\`.`,
+        });
       }
       files.push(file);
       continue;
@@ -65,7 +68,10 @@ function segmentMatcher(segment: string): RegExp {
       const end = segment.indexOf(']', index + 1);
       if (end === -1) source += '\\[';
       else {
-        source += `[${segment.slice(index + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        source += `[${segment
+          .slice(index + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         index = end;
       }
     } else source += character.replace(/[.+^${}()|\\]/g, '\\$&');

@@ -149,7 +149,7 @@ async function loadConfig(loader: Jiti, file: string): Promise<KeelConfig> {
   const config = loaded as Record<string, unknown>;
   const flows = config.flows;
   if (!(typeof flows === 'string' || (Array.isArray(flows) && flows.every((entry) => typeof entry === 'string')))) {
-    throw new ConfigInvalidError({ file, problem: '`flows` must be a module path or glob, or a list of them, e.g. flows: [\'./flows/*.ts\'].' });
+    throw new ConfigInvalidError({ file, problem: "`flows` must be a module path or glob, or a list of them, e.g. flows: ['./flows/*.ts']." });
   }
   const store = config.store;
   if (store !== undefined && typeof store !== 'string' && !(typeof store === 'object' && store !== null && 'specificationVersion' in store)) {

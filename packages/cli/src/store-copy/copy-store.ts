@@ -64,7 +64,12 @@ export async function copyStore(source: Store, target: Store, options: CopyStore
     const execution = await source.getExecution(id);
     // Deleted between listing and now: nothing to copy.
     if (execution === null) continue;
-    const [checkpoints, waits, artifacts, logs] = await Promise.all([source.listCheckpoints(id), source.listWaits(id), source.listArtifacts(id), source.listLogs(id)]);
+    const [checkpoints, waits, artifacts, logs] = await Promise.all([
+      source.listCheckpoints(id),
+      source.listWaits(id),
+      source.listArtifacts(id),
+      source.listLogs(id),
+    ]);
 
     // Blobs first, so no record in the target ever points at a blob it lacks.
     let pending = recordBlobHashes({ execution, checkpoints, waits, artifacts });
@@ -83,7 +88,10 @@ export async function copyStore(source: Store, target: Store, options: CopyStore
     }
 
     const { version: _version, updatedAt: _updatedAt, lease: _lease, ...fields } = execution;
-    await target.createExecution({ ...fields, lease: { owner: `keel-store-copy-${process.pid}`, host: hostname(), pid: process.pid, expiresAt: Date.now() + 10 * 60_000 } });
+    await target.createExecution({
+      ...fields,
+      lease: { owner: `keel-store-copy-${process.pid}`, host: hostname(), pid: process.pid, expiresAt: Date.now() + 10 * 60_000 },
+    });
     for (const checkpoint of checkpoints) await target.putCheckpoint(checkpoint);
     for (const wait of waits) await target.putWait(wait);
     for (const artifact of artifacts) await target.putArtifact(artifact);

@@ -47,7 +47,12 @@ export async function storeDigest(store: Store, executionIds: readonly string[],
       continue;
     }
     const { version: _version, updatedAt: _updatedAt, lease: _lease, ...kept } = execution;
-    const [checkpoints, waits, artifacts, logs] = await Promise.all([store.listCheckpoints(id), store.listWaits(id), store.listArtifacts(id), store.listLogs(id)]);
+    const [checkpoints, waits, artifacts, logs] = await Promise.all([
+      store.listCheckpoints(id),
+      store.listWaits(id),
+      store.listArtifacts(id),
+      store.listLogs(id),
+    ]);
     counts.executions++;
     write('execution', kept);
     for (const checkpoint of [...checkpoints].sort((a, b) => compare(a.id, b.id))) write('checkpoint', checkpoint);
@@ -99,6 +104,10 @@ function compare(a: string, b: string): number {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) return inner;
-    return Object.fromEntries(Object.entries(inner as Record<string, unknown>).filter(([, item]) => item !== undefined).sort(([a], [b]) => compare(a, b)));
+    return Object.fromEntries(
+      Object.entries(inner as Record<string, unknown>)
+        .filter(([, item]) => item !== undefined)
+        .sort(([a], [b]) => compare(a, b)),
+    );
   });
 }

@@ -12,7 +12,13 @@ export interface IsolatedRunRequest {
 
 /** What the child answers over IPC. */
 export type IsolatedRunMessage =
-  | { readonly type: 'result'; readonly result: Pick<RunResult, 'executionId' | 'status'> & { readonly error?: { name: string; message: string }; readonly waits?: readonly { name: string }[] } }
+  | {
+      readonly type: 'result';
+      readonly result: Pick<RunResult, 'executionId' | 'status'> & {
+        readonly error?: { name: string; message: string };
+        readonly waits?: readonly { name: string }[];
+      };
+    }
   | { readonly type: 'taken' | 'error'; readonly error: { readonly name: string; readonly message: string } };
 
 /** Limits of one isolated execution. */
@@ -138,13 +144,35 @@ export class IsolatedRuns {
         if (timer) clearTimeout(timer);
         this.#children.delete(child);
         if (message?.type === 'taken') return resolve([]);
-        if (message?.type === 'result') return resolve([{ ...base, result: { ...message.result, ...(message.result.error ? { error: Object.assign(new Error(message.result.error.message), { name: message.result.error.name }) } : {}) } as RunResult }]);
+        if (message?.type === 'result')
+          return resolve([
+            {
+              ...base,
+              result: {
+                ...message.result,
+                ...(message.result.error ? { error: Object.assign(new Error(message.result.error.message), { name: message.result.error.name }) } : {}),
+              } as RunResult,
+            },
+          ]);
         if (message?.type === 'error') return resolve([{ ...base, error: Object.assign(new Error(message.error.message), { name: message.error.name }) }]);
         const end: IsolatedRunEnd = timedOut ? 'timeout' : isOutOfMemory(exitCode, signal) ? 'memory' : 'crash';
         const limit = end === 'memory' ? memoryMb : end === 'timeout' ? timeoutMs : undefined;
         const crashes = (this.#crashes.get(execution.id) ?? 0) + 1;
         this.#crashes.set(execution.id, crashes);
-        resolve([{ ...base, error: new IsolatedRunCrashedError({ executionId: execution.id, end, exitCode, signal, crashes, maxCrashes, ...(limit !== undefined ? { limit } : {}) }) }]);
+        resolve([
+          {
+            ...base,
+            error: new IsolatedRunCrashedError({
+              executionId: execution.id,
+              end,
+              exitCode,
+              signal,
+              crashes,
+              maxCrashes,
+              ...(limit !== undefined ? { limit } : {}),
+            }),
+          },
+        ]);
       });
     });
   }

@@ -7,11 +7,7 @@ export interface WakeUpListener {
 }
 
 /** The part of `@keel/store-postgres`'s `listenForWork` the worker uses. */
-type ListenForWork = (
-  source: string,
-  onWork: () => void,
-  options: { readonly onError?: (error: unknown) => void },
-) => Promise<WakeUpListener>;
+type ListenForWork = (source: string, onWork: () => void, options: { readonly onError?: (error: unknown) => void }) => Promise<WakeUpListener>;
 
 /** Whether a store URL names a PostgreSQL store. */
 export function isPostgresUrl(url: string | undefined): url is string {

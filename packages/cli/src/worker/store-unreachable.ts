@@ -9,7 +9,11 @@ const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', '
  * socket code anywhere along its causes.
  */
 export function isStoreUnreachable(error: unknown): boolean {
-  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current = error, depth = 0;
+    typeof current === 'object' && current !== null && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     if ((current as { name?: unknown }).name === 'StoreUnavailableError') return true;
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && connectionCodes.has(code)) return true;

@@ -82,7 +82,12 @@ export class Worker {
     this.#options = options;
     const { store, config } = context.globals;
     this.#isolated = options.isolate
-      ? new IsolatedRuns(project.runtime, { cwd: context.cwd, ...(store !== undefined ? { store } : {}), ...(config !== undefined ? { config } : {}) }, options.isolate, catalog.names)
+      ? new IsolatedRuns(
+          project.runtime,
+          { cwd: context.cwd, ...(store !== undefined ? { store } : {}), ...(config !== undefined ? { config } : {}) },
+          options.isolate,
+          catalog.names,
+        )
       : undefined;
   }
 
@@ -104,7 +109,9 @@ export class Worker {
     this.#event(
       { event: 'started', pid: process.pid, owner: this.#project.runtime.ownerId, store: this.#project.storeLabel, flows: this.#catalog.names, ...options },
       `${colors.cyan('▸')} keel worker ${colors.dim(`pid ${process.pid}`)} · store ${this.#project.storeLabel} · flows ${this.#catalog.names.join(', ') || colors.red('none')}` +
-        colors.dim(` · concurrency ${options.concurrency}${options.isolate ? ` · isolated (a process per execution${options.isolate.memoryMb !== undefined ? `, ${options.isolate.memoryMb} MB heap` : ''}${options.isolate.timeoutMs !== undefined ? `, ${formatDuration(options.isolate.timeoutMs)} limit` : ''})` : ''}${options.once ? ' · once' : ` · polling every ${formatDuration(options.pollMs)} (Ctrl-C stops)`}`),
+        colors.dim(
+          ` · concurrency ${options.concurrency}${options.isolate ? ` · isolated (a process per execution${options.isolate.memoryMb !== undefined ? `, ${options.isolate.memoryMb} MB heap` : ''}${options.isolate.timeoutMs !== undefined ? `, ${formatDuration(options.isolate.timeoutMs)} limit` : ''})` : ''}${options.once ? ' · once' : ` · polling every ${formatDuration(options.pollMs)} (Ctrl-C stops)`}`,
+        ),
     );
     this.#announceVersions();
     const onSignal = (signal: NodeJS.Signals) => this.stop(signal);
@@ -128,9 +135,16 @@ export class Worker {
     const outcomes = [...this.#outcomes].map(([status, count]) => `${count} ${status}`).join(', ');
     const total = [...this.#outcomes.values()].reduce((sum, count) => sum + count, 0);
     const health = this.#health.state;
-    const ran = total ? `ran ${total} ${total === 1 ? 'execution' : 'executions'} (${outcomes})` : health.store === 'unreachable' ? 'ran nothing' : 'nothing to run';
+    const ran = total
+      ? `ran ${total} ${total === 1 ? 'execution' : 'executions'} (${outcomes})`
+      : health.store === 'unreachable'
+        ? 'ran nothing'
+        : 'nothing to run';
     const outage = health.store === 'unreachable' ? `; the store is unreachable (since ${clockTime(health.since)})` : '';
-    this.#event({ event: 'stopped', outcomes: Object.fromEntries(this.#outcomes), health }, (outage ? colors.yellow : colors.dim)(`worker stopped: ${ran}${outage}`));
+    this.#event(
+      { event: 'stopped', outcomes: Object.fromEntries(this.#outcomes), health },
+      (outage ? colors.yellow : colors.dim)(`worker stopped: ${ran}${outage}`),
+    );
     return options.once && this.#failures > 0 ? exitCodes.failed : exitCodes.ok;
   }
 
@@ -179,7 +193,9 @@ export class Worker {
     const { colors } = this.#context.terminal;
     const retryInMs = this.#options.once ? null : this.#backoffMs();
     const next =
-      retryInMs === null ? 'not trying again (--once)' : `next try in ${formatDuration(retryInMs)}, then with growing pauses up to ${formatDuration(longestBackoffMs)}; work continues when it answers`;
+      retryInMs === null
+        ? 'not trying again (--once)'
+        : `next try in ${formatDuration(retryInMs)}, then with growing pauses up to ${formatDuration(longestBackoffMs)}; work continues when it answers`;
     this.#event(
       { event: 'store-unreachable', since, lastError, attempts: this.#health.failures, retryInMs },
       started
@@ -209,7 +225,9 @@ export class Worker {
     for (const wake of this.#sleepers) wake();
     this.#event(
       { event: 'stopping', signal, graceMs: this.#options.graceMs },
-      colors.yellow(`${signal}: starting no new work; executions in flight get ${formatDuration(this.#options.graceMs)} to finish, then are handed back (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again: now)`),
+      colors.yellow(
+        `${signal}: starting no new work; executions in flight get ${formatDuration(this.#options.graceMs)} to finish, then are handed back (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again: now)`,
+      ),
     );
     const timer = setTimeout(() => void this.#handBack('grace period over'), this.#options.graceMs);
     timer.unref();
@@ -221,7 +239,11 @@ export class Worker {
     try {
       // Isolated runs die with their processes; their leases' holders are then gone, so they are recovered at once here.
       const killed = this.#isolated?.killAll() ?? [];
-      if (killed.length) this.#event({ event: 'killed', pids: killed }, `${reason}: stopped the processes of isolated runs (pids ${killed.join(', ')}); their executions are recovered from the last completed checkpoint`);
+      if (killed.length)
+        this.#event(
+          { event: 'killed', pids: killed },
+          `${reason}: stopped the processes of isolated runs (pids ${killed.join(', ')}); their executions are recovered from the last completed checkpoint`,
+        );
       const handed = await handBack(this.#project.runtime);
       this.#event(
         { event: 'handed-back', reason, executionIds: handed },
@@ -230,7 +252,10 @@ export class Worker {
           : `${reason}: nothing in flight to hand back`,
       );
     } catch (error) {
-      this.#event({ event: 'error', message: (error as Error).message }, `could not hand back executions: ${(error as Error).message}; they are recovered once their leases expire`);
+      this.#event(
+        { event: 'error', message: (error as Error).message },
+        `could not hand back executions: ${(error as Error).message}; they are recovered once their leases expire`,
+      );
     }
     this.#forced();
   }
@@ -246,11 +271,18 @@ export class Worker {
     const onError = (error: unknown) => {
       // During an outage the listener's reconnect attempts would repeat what the worker already reported.
       if (this.#health.state.store === 'unreachable' && isStoreUnreachable(error)) return;
-      this.#event({ event: 'error', message: `listening for PostgreSQL notifications: ${(error as Error).message}` }, this.#context.terminal.colors.yellow(`! listening for PostgreSQL notifications: ${(error as Error).message} (polling continues)`));
+      this.#event(
+        { event: 'error', message: `listening for PostgreSQL notifications: ${(error as Error).message}` },
+        this.#context.terminal.colors.yellow(`! listening for PostgreSQL notifications: ${(error as Error).message} (polling continues)`),
+      );
     };
     try {
       const listener = await listenForPostgresWork(storeUrl, this.#project.root, () => this.#wake(), onError);
-      if (listener) this.#event({ event: 'listening' }, this.#context.terminal.colors.dim('listening for PostgreSQL notifications: queued runs and input wake this worker at once'));
+      if (listener)
+        this.#event(
+          { event: 'listening' },
+          this.#context.terminal.colors.dim('listening for PostgreSQL notifications: queued runs and input wake this worker at once'),
+        );
       return listener;
     } catch (error) {
       this.#listenFailed = true;
@@ -265,7 +297,10 @@ export class Worker {
     if (!metrics) return undefined;
     const { startOpsServer } = await import('@keel/server');
     const ops = await startOpsServer({ runtime: this.#project.runtime, ...metrics, health: () => ({ store: this.#health.state }) });
-    this.#event({ event: 'metrics', url: ops.url }, this.#context.terminal.colors.dim(`metrics at ${ops.url}/metrics · health at ${ops.url}/healthz, ${ops.url}/readyz`));
+    this.#event(
+      { event: 'metrics', url: ops.url },
+      this.#context.terminal.colors.dim(`metrics at ${ops.url}/metrics · health at ${ops.url}/healthz, ${ops.url}/readyz`),
+    );
     return ops;
   }
 
@@ -325,7 +360,13 @@ export class Worker {
     if (report.error) {
       this.#failures++;
       this.#event(
-        { event: 'execution', executionId: report.executionId, flow: report.flow, found: report.found, error: { name: report.error.name, message: report.error.message } },
+        {
+          event: 'execution',
+          executionId: report.executionId,
+          flow: report.flow,
+          found: report.found,
+          error: { name: report.error.name, message: report.error.message },
+        },
         `${colors.red('✗')} ${report.executionId} ${report.flow} ${colors.dim(`(${report.found})`)} could not run: ${report.error.message}`,
       );
       return;
@@ -339,7 +380,15 @@ export class Worker {
           ? colors.red(truncate(singleLine(`${result.error.name}: ${result.error.message}`), 100))
           : '';
     this.#event(
-      { event: 'execution', executionId: report.executionId, flow: report.flow, found: report.found, status: result.status, durationMs: elapsedMs, ...(result.error ? { error: { name: result.error.name, message: result.error.message } } : {}) },
+      {
+        event: 'execution',
+        executionId: report.executionId,
+        flow: report.flow,
+        found: report.found,
+        status: result.status,
+        durationMs: elapsedMs,
+        ...(result.error ? { error: { name: result.error.name, message: result.error.message } } : {}),
+      },
       `${statusIcon(result.status, colors)} ${report.executionId} ${colors.bold(report.flow)} ${colors.dim(`${report.found === 'running' ? 'abandoned' : report.found} →`)} ${statusWord(result.status, colors)} ${colors.dim(formatDuration(elapsedMs))}${detail ? `  ${detail}` : ''}`,
     );
   }
@@ -349,7 +398,10 @@ export class Worker {
     const { colors } = this.#context.terminal;
     const versions = this.#catalog.names.map((flow) => ({ flow, ...this.#project.runtime.versionOf(flow) }));
     if (versions.length === 0) return;
-    const shown = versions.map(({ flow, version, compatibleWith }) => `${flow} ${version ?? colors.dim('unversioned')}${compatibleWith.length ? colors.dim(` (+ ${compatibleWith.join(', ')})`) : ''}`);
+    const shown = versions.map(
+      ({ flow, version, compatibleWith }) =>
+        `${flow} ${version ?? colors.dim('unversioned')}${compatibleWith.length ? colors.dim(` (+ ${compatibleWith.join(', ')})`) : ''}`,
+    );
     this.#event({ event: 'serving', versions }, `${colors.dim('serving')} ${shown.join(colors.dim(' · '))}`);
   }
 
@@ -359,7 +411,9 @@ export class Worker {
     this.#warned.add(skipped.executionId);
     this.#event(
       { event: 'skipped', ...skipped, reason: 'other code version' },
-      this.#context.terminal.colors.yellow(`! left ${skipped.executionId} (${skipped.flow}) of ${skipped.codeVersion} alone: this worker runs ${skipped.runtimeVersion}; a worker of ${skipped.codeVersion} continues it`),
+      this.#context.terminal.colors.yellow(
+        `! left ${skipped.executionId} (${skipped.flow}) of ${skipped.codeVersion} alone: this worker runs ${skipped.runtimeVersion}; a worker of ${skipped.codeVersion} continues it`,
+      ),
     );
   }
 
@@ -374,7 +428,9 @@ export class Worker {
         this.#warned.add(execution.id);
         this.#event(
           { event: 'skipped', executionId: execution.id, flow: execution.flow, reason: 'flow not defined' },
-          this.#context.terminal.colors.yellow(`! ${execution.id} (${execution.status}) belongs to flow "${execution.flow}", which no module in the config defines; this worker leaves it alone`),
+          this.#context.terminal.colors.yellow(
+            `! ${execution.id} (${execution.status}) belongs to flow "${execution.flow}", which no module in the config defines; this worker leaves it alone`,
+          ),
         );
       }
     } catch {

@@ -6,10 +6,7 @@ export class ArtifactNotFoundError extends KeelError {
   readonly artifact: string;
 
   constructor({ executionId, artifact, known }: { executionId: string; artifact: string; known: readonly string[] }) {
-    super(
-      `Execution "${executionId}" has no artifact "${artifact}". ` +
-        (known.length ? `Its artifacts: ${known.join(', ')}.` : 'It has no artifacts.'),
-    );
+    super(`Execution "${executionId}" has no artifact "${artifact}". ` + (known.length ? `Its artifacts: ${known.join(', ')}.` : 'It has no artifacts.'));
     this.executionId = executionId;
     this.artifact = artifact;
   }

@@ -12,7 +12,17 @@ export class ExecutionVersionMismatchError extends KeelError {
   /** The code version of the runtime that was asked to continue it. */
   readonly runtimeVersion: string;
 
-  constructor({ executionId, flow, executionVersion, runtimeVersion }: { executionId: string; flow: string; executionVersion: string; runtimeVersion: string }) {
+  constructor({
+    executionId,
+    flow,
+    executionVersion,
+    runtimeVersion,
+  }: {
+    executionId: string;
+    flow: string;
+    executionVersion: string;
+    runtimeVersion: string;
+  }) {
     super(
       `Execution "${executionId}" of flow "${flow}" was started by code version "${executionVersion}"; this runtime runs ` +
         `"${runtimeVersion}", which does not declare it compatible, so it left the execution untouched. ` +

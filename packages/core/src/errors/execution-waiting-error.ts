@@ -24,7 +24,9 @@ export class ExecutionWaitingError extends KeelError {
     const input = first?.metadata?.['kind'] === 'tool-approval' || first?.name.startsWith('approve_') ? `'{"approve":true}'` : `'<json>'`;
     super(
       `${subject} (execution "${executionId}") is waiting for input at ${names || 'a wait'}. ` +
-        (first ? `Answer it, e.g. \`keel executions input ${executionId} ${first.id} ${input}\` or \`runtime.executions.input('${executionId}', '${first.id}', value)\`, ` : 'Answer it, ') +
+        (first
+          ? `Answer it, e.g. \`keel executions input ${executionId} ${first.id} ${input}\` or \`runtime.executions.input('${executionId}', '${first.id}', value)\`, `
+          : 'Answer it, ') +
         'then make the same call again to continue; finished calls are not repeated.',
     );
     this.executionId = executionId;

@@ -9,7 +9,9 @@ export class ExperimentNotFoundError extends KeelError {
       kind === 'id'
         ? `No experiment has the id "${experiment}" in this store (it is not an execution of an \`experiment:\` flow). List experiments with \`keel experiments list\`.`
         : `No experiment named "${experiment}" is defined in the loaded code. ` +
-            (known.length ? `Defined: ${known.join(', ')}.` : 'None is defined: declare one with `experiment(name, { cohort, change })` in a module your keel.config.ts loads.'),
+            (known.length
+              ? `Defined: ${known.join(', ')}.`
+              : 'None is defined: declare one with `experiment(name, { cohort, change })` in a module your keel.config.ts loads.'),
     );
     this.experiment = experiment;
   }

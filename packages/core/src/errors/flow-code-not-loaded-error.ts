@@ -23,7 +23,9 @@ export class FlowCodeNotLoadedError extends KeelError {
   readonly executionId: string | undefined;
 
   constructor({ operation, flow, executionId, hint }: FlowCodeOperation) {
-    super(`Cannot ${operation} ${executionId !== undefined ? `execution ${executionId} (flow "${flow}")` : `flow "${flow}"`}: the flow's code is not loaded here. ${hint}`);
+    super(
+      `Cannot ${operation} ${executionId !== undefined ? `execution ${executionId} (flow "${flow}")` : `flow "${flow}"`}: the flow's code is not loaded here. ${hint}`,
+    );
     this.operation = operation;
     this.flow = flow;
     this.executionId = executionId;

@@ -10,7 +10,7 @@ export class FlowInputInvalidError extends KeelError {
     super(
       `The input for flow "${flow}" was refused: ` +
         issues.map((issue) => `${issue.path || '(value)'} ${issue.message}`).join('; ') +
-        '. No execution was created; send input that matches the flow\'s input schema.',
+        ". No execution was created; send input that matches the flow's input schema.",
     );
     this.flow = flow;
     this.issues = issues;

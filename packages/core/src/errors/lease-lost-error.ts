@@ -15,12 +15,25 @@ export class LeaseLostError extends KeelError {
   /** Who holds the execution now (`null`: nobody), and which session it is in; absent when it does not exist. */
   readonly current: { readonly owner: string | null; readonly session: number; readonly status: ExecutionRecord['status'] } | undefined;
 
-  constructor({ executionId, write, fence, current, store }: { executionId: string; write: string; fence: LeaseFence; current: ExecutionRecord | null; store: string }) {
-    const now = current === null
-      ? 'the execution does not exist there'
-      : current.lease === null
-        ? `nobody holds it now (it is ${current.status}, session ${current.sessions})`
-        : `it is held by ${current.lease.owner} in session ${current.sessions}`;
+  constructor({
+    executionId,
+    write,
+    fence,
+    current,
+    store,
+  }: {
+    executionId: string;
+    write: string;
+    fence: LeaseFence;
+    current: ExecutionRecord | null;
+    store: string;
+  }) {
+    const now =
+      current === null
+        ? 'the execution does not exist there'
+        : current.lease === null
+          ? `nobody holds it now (it is ${current.status}, session ${current.sessions})`
+          : `it is held by ${current.lease.owner} in session ${current.sessions}`;
     super(
       `The store ${store} refused the write of ${write} of execution "${executionId}" by ${fence.owner} in session ${fence.session}: ` +
         `${now}. This process lost its lease (it was paused or cut off past the lease's expiry) and stops running the execution; ` +

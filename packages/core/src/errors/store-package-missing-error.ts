@@ -8,7 +8,10 @@ export class StorePackageMissingError extends KeelError {
   readonly packageName: string;
 
   constructor({ url, packageName, cause }: { url: string; packageName: string; cause?: unknown }) {
-    super(`The store URL "${url}" needs the package ${packageName}, which this project does not have: install it in your project (npm install ${packageName}, or pnpm add ${packageName}).`, { cause });
+    super(
+      `The store URL "${url}" needs the package ${packageName}, which this project does not have: install it in your project (npm install ${packageName}, or pnpm add ${packageName}).`,
+      { cause },
+    );
     this.url = url;
     this.packageName = packageName;
   }

@@ -12,17 +12,7 @@ export class StoreSchemaOutdatedError extends KeelError {
   /** The schema version this package needs. */
   readonly supportedVersion: number;
 
-  constructor({
-    store,
-    location,
-    version,
-    supportedVersion,
-  }: {
-    store: string;
-    location: string;
-    version: number;
-    supportedVersion: number;
-  }) {
+  constructor({ store, location, version, supportedVersion }: { store: string; location: string; version: number; supportedVersion: number }) {
     const found = version === 0 ? 'holds no Keel schema yet' : `has schema version ${version}`;
     super(
       `The Keel ${store} store ${location} ${found}, this @keel/store-${store} needs schema version ` +

@@ -10,8 +10,7 @@ export class UnfinishedCallError extends KeelError {
 
   constructor({ executionId, checkpointId }: { executionId: string; checkpointId: string }) {
     super(
-      `The at-most-once call "${checkpointId}" of execution "${executionId}" started earlier and never finished; ` +
-        'it may or may not have taken effect.',
+      `The at-most-once call "${checkpointId}" of execution "${executionId}" started earlier and never finished; ` + 'it may or may not have taken effect.',
     );
     this.executionId = executionId;
     this.checkpointId = checkpointId;

@@ -17,7 +17,7 @@ export class WaitInputInvalidError extends KeelError {
     super(
       `Input for wait "${waitId}" of execution "${executionId}" was refused: ` +
         issues.map((issue) => `${issue.path || '(value)'} ${issue.message}`).join('; ') +
-        '. Nothing was changed; the execution is still waiting. Send a value that matches the wait\'s schema.',
+        ". Nothing was changed; the execution is still waiting. Send a value that matches the wait's schema.",
     );
     this.executionId = executionId;
     this.waitId = waitId;

@@ -63,7 +63,9 @@ function firstDifferenceOf(before: readonly CheckpointRecord[], after: readonly 
 /** Model calls of an execution: the ones not made inside another model call (counted there). */
 async function sideStats(execution: ExecutionRecord, records: readonly CheckpointRecord[], price: PriceFunction | undefined): Promise<SideStats> {
   const modelIds = new Set(records.filter((record) => record.kind === 'model').map((record) => record.id));
-  const calls = records.filter((record) => record.kind === 'model' && record.status === 'completed' && !(record.parentId !== null && modelIds.has(record.parentId)));
+  const calls = records.filter(
+    (record) => record.kind === 'model' && record.status === 'completed' && !(record.parentId !== null && modelIds.has(record.parentId)),
+  );
   let inputTokens = 0;
   let outputTokens = 0;
   let totalTokens = 0;

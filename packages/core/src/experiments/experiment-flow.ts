@@ -58,7 +58,10 @@ async function runMember(
   if (member.attempt > 1) await cancelEarlierAttempts(host, store, experimentId, originalId);
   let result: RunResult;
   try {
-    result = await host.replay(originalId, { change: definition.change, metadata: { experiment: experimentId, experimentName: member.name, member: originalId } });
+    result = await host.replay(originalId, {
+      change: definition.change,
+      metadata: { experiment: experimentId, experimentName: member.name, member: originalId },
+    });
   } catch (error) {
     if (!KeelError.isInstance(error)) throw error;
     return { original: originalId, error: { name: error.name, message: error.message }, evaluations: {} };

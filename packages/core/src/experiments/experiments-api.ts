@@ -32,7 +32,8 @@ export interface Experiments {
 /** Reads experiments from a store. */
 export async function listExperiments(store: Store, options: { name?: string; limit?: number } = {}): Promise<ExperimentSummary[]> {
   const executions = (await store.listExecutions()).filter(
-    (execution) => execution.flow.startsWith(experimentFlowPrefix) && (options.name === undefined || execution.flow === `${experimentFlowPrefix}${options.name}`),
+    (execution) =>
+      execution.flow.startsWith(experimentFlowPrefix) && (options.name === undefined || execution.flow === `${experimentFlowPrefix}${options.name}`),
   );
   const chosen = executions.slice(0, options.limit ?? executions.length);
   return Promise.all(chosen.map(async (execution) => summaryOf(await readExperiment(store, execution))));

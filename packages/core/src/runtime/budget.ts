@@ -64,7 +64,12 @@ export function describeSpend(budget: Budget, spent: Spend): string {
 
 /** Dollars with enough digits to show a fraction of a cent. */
 export function formatUsd(usd: number): string {
-  return usd >= 1 ? usd.toFixed(2) : usd.toPrecision(2).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return usd >= 1
+    ? usd.toFixed(2)
+    : usd
+        .toPrecision(2)
+        .replace(/(\.\d*?)0+$/, '$1')
+        .replace(/\.$/, '');
 }
 
 /**
@@ -75,7 +80,8 @@ export function budgetProblem(budget: unknown): string | undefined {
   if (typeof budget !== 'object' || budget === null || Array.isArray(budget)) return 'a budget is an object { tokens?, usd? }';
   for (const [key, value] of Object.entries(budget)) {
     if (key !== 'tokens' && key !== 'usd') return `"${key}" is not a budget limit (use tokens or usd)`;
-    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) return `${key} must be a number ≥ 0, not ${JSON.stringify(value)}`;
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0))
+      return `${key} must be a number ≥ 0, not ${JSON.stringify(value)}`;
   }
   return undefined;
 }

@@ -23,11 +23,7 @@ function standaloneContext(name: string): CheckpointContext {
  * const hits = await checkpoint('search_web', () => searchWeb(topic), { retries: 2 });
  * ```
  */
-export function checkpoint<T>(
-  name: string,
-  fn: (context: CheckpointContext) => T | Promise<T>,
-  options: CheckpointOptions = {},
-): Promise<Awaited<T>> {
+export function checkpoint<T>(name: string, fn: (context: CheckpointContext) => T | Promise<T>, options: CheckpointOptions = {}): Promise<Awaited<T>> {
   const scope = currentScope();
   if (!scope) return Promise.resolve().then(() => fn(standaloneContext(name))) as Promise<Awaited<T>>;
   return scope.session.runCheckpoint(scope, name, fn, options) as Promise<Awaited<T>>;

@@ -142,7 +142,9 @@ export function deploymentsApi(host: DeploymentsHost): Deployments {
       const version = policy.version;
       const store = await host.store();
       const inputSchema = input ? await toStoredSchema(input) : undefined;
-      const digest = `sha256:${createHash('sha256').update(JSON.stringify({ source: sourceDigest(fn), inputSchema: inputSchema ?? null })).digest('hex')}`;
+      const digest = `sha256:${createHash('sha256')
+        .update(JSON.stringify({ source: sourceDigest(fn), inputSchema: inputSchema ?? null }))
+        .digest('hex')}`;
       const record: DeploymentRecord = {
         flow,
         version,
@@ -244,7 +246,11 @@ export function deploymentsApi(host: DeploymentsHost): Deployments {
       const entry = (flow: string, version: string) => {
         const key = `${flow}\0${version}`;
         let summary = summaries.get(key);
-        if (!summary) summaries.set(key, (summary = { flow, version, executions: Object.fromEntries(allStatuses.map((status) => [status, 0])) as Record<ExecutionStatus, number> }));
+        if (!summary)
+          summaries.set(
+            key,
+            (summary = { flow, version, executions: Object.fromEntries(allStatuses.map((status) => [status, 0])) as Record<ExecutionStatus, number> }),
+          );
         return summary;
       };
       for (const deployment of deployments) entry(deployment.flow, deployment.version).deployedAt = deployment.deployedAt;
@@ -254,10 +260,17 @@ export function deploymentsApi(host: DeploymentsHost): Deployments {
           const versionTags = tags.filter((tag) => tag.flow === summary.flow && tag.version === summary.version).map((tag) => tag.tag);
           const unfinished = unfinishedStatuses.reduce((total, status) => total + summary.executions[status], 0);
           const policy = host.versionPolicy(summary.flow);
-          const served = policy !== undefined && (summary.version === unversioned || summary.version === policy.version || policy.compatibleWith.includes(summary.version) || policy.compatibleWith.includes('*'));
+          const served =
+            policy !== undefined &&
+            (summary.version === unversioned ||
+              summary.version === policy.version ||
+              policy.compatibleWith.includes(summary.version) ||
+              policy.compatibleWith.includes('*'));
           return { ...summary, tags: versionTags, retirable: unfinished === 0 && versionTags.length === 0, served };
         })
-        .sort((a, b) => (a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : (a.deployedAt ?? Infinity) - (b.deployedAt ?? Infinity) || (a.version < b.version ? -1 : 1)));
+        .sort((a, b) =>
+          a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : (a.deployedAt ?? Infinity) - (b.deployedAt ?? Infinity) || (a.version < b.version ? -1 : 1),
+        );
     },
   };
   return api;

@@ -27,7 +27,12 @@ export async function executionsWithKey(
  * old key no longer continue it: a failed turn that new input replaces, say. Compare-and-set on the
  * version the caller read: a concurrent change fails instead of being overwritten.
  */
-export async function rekeyExecution(runtime: Runtime, execution: ExecutionRecord, key: string, metadata: Readonly<Record<string, unknown>> = {}): Promise<void> {
+export async function rekeyExecution(
+  runtime: Runtime,
+  execution: ExecutionRecord,
+  key: string,
+  metadata: Readonly<Record<string, unknown>> = {},
+): Promise<void> {
   const store = await runtime.store();
   await store.updateExecution(execution.id, { metadata: { ...execution.metadata, ...metadata, [executionKeyField]: key } }, { version: execution.version });
 }

@@ -95,7 +95,11 @@ function legacyCounts(metadata: Readonly<Record<string, unknown>>): TokenUsage |
     for (const source of sources) for (const name of names) if (typeof source[name] === 'number') return source[name];
     return undefined;
   };
-  return tokenUsage({ inputTokens: pick(legacyTokenNames.inputTokens), outputTokens: pick(legacyTokenNames.outputTokens), totalTokens: pick(legacyTokenNames.totalTokens) });
+  return tokenUsage({
+    inputTokens: pick(legacyTokenNames.inputTokens),
+    outputTokens: pick(legacyTokenNames.outputTokens),
+    totalTokens: pick(legacyTokenNames.totalTokens),
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -22,9 +22,7 @@ import { currentScope } from './scope.js';
  */
 export function patched(patchId: string): boolean {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(patchId)) {
-    throw new KeelError(
-      `patched("${patchId}"): a patch id is 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or a digit.`,
-    );
+    throw new KeelError(`patched("${patchId}"): a patch id is 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or a digit.`);
   }
   const scope = currentScope();
   if (!scope) return true;

@@ -32,15 +32,7 @@ import { deploymentsApi, type Deployments } from './deployments.js';
 import { startedRun } from './run-handle.js';
 import { executionMetadata, reusedFromKey } from './execution-budget.js';
 import { runtimeMetrics } from '../telemetry/runtime-metrics.js';
-import type {
-  Executions,
-  Flow,
-  RecoverOptions,
-  RecoveryReport,
-  RunHandle,
-  Runtime,
-  WaitInfo,
-} from './runtime-api.js';
+import type { Executions, Flow, RecoverOptions, RecoveryReport, RunHandle, Runtime, WaitInfo } from './runtime-api.js';
 import type { CapturePolicy, FlowFunction, FlowOptions, ReplayOptions, RunOptions, RunResult, RuntimeOptions } from './types.js';
 
 export type { CheckpointInfo, ExecutionInfo, Executions, Flow, RecoverOptions, RecoveryReport, RunHandle, Runtime, WaitInfo } from './runtime-api.js';
@@ -138,7 +130,11 @@ export class KeelRuntime implements Runtime {
 
   experiment(name: string, definition: ExperimentDefinition): Experiment {
     const flowName = experimentFlowName(name);
-    const host = { store: () => this.store(), replay: (id: string, options: ReplayOptions) => this.#replay(id, options), cancel: (id: string) => this.#cancel(id) };
+    const host = {
+      store: () => this.store(),
+      replay: (id: string, options: ReplayOptions) => this.#replay(id, options),
+      cancel: (id: string) => this.#cancel(id),
+    };
     this.flow(flowName, experimentBody(host, definition));
     const input = (options: ExperimentRunOptions): ExperimentInput => ({
       experiment: name,
@@ -148,7 +144,10 @@ export class KeelRuntime implements Runtime {
       change: summarizeChange(definition.change),
       evaluators: Object.keys(definition.evaluators ?? {}),
     });
-    const runOptions = (options: ExperimentRunOptions): RunOptions => ({ metadata: { experiment: name }, ...(options.executionId !== undefined ? { executionId: options.executionId } : {}) });
+    const runOptions = (options: ExperimentRunOptions): RunOptions => ({
+      metadata: { experiment: name },
+      ...(options.executionId !== undefined ? { executionId: options.executionId } : {}),
+    });
     const experiment: Experiment = {
       name,
       run: async (options = {}) => {
@@ -284,9 +283,10 @@ export class KeelRuntime implements Runtime {
           executionId,
           status: execution.status,
           operation,
-          hint: execution.replayOf.change.experiment !== undefined
-            ? `It is a member of experiment "${execution.replayOf.change.experiment}": resume the experiment, which replays the member again.`
-            : 'It is a replay with a change, which lives in the code that started it: replay the original again with the change.',
+          hint:
+            execution.replayOf.change.experiment !== undefined
+              ? `It is a member of experiment "${execution.replayOf.change.experiment}": resume the experiment, which replays the member again.`
+              : 'It is a replay with a change, which lives in the code that started it: replay the original again with the change.',
         });
       }
       this.#checkVersion(execution);
@@ -335,7 +335,10 @@ export class KeelRuntime implements Runtime {
           executionId,
           status,
           operation,
-          hint: status === 'waiting' || status === 'running' ? 'Use resume for a waiting or abandoned execution.' : 'Only failed executions can be retried; replay makes a new execution from any run.',
+          hint:
+            status === 'waiting' || status === 'running'
+              ? 'Use resume for a waiting or abandoned execution.'
+              : 'Only failed executions can be retried; replay makes a new execution from any run.',
         });
       }
       return;
@@ -354,7 +357,12 @@ export class KeelRuntime implements Runtime {
     const store = await this.store();
     const original = await this.#get(store, originalId);
     if (expectedFlow !== undefined && original.flow !== expectedFlow) {
-      throw new ExecutionStateError({ executionId: originalId, status: original.status, operation: 'replay', hint: `It belongs to flow "${original.flow}", not "${expectedFlow}".` });
+      throw new ExecutionStateError({
+        executionId: originalId,
+        status: original.status,
+        operation: 'replay',
+        hint: `It belongs to flow "${original.flow}", not "${expectedFlow}".`,
+      });
     }
     const flow = this.#flow(original.flow);
     const { version } = this.versionOf(flow.name);
@@ -379,9 +387,7 @@ export class KeelRuntime implements Runtime {
       (record) =>
         // Completed calls that opted out of durability are copied too: they run again anyway, and a
         // hermetic replay must not count them as missing.
-        record.status === 'completed' &&
-        !(record.id in overrides) &&
-        (from === undefined || (record.seq < from.seq && !from.id.startsWith(`${record.id}/`))),
+        record.status === 'completed' && !(record.id in overrides) && (from === undefined || (record.seq < from.seq && !from.id.startsWith(`${record.id}/`))),
     );
     const now = Date.now();
     const execution = await store.createExecution({
@@ -499,9 +505,7 @@ export class KeelRuntime implements Runtime {
 
   async #waitInfos(store: Store, executionId: string): Promise<WaitInfo[]> {
     const waits = await store.listWaits(executionId);
-    return Promise.all(
-      waits.map(async ({ input, ...rest }) => ({ ...rest, ...(input ? { input: await loadPayload(store, input) } : {}) })),
-    );
+    return Promise.all(waits.map(async ({ input, ...rest }) => ({ ...rest, ...(input ? { input: await loadPayload(store, input) } : {}) })));
   }
 
   async #input(executionId: string, waitName: string, value: unknown, resolvedBy: string | undefined) {
@@ -521,7 +525,11 @@ export class KeelRuntime implements Runtime {
         executionId,
         wait: waitName,
         pending: names,
-        ...(answered ? { reason: 'it was already answered or timed out' } : execution.status === 'completed' || execution.status === 'cancelled' ? { reason: `the execution is ${execution.status}` } : {}),
+        ...(answered
+          ? { reason: 'it was already answered or timed out' }
+          : execution.status === 'completed' || execution.status === 'cancelled'
+            ? { reason: `the execution is ${execution.status}` }
+            : {}),
       });
     }
     const issues = await validateStoredSchema(wait.schema, value);

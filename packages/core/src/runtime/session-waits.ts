@@ -13,10 +13,10 @@ import type { WaitOptions } from './types.js';
 
 /** `wait()` in a session: the recorded input, or a suspension until input arrives. */
 export function runWait<Schema extends z.ZodType>(
-session: SessionInternals,
-scope: Scope,
-name: string,
-options: WaitOptions<Schema>,
+  session: SessionInternals,
+  scope: Scope,
+  name: string,
+  options: WaitOptions<Schema>,
 ): Promise<z.output<Schema>> {
   const id = scope.nextId(name, options.key);
   const current: DivergenceSide = { id, name, kind: 'wait', ...session.currentVersion() };

@@ -175,10 +175,12 @@ export class Session {
       // Tracing never fails a run: without the stored traceparent the next session only lacks its link.
     }
     type Outcome = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'halted' };
-    const finished: Promise<Outcome> = this.#telemetry.activate(() => runInScope(root, async () => body(input))).then(
-      (value): Outcome => ({ kind: 'returned', value }),
-      (error: unknown): Outcome => ({ kind: 'threw', error }),
-    );
+    const finished: Promise<Outcome> = this.#telemetry
+      .activate(() => runInScope(root, async () => body(input)))
+      .then(
+        (value): Outcome => ({ kind: 'returned', value }),
+        (error: unknown): Outcome => ({ kind: 'threw', error }),
+      );
     let outcome = await Promise.race([finished, this.#halted.then((): Outcome => ({ kind: 'halted' }))]);
     if (outcome.kind === 'threw' && ExecutionCancelledError.isInstance(outcome.error)) {
       this.cancel();
@@ -196,9 +198,7 @@ export class Session {
     }
   }
 
-  async #finish<Output>(
-    outcome: { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'halted' },
-  ): Promise<RunResult<Output>> {
+  async #finish<Output>(outcome: { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'halted' }): Promise<RunResult<Output>> {
     const halt = this.#halt;
     if (halt?.reason === 'lease-lost' || halt?.reason === 'store-failed') throw halt.error;
     const now = Date.now();
@@ -507,18 +507,19 @@ export class Session {
     let timer: NodeJS.Timeout | undefined;
     try {
       const running = this.#telemetry.runInCheckpoint(state, () => runInScope(child, async () => fn(context)));
-      const value = timeout === undefined
-        ? await running
-        : await Promise.race([
-            running,
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => {
-                const error = new CheckpointTimeoutError({ checkpointId: state.id, timeoutMs: timeout });
-                controller.abort(error);
-                reject(error);
-              }, timeout);
-            }),
-          ]);
+      const value =
+        timeout === undefined
+          ? await running
+          : await Promise.race([
+              running,
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => {
+                  const error = new CheckpointTimeoutError({ checkpointId: state.id, timeoutMs: timeout });
+                  controller.abort(error);
+                  reject(error);
+                }, timeout);
+              }),
+            ]);
       return { value, metadata };
     } finally {
       clearTimeout(timer);
@@ -712,4 +713,3 @@ export class Session {
     await this.store.putArtifact(artifact, this.fence);
   }
 }
-

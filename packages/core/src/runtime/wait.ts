@@ -16,9 +16,7 @@ import type { WaitOptions } from './types.js';
 export function wait<Schema extends z.ZodType>(name: string, options: WaitOptions<Schema>): Promise<z.output<Schema>> {
   const scope = currentScope();
   if (!scope) {
-    return Promise.reject(
-      new KeelError(`wait("${name}") was called outside a flow. Waits need an execution to suspend: call it inside flow(name, fn).`),
-    );
+    return Promise.reject(new KeelError(`wait("${name}") was called outside a flow. Waits need an execution to suspend: call it inside flow(name, fn).`));
   }
   return scope.session.runWait(scope, name, options);
 }

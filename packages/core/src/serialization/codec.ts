@@ -79,10 +79,7 @@ function encodeObject(object: object, path: string, subject: string, ancestors: 
     const entries: Encoded[] = [];
     let index = 0;
     for (const [key, entry] of object) {
-      entries.push([
-        toEncoded(key, `${path}.<map key ${index}>`, subject, ancestors),
-        toEncoded(entry, `${path}.<map value ${index}>`, subject, ancestors),
-      ]);
+      entries.push([toEncoded(key, `${path}.<map key ${index}>`, subject, ancestors), toEncoded(entry, `${path}.<map value ${index}>`, subject, ancestors)]);
       index++;
     }
     return tag('Map', entries);

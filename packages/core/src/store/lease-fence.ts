@@ -17,7 +17,9 @@ export function holdsLease(execution: Pick<ExecutionRecord, 'lease' | 'sessions'
 export function fencedLogExecution(records: readonly { readonly executionId: string }[]): string {
   const ids = new Set(records.map((record) => record.executionId));
   if (ids.size !== 1) {
-    throw new KeelError(`appendLogs with a fence takes the lines of one execution; this batch has ${ids.size} (${[...ids].join(', ')}): append each execution's lines with its own fence.`);
+    throw new KeelError(
+      `appendLogs with a fence takes the lines of one execution; this batch has ${ids.size} (${[...ids].join(', ')}): append each execution's lines with its own fence.`,
+    );
   }
   return [...ids][0]!;
 }

@@ -238,16 +238,7 @@ export type ExecutionPatch = {
 };
 
 /** The execution fields that {@link ExecutionPatch} may change. */
-export type PatchableExecutionField =
-  | 'status'
-  | 'output'
-  | 'error'
-  | 'lease'
-  | 'cancelRequested'
-  | 'sessions'
-  | 'metadata'
-  | 'endedAt'
-  | 'codeVersion';
+export type PatchableExecutionField = 'status' | 'output' | 'error' | 'lease' | 'cancelRequested' | 'sessions' | 'metadata' | 'endedAt' | 'codeVersion';
 
 /** The outcome of a conditional update: the new record, or why it did not apply. */
 export type UpdateResult<T> =

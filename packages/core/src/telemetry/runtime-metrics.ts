@@ -33,7 +33,9 @@ export function runtimeMetrics(): RuntimeMetrics | undefined {
   let instruments = byMeter.get(meter);
   if (!instruments) {
     instruments = {
-      sessions: meter.createCounter('keel.sessions', { description: 'Execution sessions (run, resume, retry, replay) that ended, by flow, operation and status.' }),
+      sessions: meter.createCounter('keel.sessions', {
+        description: 'Execution sessions (run, resume, retry, replay) that ended, by flow, operation and status.',
+      }),
       checkpoints: meter.createCounter('keel.checkpoints', { description: 'Checkpoints by kind, executed live or reused from the store.' }),
       checkpointDuration: meter.createHistogram('keel.checkpoint.duration', {
         description: 'How long live checkpoints ran, by kind and status.',
@@ -41,9 +43,14 @@ export function runtimeMetrics(): RuntimeMetrics | undefined {
         advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] },
       }),
       modelTokens: meter.createCounter('keel.model.tokens', { description: 'Tokens of live model calls, by model and type (input, output).' }),
-      modelCost: meter.createCounter('keel.model.cost_usd', { description: 'Estimated cost of live model calls at list price, by model (unknown prices add nothing).', unit: 'usd' }),
+      modelCost: meter.createCounter('keel.model.cost_usd', {
+        description: 'Estimated cost of live model calls at list price, by model (unknown prices add nothing).',
+        unit: 'usd',
+      }),
       leasesLost: meter.createCounter('keel.leases.lost', { description: 'Sessions stopped because another process took the lease, by flow.' }),
-      recoveries: meter.createCounter('keel.recoveries', { description: 'Executions picked up by recovery (queued, abandoned, owed a resume), by flow and found status.' }),
+      recoveries: meter.createCounter('keel.recoveries', {
+        description: 'Executions picked up by recovery (queued, abandoned, owed a resume), by flow and found status.',
+      }),
     };
     byMeter.set(meter, instruments);
   }

@@ -162,7 +162,13 @@ export class SessionTelemetry {
     const span = this.#tracer.startSpan(`keel.${record.kind} ${record.name}`, undefined, this.#parentContext(parent));
     if (span.isRecording()) {
       // Tokens are left out: nothing was spent, and backends that add up gen_ai usage must not count them twice.
-      span.setAttributes({ ...this.#checkpointAttributes(record), [keys.attempt]: record.attempts, [keys.checkpointStatus]: record.status, [keys.reused]: true, ...this.#modelAttributes(record, false) });
+      span.setAttributes({
+        ...this.#checkpointAttributes(record),
+        [keys.attempt]: record.attempts,
+        [keys.checkpointStatus]: record.status,
+        [keys.reused]: true,
+        ...this.#modelAttributes(record, false),
+      });
     }
     span.end();
   }

@@ -107,14 +107,10 @@ async function perform(store: Store, task: Exclude<WorkerTask, { kind: 'incremen
 async function increment(store: Store, executionId: string, times: number, before: ExecutionRecord | null): Promise<WorkerResult> {
   let conflicts = 0;
   let current = before;
-  for (let done = 0; done < times; ) {
+  for (let done = 0; done < times;) {
     if (current === null) throw new Error(`execution ${executionId} not found`);
     const counter = Number(current.metadata?.counter ?? 0) + 1;
-    const result = await store.updateExecution(
-      executionId,
-      { metadata: { ...current.metadata, counter } },
-      { version: current.version },
-    );
+    const result = await store.updateExecution(executionId, { metadata: { ...current.metadata, counter } }, { version: current.version });
     if (result.ok) {
       done++;
       current = result.record;

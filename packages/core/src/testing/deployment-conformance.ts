@@ -22,7 +22,11 @@ export function deploymentConformanceTests(test: DeclareConformanceTest, store: 
   });
 
   test('createDeployment stores the record as given; a second one of the same version conflicts and changes nothing', async () => {
-    const first = deployment('research', 'v1', 1, { inputSchema: { type: 'object', properties: { topic: { type: 'string' } } }, deployedBy: 'ci', metadata: { commit: 'abc' } });
+    const first = deployment('research', 'v1', 1, {
+      inputSchema: { type: 'object', properties: { topic: { type: 'string' } } },
+      deployedBy: 'ci',
+      metadata: { commit: 'abc' },
+    });
     expect(await store().createDeployment(first)).toStrictEqual({ ok: true, record: first });
     const again = await store().createDeployment({ ...first, digest: 'sha256:other', deployedAt: baseTime + 99 });
     expect(again).toStrictEqual({ ok: false, reason: 'conflict', current: first });

@@ -44,7 +44,9 @@ export function fencingConformanceTests(test: DeclareConformanceTest, store: () 
     }
     // Even with the version it just read, an update from the stale holder is refused by its fence.
     const read = (await store().getExecution(executionId))!;
-    await expect(store().updateExecution(executionId, { status: 'failed', lease: null }, { version: read.version, fence: stale })).rejects.toSatisfy(LeaseLostError.isInstance);
+    await expect(store().updateExecution(executionId, { status: 'failed', lease: null }, { version: read.version, fence: stale })).rejects.toSatisfy(
+      LeaseLostError.isInstance,
+    );
 
     expect(await readAll(store())).toStrictEqual(before);
     expect(await store().getExecution(executionId)).toStrictEqual(execution);
@@ -73,7 +75,9 @@ export function fencingConformanceTests(test: DeclareConformanceTest, store: () 
   });
 
   test('a fenced write to an execution that does not exist is refused', async () => {
-    const error = await store().putWait(wait('ghost'), stale).catch((caught: unknown) => caught);
+    const error = await store()
+      .putWait(wait('ghost'), stale)
+      .catch((caught: unknown) => caught);
     expect(LeaseLostError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ executionId, current: undefined });
     expect(await store().listWaits(executionId)).toEqual([]);

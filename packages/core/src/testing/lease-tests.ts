@@ -61,7 +61,7 @@ export function declareLeaseTests(
     });
   });
 
-  define('a holder taken over while inside its write (past the session\'s own lease check) is refused by the store', async (specification) => {
+  define("a holder taken over while inside its write (past the session's own lease check) is refused by the store", async (specification) => {
     const leaseTtlMs = 1_000;
     await withEffects(async (input) => {
       const holder = startHolder({ ...specification, input, holdAt: 0, freezeInWriteOf: 2, leaseTtlMs });
@@ -134,10 +134,11 @@ export function declareLeaseTests(
 async function takeOver(store: Store, executionId: string, leaseTtlMs: number) {
   const taker = createRuntime({ store, leaseTtlMs });
   taker.flow(leaseStepsFlow, leaseStepsBody('taker'));
-  const reports = await until(() => taker.executions.recover(), (found) => found.length > 0);
-  expect(reports).toMatchObject([
-    { executionId, found: 'running', result: { status: 'completed', output: ['holder:1', 'taker:2', 'taker:3', 'taker:4'] } },
-  ]);
+  const reports = await until(
+    () => taker.executions.recover(),
+    (found) => found.length > 0,
+  );
+  expect(reports).toMatchObject([{ executionId, found: 'running', result: { status: 'completed', output: ['holder:1', 'taker:2', 'taker:3', 'taker:4'] } }]);
   return {
     execution: await store.getExecution(executionId),
     records: await store.listCheckpoints(executionId),

@@ -2,15 +2,7 @@ import { spawn } from 'node:child_process';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  ArtifactRecord,
-  CheckpointRecord,
-  ExecutionRecord,
-  ExecutionStatus,
-  LogRecord,
-  PayloadRef,
-  WaitRecord,
-} from '../store/records.js';
+import type { ArtifactRecord, CheckpointRecord, ExecutionRecord, ExecutionStatus, LogRecord, PayloadRef, WaitRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { ExecutionExistsError } from '../errors/execution-exists-error.js';
 import { contentHash } from '../serialization/content-hash.js';
@@ -138,9 +130,7 @@ function defineSuite(options: StoreConformanceOptions): void {
       const created = await store.createExecution(newExecution('ex-0001'));
       const stored = await store.getExecution('ex-0001');
       expect(stored).toStrictEqual(created);
-      expect(Object.keys(stored ?? {}).sort()).toEqual(
-        ['createdAt', 'flow', 'id', 'input', 'lease', 'sessions', 'status', 'updatedAt', 'version'].sort(),
-      );
+      expect(Object.keys(stored ?? {}).sort()).toEqual(['createdAt', 'flow', 'id', 'input', 'lease', 'sessions', 'status', 'updatedAt', 'version'].sort());
     });
 
     test('a full execution round-trips deep-equal, nested metadata included', async () => {
@@ -161,11 +151,7 @@ function defineSuite(options: StoreConformanceOptions): void {
     test('updateExecution with the current version applies the patch, increments version and sets updatedAt', async () => {
       const created = await store.createExecution(newExecution('ex-0001'));
       const before = Date.now();
-      const result = await store.updateExecution(
-        'ex-0001',
-        { status: 'completed', output: payload('"done"'), endedAt: before, sessions: 2 },
-        { version: 1 },
-      );
+      const result = await store.updateExecution('ex-0001', { status: 'completed', output: payload('"done"'), endedAt: before, sessions: 2 }, { version: 1 });
       expect(result.ok).toBe(true);
       if (!result.ok) return;
       expect(result.record).toStrictEqual({
@@ -244,9 +230,7 @@ function defineSuite(options: StoreConformanceOptions): void {
 
     test('of concurrent updates with the same version exactly one applies', async () => {
       await store.createExecution(newExecution('ex-0001'));
-      const results = await Promise.all(
-        Array.from({ length: 8 }, (_, index) => store.updateExecution('ex-0001', { sessions: index + 10 }, { version: 1 })),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, (_, index) => store.updateExecution('ex-0001', { sessions: index + 10 }, { version: 1 })));
       const applied = results.filter((result) => result.ok);
       expect(applied).toHaveLength(1);
       expect(results.filter((result) => !result.ok && result.reason === 'conflict')).toHaveLength(7);
@@ -257,10 +241,7 @@ function defineSuite(options: StoreConformanceOptions): void {
 
   group('listing executions', (test) => {
     /** Creates executions in a scrambled order; returns their ids, oldest first. */
-    async function createMany(
-      count: number,
-      shape: (index: number) => Partial<ExecutionRecord> = () => ({}),
-    ): Promise<string[]> {
+    async function createMany(count: number, shape: (index: number) => Partial<ExecutionRecord> = () => ({})): Promise<string[]> {
       const ids = Array.from({ length: count }, (_, index) => executionId(index + 1));
       for (const index of scramble(count)) await store.createExecution(newExecution(ids[index] as string, shape(index)));
       return ids;
@@ -289,12 +270,7 @@ function defineSuite(options: StoreConformanceOptions): void {
       const statuses: ExecutionStatus[] = ['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled'];
       const ids = await createMany(12, (index) => ({ status: statuses[index % statuses.length] as ExecutionStatus }));
       expect((await store.listExecutions({ status: 'waiting' })).map((record) => record.id)).toEqual([ids[8], ids[2]]);
-      expect((await store.listExecutions({ status: ['failed', 'queued'] })).map((record) => record.id)).toEqual([
-        ids[10],
-        ids[6],
-        ids[4],
-        ids[0],
-      ]);
+      expect((await store.listExecutions({ status: ['failed', 'queued'] })).map((record) => record.id)).toEqual([ids[10], ids[6], ids[4], ids[0]]);
       expect(await store.listExecutions({ status: [] })).toEqual([]);
     });
 
@@ -420,9 +396,7 @@ function defineSuite(options: StoreConformanceOptions): void {
     });
 
     test('concurrent puts all land', async () => {
-      await Promise.all(
-        Array.from({ length: 150 }, (_, seq) => store.putCheckpoint(newCheckpoint(seq % 2 === 0 ? 'ex-0001' : 'ex-0002', seq))),
-      );
+      await Promise.all(Array.from({ length: 150 }, (_, seq) => store.putCheckpoint(newCheckpoint(seq % 2 === 0 ? 'ex-0001' : 'ex-0002', seq))));
       expect(await store.listCheckpoints('ex-0001')).toHaveLength(75);
       expect(await store.listCheckpoints('ex-0002')).toHaveLength(75);
     });
@@ -611,13 +585,7 @@ function defineSuite(options: StoreConformanceOptions): void {
     });
 
     test('one append may carry lines of several executions', async () => {
-      await store.appendLogs([
-        logLine('ex-0001', 0),
-        logLine('ex-0002', 0),
-        logLine('ex-0001', 1),
-        logLine('ex-0003', 0),
-        logLine('ex-0002', 1),
-      ]);
+      await store.appendLogs([logLine('ex-0001', 0), logLine('ex-0002', 0), logLine('ex-0001', 1), logLine('ex-0003', 0), logLine('ex-0002', 1)]);
       expect(await store.listLogs('ex-0001')).toStrictEqual([logLine('ex-0001', 0), logLine('ex-0001', 1)]);
       expect(await store.listLogs('ex-0002')).toStrictEqual([logLine('ex-0002', 0), logLine('ex-0002', 1)]);
       expect(await store.listLogs('ex-0003')).toStrictEqual([logLine('ex-0003', 0)]);
@@ -781,7 +749,10 @@ function defineSuite(options: StoreConformanceOptions): void {
       define(increments, async (shared) => {
         await store.createExecution({ ...newExecution('ex-0001'), metadata: { counter: 0 } });
         const task: WorkerTask = { kind: 'increment', executionId: 'ex-0001', times: 50 };
-        const results = await runWorkers(shared, Array.from({ length: processes }, () => task));
+        const results = await runWorkers(
+          shared,
+          Array.from({ length: processes }, () => task),
+        );
         // Every worker read version 1 before any wrote: one first write wins, the others must conflict —
         // so this checks compare-and-set refusing stale writes, not only writers taking turns.
         const conflicts = results.map((result) => result.count);
@@ -833,9 +804,7 @@ function defineSuite(options: StoreConformanceOptions): void {
         for (let worker = 0; worker < processes; worker++) {
           const own = executionId(worker + 1);
           const records = await store.listCheckpoints(own);
-          expect(records.map((record) => [record.seq, record.status])).toEqual(
-            range(checkpoints, firstSeq).map((seq) => [seq, 'completed']),
-          );
+          expect(records.map((record) => [record.seq, record.status])).toEqual(range(checkpoints, firstSeq).map((seq) => [seq, 'completed']));
           for (const record of [records[0], records.at(-1)]) {
             expect(await store.getBlob((record?.output as PayloadRef).hash)).not.toBeNull();
           }

@@ -60,8 +60,16 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     if (request.method !== 'POST') {
       return rpcError(405, `${request.method} is not served: this MCP endpoint is stateless and answers POST requests only.`, { Allow: 'POST' });
     }
-    const server = createKeelMcpServer({ runtime: options.runtime, runs, ...(options.flowCodeMissing !== undefined ? { flowCodeMissing: options.flowCodeMissing } : {}) });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: maxBodyBytes });
+    const server = createKeelMcpServer({
+      runtime: options.runtime,
+      runs,
+      ...(options.flowCodeMissing !== undefined ? { flowCodeMissing: options.flowCodeMissing } : {}),
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+      maxRequestBodySize: maxBodyBytes,
+    });
     await server.connect(transport);
     try {
       return await transport.handleRequest(request);

@@ -12,13 +12,18 @@ export function refusal(request: Request, token: string | undefined, allowedHost
     const header = request.headers.get('authorization');
     const bearer = bearerTokenOf(header);
     if (bearer === undefined || !sameSecret(bearer, token)) {
-      const problem = header === null ? "This Keel MCP server needs a token." : "The token given does not match this server's.";
-      return rpcError(401, `${problem} Send "Authorization: Bearer <token>" with the token the server was started with (KEEL_API_TOKEN).`, { 'WWW-Authenticate': 'Bearer realm="keel"' });
+      const problem = header === null ? 'This Keel MCP server needs a token.' : "The token given does not match this server's.";
+      return rpcError(401, `${problem} Send "Authorization: Bearer <token>" with the token the server was started with (KEEL_API_TOKEN).`, {
+        'WWW-Authenticate': 'Bearer realm="keel"',
+      });
     }
   } else if (allowedHosts !== undefined) {
     const hostName = hostNameOf(request.headers.get('host'));
     if (hostName === undefined || !allowedHosts.has(hostName)) {
-      return rpcError(403, `This Keel MCP server answers only requests addressed to ${[...allowedHosts].join(', ')}; set a token (KEEL_API_TOKEN) to serve other host names.`);
+      return rpcError(
+        403,
+        `This Keel MCP server answers only requests addressed to ${[...allowedHosts].join(', ')}; set a token (KEEL_API_TOKEN) to serve other host names.`,
+      );
     }
   }
   const origin = request.headers.get('origin');

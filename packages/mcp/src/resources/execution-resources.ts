@@ -57,7 +57,11 @@ export function registerExecutionResources(server: McpServer, runtime: Runtime):
         const resources = [];
         for (const execution of executions) {
           for (const artifact of await runtime.executions.artifacts(execution.id)) {
-            resources.push({ uri: artifactUri(execution.id, artifact.name), name: `${artifact.name} of ${execution.flow} ${execution.id}`, description: `${artifact.type}, ${artifact.payload.size} bytes` });
+            resources.push({
+              uri: artifactUri(execution.id, artifact.name),
+              name: `${artifact.name} of ${execution.flow} ${execution.id}`,
+              description: `${artifact.type}, ${artifact.payload.size} bytes`,
+            });
           }
         }
         return { resources };

@@ -23,6 +23,12 @@ export async function waitBounded(handle: RunHandle, waitMs: number): Promise<Bo
 /** Resolves when `promise` settles or after `milliseconds`, whichever is first, leaving no timer behind. */
 export async function raceTimer(promise: Promise<unknown>, milliseconds: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, milliseconds)))]);
+  await Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, milliseconds))),
+  ]);
   clearTimeout(timer);
 }

@@ -20,7 +20,9 @@ export const pagingShape = {
     .min(200)
     .max(largestMaxChars)
     .optional()
-    .describe(`Return at most this many characters of the answer (default ${defaultMaxChars}). A longer answer ends with a note giving the offset to call again with.`),
+    .describe(
+      `Return at most this many characters of the answer (default ${defaultMaxChars}). A longer answer ends with a note giving the offset to call again with.`,
+    ),
   offset: z.number().int().min(0).optional().describe('Start at this character of the whole answer (default 0), as the truncation note says.'),
 };
 

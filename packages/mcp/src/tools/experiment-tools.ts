@@ -15,7 +15,10 @@ const listExperimentsTool = {
   description:
     'Lists experiments, newest first: each replays a cohort of recorded executions with a change (a model swapped, instructions or a tool replaced) and compares each replay with its original. ' +
     'Shows progress, outputs changed, tool calls answered from records vs live vs missed, token and cost deltas; also names the experiments the loaded code defines (run_experiment runs them).',
-  inputSchema: { name: z.string().min(1).optional().describe('Only experiments of this name.'), limit: z.number().int().min(1).max(200).optional().describe('At most this many (default 20).') },
+  inputSchema: {
+    name: z.string().min(1).optional().describe('Only experiments of this name.'),
+    limit: z.number().int().min(1).max(200).optional().describe('At most this many (default 20).'),
+  },
   annotations: readOnly,
 } satisfies ToolDefinition;
 
@@ -34,13 +37,18 @@ const runExperimentTool = {
   name: 'run_experiment',
   title: 'Run an experiment',
   description:
-    'Starts an experiment the loaded code defines (list_experiments names them), queued for a Keel worker, which replays each member; tools are answered per the experiment\'s policy (from the original\'s records by default, so nothing reaches the outside world). ' +
+    "Starts an experiment the loaded code defines (list_experiments names them), queued for a Keel worker, which replays each member; tools are answered per the experiment's policy (from the original's records by default, so nothing reaches the outside world). " +
     'With waitSeconds it watches the experiment until it ends (or the time is up); get_experiment follows it.',
   inputSchema: {
     name: z.string().min(1).describe('The experiment name.'),
     limit: z.number().int().min(1).optional().describe('Replay at most this many executions of the cohort.'),
     since: z.string().min(1).optional().describe('Only executions created since then: an ISO date or a duration ago (7d, 12h).'),
-    waitSeconds: z.number().min(0).max(longestWaitSeconds).optional().describe(`Watch it for up to this many seconds (default 0; at most ${longestWaitSeconds}).`),
+    waitSeconds: z
+      .number()
+      .min(0)
+      .max(longestWaitSeconds)
+      .optional()
+      .describe(`Watch it for up to this many seconds (default 0; at most ${longestWaitSeconds}).`),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
 } satisfies ToolDefinition;
@@ -66,7 +74,9 @@ export function registerExperimentTools(server: McpServer, context: ToolContext)
   defineTool(server, getExperimentTool, async ({ experimentId }) => jsonText(experimentDocument(await runtime.experiments.get(experimentId))));
 
   defineTool(server, runExperimentTool, async ({ name, limit, since, waitSeconds }) => {
-    const { executionId } = await runtime.experiments.named(name).start({ cohort: { ...(limit !== undefined ? { limit } : {}), ...(since !== undefined ? { since } : {}) } });
+    const { executionId } = await runtime.experiments
+      .named(name)
+      .start({ cohort: { ...(limit !== undefined ? { limit } : {}), ...(since !== undefined ? { since } : {}) } });
     const deadline = Date.now() + (waitSeconds ?? 0) * 1000;
     let experiment = await runtime.experiments.get(executionId);
     // Watching means reading the store again until the worker ends it, or the time is up.

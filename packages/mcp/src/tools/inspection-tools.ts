@@ -55,7 +55,10 @@ const getCheckpointTool = {
     'its error with the whole stack, attempts, timing, model id and token usage, metadata and children. part=input, output or error returns only that value.',
   inputSchema: {
     executionId: executionIdArgument,
-    checkpointId: z.string().min(1).describe('The checkpoint id, a path of name:n segments such as "fetch_page:1" or "publish:1/render:1" (get_execution lists them).'),
+    checkpointId: z
+      .string()
+      .min(1)
+      .describe('The checkpoint id, a path of name:n segments such as "fetch_page:1" or "publish:1/render:1" (get_execution lists them).'),
     part: z.enum(['all', 'input', 'output', 'error']).optional().describe('Only this part (default all).'),
     ...pagingShape,
   },
@@ -95,85 +98,67 @@ const getLogsTool = {
 /** Tools that read executions: list, show, one checkpoint, why it failed, logs. None changes anything. */
 export function registerInspectionTools(server: McpServer, context: ToolContext): void {
   const { runtime } = context;
-  defineTool(
-    server,
-    listExecutionsTool,
-    async ({ flow, status, limit, before }) => {
-      const store = await runtime.store();
-      const wanted = limit ?? 20;
-      const records = await store.listExecutions({
-        ...(flow !== undefined ? { flow } : {}),
-        ...(status !== undefined ? { status } : {}),
-        ...(before !== undefined ? { before } : {}),
-        limit: wanted + 1,
-      });
-      const page = records.slice(0, wanted);
-      const executions = await Promise.all(
-        page.map(async (record) => {
-          const pending = record.status === 'waiting' ? (await store.listWaits(record.id, { status: 'pending' })).map((wait) => wait.id) : [];
-          return executionLine(record, pending);
-        }),
-      );
-      const answer: { [key: string]: JsonValue } = { executions };
-      if (!page.length) answer.note = `No executions match${flow !== undefined || status !== undefined ? ' these filters' : ''} in the store ${store.location}.`;
-      const last = page.at(-1);
-      if (records.length > wanted && last) answer.more = `More executions are older: call again with before=${last.id}.`;
-      return jsonText(answer);
-    },
+  defineTool(server, listExecutionsTool, async ({ flow, status, limit, before }) => {
+    const store = await runtime.store();
+    const wanted = limit ?? 20;
+    const records = await store.listExecutions({
+      ...(flow !== undefined ? { flow } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(before !== undefined ? { before } : {}),
+      limit: wanted + 1,
+    });
+    const page = records.slice(0, wanted);
+    const executions = await Promise.all(
+      page.map(async (record) => {
+        const pending = record.status === 'waiting' ? (await store.listWaits(record.id, { status: 'pending' })).map((wait) => wait.id) : [];
+        return executionLine(record, pending);
+      }),
+    );
+    const answer: { [key: string]: JsonValue } = { executions };
+    if (!page.length) answer.note = `No executions match${flow !== undefined || status !== undefined ? ' these filters' : ''} in the store ${store.location}.`;
+    const last = page.at(-1);
+    if (records.length > wanted && last) answer.more = `More executions are older: call again with before=${last.id}.`;
+    return jsonText(answer);
+  });
+
+  defineTool(server, getExecutionTool, async ({ executionId }) => {
+    const records = await loadExecutionRecords(runtime, executionId);
+    const artifacts = await records.store.listArtifacts(executionId);
+    return jsonText(await executionDocument(records, artifacts));
+  });
+
+  defineTool(server, getCheckpointTool, async ({ executionId, checkpointId, part }) =>
+    checkpointDocument(await loadExecutionRecords(runtime, executionId), checkpointId, part ?? 'all'),
   );
 
-  defineTool(
-    server,
-    getExecutionTool,
-    async ({ executionId }) => {
-      const records = await loadExecutionRecords(runtime, executionId);
-      const artifacts = await records.store.listArtifacts(executionId);
-      return jsonText(await executionDocument(records, artifacts));
-    },
-  );
+  defineTool(server, explainFailureTool, async ({ executionId }) => jsonText(await explainFailure(await loadExecutionRecords(runtime, executionId))));
 
-  defineTool(
-    server,
-    getCheckpointTool,
-    async ({ executionId, checkpointId, part }) => checkpointDocument(await loadExecutionRecords(runtime, executionId), checkpointId, part ?? 'all'),
-  );
-
-  defineTool(
-    server,
-    explainFailureTool,
-    async ({ executionId }) => jsonText(await explainFailure(await loadExecutionRecords(runtime, executionId))),
-  );
-
-  defineTool(
-    server,
-    getLogsTool,
-    async ({ executionId, offset, limit, level, checkpointId, maxChars }) => {
-      const store = await runtime.store();
-      await loadExecutionRecords(runtime, executionId);
-      const start = offset ?? 0;
-      const wanted = limit ?? 200;
-      const budget = maxChars ?? 20_000;
-      const lines = await store.listLogs(executionId, { offset: start, limit: wanted + 1 });
-      const lowest = levels.indexOf(level ?? 'debug');
-      const shown: string[] = [];
-      let used = 0;
-      let next: number | undefined;
-      for (const [index, line] of lines.slice(0, wanted).entries()) {
-        if (levels.indexOf(line.level) < lowest) continue;
-        if (checkpointId !== undefined && line.checkpointId !== checkpointId && !line.checkpointId?.startsWith(`${checkpointId}/`)) continue;
-        const text = logLine(start + index, line);
-        if (shown.length && used + text.length + 1 > budget) {
-          next = start + index;
-          break;
-        }
-        shown.push(text);
-        used += text.length + 1;
+  defineTool(server, getLogsTool, async ({ executionId, offset, limit, level, checkpointId, maxChars }) => {
+    const store = await runtime.store();
+    await loadExecutionRecords(runtime, executionId);
+    const start = offset ?? 0;
+    const wanted = limit ?? 200;
+    const budget = maxChars ?? 20_000;
+    const lines = await store.listLogs(executionId, { offset: start, limit: wanted + 1 });
+    const lowest = levels.indexOf(level ?? 'debug');
+    const shown: string[] = [];
+    let used = 0;
+    let next: number | undefined;
+    for (const [index, line] of lines.slice(0, wanted).entries()) {
+      if (levels.indexOf(line.level) < lowest) continue;
+      if (checkpointId !== undefined && line.checkpointId !== checkpointId && !line.checkpointId?.startsWith(`${checkpointId}/`)) continue;
+      const text = logLine(start + index, line);
+      if (shown.length && used + text.length + 1 > budget) {
+        next = start + index;
+        break;
       }
-      if (next === undefined && lines.length > wanted) next = start + wanted;
-      const head = shown.length ? shown.join('\n') : `(no log lines${level !== undefined || checkpointId !== undefined ? ' match' : ''} from line ${start} on)`;
-      return next !== undefined ? `${head}\n\n[more lines: call again with offset=${next}]` : head;
-    },
-  );
+      shown.push(text);
+      used += text.length + 1;
+    }
+    if (next === undefined && lines.length > wanted) next = start + wanted;
+    const head = shown.length ? shown.join('\n') : `(no log lines${level !== undefined || checkpointId !== undefined ? ' match' : ''} from line ${start} on)`;
+    return next !== undefined ? `${head}\n\n[more lines: call again with offset=${next}]` : head;
+  });
 }
 
 /** An execution in a list: enough to pick the one to look at. */
@@ -194,5 +179,8 @@ function executionLine(record: ExecutionRecord, pending: readonly string[]): { [
 function logLine(index: number, line: LogRecord): string {
   const fields = line.fields && Object.keys(line.fields).length ? ` ${oneLine(JSON.stringify(line.fields), 2_000)}` : '';
   // One line of thousands of characters would take a whole page: lines are cut (get_logs has no more of them).
-  return oneLine(`#${index} ${isoTime(line.time)} ${line.level.toUpperCase()}${line.checkpointId ? ` [${line.checkpointId}]` : ''} ${line.message}${fields}`, 4_000);
+  return oneLine(
+    `#${index} ${isoTime(line.time)} ${line.level.toUpperCase()}${line.checkpointId ? ` [${line.checkpointId}]` : ''} ${line.message}${fields}`,
+    4_000,
+  );
 }

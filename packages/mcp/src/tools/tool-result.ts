@@ -7,7 +7,8 @@ const hints: Readonly<Record<string, string>> = {
   ArtifactNotFoundError: 'list_artifacts lists the artifacts of an execution.',
   WaitNotFoundError: 'get_execution shows the waits of an execution, with their ids and status.',
   WaitInputInvalidError: 'get_execution shows the JSON Schema the input must match.',
-  FlowCodeNotLoadedError: 'get_execution, give_input and cancel_execution work without it; a Keel worker that has the code resumes an execution once its input is given.',
+  FlowCodeNotLoadedError:
+    'get_execution, give_input and cancel_execution work without it; a Keel worker that has the code resumes an execution once its input is given.',
   FlowNotFoundError: 'list_flows lists the flows this server can run; the server must be started where the flows are defined (keel.config.ts).',
   ExecutionStateError: 'get_execution shows its status.',
   ExecutionLeasedError: 'Another process runs it now; get_execution shows who holds it. Try again once it has stopped.',

@@ -23,7 +23,8 @@ export async function checkpointDocument(records: ExecutionRecords, checkpointId
   if (!record) throw new CheckpointNotFoundError({ executionId: execution.id, checkpointId, known: checkpoints.map((candidate) => candidate.id) });
   if (part === 'input' || part === 'output') {
     const ref = record[part];
-    if (!ref) return `(checkpoint ${record.id} has no stored ${part}: ${part === 'input' ? 'the capture policy left it out, or the call had none' : record.durable ? `it is ${statusOf(record, false)}` : 'it is not durable'})`;
+    if (!ref)
+      return `(checkpoint ${record.id} has no stored ${part}: ${part === 'input' ? 'the capture policy left it out, or the call had none' : record.durable ? `it is ${statusOf(record, false)}` : 'it is not durable'})`;
     const value = await payloads.value(ref);
     return typeof value === 'string' ? value : jsonText(toJsonView(value));
   }

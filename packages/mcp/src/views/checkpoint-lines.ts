@@ -42,7 +42,8 @@ export function checkpointLine(record: CheckpointRecord, live: boolean, cost?: C
   if (usage?.totalTokens !== undefined) parts.push(`${usage.inputTokens ?? '?'} in / ${usage.outputTokens ?? '?'} out tokens`);
   const spend = cost?.byCheckpoint[record.id];
   if (spend && record.kind === 'model') parts.push(spend.unpricedCalls ? 'price unknown' : `~$${formatUsd(spend.usd)}`);
-  else if (spend) parts.push(`below: ${spend.calls} model calls, ${spend.tokens} tokens${spend.calls > spend.unpricedCalls ? `, ~$${formatUsd(spend.usd)}` : ''}`);
+  else if (spend)
+    parts.push(`below: ${spend.calls} model calls, ${spend.tokens} tokens${spend.calls > spend.unpricedCalls ? `, ~$${formatUsd(spend.usd)}` : ''}`);
   if (record.error) parts.push(oneLine(`${record.error.name}: ${record.error.message}`, 160));
   return parts.join(' · ');
 }

@@ -31,7 +31,9 @@ export async function executionDocument(records: ExecutionRecords, artifacts: re
     ...(execution.codeVersion !== undefined ? { codeVersion: execution.codeVersion } : {}),
     ...(execution.metadata ? { metadata: toJsonView(execution.metadata) } : {}),
     ...(execution.replayOf ? { replayOf: toJsonView(execution.replayOf) } : {}),
-    ...(execution.lease && execution.status === 'running' ? { heldBy: `${execution.lease.host} pid ${execution.lease.pid}, lease until ${isoTime(execution.lease.expiresAt)}` } : {}),
+    ...(execution.lease && execution.status === 'running'
+      ? { heldBy: `${execution.lease.host} pid ${execution.lease.pid}, lease until ${isoTime(execution.lease.expiresAt)}` }
+      : {}),
     ...(execution.cancelRequested ? { cancelRequested: true } : {}),
   };
   if (execution.error) {
@@ -47,7 +49,12 @@ export async function executionDocument(records: ExecutionRecords, artifacts: re
   if (cost) document.cost = cost;
   document.checkpointCount = checkpoints.length;
   document.checkpoints = checkpointLines(checkpoints, live, rollup);
-  document.artifacts = artifacts.map((artifact) => ({ name: artifact.name, type: artifact.type, bytes: artifact.payload.size, uri: artifactUri(execution.id, artifact.name) }));
+  document.artifacts = artifacts.map((artifact) => ({
+    name: artifact.name,
+    type: artifact.type,
+    bytes: artifact.payload.size,
+    uri: artifactUri(execution.id, artifact.name),
+  }));
   const next = nextSteps(execution, waits);
   if (next.length) document.next = next;
   document.input = await payloads.view(execution.input);
@@ -115,7 +122,10 @@ function nextSteps(execution: ExecutionRecord, waits: readonly WaitRecord[]): st
   const id = execution.id;
   switch (execution.status) {
     case 'failed':
-      return [`explain_failure executionId=${id}: which call broke, its error and input, and what a retry re-runs`, `retry_execution executionId=${id}: run it again, reusing what completed`];
+      return [
+        `explain_failure executionId=${id}: which call broke, its error and input, and what a retry re-runs`,
+        `retry_execution executionId=${id}: run it again, reusing what completed`,
+      ];
     case 'waiting':
       return waits
         .filter((wait) => wait.status === 'pending')

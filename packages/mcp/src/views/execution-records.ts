@@ -1,4 +1,12 @@
-import { ExecutionNotFoundError, executionLeaseState, type CheckpointRecord, type ExecutionRecord, type Runtime, type Store, type WaitRecord } from '@keel/core';
+import {
+  ExecutionNotFoundError,
+  executionLeaseState,
+  type CheckpointRecord,
+  type ExecutionRecord,
+  type Runtime,
+  type Store,
+  type WaitRecord,
+} from '@keel/core';
 import { StoredPayloads } from './stored-payloads.js';
 
 /** An execution's records as stored, with the payloads left in the store until an answer needs one. */

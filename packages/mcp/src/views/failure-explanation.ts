@@ -28,7 +28,9 @@ export async function explainFailure(records: ExecutionRecords): Promise<{ [key:
     return {
       ...base,
       summary: notFailedSummary(records),
-      ...(caught.length ? { failedCheckpoints: caught, note: 'These checkpoints failed but the flow went on (the error was caught or retried); get_checkpoint shows each.' } : {}),
+      ...(caught.length
+        ? { failedCheckpoints: caught, note: 'These checkpoints failed but the flow went on (the error was caught or retried); get_checkpoint shows each.' }
+        : {}),
     };
   }
   const readAll = (checkpoint: CheckpointRecord, part: string) => `get_checkpoint executionId=${execution.id} checkpointId=${checkpoint.id} part=${part}`;
@@ -47,7 +49,9 @@ export async function explainFailure(records: ExecutionRecords): Promise<{ [key:
       ...(failing.endedAt !== undefined ? { duration: durationText(failing.endedAt - failing.startedAt) } : {}),
       ...(failing.metadata ? { metadata: toJsonView(failing.metadata) } : {}),
       error: failing.error ? await payloads.error(failing.error, stackLines) : null,
-      input: failing.input ? previewValue(await payloads.view(failing.input), valueLimit, readAll(failing, 'input')) : '(not captured: the capture policy left it out, or the call had no input)',
+      input: failing.input
+        ? previewValue(await payloads.view(failing.input), valueLimit, readAll(failing, 'input'))
+        : '(not captured: the capture policy left it out, or the call had no input)',
     };
   } else {
     const lastCompleted = [...checkpoints].reverse().find((record) => record.status === 'completed');
@@ -118,7 +122,9 @@ function failedSummary(records: ExecutionRecords, failing: CheckpointRecord | un
   const what = failing
     ? `${failing.kind === 'tool' || failing.kind === 'mcp' ? `The ${failing.kind === 'mcp' ? 'MCP' : 'tool'} call "${toolNameOf(failing)}"` : `The ${failing.kind} checkpoint`} (checkpoint ${failing.id}) failed with ${errorText} after ${failing.attempts} attempt${failing.attempts === 1 ? '' : 's'}`
     : `The flow body failed outside any checkpoint with ${errorText}`;
-  const cause = model ? `; the model call ${model.id}${modelUsageOf(model.metadata)?.model ? ` (${modelUsageOf(model.metadata)?.model})` : ''} came just before it` : '';
+  const cause = model
+    ? `; the model call ${model.id}${modelUsageOf(model.metadata)?.model ? ` (${modelUsageOf(model.metadata)?.model})` : ''} came just before it`
+    : '';
   return `${what}${cause}. Execution ${execution.id} of flow "${execution.flow}" failed${execution.endedAt !== undefined ? ` at ${isoTime(execution.endedAt)}` : ''}.`;
 }
 

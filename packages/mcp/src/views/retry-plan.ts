@@ -29,7 +29,7 @@ export interface RetryPlan {
 export function retryPlan(records: readonly CheckpointRecord[]): RetryPlan {
   const byId = new Map(records.map((record) => [record.id, record]));
   const insideReused = (record: CheckpointRecord): boolean => {
-    for (let parent = record.parentId; parent !== null; ) {
+    for (let parent = record.parentId; parent !== null;) {
       const ancestor = byId.get(parent);
       if (!ancestor) return false;
       if (ancestor.status === 'completed' && ancestor.durable) return true;

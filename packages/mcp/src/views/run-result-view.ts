@@ -11,7 +11,9 @@ export function runResultView(result: RunResult): { [key: string]: JsonValue } {
   return {
     executionId: result.executionId,
     status: result.status,
-    ...(result.status === 'completed' ? { output: previewValue(toJsonView(result.output), outputLimit, `read_artifact executionId=${result.executionId} name=output`) } : {}),
+    ...(result.status === 'completed'
+      ? { output: previewValue(toJsonView(result.output), outputLimit, `read_artifact executionId=${result.executionId} name=output`) }
+      : {}),
     ...(result.error ? { error: errorJsonView(result.error, shortStacks(8)) } : {}),
     ...(result.waits?.length ? { waits: result.waits.map(pendingWaitView) } : {}),
   };

@@ -18,7 +18,9 @@ export class StoredPayloads {
   async value(ref: PayloadRef): Promise<unknown> {
     const text = await this.#store.getBlob(ref.hash);
     if (text === null) {
-      throw new Error(`The store ${this.#store.location} has no blob ${ref.hash} although a record refers to it; the store was copied partially or its blobs were deleted.`);
+      throw new Error(
+        `The store ${this.#store.location} has no blob ${ref.hash} although a record refers to it; the store was copied partially or its blobs were deleted.`,
+      );
     }
     return decodeValue(text);
   }

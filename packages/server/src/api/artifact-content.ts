@@ -30,11 +30,7 @@ export function artifactMediaType(record: Pick<ArtifactRecord, 'type'>, value: u
 export function artifactContentResponse(record: ArtifactRecord, value: unknown): Response {
   const mediaType = artifactMediaType(record, value);
   const body: Uint8Array | string =
-    value instanceof Uint8Array
-      ? new Uint8Array(value)
-      : typeof value === 'string'
-        ? value
-        : JSON.stringify(toJsonView(value), null, 2);
+    value instanceof Uint8Array ? new Uint8Array(value) : typeof value === 'string' ? value : JSON.stringify(toJsonView(value), null, 2);
   const inline = !mediaType.startsWith('application/octet-stream');
   return new Response(body, {
     status: 200,

@@ -54,7 +54,12 @@ export interface ErrorView {
 
 /** The view of a stored error record (its payload reference left out). */
 export function errorRecordView(error: ErrorRecord): ErrorView {
-  return { name: error.name, message: error.message, ...(error.code !== undefined ? { code: error.code } : {}), ...(error.stack !== undefined ? { stack: error.stack } : {}) };
+  return {
+    name: error.name,
+    message: error.message,
+    ...(error.code !== undefined ? { code: error.code } : {}),
+    ...(error.stack !== undefined ? { stack: error.stack } : {}),
+  };
 }
 
 /** What the view of a checkpoint needs from its execution's records beside the checkpoint itself. */

@@ -36,7 +36,10 @@ export async function executionInsight(runtime: Runtime, executionId: string): P
     session: inference.session,
     ...(inference.since !== undefined ? { since: inference.since } : {}),
     ids: [...inference.ids],
-    ...usageTotals(records.filter((checkpoint) => inference.ids.has(checkpoint.id)), costs),
+    ...usageTotals(
+      records.filter((checkpoint) => inference.ids.has(checkpoint.id)),
+      costs,
+    ),
   };
   const failed = failedCheckpointOf(records);
   return {

@@ -102,7 +102,14 @@ export function executionRoutes(api: Hono, context: ApiContext): void {
     const id = executionIdParam(c);
     const name = artifactNameParam(c);
     const { record, value } = await runtime.executions.artifact(id, name);
-    return c.json({ name: record.name, type: record.type, size: record.payload.size, checkpointId: record.checkpointId, createdAt: record.createdAt, value: toJsonView(value) });
+    return c.json({
+      name: record.name,
+      type: record.type,
+      size: record.payload.size,
+      checkpointId: record.checkpointId,
+      createdAt: record.createdAt,
+      value: toJsonView(value),
+    });
   });
 
   api.get('/executions/:id/artifacts/:name/content', async (c) => {

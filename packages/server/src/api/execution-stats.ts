@@ -64,7 +64,17 @@ export function usageTotals(records: readonly Recordlike[], costs: ModelCosts): 
     if (estimate !== null) cost = (cost ?? 0) + estimate;
     else if (usage.model) unpriced.add(usage.model);
   }
-  return { checkpoints: records.length, calls, modelCalls, toolCalls, inputTokens, outputTokens, totalTokens, estimatedCostUsd: cost, unpricedModels: [...unpriced] };
+  return {
+    checkpoints: records.length,
+    calls,
+    modelCalls,
+    toolCalls,
+    inputTokens,
+    outputTokens,
+    totalTokens,
+    estimatedCostUsd: cost,
+    unpricedModels: [...unpriced],
+  };
 }
 
 /** The statistics of an execution from its checkpoint records. */

@@ -26,10 +26,12 @@ export function experimentRoutes(api: Hono, context: ApiContext): void {
     const name = keyParam(c, 'name', 'experiment name');
     const body = await objectBody(c);
     const unknown = Object.keys(body).filter((key) => !['limit', 'since'].includes(key));
-    if (unknown.length) throw badRequest(`Unknown experiment option ${unknown.map((key) => `"${printable(key)}"`).join(', ')}; the options are limit and since.`);
+    if (unknown.length)
+      throw badRequest(`Unknown experiment option ${unknown.map((key) => `"${printable(key)}"`).join(', ')}; the options are limit and since.`);
     const { limit, since } = body;
     if (limit !== undefined && !(Number.isInteger(limit) && (limit as number) >= 1)) throw badRequest('"limit" must be a whole number of 1 or more.');
-    if (since !== undefined && typeof since !== 'string' && typeof since !== 'number') throw badRequest('"since" must be an ISO date, a duration ago such as "7d", or epoch milliseconds.');
+    if (since !== undefined && typeof since !== 'string' && typeof since !== 'number')
+      throw badRequest('"since" must be an ISO date, a duration ago such as "7d", or epoch milliseconds.');
     const started = await runtime.experiments.named(name).start({
       cohort: { ...(limit !== undefined ? { limit: limit as number } : {}), ...(since !== undefined ? { since: since as string | number } : {}) },
     });

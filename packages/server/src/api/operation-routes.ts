@@ -58,13 +58,21 @@ export function operationRoutes(api: Hono, context: ApiContext): void {
     return c.json(answer.body, answer.status);
   });
 
-  api.get('/flows', (c) => c.json({ flows: runtime.flows().sort().map((name) => ({ name })) }));
+  api.get('/flows', (c) =>
+    c.json({
+      flows: runtime
+        .flows()
+        .sort()
+        .map((name) => ({ name })),
+    }),
+  );
 
   api.post('/flows/:flow/executions', async (c) => {
     const flow = keyParam(c, 'flow', 'flow name');
     const body = await objectBody(c);
     const metadata = body.metadata;
-    if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) throw badRequest('"metadata" must be a JSON object.');
+    if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)))
+      throw badRequest('"metadata" must be a JSON object.');
     const executionId = body.executionId;
     if (executionId !== undefined && typeof executionId !== 'string') throw badRequest('"executionId" must be a string.');
     const started = await operations.needingCode('run', undefined, () =>
@@ -81,9 +89,11 @@ export function operationRoutes(api: Hono, context: ApiContext): void {
 
 function replayOptionsOf(body: Record<string, unknown>): ReplayOptions {
   const unknown = Object.keys(body).filter((key) => key !== 'from' && key !== 'overrides' && key !== 'hermetic');
-  if (unknown.length) throw badRequest(`Unknown replay option ${unknown.map((key) => `"${printable(key)}"`).join(', ')}; the options are from, overrides and hermetic.`);
+  if (unknown.length)
+    throw badRequest(`Unknown replay option ${unknown.map((key) => `"${printable(key)}"`).join(', ')}; the options are from, overrides and hermetic.`);
   const { from, overrides, hermetic } = body;
-  if (from !== undefined && from !== null && (typeof from !== 'string' || from === '')) throw badRequest('"from" must be a checkpoint id such as "search_web:2".');
+  if (from !== undefined && from !== null && (typeof from !== 'string' || from === ''))
+    throw badRequest('"from" must be a checkpoint id such as "search_web:2".');
   if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))) {
     throw badRequest('"overrides" must be an object from checkpoint id to the output to use instead.');
   }

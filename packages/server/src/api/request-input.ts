@@ -28,7 +28,10 @@ export function artifactNameParam(c: Context): string {
     name.includes('\\') ||
     /[\u0000-\u001f\u007f]/.test(name) ||
     segments.some((segment) => segment === '..' || segment === '.');
-  if (invalid) throw badRequest(`"${printable(name)}" is not an artifact name: names may not be empty, contain "..", ".", backslashes or control characters, or start with "/".`);
+  if (invalid)
+    throw badRequest(
+      `"${printable(name)}" is not an artifact name: names may not be empty, contain "..", ".", backslashes or control characters, or start with "/".`,
+    );
   return name;
 }
 
@@ -45,11 +48,16 @@ export function listQuery(c: Context): { flow?: string; status?: ExecutionStatus
   const statusText = c.req.query('status') || undefined;
   const before = c.req.query('before') || undefined;
   const limitText = c.req.query('limit');
-  const status = statusText?.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const status = statusText
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of status ?? []) {
-    if (!statuses.includes(entry as ExecutionStatus)) throw badRequest(`Unknown status "${printable(entry)}"; use one or more of ${statuses.join(', ')} (comma-separated).`);
+    if (!statuses.includes(entry as ExecutionStatus))
+      throw badRequest(`Unknown status "${printable(entry)}"; use one or more of ${statuses.join(', ')} (comma-separated).`);
   }
-  if (before !== undefined && !executionIdPattern.test(before)) throw badRequest(`"before" must be an execution id (the last id of the previous page), not "${printable(before)}".`);
+  if (before !== undefined && !executionIdPattern.test(before))
+    throw badRequest(`"before" must be an execution id (the last id of the previous page), not "${printable(before)}".`);
   let limit = 50;
   if (limitText !== undefined && limitText !== '') {
     limit = Number(limitText);
@@ -84,7 +92,11 @@ export async function jsonBody(c: Context, options: { required: boolean }): Prom
   }
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
-    throw new RequestRejectedError({ status: 415, code: 'unsupported_media_type', message: `Send the body as JSON with "Content-Type: application/json" (got "${printable(type) || 'none'}").` });
+    throw new RequestRejectedError({
+      status: 415,
+      code: 'unsupported_media_type',
+      message: `Send the body as JSON with "Content-Type: application/json" (got "${printable(type) || 'none'}").`,
+    });
   }
   try {
     return JSON.parse(text) as unknown;

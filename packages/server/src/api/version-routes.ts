@@ -15,12 +15,14 @@ export function versionRoutes(api: Hono, context: ApiContext): void {
     const flow = keyParam(c, 'flow', 'flow name');
     const body = await objectBody(c);
     const unknown = Object.keys(body).filter((key) => !['input', 'tag', 'version', 'metadata'].includes(key));
-    if (unknown.length) throw badRequest(`Unknown invoke option ${unknown.map((key) => `"${printable(key)}"`).join(', ')}; the options are input, tag, version and metadata.`);
+    if (unknown.length)
+      throw badRequest(`Unknown invoke option ${unknown.map((key) => `"${printable(key)}"`).join(', ')}; the options are input, tag, version and metadata.`);
     const { tag, version, metadata } = body;
     if (tag !== undefined && (typeof tag !== 'string' || tag === '')) throw badRequest('"tag" must be a tag name such as "prod".');
     if (version !== undefined && (typeof version !== 'string' || version === '')) throw badRequest('"version" must be a deployed version such as "v7".');
     if (tag !== undefined && version !== undefined) throw badRequest('Give "tag" or "version", not both.');
-    if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) throw badRequest('"metadata" must be a JSON object.');
+    if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)))
+      throw badRequest('"metadata" must be a JSON object.');
     const invoked = await runtime.deployments.invoke(flow, body.input, {
       ...(version !== undefined ? { version: version as string } : { tag: (tag as string | undefined) ?? 'prod' }),
       ...(metadata !== undefined ? { metadata: metadata as Record<string, unknown> } : {}),

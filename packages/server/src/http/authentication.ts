@@ -35,9 +35,17 @@ export function authentication(token: string | undefined): MiddlewareHandler {
 
 function unauthorized(c: Context, offered: boolean): Response {
   c.header('WWW-Authenticate', 'Bearer realm="keel"');
-  const problem = offered ? 'The token given does not match this server\'s.' : 'This Keel server needs a token.';
+  const problem = offered ? "The token given does not match this server's." : 'This Keel server needs a token.';
   if (isApiPath(c.req.path) || !(c.req.header('accept') ?? '').includes('text/html')) {
-    return c.json({ error: { code: 'unauthorized', message: `${problem} Send "Authorization: Bearer <token>" with the token the server was started with (KEEL_API_TOKEN).` } }, 401);
+    return c.json(
+      {
+        error: {
+          code: 'unauthorized',
+          message: `${problem} Send "Authorization: Bearer <token>" with the token the server was started with (KEEL_API_TOKEN).`,
+        },
+      },
+      401,
+    );
   }
   return c.html(
     '<!doctype html><meta charset="utf-8"><title>Keel: sign in</title>' +

@@ -50,7 +50,28 @@ export const errorCodes = [
 ] as const;
 
 // Typed fields of Keel's errors that help a client act (which execution, which checkpoint, what is known).
-const detailFields = ['executionId', 'checkpointId', 'waitId', 'wait', 'pending', 'flow', 'known', 'artifact', 'status', 'operation', 'issues', 'recorded', 'current', 'version', 'wanted', 'executionVersion', 'runtimeVersion', 'unfinished', 'tags', 'experiment'];
+const detailFields = [
+  'executionId',
+  'checkpointId',
+  'waitId',
+  'wait',
+  'pending',
+  'flow',
+  'known',
+  'artifact',
+  'status',
+  'operation',
+  'issues',
+  'recorded',
+  'current',
+  'version',
+  'wanted',
+  'executionVersion',
+  'runtimeVersion',
+  'unfinished',
+  'tags',
+  'experiment',
+];
 
 /** The status and body that answer a thrown error. */
 export function errorResponseOf(error: unknown): { status: number; body: ErrorBody } {
@@ -76,8 +97,10 @@ export function errorResponseOf(error: unknown): { status: number; body: ErrorBo
 
 /** `StoreCorruptedError` → `store_corrupted`. */
 function snakeCode(name: string): string {
-  return name
-    .replace(/Error$/, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase() || 'keel_error';
+  return (
+    name
+      .replace(/Error$/, '')
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .toLowerCase() || 'keel_error'
+  );
 }

@@ -13,7 +13,12 @@ export function hostGuard(allowedHosts: readonly string[] | undefined): Middlewa
     const hostName = hostNameOf(c.req.header('host'));
     if (hostName === undefined || !allowed.has(hostName)) {
       return c.json(
-        { error: { code: 'host_not_allowed', message: `This Keel server answers only requests addressed to ${[...allowed].join(', ')}; set a token to serve other host names.` } },
+        {
+          error: {
+            code: 'host_not_allowed',
+            message: `This Keel server answers only requests addressed to ${[...allowed].join(', ')}; set a token to serve other host names.`,
+          },
+        },
         403,
       );
     }
@@ -33,7 +38,15 @@ export function originGuard(): MiddlewareHandler {
     const origin = c.req.header('origin');
     const foreign = (site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !isSameOrigin(origin, c.req.header('host')));
     if (foreign) {
-      return c.json({ error: { code: 'origin_not_allowed', message: `Requests from ${origin ?? 'another site'} may not change anything here; use the dashboard on this server or call the API from a service.` } }, 403);
+      return c.json(
+        {
+          error: {
+            code: 'origin_not_allowed',
+            message: `Requests from ${origin ?? 'another site'} may not change anything here; use the dashboard on this server or call the API from a service.`,
+          },
+        },
+        403,
+      );
     }
     return next();
   };

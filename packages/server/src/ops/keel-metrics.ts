@@ -82,7 +82,10 @@ async function observeStore(result: BatchObservableResult, gauges: StoreGauges, 
   for (const { attributes, count } of counts.values()) result.observe(gauges.executions, count, attributes);
   for (const [flow, count] of queued) result.observe(gauges.queueDepth, count, { flow });
   for (const [flow, createdAt] of oldestQueued) result.observe(gauges.queueAge, (now - createdAt) / 1000, { flow });
-  const waits = await pendingWaits(store, executions.filter((execution) => execution.status === 'waiting'));
+  const waits = await pendingWaits(
+    store,
+    executions.filter((execution) => execution.status === 'waiting'),
+  );
   for (const [flow, { count, oldest }] of waits) {
     result.observe(gauges.waitsOpen, count, { flow });
     result.observe(gauges.waitsAge, (now - oldest) / 1000, { flow });

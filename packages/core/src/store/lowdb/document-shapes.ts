@@ -28,28 +28,17 @@ export const markerShape: DocumentShape<StoreMarker> = {
 
 export const executionShape: DocumentShape<ExecutionRecord> = {
   problem: (data) =>
-    isObject(data) &&
-    typeof data.id === 'string' &&
-    typeof data.flow === 'string' &&
-    typeof data.status === 'string' &&
-    Number.isInteger(data.version)
+    isObject(data) && typeof data.id === 'string' && typeof data.flow === 'string' && typeof data.status === 'string' && Number.isInteger(data.version)
       ? undefined
       : 'expected an execution record with a string "id", "flow", "status" and an integer "version"',
 };
 
 export const checkpointSegmentShape: DocumentShape<readonly CheckpointRecord[]> = {
-  problem: (data) =>
-    listProblem(
-      data,
-      checkpointsPerSegment,
-      'checkpoint records',
-      (item) => typeof item.id === 'string' && Number.isInteger(item.seq),
-    ),
+  problem: (data) => listProblem(data, checkpointsPerSegment, 'checkpoint records', (item) => typeof item.id === 'string' && Number.isInteger(item.seq)),
 };
 
 export const waitListShape: DocumentShape<readonly WaitRecord[]> = {
-  problem: (data) =>
-    listProblem(data, Infinity, 'wait records', (item) => typeof item.id === 'string' && typeof item.status === 'string'),
+  problem: (data) => listProblem(data, Infinity, 'wait records', (item) => typeof item.id === 'string' && typeof item.status === 'string'),
 };
 
 export const artifactListShape: DocumentShape<readonly ArtifactRecord[]> = {
@@ -57,13 +46,7 @@ export const artifactListShape: DocumentShape<readonly ArtifactRecord[]> = {
 };
 
 export const logSegmentShape: DocumentShape<readonly LogRecord[]> = {
-  problem: (data) =>
-    listProblem(
-      data,
-      logLinesPerSegment,
-      'log lines',
-      (item) => typeof item.message === 'string' && typeof item.level === 'string',
-    ),
+  problem: (data) => listProblem(data, logLinesPerSegment, 'log lines', (item) => typeof item.message === 'string' && typeof item.level === 'string'),
 };
 
 /** `deployments.json`: every deployed flow version and every tag. */
@@ -82,12 +65,7 @@ export const deploymentsShape: DocumentShape<DeploymentsDocument> = {
   },
 };
 
-function listProblem(
-  data: unknown,
-  maximum: number,
-  description: string,
-  isItem: (item: Record<string, unknown>) => boolean,
-): string | undefined {
+function listProblem(data: unknown, maximum: number, description: string, isItem: (item: Record<string, unknown>) => boolean): string | undefined {
   if (!Array.isArray(data)) return `expected an array of ${description}`;
   if (data.length > maximum) return `expected at most ${maximum} ${description}, found ${data.length}`;
   const index = data.findIndex((item) => !isObject(item) || !isItem(item));

@@ -24,21 +24,9 @@ import { BlobFiles } from './blob-files.js';
 import { DeploymentDocuments } from './deployment-documents.js';
 import { DocumentFiles } from './document-files.js';
 import { FileLocks } from './file-locks.js';
-import {
-  artifactListShape,
-  checkpointSegmentShape,
-  executionShape,
-  logSegmentShape,
-  waitListShape,
-} from './document-shapes.js';
+import { artifactListShape, checkpointSegmentShape, executionShape, logSegmentShape, waitListShape } from './document-shapes.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import {
-  StoreLayout,
-  checkpointsPerSegment,
-  isSafeExecutionId,
-  logLinesPerSegment,
-  segmentNumber,
-} from './store-layout.js';
+import { StoreLayout, checkpointsPerSegment, isSafeExecutionId, logLinesPerSegment, segmentNumber } from './store-layout.js';
 import { StoreMarker } from './store-marker.js';
 
 /** Options of {@link lowdbStore}. */
@@ -136,21 +124,17 @@ class LowdbStore implements Store {
     if ((await this.getExecution(id)) === null) return { ok: false, reason: 'not-found' };
     await this.#marker.written();
     const changes = copy(patch);
-    return this.#documents.update<ExecutionRecord, UpdateResult<ExecutionRecord>>(
-      this.#layout.executionFile(id),
-      executionShape,
-      (current) => {
-        if (current === null) return { result: { ok: false, reason: 'not-found' } as const };
-        if (condition?.fence !== undefined && !holdsLease(current, condition.fence)) {
-          throw this.#leaseLost(id, condition.fence, 'an update of the execution', current);
-        }
-        if (condition?.version !== undefined && condition.version !== current.version) {
-          return { result: { ok: false, reason: 'conflict', current: copy(current) } as const };
-        }
-        const next = applyExecutionPatch(current, changes, Date.now());
-        return { next, result: { ok: true, record: copy(next) } as const };
-      },
-    );
+    return this.#documents.update<ExecutionRecord, UpdateResult<ExecutionRecord>>(this.#layout.executionFile(id), executionShape, (current) => {
+      if (current === null) return { result: { ok: false, reason: 'not-found' } as const };
+      if (condition?.fence !== undefined && !holdsLease(current, condition.fence)) {
+        throw this.#leaseLost(id, condition.fence, 'an update of the execution', current);
+      }
+      if (condition?.version !== undefined && condition.version !== current.version) {
+        return { result: { ok: false, reason: 'conflict', current: copy(current) } as const };
+      }
+      const next = applyExecutionPatch(current, changes, Date.now());
+      return { next, result: { ok: true, record: copy(next) } as const };
+    });
   }
 
   async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionRecord[]> {
@@ -164,11 +148,9 @@ class LowdbStore implements Store {
       .sort()
       .reverse();
     const found: ExecutionRecord[] = [];
-    for (let start = 0; start < ids.length && found.length < limit; ) {
+    for (let start = 0; start < ids.length && found.length < limit;) {
       const batch = ids.slice(start, (start += Math.min(Math.max(limit - found.length, 8), 64)));
-      const records = await Promise.all(
-        batch.map((id) => this.#documents.read(this.#layout.executionFile(id), executionShape)),
-      );
+      const records = await Promise.all(batch.map((id) => this.#documents.read(this.#layout.executionFile(id), executionShape)));
       for (const record of records) {
         if (record !== null && found.length < limit && matchesExecutionFilter(record, filter)) found.push(copy(record));
       }
@@ -192,23 +174,18 @@ class LowdbStore implements Store {
     const segment = Math.floor(stored.seq / checkpointsPerSegment);
     const key = checkpointKey(stored.executionId, stored.id);
     const previousSegment = this.#checkpointSegments.get(key);
-    await this.#documents.update(
-      this.#layout.checkpointSegmentFile(stored.executionId, segment),
-      checkpointSegmentShape,
-      (current) => ({ next: upsert(current ?? [], stored, (item) => item.id === stored.id, bySeq), result: undefined }),
-    );
+    await this.#documents.update(this.#layout.checkpointSegmentFile(stored.executionId, segment), checkpointSegmentShape, (current) => ({
+      next: upsert(current ?? [], stored, (item) => item.id === stored.id, bySeq),
+      result: undefined,
+    }));
     this.#rememberSegment(stored.executionId, stored.id, segment);
     // `seq` is kept when a checkpoint is put again (records.ts), so this only repairs a caller that
     // changed it, as far as this process has seen the record.
     if (previousSegment !== undefined && previousSegment !== segment) {
-      await this.#documents.update(
-        this.#layout.checkpointSegmentFile(stored.executionId, previousSegment),
-        checkpointSegmentShape,
-        (current) => {
-          const kept = (current ?? []).filter((item) => item.id !== stored.id);
-          return { next: kept.length === current?.length ? undefined : kept, result: undefined };
-        },
-      );
+      await this.#documents.update(this.#layout.checkpointSegmentFile(stored.executionId, previousSegment), checkpointSegmentShape, (current) => {
+        const kept = (current ?? []).filter((item) => item.id !== stored.id);
+        return { next: kept.length === current?.length ? undefined : kept, result: undefined };
+      });
     }
   }
 
@@ -230,10 +207,7 @@ class LowdbStore implements Store {
   }
 
   async #findCheckpoint(executionId: string, segment: number, id: string): Promise<CheckpointRecord | null> {
-    const records = await this.#documents.read(
-      this.#layout.checkpointSegmentFile(executionId, segment),
-      checkpointSegmentShape,
-    );
+    const records = await this.#documents.read(this.#layout.checkpointSegmentFile(executionId, segment), checkpointSegmentShape);
     const record = records?.find((item) => item.id === id);
     if (record === undefined) return null;
     this.#rememberSegment(executionId, id, segment);
@@ -251,9 +225,7 @@ class LowdbStore implements Store {
     await this.#marker.checked();
     const segments = await this.#segments(executionId, 'checkpoints');
     const documents = await Promise.all(
-      segments.map((segment) =>
-        this.#documents.read(this.#layout.checkpointSegmentFile(executionId, segment), checkpointSegmentShape),
-      ),
+      segments.map((segment) => this.#documents.read(this.#layout.checkpointSegmentFile(executionId, segment), checkpointSegmentShape)),
     );
     // Segments hold consecutive ranges of `seq`, so sorting each one sorts the whole list.
     return copy(documents.flatMap((records) => [...(records ?? [])].sort(bySeq)));
@@ -291,21 +263,17 @@ class LowdbStore implements Store {
     if (!(await this.#waits(executionId))?.some((item) => item.id === id)) return { ok: false, reason: 'not-found' };
     await this.#marker.written();
     const given = copy(resolution);
-    return this.#documents.update<readonly WaitRecord[], UpdateResult<WaitRecord>>(
-      this.#layout.waitsFile(executionId),
-      waitListShape,
-      (current) => {
-        const index = current?.findIndex((item) => item.id === id) ?? -1;
-        const wait = current?.[index];
-        if (current === null || wait === undefined) return { result: { ok: false, reason: 'not-found' } as const };
-        // Checked under the lock, so of two processes answering at once exactly one sees `pending`.
-        if (wait.status !== 'pending') return { result: { ok: false, reason: 'conflict', current: copy(wait) } as const };
-        const resolved: WaitRecord = { ...wait, ...given, status: 'resolved' };
-        const next = [...current];
-        next[index] = resolved;
-        return { next, result: { ok: true, record: copy(resolved) } as const };
-      },
-    );
+    return this.#documents.update<readonly WaitRecord[], UpdateResult<WaitRecord>>(this.#layout.waitsFile(executionId), waitListShape, (current) => {
+      const index = current?.findIndex((item) => item.id === id) ?? -1;
+      const wait = current?.[index];
+      if (current === null || wait === undefined) return { result: { ok: false, reason: 'not-found' } as const };
+      // Checked under the lock, so of two processes answering at once exactly one sees `pending`.
+      if (wait.status !== 'pending') return { result: { ok: false, reason: 'conflict', current: copy(wait) } as const };
+      const resolved: WaitRecord = { ...wait, ...given, status: 'resolved' };
+      const next = [...current];
+      next[index] = resolved;
+      return { next, result: { ok: true, record: copy(resolved) } as const };
+    });
   }
 
   async #waits(executionId: string): Promise<readonly WaitRecord[] | null> {
@@ -374,37 +342,25 @@ class LowdbStore implements Store {
       );
       return;
     }
-    await Promise.all(
-      [...byExecution].map(([executionId, lines]) =>
-        this.#logAppends.run(executionId, () => this.#appendLines(executionId, lines)),
-      ),
-    );
+    await Promise.all([...byExecution].map(([executionId, lines]) => this.#logAppends.run(executionId, () => this.#appendLines(executionId, lines))));
   }
 
   async #appendLines(executionId: string, lines: readonly LogRecord[]): Promise<void> {
     // Segments fill up in order (a new one starts only when the last is full), so line k is always in
     // segment ⌊k / 500⌋ and `listLogs` can start reading at the segment holding its offset.
-    let segment =
-      this.#lastLogSegment.get(executionId) ?? (await this.#segments(executionId, 'logs')).at(-1) ?? 0;
-    for (let appended = 0; appended < lines.length; ) {
-      appended += await this.#documents.update(
-        this.#layout.logSegmentFile(executionId, segment),
-        logSegmentShape,
-        (current) => {
-          const existing = current ?? [];
-          const taken = lines.slice(appended, appended + logLinesPerSegment - existing.length);
-          return taken.length === 0 ? { result: 0 } : { next: [...existing, ...taken], result: taken.length };
-        },
-      );
+    let segment = this.#lastLogSegment.get(executionId) ?? (await this.#segments(executionId, 'logs')).at(-1) ?? 0;
+    for (let appended = 0; appended < lines.length;) {
+      appended += await this.#documents.update(this.#layout.logSegmentFile(executionId, segment), logSegmentShape, (current) => {
+        const existing = current ?? [];
+        const taken = lines.slice(appended, appended + logLinesPerSegment - existing.length);
+        return taken.length === 0 ? { result: 0 } : { next: [...existing, ...taken], result: taken.length };
+      });
       if (appended < lines.length) segment += 1;
     }
     this.#lastLogSegment.set(executionId, segment);
   }
 
-  async listLogs(
-    executionId: string,
-    options: { readonly offset?: number; readonly limit?: number } = {},
-  ): Promise<LogRecord[]> {
+  async listLogs(executionId: string, options: { readonly offset?: number; readonly limit?: number } = {}): Promise<LogRecord[]> {
     if (!isSafeExecutionId(executionId)) return [];
     await this.#marker.checked();
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
