@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
@@ -19,6 +21,7 @@ import { ExecutionExistsError } from '../../errors/execution-exists-error.js';
 import { matchesExecutionFilter } from '../execution-filter.js';
 import { applyExecutionPatch } from '../execution-patch.js';
 import { fencedLogExecution, holdsLease } from '../lease-fence.js';
+import { checkpointWriteExecution, describeCheckpointWrite } from '../checkpoint-write.js';
 import { LeaseLostError } from '../../errors/lease-lost-error.js';
 import { BlobFiles } from './blob-files.js';
 import { DeploymentDocuments } from './deployment-documents.js';
@@ -68,7 +71,7 @@ export function lowdbStore(directory: string, options: LowdbStoreOptions = {}): 
 }
 
 class LowdbStore implements Store {
-  readonly specificationVersion = 'v3' as const;
+  readonly specificationVersion = 'v4' as const;
   readonly name = 'lowdb';
   readonly location: string;
 
@@ -161,12 +164,24 @@ class LowdbStore implements Store {
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
   async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
-    assertSafeExecutionId(record.executionId);
-    if (!Number.isSafeInteger(record.seq) || record.seq < 0) {
-      throw new Error(`lowdb store: checkpoint "${record.id}" has seq ${record.seq}; expected an integer ≥ 0.`);
-    }
+    assertWritableCheckpoint(record);
     await this.#marker.written();
     await this.#fenced(record.executionId, fence, `checkpoint "${record.id}"`, () => this.#putCheckpoint(record));
+  }
+
+  async writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt> {
+    const executionId = checkpointWriteExecution(write);
+    for (const record of write.checkpoints) assertWritableCheckpoint(record);
+    await this.#marker.written();
+    // Blobs first: a record never lands before the blobs it references.
+    for (const blob of write.blobs ?? []) await this.#blobs.put(blob.hash, blob.content);
+    if (executionId === undefined) return { cancelRequested: false };
+    let cancelRequested = false;
+    await this.#fenced(executionId, fence, describeCheckpointWrite(write.checkpoints), async (current) => {
+      cancelRequested = fence !== undefined && current?.cancelRequested === true;
+      for (const record of write.checkpoints) await this.#putCheckpoint(record);
+    });
+    return { cancelRequested };
   }
 
   async #putCheckpoint(record: CheckpointRecord): Promise<void> {
@@ -321,6 +336,16 @@ class LowdbStore implements Store {
     return this.#blobs.get(hash);
   }
 
+  async getBlobs(hashes: readonly string[]): Promise<Map<string, string>> {
+    await this.#marker.checked();
+    const found = new Map<string, string>();
+    for (const hash of new Set(hashes)) {
+      const content = await this.#blobs.get(hash);
+      if (content !== null) found.set(hash, content);
+    }
+    return found;
+  }
+
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
   async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
@@ -435,14 +460,14 @@ class LowdbStore implements Store {
    * Runs `write` while `fence` is the execution's lease: under the lock of the execution's document,
    * which a takeover needs too, so the lease cannot change between the check and the write.
    */
-  async #fenced(executionId: string, fence: LeaseFence | undefined, what: string, write: () => Promise<unknown>): Promise<void> {
+  async #fenced(executionId: string, fence: LeaseFence | undefined, what: string, write: (current: ExecutionRecord | null) => Promise<unknown>): Promise<void> {
     if (fence === undefined) {
-      await write();
+      await write(null);
       return;
     }
     await this.#documents.guard(this.#layout.executionFile(executionId), executionShape, async (current) => {
       if (!holdsLease(current, fence)) throw this.#leaseLost(executionId, fence, what, current);
-      await write();
+      await write(current);
     });
   }
 
@@ -466,6 +491,13 @@ function assertSafeExecutionId(id: string): void {
       `lowdb store: "${id}" cannot be an execution id here, because it names a folder: use 1 to 200 letters, ` +
         "digits, '.', '_' or '-', starting with a letter or a digit.",
     );
+  }
+}
+
+function assertWritableCheckpoint(record: CheckpointRecord): void {
+  assertSafeExecutionId(record.executionId);
+  if (!Number.isSafeInteger(record.seq) || record.seq < 0) {
+    throw new Error(`lowdb store: checkpoint "${record.id}" has seq ${record.seq}; expected an integer ≥ 0.`);
   }
 }
 
