@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CheckpointKind, CheckpointRecord, ExecutionPatch, ExecutionRecord, LeaseFence, LogLevel, WaitRecord } from '../store/records.js';
+import type { BlobWrite, CheckpointKind, CheckpointRecord, ExecutionPatch, ExecutionRecord, LeaseFence, LogLevel, WaitRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { DivergenceSide } from '../errors/divergence-error.js';
 import { ExecutionCancelledError } from '../errors/execution-cancelled-error.js';
@@ -13,6 +13,7 @@ import { UnfinishedCallError } from '../errors/unfinished-call-error.js';
 import { encodePayload, loadPayload, storeConversationPayload, storePayload } from '../serialization/payloads.js';
 import { artifactTypeOf } from './artifact-type.js';
 import { Call } from './call.js';
+import { CheckpointWriter } from './checkpoint-writer.js';
 import { toErrorRecord } from './error-records.js';
 import { ExecutionLease } from './execution-lease.js';
 import { toPendingWait } from './pending-wait.js';
@@ -89,6 +90,7 @@ export class Session {
   readonly #internals: SessionInternals;
   readonly #patches: PatchMarkers;
   readonly #budget: SessionBudget;
+  readonly #writer: CheckpointWriter;
 
   /**
    * The store, watched: a call that fails stops the session (see {@link #storeFailed}). The lease's
@@ -124,6 +126,12 @@ export class Session {
       },
       stopped: () => this.#halt !== null && this.#halt.reason !== 'suspended',
     });
+    this.#writer = new CheckpointWriter({
+      store,
+      fence: this.#lease.fence,
+      beforeWrite: () => this.#confirmLease(),
+      cancelRequested: () => this.cancel(),
+    });
     this.#log = new SessionLog(store, execution.id, execution.sessions, this.#lease.fence, () => this.#replaying);
     this.#internals = {
       executionId: execution.id,
@@ -136,7 +144,8 @@ export class Session {
       canWrite: () => !this.#halt && !this.#ended,
       versionField: () => this.#versionField(),
       currentVersion: () => this.#currentVersion(),
-      putCheckpoint: (record) => this.#putCheckpoint(record),
+      writeCheckpoints: (records, blobs) => this.#writeCheckpoints(records, blobs),
+      deferCheckpoint: (record, blobs) => this.#writer.defer(record, blobs),
       putWait: (record) => this.#putWait(record),
       recordedWait: (id) => change?.answers.wait(id),
       suspend: (scope) => this.#suspend(scope),
@@ -189,11 +198,14 @@ export class Session {
     await this.#settleInFlight();
     try {
       if (!this.#writesStopped()) await this.#log.flush();
-      await this.#patches.written();
       await this.#markBlockedCallsWaiting();
+      // Deferred records (patch markers) are stored before the outcome is.
+      if (!this.#writesStopped()) await this.#writer.flush();
       this.#ended = true;
+      this.#writer.close();
       return await this.#finish<Output>(outcome);
     } finally {
+      this.#writer.close();
       this.#lease.stopHeartbeat();
     }
   }
@@ -251,15 +263,14 @@ export class Session {
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
   /**
-   * Writes a checkpoint record, unless this session already ended: a call left blocked at a wait may
-   * settle later (an adapter stopping the harness), and its late record must not change what the
-   * next session replays.
+   * Writes checkpoint records and the blobs they reference in one store write (with the records
+   * deferred so far: see {@link CheckpointWriter}), unless this session already ended: a call left
+   * blocked at a wait may settle later (an adapter stopping the harness), and its late record must not
+   * change what the next session replays.
    */
-  async #putCheckpoint(record: CheckpointRecord): Promise<void> {
-    if (this.#ended) throw new SessionEndedError({ executionId: this.executionId });
-    await this.#patches.written();
-    await this.#confirmLease();
-    await this.store.putCheckpoint(record, this.fence);
+  #writeCheckpoints(records: readonly CheckpointRecord[], blobs?: readonly BlobWrite[]): Promise<void> {
+    if (this.#ended) return Promise.reject(new SessionEndedError({ executionId: this.executionId }));
+    return this.#writer.write(records, blobs);
   }
 
   #putWait(record: WaitRecord): Promise<void> {
@@ -408,7 +419,7 @@ export class Session {
       if (existing?.status === 'running' && this.#history.wasInterrupted(id) && delivery === 'at-most-once') {
         await this.#decideUnfinished(state, existing);
       }
-      await this.#checkCancelled();
+      this.#throwIfHalted();
       if (options.input !== undefined && !existing?.input) {
         const captured = await this.#capture(options.input, call.name, call.kind);
         if (captured) record = { ...record, input: captured };
@@ -421,21 +432,25 @@ export class Session {
         const { error: _error, endedAt: _endedAt, ...previous } = record;
         record = { ...previous, status: 'running', attempts: attempt };
         state.record = record;
-        await this.#putCheckpoint(record);
+        await this.#started(record);
         try {
+          // A cancel the start's receipt brought: the effect has not run, and the record says so.
+          this.#throwIfHalted();
           const { value, metadata } = await this.#attempt(state, fn, attempt, options.timeout);
           if (metadata) record = { ...record, metadata: { ...record.metadata, ...metadata } };
           if (call.kind === 'model') record = await this.#withCost(record);
           const endedAt = Date.now();
+          let blobs: BlobWrite[] = [];
           if (durable) {
             const output = encodePayload(value, `the output of checkpoint "${id}"`);
-            await this.store.putBlob(output.ref.hash, output.text);
+            blobs = [{ hash: output.ref.hash, content: output.text }];
             record = { ...record, status: 'completed', output: output.ref, endedAt };
           } else {
             record = { ...record, status: 'completed', endedAt };
           }
           state.record = record;
-          await this.#putCheckpoint(record);
+          // One store write: the output and the completed record (with any records deferred so far).
+          await this.#writeCheckpoints([record], blobs);
           this.#history.set(id, record);
           if (call.kind === 'model') await this.#budget.spend(record);
           return value;
@@ -450,7 +465,7 @@ export class Session {
           }
           record = { ...record, status: 'failed', error: await toErrorRecord(this.store, error), endedAt: Date.now() };
           state.record = record;
-          await this.#putCheckpoint(record);
+          await this.#writeCheckpoints([record]);
           this.#history.set(id, record);
           throw error;
         }
@@ -463,6 +478,26 @@ export class Session {
       this.#inFlight.delete(state);
       this.#notify();
     }
+  }
+
+  /**
+   * Records that an attempt starts, before its side effect runs. An at-most-once call's `running`
+   * record is durable before the effect (that is what lets a crash be told from a completed call, so
+   * the call is never repeated unasked). An at-least-once call's is deferred: it is written with the
+   * session's next write, or after a short delay when the call is still running; a crash before then
+   * leaves no record of the attempt, and the call runs again, which at-least-once allows (see the
+   * README's "Write path"). Either way the session makes no read here: the lease is confirmed without
+   * one while it is fresh, and a cancel request arrives with a write's receipt or the heartbeat's look.
+   */
+  async #started(record: CheckpointRecord): Promise<void> {
+    this.#throwIfHalted();
+    if (record.delivery === 'at-most-once') {
+      await this.#writeCheckpoints([record]);
+      return;
+    }
+    if (this.#ended) throw new SessionEndedError({ executionId: this.executionId });
+    this.#writer.defer(record);
+    await this.#confirmLease();
   }
 
   /** A model call's record with its estimated cost at list price (`cost`), when it counted tokens. */
@@ -601,7 +636,7 @@ export class Session {
   async #markBlockedCallsWaiting(): Promise<void> {
     for (const call of this.#inFlight) {
       if (call.blocked && call.recordAsWaiting && this.#halt?.reason === 'suspended') {
-        await this.#putCheckpoint({ ...call.record, status: 'waiting' });
+        await this.#writeCheckpoints([{ ...call.record, status: 'waiting' }]);
       }
     }
   }
@@ -622,8 +657,11 @@ export class Session {
     return Promise.reject(this.controller.signal.reason ?? new ExecutionCancelledError({ executionId: this.executionId }));
   }
 
-  async #checkCancelled(): Promise<void> {
-    if (!this.#halt) await this.#lease.look();
+  /**
+   * Throws when the session was cancelled or stopped. Nothing is read for it: a cancel request from
+   * another process reaches the session with the receipt of its next write, or the heartbeat's look.
+   */
+  #throwIfHalted(): void {
     if (this.#halt && this.#halt.reason !== 'suspended') throw this.controller.signal.reason;
   }
 
