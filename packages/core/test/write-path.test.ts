@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkpoint, createRuntime, memoryStore, type CheckpointWrite, type Store } from '../src/index.js';
+import { z } from 'zod';
+import { checkpoint, createRuntime, memoryStore, wait, type CheckpointWrite, type Store } from '../src/index.js';
 
 /** `inner`, recording every call of its methods (name and arguments) in `calls`. */
 function recording(inner: Store) {
@@ -100,6 +101,31 @@ describe('the write path of a session', () => {
     // the recorded order of the two calls for a resume after a crash), and nothing is written twice.
     expect(writes[0]).toEqual(['slow:1 running', 'fast:1 completed']);
     expect(writes.slice(1)).toEqual([['slow:1 completed']]);
+    await runtime.close();
+  });
+});
+
+describe('the reads of a resume', () => {
+  it('reads the recorded outputs in batches with getBlobs, not one getBlob each', async () => {
+    const { store, calls } = recording(memoryStore());
+    const runtime = createRuntime({ store });
+    const count = 1_200;
+    const seen: number[] = [];
+    const long = runtime.flow('long', async () => {
+      for (let step = 0; step < count; step++) seen.push((await checkpoint('step', () => ({ step }))).step);
+      return wait('done', { schema: z.literal(true) });
+    });
+    const first = await long.run(undefined);
+    await runtime.executions.input(first.executionId, 'done', true);
+    seen.length = 0;
+    calls.length = 0;
+    expect((await long.resume(first.executionId)).status).toBe('completed');
+    expect(seen).toEqual(Array.from({ length: count }, (_, step) => step));
+    const reads = calls.filter((call) => call.method === 'getBlobs').map((call) => (call.args[0] as string[]).length);
+    // 1,200 outputs in batches of 500, each next one read ahead while the flow replays the one before.
+    expect(reads).toEqual([500, 500, 200]);
+    // One getBlob: the flow's input. No output is read on its own.
+    expect(calls.filter((call) => call.method === 'getBlob')).toHaveLength(1);
     await runtime.close();
   });
 });
