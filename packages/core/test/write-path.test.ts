@@ -124,8 +124,8 @@ describe('the reads of a resume', () => {
     const reads = calls.filter((call) => call.method === 'getBlobs').map((call) => (call.args[0] as string[]).length);
     // 1,200 outputs in batches of 500, each next one read ahead while the flow replays the one before.
     expect(reads).toEqual([500, 500, 200]);
-    // One getBlob: the flow's input. No output is read on its own.
-    expect(calls.filter((call) => call.method === 'getBlob')).toHaveLength(1);
+    // Two getBlob calls: the flow's input and the wait's answer. No output is read on its own.
+    expect(calls.filter((call) => call.method === 'getBlob')).toHaveLength(2);
     await runtime.close();
   });
 });
