@@ -166,7 +166,7 @@ class LowdbStore implements Store {
   async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
     assertWritableCheckpoint(record);
     await this.#marker.written();
-    await this.#fenced(record.executionId, fence, `checkpoint "${record.id}"`, () => this.#putCheckpoint(record));
+    await this.#checkpointsLocked(record.executionId, fence, `checkpoint "${record.id}"`, () => this.#putCheckpoint(record));
   }
 
   async writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt> {
@@ -177,31 +177,55 @@ class LowdbStore implements Store {
     for (const blob of write.blobs ?? []) await this.#blobs.put(blob.hash, blob.content);
     if (executionId === undefined) return { cancelRequested: false };
     let cancelRequested = false;
-    await this.#fenced(executionId, fence, describeCheckpointWrite(write.checkpoints), async (current) => {
+    await this.#checkpointsLocked(executionId, fence, describeCheckpointWrite(write.checkpoints), (current) => {
       cancelRequested = fence !== undefined && current?.cancelRequested === true;
-      for (const record of write.checkpoints) await this.#putCheckpoint(record);
+      this.#putCheckpoints(write.checkpoints);
     });
     return { cancelRequested };
   }
 
-  async #putCheckpoint(record: CheckpointRecord): Promise<void> {
-    const stored = copy(record);
-    const segment = Math.floor(stored.seq / checkpointsPerSegment);
-    const key = checkpointKey(stored.executionId, stored.id);
-    const previousSegment = this.#checkpointSegments.get(key);
-    await this.#documents.update(this.#layout.checkpointSegmentFile(stored.executionId, segment), checkpointSegmentShape, (current) => ({
-      next: upsert(current ?? [], stored, (item) => item.id === stored.id, bySeq),
-      result: undefined,
-    }));
-    this.#rememberSegment(stored.executionId, stored.id, segment);
-    // `seq` is kept when a checkpoint is put again (records.ts), so this only repairs a caller that
-    // changed it, as far as this process has seen the record.
-    if (previousSegment !== undefined && previousSegment !== segment) {
-      await this.#documents.update(this.#layout.checkpointSegmentFile(stored.executionId, previousSegment), checkpointSegmentShape, (current) => {
-        const kept = (current ?? []).filter((item) => item.id !== stored.id);
-        return { next: kept.length === current?.length ? undefined : kept, result: undefined };
-      });
+  /** Files `records` into their segments; the caller holds the execution's lock (see {@link #checkpointsLocked}). */
+  #putCheckpoints(records: readonly CheckpointRecord[]): void {
+    // One document write per segment the batch touches (a session's batch is usually one record).
+    const bySegment = new Map<number, CheckpointRecord[]>();
+    for (const record of records) {
+      const stored = copy(record);
+      const segment = Math.floor(stored.seq / checkpointsPerSegment);
+      const previousSegment = this.#checkpointSegments.get(checkpointKey(stored.executionId, stored.id));
+      // `seq` is kept when a checkpoint is put again (records.ts), so this only repairs a caller that
+      // changed it, as far as this process has seen the record.
+      if (previousSegment !== undefined && previousSegment !== segment) this.#removeFromSegment(stored, previousSegment);
+      let filed = bySegment.get(segment);
+      if (filed === undefined) bySegment.set(segment, (filed = []));
+      filed.push(stored);
     }
+    for (const [segment, filed] of bySegment) {
+      const executionId = filed[0]!.executionId;
+      this.#documents.updateGuarded(this.#layout.checkpointSegmentFile(executionId, segment), checkpointSegmentShape, (current) => {
+        // Unchanged records keep their objects, so the segment's writer reuses their serialized lines.
+        const next = [...(current ?? [])];
+        for (const stored of filed) {
+          // Searched from the end: a session's record is usually the segment's newest.
+          let position = next.length - 1;
+          while (position >= 0 && next[position]!.id !== stored.id) position--;
+          if (position === -1) next.push(stored);
+          else next[position] = stored;
+        }
+        return { next: next.sort(bySeq), result: undefined };
+      });
+      for (const stored of filed) this.#rememberSegment(executionId, stored.id, segment);
+    }
+  }
+
+  #putCheckpoint(record: CheckpointRecord): void {
+    this.#putCheckpoints([record]);
+  }
+
+  #removeFromSegment(record: CheckpointRecord, segment: number): void {
+    this.#documents.updateGuarded(this.#layout.checkpointSegmentFile(record.executionId, segment), checkpointSegmentShape, (current) => {
+      const kept = (current ?? []).filter((item) => item.id !== record.id);
+      return { next: kept.length === current?.length ? undefined : kept, result: undefined };
+    });
   }
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
@@ -454,6 +478,18 @@ class LowdbStore implements Store {
     this.#blobs.forget();
     this.#lastLogSegment.clear();
     this.#checkpointSegments.clear();
+  }
+
+  /**
+   * Runs `write` under the lock of the execution's document, which guards its checkpoint segments too
+   * (they are changed only under it, so a fenced write takes one lock), after checking `fence` if given:
+   * a takeover needs the same lock, so the lease cannot change between the check and the write.
+   */
+  async #checkpointsLocked(executionId: string, fence: LeaseFence | undefined, what: string, write: (current: ExecutionRecord | null) => void): Promise<void> {
+    await this.#documents.guard(this.#layout.executionFile(executionId), executionShape, async (current) => {
+      if (fence !== undefined && !holdsLease(current, fence)) throw this.#leaseLost(executionId, fence, what, current);
+      write(current);
+    });
   }
 
   /**
