@@ -78,7 +78,7 @@ export class ReplayHistory {
       }
     }
     this.#readAhead = readingAhead(store, this.#texts);
-    this.#load(0);
+    void this.#load(0);
     this.recordedAnything = records.length > 0;
     // A replay reuses a subset of the original's records, so positions there do not line up.
     this.#positionalChecks = execution.replayOf === undefined;
