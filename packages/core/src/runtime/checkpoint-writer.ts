@@ -42,6 +42,13 @@ export class CheckpointWriter {
   readonly #options: CheckpointWriterOptions;
   /** Deferred records by id, with the blobs they reference. */
   readonly #deferred = new Map<string, { readonly record: CheckpointRecord; readonly blobs: readonly BlobWrite[] }>();
+  /** When the oldest deferred record was deferred. */
+  #deferredSince = 0;
+  /**
+   * Fires when the oldest deferred record may be due. It is not cleared when a write takes the
+   * deferred records (a session makes thousands of calls a second, and a timer each would cost more
+   * than the write): when it fires with nothing due, it is armed again only for what is deferred then.
+   */
   #timer: NodeJS.Timeout | undefined;
   #queue: QueuedWrite[] = [];
   #writing = false;
@@ -55,15 +62,21 @@ export class CheckpointWriter {
    * after {@link deferredRecordDelayMs}. A later write or deferral of the same id replaces it.
    */
   defer(record: CheckpointRecord, blobs: readonly BlobWrite[] = []): void {
+    if (this.#deferred.size === 0) this.#deferredSince = Date.now();
     this.#deferred.set(record.id, { record, blobs });
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        // A failure stops the session through its watched store; nobody awaits this write.
-        this.flush().catch(() => {});
-      }, deferredRecordDelayMs);
-      this.#timer.unref();
-    }
+    if (this.#timer === undefined) this.#arm(deferredRecordDelayMs);
+  }
+
+  #arm(delay: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#deferred.size === 0) return;
+      const waited = Date.now() - this.#deferredSince;
+      // A failure stops the session through its watched store; nobody awaits this write.
+      if (waited >= deferredRecordDelayMs) this.flush().catch(() => {});
+      else this.#arm(deferredRecordDelayMs - waited);
+    }, delay);
+    this.#timer.unref();
   }
 
   /**
@@ -103,7 +116,6 @@ export class CheckpointWriter {
         this.#queue = [];
         const deferred = [...this.#deferred.values()];
         this.#deferred.clear();
-        this.close();
         const checkpoints = [...deferred.map((entry) => entry.record), ...batch.flatMap((write) => write.checkpoints)];
         const blobs = uniqueBlobs([...deferred.flatMap((entry) => entry.blobs), ...batch.flatMap((write) => write.blobs)]);
         try {
