@@ -66,9 +66,12 @@ export { instrumentationName, traceAttributes, traceParentKey } from './telemetr
 export type { Store } from './store/store.js';
 export type {
   ArtifactRecord,
+  BlobWrite,
   CheckpointKind,
   CheckpointRecord,
   CheckpointStatus,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   Delivery,
   DeploymentRecord,
   ErrorRecord,

@@ -10,20 +10,15 @@ import type { SessionInternals } from './session-internals.js';
  * one, when the recorded run made more calls in this scope than this session has made so far, it went
  * past this point with the old code, so the old path is kept. At the frontier (no recorded call ahead)
  * the new path applies from here on, and a marker records that for every later session. The marker is
- * written before any later record of the session (which awaits {@link written}), so no later record
- * can exist without it.
+ * deferred (see `CheckpointWriter`): it is written with the session's next write, before or with any
+ * later record, so no later record can exist without it; a crash before that loses it along with
+ * everything after it, and the next session decides the same way again.
  */
 export class PatchMarkers {
   /** What `patched()` answered, by marker id: the same all through a session. */
   readonly #decided = new Map<string, boolean>();
-  #writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly session: SessionInternals) {}
-
-  /** Settles once every marker decided so far is stored; rejects when one could not be. */
-  written(): Promise<void> {
-    return this.#writes;
-  }
 
   /** Whether the execution takes the new path of `patchId` in `scope`. */
   decide(scope: Scope, patchId: string): boolean {
@@ -69,11 +64,6 @@ export class PatchMarkers {
       endedAt: now,
     };
     session.history.set(id, record);
-    const written = this.#writes.then(async () => {
-      await session.store.putBlob(output.ref.hash, output.text);
-      await session.store.putCheckpoint(record, session.fence);
-    });
-    written.catch(() => {}); // Surfaced by the next write, which awaits it.
-    this.#writes = written;
+    session.deferCheckpoint(record, [{ hash: output.ref.hash, content: output.text }]);
   }
 }

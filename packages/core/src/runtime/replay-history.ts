@@ -6,8 +6,25 @@ import { fromErrorRecord } from './error-records.js';
 import { fingerprintsConflict } from './request-fingerprint.js';
 import type { Scope } from './scope.js';
 
-/** How many stored outputs a resumed session reads ahead of the flow. */
-const prefetchWindow = 32;
+/**
+ * `store`, whose `getBlob` first takes the blob from `texts` (outputs read ahead in a batch), removing
+ * it there: each is used once, and a blob asked for again (two records with the same output) is read.
+ */
+function readingAhead(store: Store, texts: Map<string, string>): Store {
+  const getBlob = async (hash: string): Promise<string | null> => {
+    const text = texts.get(hash);
+    if (text === undefined) return store.getBlob(hash);
+    texts.delete(hash);
+    return text;
+  };
+  return new Proxy(store, { get: (target, property) => (property === 'getBlob' ? getBlob : Reflect.get(target, property, target)) });
+}
+
+/**
+ * How many stored outputs a resumed session reads in one `getBlobs` call. The next batch is read while
+ * the flow replays the current one, so a resume of thousands of calls waits on a few reads, not one each.
+ */
+const outputBatch = 500;
 
 /**
  * What earlier sessions of an execution recorded, as seen by the session that replays it: the records
@@ -27,9 +44,15 @@ export class ReplayHistory {
   /** Ids whose failure an earlier session recorded: replayed as failures unless this is a retry. */
   readonly #failedBefore = new Set<string>();
   #nextSeq = 0;
-  /** Completed outputs not read ahead yet, in record order, and those being read. */
-  readonly #toPrefetch: CheckpointRecord[] = [];
-  readonly #prefetched = new Map<string, Promise<unknown>>();
+  /** The completed, durable records with an output, in record order, split into batches of {@link outputBatch}. */
+  readonly #outputs: CheckpointRecord[] = [];
+  /** Which batch of {@link #outputs} holds each record's output. */
+  readonly #batchOf = new Map<string, number>();
+  /** The batches read or being read; a batch's outputs wait in {@link #texts} until the flow asks for them. */
+  readonly #batches = new Map<number, Promise<void>>();
+  readonly #texts = new Map<string, string>();
+  /** The store, but `getBlob` answers from the outputs read ahead first (so `loadPayload` uses them). */
+  readonly #readAhead: Store;
   readonly #positionalChecks: boolean;
   /** Whether earlier sessions recorded anything at all. */
   readonly recordedAnything: boolean;
@@ -49,9 +72,13 @@ export class ReplayHistory {
       this.#nextSeq = Math.max(this.#nextSeq, record.seq + 1);
     }
     for (const record of [...this.#records.values()].sort((a, b) => a.seq - b.seq)) {
-      if (record.status === 'completed' && record.durable && record.output) this.#toPrefetch.push(record);
+      if (record.status === 'completed' && record.durable && record.output) {
+        this.#batchOf.set(record.id, Math.floor(this.#outputs.length / outputBatch));
+        this.#outputs.push(record);
+      }
     }
-    this.#prefetch();
+    this.#readAhead = readingAhead(store, this.#texts);
+    void this.#load(0);
     this.recordedAnything = records.length > 0;
     // A replay reuses a subset of the original's records, so positions there do not line up.
     this.#positionalChecks = execution.replayOf === undefined;
@@ -147,13 +174,12 @@ export class ReplayHistory {
   /** The stored output of a completed record, read ahead when it could be. */
   async recordedOutput(record: CheckpointRecord): Promise<unknown> {
     if (!record.output) return undefined;
-    const prefetched = this.#prefetched.get(record.id);
-    if (prefetched) {
-      this.#prefetched.delete(record.id);
-      this.#prefetch();
-      return prefetched;
+    const batch = this.#batchOf.get(record.id);
+    if (batch !== undefined) {
+      void this.#load(batch + 1);
+      await this.#load(batch);
     }
-    return loadPayload(this.#store, record.output, { executionId: this.#execution.id, checkpointId: record.id });
+    return loadPayload(this.#readAhead, record.output, { executionId: this.#execution.id, checkpointId: record.id });
   }
 
   /** The recorded failure of a record, rebuilt as the error it was. */
@@ -162,15 +188,23 @@ export class ReplayHistory {
   }
 
   /**
-   * A resumed body asks for stored outputs one after another, in record order. Reading the next ones
-   * ahead, a few at a time, turns thousands of sequential store round trips into a pipeline.
+   * Reads batch `batch` of the recorded outputs with one `getBlobs` call, once. A resumed body asks
+   * for stored outputs one after another, in record order: reading them a batch at a time, and the
+   * next batch while the flow replays this one, turns thousands of store round trips into a few.
+   * A failed read is surfaced when the flow asks for one of the batch's outputs.
    */
-  #prefetch(): void {
-    while (this.#prefetched.size < prefetchWindow && this.#toPrefetch.length) {
-      const record = this.#toPrefetch.shift()!;
-      const loading = loadPayload(this.#store, record.output!, { executionId: this.#execution.id, checkpointId: record.id });
-      loading.catch(() => {}); // Surfaced when the flow asks for it.
-      this.#prefetched.set(record.id, loading);
-    }
+  #load(batch: number): Promise<void> {
+    // Batches before this one were replayed: their outputs not asked for (a call the flow skipped) go.
+    this.#batches.delete(batch - 2);
+    let loading = this.#batches.get(batch);
+    if (loading !== undefined) return loading;
+    const records = this.#outputs.slice(batch * outputBatch, (batch + 1) * outputBatch);
+    if (records.length === 0) return Promise.resolve();
+    loading = this.#store.getBlobs(records.map((record) => record.output!.hash)).then((found) => {
+      for (const [hash, text] of found) this.#texts.set(hash, text);
+    });
+    loading.catch(() => {});
+    this.#batches.set(batch, loading);
+    return loading;
   }
 }

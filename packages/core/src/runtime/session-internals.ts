@@ -1,4 +1,4 @@
-import type { CheckpointRecord, LeaseFence, WaitRecord } from '../store/records.js';
+import type { BlobWrite, CheckpointRecord, LeaseFence, WaitRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { ReplayHistory } from './replay-history.js';
 import type { Scope } from './scope.js';
@@ -26,8 +26,16 @@ export interface SessionInternals {
   versionField(): { codeVersion?: string };
   /** The running code version, as a divergence error names it. */
   currentVersion(): { codeVersion?: string };
-  /** Writes a checkpoint record, unless the session ended. */
-  putCheckpoint(record: CheckpointRecord): Promise<void>;
+  /**
+   * Writes checkpoint records and the blobs they reference in one store write, with the records
+   * deferred so far, unless the session ended.
+   */
+  writeCheckpoints(records: readonly CheckpointRecord[], blobs?: readonly BlobWrite[]): Promise<void>;
+  /**
+   * Keeps a record (and its blobs) to be written with the session's next write: for a record that
+   * must land before any later one, but need not be durable on its own (a patch marker).
+   */
+  deferCheckpoint(record: CheckpointRecord, blobs?: readonly BlobWrite[]): void;
   /** Writes a wait, fenced by the session's lease. */
   putWait(record: WaitRecord): Promise<void>;
   /** The original's answered wait with this id, when the session replays with a change. */

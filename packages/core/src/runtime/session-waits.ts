@@ -54,7 +54,6 @@ async function openWait<Schema extends z.ZodType>(
     const parsed = options.schema.safeParse(await loadPayload(session.store, wait.input));
     if (parsed.success) {
       const output = encodePayload(parsed.data, `the input of wait "${id}"`);
-      await session.store.putBlob(output.ref.hash, output.text);
       const record: CheckpointRecord = {
         ...base,
         status: 'completed',
@@ -62,7 +61,7 @@ async function openWait<Schema extends z.ZodType>(
         endedAt: Date.now(),
         ...(wait.resolvedBy ? { metadata: { resolvedBy: wait.resolvedBy } } : {}),
       };
-      await session.putCheckpoint(record);
+      await session.writeCheckpoints([record], [{ hash: output.ref.hash, content: output.text }]);
       session.history.set(id, record);
       return parsed.data;
     }
@@ -79,7 +78,7 @@ async function openWait<Schema extends z.ZodType>(
     if (wait.status !== 'timed-out') await session.putWait({ ...wait, status: 'timed-out' });
     const error = new WaitTimeoutError({ executionId: session.executionId, waitId: id });
     const record: CheckpointRecord = { ...base, status: 'failed', error: await toErrorRecord(session.store, error), endedAt: now };
-    await session.putCheckpoint(record);
+    await session.writeCheckpoints([record]);
     session.history.set(id, record);
     throw error;
   }
@@ -97,7 +96,7 @@ async function openWait<Schema extends z.ZodType>(
     };
     await session.putWait(wait);
   }
-  await session.putCheckpoint(base);
+  await session.writeCheckpoints([base]);
   session.history.set(id, base);
   return session.suspend(scope);
 }
@@ -122,7 +121,7 @@ async function answerFromRecord<Schema extends z.ZodType>(
     metadata: { ...answered.metadata, answeredFrom: answered.id },
     endedAt: now,
   };
-  await session.putCheckpoint(record);
+  await session.writeCheckpoints([record]);
   session.history.set(call.id, record);
   return session.history.recordedOutput(record) as Promise<z.output<Schema>>;
 }

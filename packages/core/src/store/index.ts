@@ -5,9 +5,12 @@
 export type { Store } from './store.js';
 export type {
   ArtifactRecord,
+  BlobWrite,
   CheckpointKind,
   CheckpointRecord,
   CheckpointStatus,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   Delivery,
   DeploymentRecord,
   FlowTagRecord,
@@ -33,6 +36,7 @@ export { memoryStore } from './memory-store.js';
 export { lowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 export { StoreCorruptedError } from '../errors/store-corrupted-error.js';
 export { holdsLease, fencedLogExecution } from './lease-fence.js';
+export { checkpointWriteExecution, describeCheckpointWrite } from './checkpoint-write.js';
 export { LeaseLostError } from '../errors/lease-lost-error.js';
 export { recordFromRow } from './record-from-row.js';
 export { StoreSchemaOutdatedError } from '../errors/store-schema-outdated-error.js';

@@ -1,6 +1,8 @@
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
@@ -17,6 +19,7 @@ import { matchesExecutionFilter } from './execution-filter.js';
 import { applyExecutionPatch } from './execution-patch.js';
 import { byDeployment, byTag } from './deployment-order.js';
 import { fencedLogExecution, holdsLease } from './lease-fence.js';
+import { checkpointWriteExecution, describeCheckpointWrite } from './checkpoint-write.js';
 import { ExecutionExistsError } from '../errors/execution-exists-error.js';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
 
@@ -29,7 +32,7 @@ export function memoryStore(): Store {
 }
 
 class MemoryStore implements Store {
-  readonly specificationVersion = 'v3' as const;
+  readonly specificationVersion = 'v4' as const;
   readonly name = 'memory';
   readonly location = 'memory';
 
@@ -81,6 +84,19 @@ class MemoryStore implements Store {
   async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
     this.#checkFence(record.executionId, fence, `checkpoint "${record.id}"`);
     table(this.#checkpoints, record.executionId).set(record.id, copy(record));
+  }
+
+  async writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt> {
+    const executionId = checkpointWriteExecution(write);
+    let cancelRequested = false;
+    if (executionId !== undefined && fence !== undefined) {
+      this.#checkFence(executionId, fence, describeCheckpointWrite(write.checkpoints));
+      cancelRequested = this.#executions.get(executionId)?.cancelRequested === true;
+    }
+    // Nothing is awaited in here, so the fence check, the blobs and the records are one step.
+    for (const blob of write.blobs ?? []) if (!this.#blobs.has(blob.hash)) this.#blobs.set(blob.hash, blob.content);
+    for (const record of write.checkpoints) table(this.#checkpoints, record.executionId).set(record.id, copy(record));
+    return { cancelRequested };
   }
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
@@ -141,6 +157,15 @@ class MemoryStore implements Store {
 
   async getBlob(hash: string): Promise<string | null> {
     return this.#blobs.get(hash) ?? null;
+  }
+
+  async getBlobs(hashes: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const hash of hashes) {
+      const content = this.#blobs.get(hash);
+      if (content !== undefined) found.set(hash, content);
+    }
+    return found;
   }
 
   async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {

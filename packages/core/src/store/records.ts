@@ -170,6 +170,26 @@ export interface CheckpointRecord {
   readonly endedAt?: number;
 }
 
+/** A content-addressed blob to store: `hash` is the content hash of `content`. */
+export interface BlobWrite {
+  readonly hash: string;
+  readonly content: string;
+}
+
+/** A batch of one session's checkpoint writes (see `Store.writeCheckpoints`). */
+export interface CheckpointWrite {
+  /** Blobs the records reference, stored as by `putBlob` (an existing hash is a cheap no-op). */
+  readonly blobs?: readonly BlobWrite[];
+  /** Records to insert or replace by `(executionId, id)`, in this order; all of one execution. */
+  readonly checkpoints: readonly CheckpointRecord[];
+}
+
+/** What the store saw of the execution in the same step that checked the fence. */
+export interface CheckpointWriteReceipt {
+  /** Whether a cancel has been requested for the execution (`false` for a write without a fence). */
+  readonly cancelRequested: boolean;
+}
+
 /** A question an execution waits on. Upserted by `(executionId, id)`; its id is its checkpoint id. */
 export interface WaitRecord {
   readonly executionId: string;

@@ -1,6 +1,8 @@
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
@@ -43,9 +45,11 @@ import type {
 export interface Store {
   /**
    * The version of this contract the backend implements. `v2` added deployments and tags
-   * (`createDeployment` … `deleteTag`); `v3` added the lease fence of session writes ({@link LeaseFence}).
+   * (`createDeployment` … `deleteTag`); `v3` added the lease fence of session writes ({@link LeaseFence});
+   * `v4` added {@link Store.writeCheckpoints} and {@link Store.getBlobs}, so a session records a call in
+   * one round trip and a resume reads its outputs in a few.
    */
-  readonly specificationVersion: 'v3';
+  readonly specificationVersion: 'v4';
 
   /** A short name for messages and surfaces: `memory`, `lowdb`, `sqlite`, `postgres`. */
   readonly name: string;
@@ -89,6 +93,17 @@ export interface Store {
    *   execution's current lease; otherwise it throws `LeaseLostError` and writes nothing.
    */
   putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void>;
+
+  /**
+   * Writes blobs and checkpoint records as one step: the records land whole or not at all, never before
+   * the blobs they reference. It is how a session records a call in one round trip.
+   * @param fence - As for putCheckpoint: checked atomically with the write (same statement, transaction
+   *   or lock); when it is not the execution's current lease no record is written and it throws
+   *   `LeaseLostError` (blobs may remain: they are content-addressed, so that is harmless).
+   * @returns What the fenced step read of the execution: whether a cancel was requested, so the session
+   *   needs no separate read to notice one.
+   */
+  writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt>;
 
   /** @returns The record, or `null`. */
   getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null>;
@@ -143,6 +158,12 @@ export interface Store {
 
   /** @returns The blob's content, or `null`. */
   getBlob(hash: string): Promise<string | null>;
+
+  /**
+   * Reads many blobs in one step (a resume reads thousands).
+   * @returns A map from hash to content holding the hashes found; missing ones are absent.
+   */
+  getBlobs(hashes: readonly string[]): Promise<Map<string, string>>;
 
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 

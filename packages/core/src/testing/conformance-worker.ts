@@ -24,7 +24,8 @@ export type WorkerTask =
   /** Answer a wait once. */
   | { readonly kind: 'resolve-wait'; readonly executionId: string; readonly waitId: string; readonly resolvedBy: string }
   /**
-   * Write a history: `checkpoints` checkpoints (running, blob, completed; `seq` from `firstSeq`) and
+   * Write a history: `checkpoints` checkpoints (running, blob, completed, or every other one as one
+   * `writeCheckpoints` batch of blob and completed record; `seq` from `firstSeq`) and
    * `ownLines` log lines each into the worker's own execution; and one checkpoint, `sharedLines` log
    * lines and (for the first ten) one artifact each into an execution all workers share.
    */
@@ -142,15 +143,23 @@ async function writeHistory(store: Store, task: Extract<WorkerTask, { kind: 'wri
       durable: true,
       startedAt: Date.now(),
     } as const;
-    await store.putCheckpoint(running);
-    await store.putBlob(output.hash, JSON.stringify({ worker, n }));
-    if (n % 10 === 0) await store.putBlob(payload(sameContent).hash, sameContent);
-    await store.putCheckpoint({ ...running, status: 'completed', output, endedAt: Date.now() });
+    const completed = { ...running, status: 'completed', output, endedAt: Date.now() } as const;
+    if (n % 2 === 0) {
+      await store.putCheckpoint(running);
+      await store.putBlob(output.hash, JSON.stringify({ worker, n }));
+      if (n % 10 === 0) await store.putBlob(payload(sameContent).hash, sameContent);
+      await store.putCheckpoint(completed);
+    } else {
+      // Every other checkpoint the way a session writes a call: blobs and record in one batch.
+      const blobs = [{ hash: output.hash, content: JSON.stringify({ worker, n }) }];
+      if (n % 10 === 1) blobs.push({ hash: payload(sameContent).hash, content: sameContent });
+      await store.writeCheckpoints({ blobs, checkpoints: [completed] });
+    }
     await store.appendLogs([
       ...Array.from({ length: ownLines }, (_, line) => logLine(executionId, worker, n * ownLines + line)),
       ...Array.from({ length: sharedLines }, (_, line) => logLine(sharedExecutionId, worker, n * sharedLines + line)),
     ]);
-    await store.putCheckpoint({
+    const shared = {
       ...running,
       executionId: sharedExecutionId,
       id: `worker-${worker}:${n + 1}`,
@@ -158,7 +167,9 @@ async function writeHistory(store: Store, task: Extract<WorkerTask, { kind: 'wri
       seq: firstSeq + n * workers + worker,
       status: 'completed',
       output,
-    });
+    } as const;
+    if (n % 2 === 0) await store.putCheckpoint(shared);
+    else await store.writeCheckpoints({ checkpoints: [shared] });
     if (n < 10) {
       await store.putArtifact({
         executionId: sharedExecutionId,

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
-import type { ArtifactRecord, CheckpointRecord, Lease, LeaseFence, LogRecord, WaitRecord } from '../store/records.js';
+import type { ArtifactRecord, CheckpointRecord, CheckpointWrite, Lease, LeaseFence, LogRecord, WaitRecord } from '../store/records.js';
+import { contentHash } from '../serialization/content-hash.js';
 import type { Store } from '../store/store.js';
 import type { DeclareConformanceTest } from './deployment-conformance.js';
 
@@ -74,6 +75,31 @@ export function fencingConformanceTests(test: DeclareConformanceTest, store: () 
     expect(await store().listArtifacts(executionId)).toStrictEqual([artifact('imported')]);
   });
 
+  test('a stale writeCheckpoints writes no record of its batch and throws LeaseLostError', async () => {
+    await createHeld(store(), stale);
+    await store().writeCheckpoints(batch('a'), stale);
+    await takeOver(store(), current);
+    const refused = await store()
+      .writeCheckpoints({ ...batch('stale'), checkpoints: [checkpoint('stale'), ...batch('stale').checkpoints] }, stale)
+      .catch((error: unknown) => error);
+    expect(LeaseLostError.isInstance(refused), String(refused)).toBe(true);
+    expect(refused).toMatchObject({ executionId, fence: stale, current: { owner: current.owner, session: current.session } });
+    expect(await store().listCheckpoints(executionId)).toStrictEqual(batch('a').checkpoints);
+  });
+
+  test("writeCheckpoints' receipt says whether a cancel was requested, read in the fenced step", async () => {
+    await createHeld(store(), stale);
+    expect(await store().writeCheckpoints(batch('a'), stale)).toStrictEqual({ cancelRequested: false });
+    // What `cancel` does while another process runs the body: a compare-and-set without a fence.
+    const read = (await store().getExecution(executionId))!;
+    expect((await store().updateExecution(executionId, { cancelRequested: true }, { version: read.version })).ok).toBe(true);
+    // A cancel request does not refuse the holder's write: the holder stops once it has seen the request.
+    expect(await store().writeCheckpoints(batch('b'), stale)).toStrictEqual({ cancelRequested: true });
+    expect(await store().listCheckpoints(executionId)).toStrictEqual(batch('b').checkpoints);
+    // Without a fence nothing is read, so the receipt says false.
+    expect(await store().writeCheckpoints(batch('c'))).toStrictEqual({ cancelRequested: false });
+  });
+
   test('a fenced write to an execution that does not exist is refused', async () => {
     const error = await store()
       .putWait(wait('ghost'), stale)
@@ -90,6 +116,7 @@ type Write = (store: Store) => Promise<unknown>;
 function writes(writer: string, fence: LeaseFence): [kind: string, write: Write][] {
   return [
     ['checkpoint', (store) => store.putCheckpoint(checkpoint(writer), fence)],
+    ['checkpoint batch', (store) => store.writeCheckpoints(batch(writer), fence)],
     ['wait', (store) => store.putWait(wait(writer), fence)],
     ['artifact', (store) => store.putArtifact(artifact(writer), fence)],
     ['log', (store) => store.appendLogs([logLine(writer, 0), logLine(writer, 1)], fence)],
@@ -105,7 +132,7 @@ async function writeAll(store: Store, writer: string, fence: LeaseFence): Promis
 function expectedAfter(...writers: string[]) {
   const last = writers.at(-1)!;
   return {
-    checkpoints: [checkpoint(last)],
+    checkpoints: [checkpoint(last), ...batch(last).checkpoints],
     waits: [wait(last)],
     artifacts: [artifact(last)],
     logs: writers.flatMap((writer) => [logLine(writer, 0), logLine(writer, 1)]),
@@ -160,6 +187,24 @@ function checkpoint(writer: string): CheckpointRecord {
     durable: true,
     startedAt: baseTime,
     endedAt: baseTime + 1,
+  };
+}
+
+/** A batch of one completed checkpoint (after {@link checkpoint}'s) and its output blob, by `writer`. */
+function batch(writer: string): CheckpointWrite {
+  const content = JSON.stringify({ writer });
+  return {
+    blobs: [{ hash: contentHash(content), content }],
+    checkpoints: [
+      {
+        ...checkpoint(writer),
+        id: 'review:1',
+        name: 'review',
+        kind: 'step',
+        seq: 1,
+        output: { hash: contentHash(content), size: Buffer.byteLength(content) },
+      },
+    ],
   };
 }
 

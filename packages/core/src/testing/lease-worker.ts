@@ -18,6 +18,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRuntime } from '../runtime/runtime.js';
+import type { CheckpointRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { leaseStepsBody, leaseStepsFlow, type LeaseStepsInput } from './lease-steps.js';
 
@@ -57,22 +58,32 @@ async function main(): Promise<void> {
   await runtime.close();
 }
 
-/** `store`, but its write of checkpoint `checkpointId` as completed stops this process first (see the module's comment). */
+/**
+ * `store`, but its write of checkpoint `checkpointId` as completed (by `putCheckpoint` or in a
+ * `writeCheckpoints` batch) stops this process first (see the module's comment).
+ */
 function freezingInWrite(store: Store, checkpointId: string): Store {
-  const putCheckpoint: Store['putCheckpoint'] = async (record, fence) => {
-    if (record.id !== checkpointId || record.status !== 'completed') return store.putCheckpoint(record, fence);
-    process.stdout.write(`writing ${record.executionId}\n`);
+  const frozen = async <T>(executionId: string, write: () => Promise<T>): Promise<T> => {
+    process.stdout.write(`writing ${executionId}\n`);
     process.kill(process.pid, 'SIGSTOP');
     try {
-      return await store.putCheckpoint(record, fence);
+      return await write();
     } catch (error) {
       process.stdout.write(`refused ${(error as Error).name}\n`);
       throw error;
     }
   };
+  const isFrozen = (record: CheckpointRecord): boolean => record.id === checkpointId && record.status === 'completed';
+  const putCheckpoint: Store['putCheckpoint'] = (record, fence) =>
+    isFrozen(record) ? frozen(record.executionId, () => store.putCheckpoint(record, fence)) : store.putCheckpoint(record, fence);
+  const writeCheckpoints: Store['writeCheckpoints'] = (write, fence) => {
+    const record = write.checkpoints.find(isFrozen);
+    return record ? frozen(record.executionId, () => store.writeCheckpoints(write, fence)) : store.writeCheckpoints(write, fence);
+  };
   return new Proxy(store, {
     get: (target, property) => {
       if (property === 'putCheckpoint') return putCheckpoint;
+      if (property === 'writeCheckpoints') return writeCheckpoints;
       const value: unknown = Reflect.get(target, property);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

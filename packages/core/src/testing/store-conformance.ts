@@ -8,6 +8,7 @@ import { ExecutionExistsError } from '../errors/execution-exists-error.js';
 import { contentHash } from '../serialization/content-hash.js';
 import type { WorkerResult, WorkerSpecification, WorkerTask } from './conformance-worker.js';
 import { compiledWorkerFile } from './compiled-worker-file.js';
+import { checkpointWriteConformanceTests } from './checkpoint-write-conformance.js';
 import { deploymentConformanceTests } from './deployment-conformance.js';
 import { fencingConformanceTests } from './fencing-conformance.js';
 import { declareLeaseTests } from './lease-tests.js';
@@ -401,6 +402,8 @@ function defineSuite(options: StoreConformanceOptions): void {
       expect(await store.listCheckpoints('ex-0002')).toHaveLength(75);
     });
   });
+
+  group('checkpoint writes', (test) => checkpointWriteConformanceTests(test, () => store));
 
   group('waits', (test) => {
     test('getWait returns null and listWaits is empty for an unknown execution or id', async () => {

@@ -65,18 +65,23 @@ export class DocumentFiles {
    * one, before releasing the lock. Updates of one file from this process run one at a time, in order.
    */
   update<T, R>(file: string, shape: DocumentShape<T>, change: (current: T | null) => DocumentChange<T, R>): Promise<R> {
-    return this.#mutex.run(file, () =>
-      this.#options.locks.run(file, async () => {
-        const current = this.#read(file, shape);
-        const { next, result } = change(current);
-        if (next !== undefined) {
-          new TextFileSync(file).write(this.#serialize(next));
-          // Still under the lock, so the file is the one just written.
-          this.#remember(file, signatureOf(statSync(file)), next);
-        }
-        return result;
-      }),
-    );
+    return this.#mutex.run(file, () => this.#options.locks.run(file, async () => this.updateGuarded(file, shape, change)));
+  }
+
+  /**
+   * Like {@link update}, for a document whose changes all happen inside {@link guard} of another
+   * document (a store files an execution's checkpoint segments under the execution document's lock,
+   * so a fenced write takes one lock, not two). The caller holds that lock: this takes none.
+   */
+  updateGuarded<T, R>(file: string, shape: DocumentShape<T>, change: (current: T | null) => DocumentChange<T, R>): R {
+    const current = this.#read(file, shape);
+    const { next, result } = change(current);
+    if (next !== undefined) {
+      new TextFileSync(file).write(this.#serialize(next));
+      // Still under the lock, so the file is the one just written.
+      this.#remember(file, signatureOf(statSync(file)), next);
+    }
+    return result;
   }
 
   /**

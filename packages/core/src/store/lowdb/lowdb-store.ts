@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
@@ -19,6 +21,7 @@ import { ExecutionExistsError } from '../../errors/execution-exists-error.js';
 import { matchesExecutionFilter } from '../execution-filter.js';
 import { applyExecutionPatch } from '../execution-patch.js';
 import { fencedLogExecution, holdsLease } from '../lease-fence.js';
+import { checkpointWriteExecution, describeCheckpointWrite } from '../checkpoint-write.js';
 import { LeaseLostError } from '../../errors/lease-lost-error.js';
 import { BlobFiles } from './blob-files.js';
 import { DeploymentDocuments } from './deployment-documents.js';
@@ -68,7 +71,7 @@ export function lowdbStore(directory: string, options: LowdbStoreOptions = {}): 
 }
 
 class LowdbStore implements Store {
-  readonly specificationVersion = 'v3' as const;
+  readonly specificationVersion = 'v4' as const;
   readonly name = 'lowdb';
   readonly location: string;
 
@@ -161,32 +164,68 @@ class LowdbStore implements Store {
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
   async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
-    assertSafeExecutionId(record.executionId);
-    if (!Number.isSafeInteger(record.seq) || record.seq < 0) {
-      throw new Error(`lowdb store: checkpoint "${record.id}" has seq ${record.seq}; expected an integer ≥ 0.`);
-    }
+    assertWritableCheckpoint(record);
     await this.#marker.written();
-    await this.#fenced(record.executionId, fence, `checkpoint "${record.id}"`, () => this.#putCheckpoint(record));
+    await this.#checkpointsLocked(record.executionId, fence, `checkpoint "${record.id}"`, () => this.#putCheckpoint(record));
   }
 
-  async #putCheckpoint(record: CheckpointRecord): Promise<void> {
-    const stored = copy(record);
-    const segment = Math.floor(stored.seq / checkpointsPerSegment);
-    const key = checkpointKey(stored.executionId, stored.id);
-    const previousSegment = this.#checkpointSegments.get(key);
-    await this.#documents.update(this.#layout.checkpointSegmentFile(stored.executionId, segment), checkpointSegmentShape, (current) => ({
-      next: upsert(current ?? [], stored, (item) => item.id === stored.id, bySeq),
-      result: undefined,
-    }));
-    this.#rememberSegment(stored.executionId, stored.id, segment);
-    // `seq` is kept when a checkpoint is put again (records.ts), so this only repairs a caller that
-    // changed it, as far as this process has seen the record.
-    if (previousSegment !== undefined && previousSegment !== segment) {
-      await this.#documents.update(this.#layout.checkpointSegmentFile(stored.executionId, previousSegment), checkpointSegmentShape, (current) => {
-        const kept = (current ?? []).filter((item) => item.id !== stored.id);
-        return { next: kept.length === current?.length ? undefined : kept, result: undefined };
-      });
+  async writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt> {
+    const executionId = checkpointWriteExecution(write);
+    for (const record of write.checkpoints) assertWritableCheckpoint(record);
+    await this.#marker.written();
+    // Blobs first: a record never lands before the blobs it references.
+    for (const blob of write.blobs ?? []) await this.#blobs.put(blob.hash, blob.content);
+    if (executionId === undefined) return { cancelRequested: false };
+    let cancelRequested = false;
+    await this.#checkpointsLocked(executionId, fence, describeCheckpointWrite(write.checkpoints), (current) => {
+      cancelRequested = fence !== undefined && current?.cancelRequested === true;
+      this.#putCheckpoints(write.checkpoints);
+    });
+    return { cancelRequested };
+  }
+
+  /** Files `records` into their segments; the caller holds the execution's lock (see {@link #checkpointsLocked}). */
+  #putCheckpoints(records: readonly CheckpointRecord[]): void {
+    // One document write per segment the batch touches (a session's batch is usually one record).
+    const bySegment = new Map<number, CheckpointRecord[]>();
+    for (const record of records) {
+      const stored = copy(record);
+      const segment = Math.floor(stored.seq / checkpointsPerSegment);
+      const previousSegment = this.#checkpointSegments.get(checkpointKey(stored.executionId, stored.id));
+      // `seq` is kept when a checkpoint is put again (records.ts), so this only repairs a caller that
+      // changed it, as far as this process has seen the record.
+      if (previousSegment !== undefined && previousSegment !== segment) this.#removeFromSegment(stored, previousSegment);
+      let filed = bySegment.get(segment);
+      if (filed === undefined) bySegment.set(segment, (filed = []));
+      filed.push(stored);
     }
+    for (const [segment, filed] of bySegment) {
+      const executionId = filed[0]!.executionId;
+      this.#documents.updateGuarded(this.#layout.checkpointSegmentFile(executionId, segment), checkpointSegmentShape, (current) => {
+        // Unchanged records keep their objects, so the segment's writer reuses their serialized lines.
+        const next = [...(current ?? [])];
+        for (const stored of filed) {
+          // Searched from the end: a session's record is usually the segment's newest.
+          let position = next.length - 1;
+          while (position >= 0 && next[position]!.id !== stored.id) position--;
+          if (position === -1) next.push(stored);
+          else next[position] = stored;
+        }
+        return { next: next.sort(bySeq), result: undefined };
+      });
+      for (const stored of filed) this.#rememberSegment(executionId, stored.id, segment);
+    }
+  }
+
+  #putCheckpoint(record: CheckpointRecord): void {
+    this.#putCheckpoints([record]);
+  }
+
+  #removeFromSegment(record: CheckpointRecord, segment: number): void {
+    this.#documents.updateGuarded(this.#layout.checkpointSegmentFile(record.executionId, segment), checkpointSegmentShape, (current) => {
+      const kept = (current ?? []).filter((item) => item.id !== record.id);
+      return { next: kept.length === current?.length ? undefined : kept, result: undefined };
+    });
   }
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
@@ -321,6 +360,16 @@ class LowdbStore implements Store {
     return this.#blobs.get(hash);
   }
 
+  async getBlobs(hashes: readonly string[]): Promise<Map<string, string>> {
+    await this.#marker.checked();
+    const found = new Map<string, string>();
+    for (const hash of new Set(hashes)) {
+      const content = await this.#blobs.get(hash);
+      if (content !== null) found.set(hash, content);
+    }
+    return found;
+  }
+
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
   async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
@@ -432,17 +481,29 @@ class LowdbStore implements Store {
   }
 
   /**
+   * Runs `write` under the lock of the execution's document, which guards its checkpoint segments too
+   * (they are changed only under it, so a fenced write takes one lock), after checking `fence` if given:
+   * a takeover needs the same lock, so the lease cannot change between the check and the write.
+   */
+  async #checkpointsLocked(executionId: string, fence: LeaseFence | undefined, what: string, write: (current: ExecutionRecord | null) => void): Promise<void> {
+    await this.#documents.guard(this.#layout.executionFile(executionId), executionShape, async (current) => {
+      if (fence !== undefined && !holdsLease(current, fence)) throw this.#leaseLost(executionId, fence, what, current);
+      write(current);
+    });
+  }
+
+  /**
    * Runs `write` while `fence` is the execution's lease: under the lock of the execution's document,
    * which a takeover needs too, so the lease cannot change between the check and the write.
    */
-  async #fenced(executionId: string, fence: LeaseFence | undefined, what: string, write: () => Promise<unknown>): Promise<void> {
+  async #fenced(executionId: string, fence: LeaseFence | undefined, what: string, write: (current: ExecutionRecord | null) => Promise<unknown>): Promise<void> {
     if (fence === undefined) {
-      await write();
+      await write(null);
       return;
     }
     await this.#documents.guard(this.#layout.executionFile(executionId), executionShape, async (current) => {
       if (!holdsLease(current, fence)) throw this.#leaseLost(executionId, fence, what, current);
-      await write();
+      await write(current);
     });
   }
 
@@ -466,6 +527,13 @@ function assertSafeExecutionId(id: string): void {
       `lowdb store: "${id}" cannot be an execution id here, because it names a folder: use 1 to 200 letters, ` +
         "digits, '.', '_' or '-', starting with a letter or a digit.",
     );
+  }
+}
+
+function assertWritableCheckpoint(record: CheckpointRecord): void {
+  assertSafeExecutionId(record.executionId);
+  if (!Number.isSafeInteger(record.seq) || record.seq < 0) {
+    throw new Error(`lowdb store: checkpoint "${record.id}" has seq ${record.seq}; expected an integer ≥ 0.`);
   }
 }
 

@@ -30,7 +30,9 @@ const blobHash = /^sha256:([0-9a-f]{64})$/;
  * <root>/locks/<pid>-<uuid>.owner                 pid and host of a process using the store
  * ```
  *
- * A document `<file>` being updated has a lock `<file>.lock` beside it (see `FileLocks`).
+ * A document `<file>` being updated has a lock `<file>.lock` beside it (see `FileLocks`), except the
+ * checkpoint segments, which change only under their execution's `execution.json.lock` (so a fenced
+ * checkpoint write, which checks the lease in `execution.json`, takes one lock).
  */
 export class StoreLayout {
   /** The absolute folder of the store. */
