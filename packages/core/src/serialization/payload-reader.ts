@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.js';
-import type { PayloadRef } from '../store/records.js';
+import type { CheckpointRecord, PayloadRef } from '../store/records.js';
 import { BlobMissingError, type BlobReferrer } from '../errors/blob-missing-error.js';
 import { StoreCorruptedError } from '../errors/store-corrupted-error.js';
 import { ChainedRequest } from './chained-request.js';
@@ -33,6 +33,15 @@ export class PayloadReader {
    */
   async prefetch(hashes: Iterable<string>): Promise<void> {
     await Promise.all(this.#read([...hashes]));
+  }
+
+  /**
+   * Reads the captured requests of these checkpoints' model calls together. The links of a chain are
+   * the requests of the execution's earlier model calls, so loading any one request afterwards reads
+   * no link on its own.
+   */
+  prefetchRequests(checkpoints: readonly Pick<CheckpointRecord, 'kind' | 'input'>[]): Promise<void> {
+    return this.prefetch(checkpoints.flatMap((record) => (record.kind === 'model' && record.input ? [record.input.hash] : [])));
   }
 
   /**
@@ -70,6 +79,7 @@ export class PayloadReader {
     }
     if (envelope === undefined || envelope.field === '') throw this.#broken(hash, 'no link of its chain holds the rest of the request');
     const hashes = segments.reverse().flat();
+    this.#read([envelope.hash, ...hashes]);
     const [fields, messages] = await Promise.all([this.#text(envelope.hash, referrer), this.#values(hashes, referrer)]);
     const request = decodeValue(fields);
     if (request === null || typeof request !== 'object' || Array.isArray(request)) throw this.#broken(hash, `${envelope.hash} is not a request`);
@@ -93,25 +103,21 @@ export class PayloadReader {
   }
 
   async #text(hash: string, referrer: BlobReferrer | undefined): Promise<string> {
-    const text = await (this.#texts.get(hash) ?? this.#read([hash])[0]);
+    const [text] = await Promise.all(this.#read([hash]));
     if (text === null || text === undefined) throw new BlobMissingError({ hash, location: this.#store.location, ...(referrer ? { referrer } : {}) });
     return text;
   }
 
-  /** Starts reading the blobs not read yet; a read once started is shared by everything that needs it. */
+  /** Starts reading the blobs not read yet, together; a read once started is shared by everything that needs it. */
   #read(hashes: readonly string[]): Promise<string | null>[] {
-    const reads: Promise<string | null>[] = [];
-    for (const hash of hashes) {
-      let read = this.#texts.get(hash);
-      if (!read) {
-        read = this.#store.getBlob(hash);
-        // A rejection is reported by the load that awaits it; a prefetch alone must not leave it unhandled.
-        read.catch(() => {});
-        this.#texts.set(hash, read);
-      }
-      reads.push(read);
+    const unread = [...new Set(hashes.filter((hash) => !this.#texts.has(hash)))];
+    if (unread.length > 0) {
+      const found = readBlobs(this.#store, unread);
+      // A failed read is reported by the load that awaits it; a prefetch alone must not leave it unhandled.
+      found.catch(() => {});
+      for (const hash of unread) this.#texts.set(hash, found.then((blobs) => blobs.get(hash) ?? null));
     }
-    return reads;
+    return hashes.map((hash) => this.#texts.get(hash)!);
   }
 
   #broken(hash: string, detail: string): StoreCorruptedError {
@@ -121,4 +127,21 @@ export class PayloadReader {
       remedy: 'Restore the store from a backup; the execution can be resumed once its blobs are back.',
     });
   }
+}
+
+/** A store of contract v4 or later reads many blobs in one step. */
+interface BatchReads {
+  getBlobs(hashes: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** Reads blobs in one step where the store can (`getBlobs`), else one by one, all at once. */
+async function readBlobs(store: Store, hashes: readonly string[]): Promise<Map<string, string>> {
+  const batch = (store as Partial<BatchReads>).getBlobs;
+  if (typeof batch === 'function' && hashes.length > 1) return batch.call(store, hashes);
+  const texts = await Promise.all(hashes.map((hash) => store.getBlob(hash)));
+  const found = new Map<string, string>();
+  texts.forEach((text, index) => {
+    if (text !== null) found.set(hashes[index]!, text);
+  });
+  return found;
 }
