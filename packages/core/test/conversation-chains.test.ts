@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BlobMissingError, checkpoint, createRuntime, memoryStore, PayloadReader, StoreCorruptedError, wait, type Store } from '../src/index.js';
-import { decodeValue, encodeValue } from '../src/adapter.js';
+import { decodeValue, encodeValue, requestStorage } from '../src/adapter.js';
 import { ChainedRequest } from '../src/serialization/chained-request.js';
 import { ConversationChains } from '../src/serialization/conversation-chains.js';
 import { blobReferences } from '../src/serialization/blob-references.js';
@@ -17,23 +17,6 @@ function step(index: number): [Message, Message] {
 }
 
 const tools = [{ name: 'search', parameters: { type: 'object', properties: { query: { type: 'string' } } } }];
-
-/** The blobs the captured model requests of an execution need (each once), and their bytes. */
-async function requestStorage(store: Store, executionId: string) {
-  const seen = new Map<string, number>();
-  let pending = (await store.listCheckpoints(executionId)).filter((record) => record.kind === 'model' && record.input).map((record) => record.input!.hash);
-  while (pending.length > 0) {
-    const next: string[] = [];
-    for (const hash of pending) {
-      if (seen.has(hash)) continue;
-      const text = (await store.getBlob(hash))!;
-      seen.set(hash, Buffer.byteLength(text));
-      next.push(...blobReferences(text));
-    }
-    pending = next;
-  }
-  return [...seen.values()].reduce((sum, bytes) => sum + bytes, 0);
-}
 
 /** A store that counts its blob reads, and reads many in one step (`getBlobs`, Store contract v4). */
 function countingStore() {
@@ -75,9 +58,11 @@ describe('conversation chains', () => {
     const records = await runtime.executions.checkpoints(executionId);
     expect(records.map((record) => record.input)).toEqual(sent);
 
-    const unique = Buffer.byteLength(encodeValue(sent.at(-1), 'the last request'));
-    const stored = await requestStorage(store, executionId);
-    expect(stored).toBeLessThan(2 * unique);
+    const storage = await requestStorage(store, executionId);
+    expect(storage.conversationBytes).toBe(Buffer.byteLength(encodeValue(sent.at(-1), 'the last request')));
+    expect(storage.storedBytes).toBeLessThan(2 * storage.conversationBytes);
+    // Stored whole, the 60 requests would take 30 times the conversation.
+    expect(storage.wholeBytes).toBeGreaterThan(25 * storage.conversationBytes);
     // The last request's own blob is one link: the previous request and the two messages it appended.
     const last = decodeValue((await store.getBlob((await store.listCheckpoints(executionId)).at(-1)!.input!.hash))!);
     expect(last).toBeInstanceOf(ChainedRequest);

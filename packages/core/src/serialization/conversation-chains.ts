@@ -36,9 +36,11 @@ export class ConversationChains {
    * Stores a model request, returning the reference a record keeps. Anything that is not a plain
    * object with a non-empty message list is stored whole.
    * @param subject - What is being stored, for a `SerializationError` (`the captured input of "model"`).
+   * @param listField - The field holding the growing list; by default the first of `messages`,
+   *   `prompt`, `input` that is a list.
    */
-  async store(store: Store, request: unknown, subject: string): Promise<PayloadRef> {
-    const field = conversationFieldOf(request);
+  async store(store: Store, request: unknown, subject: string, listField?: string): Promise<PayloadRef> {
+    const field = conversationFieldOf(request, listField);
     if (field === undefined) return storePayload(store, request, subject);
     const fields = request as Record<string, unknown>;
     const messages = (fields[field] as unknown[]).map((message, index) => encodePayload(message, `${subject}.${field}[${index}]`));
@@ -93,9 +95,9 @@ export class ConversationChains {
   }
 }
 
-/** The field holding a request's conversation: the first of `messages`, `prompt`, `input` that is a non-empty list. */
-function conversationFieldOf(request: unknown): string | undefined {
+/** The field holding a request's conversation: `listField`, or the first of `messages`, `prompt`, `input`, if a non-empty list. */
+function conversationFieldOf(request: unknown, listField: string | undefined): string | undefined {
   if (request === null || typeof request !== 'object' || Object.getPrototypeOf(request) !== Object.prototype) return undefined;
   const fields = request as Record<string, unknown>;
-  return conversationFields.find((field) => Array.isArray(fields[field]) && (fields[field] as unknown[]).length > 0);
+  return (listField === undefined ? conversationFields : [listField]).find((field) => Array.isArray(fields[field]) && (fields[field] as unknown[]).length > 0);
 }
