@@ -46,7 +46,9 @@ async function keelBytes(steps) {
   await runtime.close();
   const database = new Database(file, { readonly: true });
   const { blobs, records } = database
-    .prepare('SELECT (SELECT coalesce(sum(length(content)), 0) FROM keel_blobs) AS blobs, (SELECT coalesce(sum(length(record)), 0) FROM keel_checkpoints) AS records')
+    .prepare(
+      'SELECT (SELECT coalesce(sum(length(content)), 0) FROM keel_blobs) AS blobs, (SELECT coalesce(sum(length(record)), 0) FROM keel_checkpoints) AS records',
+    )
     .get();
   database.close();
   rmSync(folder, { recursive: true, force: true });

@@ -197,7 +197,8 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
       if (!(channel in newVersions) && inherited[channel]?.version === version) channels[channel] = inherited[channel];
     }
     for (const [channel, version] of Object.entries(newVersions)) {
-      const value = channel in values ? await keepChannel(keeper, await storeValue(this.serde, (values as Record<string, unknown>)[channel]), channel, threadId) : null;
+      const value =
+        channel in values ? await keepChannel(keeper, await storeValue(this.serde, (values as Record<string, unknown>)[channel]), channel, threadId) : null;
       channels[channel] = { version, value };
     }
     const stored: StoredCheckpoint = {

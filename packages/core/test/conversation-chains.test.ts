@@ -93,7 +93,9 @@ describe('conversation chains', () => {
     const models = records.filter((record) => record.kind === 'model');
     expect(models.map((record) => record.input)).toEqual(sent);
     const links = await Promise.all(
-      (await store.listCheckpoints(waiting.executionId)).filter((record) => record.kind === 'model').map(async (record) => decodeValue((await store.getBlob(record.input!.hash))!) as ChainedRequest),
+      (await store.listCheckpoints(waiting.executionId))
+        .filter((record) => record.kind === 'model')
+        .map(async (record) => decodeValue((await store.getBlob(record.input!.hash))!) as ChainedRequest),
     );
     // Request 5 is the resumed session's first: a chain of its own, holding all its messages.
     expect(links.map((link) => link.previous === undefined)).toEqual([true, false, false, false, true, false, false, false]);
@@ -125,7 +127,9 @@ describe('conversation chains', () => {
     const { executionId } = await agents.run(undefined);
     expect((await runtime.executions.checkpoints(executionId)).map((record) => record.input)).toEqual(sent);
     const links = await Promise.all(
-      (await store.listCheckpoints(executionId)).map(async (record) => [record.input!.hash, decodeValue((await store.getBlob(record.input!.hash))!) as ChainedRequest] as const),
+      (await store.listCheckpoints(executionId)).map(
+        async (record) => [record.input!.hash, decodeValue((await store.getBlob(record.input!.hash))!) as ChainedRequest] as const,
+      ),
     );
     // b's request at step 1 extends b's request at step 0, not a's request in between.
     expect(links[3]![1].previous).toBe(links[1]![0]);
@@ -172,7 +176,16 @@ describe('conversation chains', () => {
     const store = memoryStore();
     const chains = new ConversationChains();
     const first = await chains.store(store, { messages: [{ role: 'user', content: 'a' }] }, 'request');
-    const second = await chains.store(store, { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }, 'request');
+    const second = await chains.store(
+      store,
+      {
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'assistant', content: 'b' },
+        ],
+      },
+      'request',
+    );
     const link = decodeValue((await store.getBlob(second.hash))!) as ChainedRequest;
     expect(link.previous).toBe(first.hash);
     const missing = memoryStore();

@@ -31,9 +31,10 @@ export interface StoreDigest {
  * Fingerprints the given executions with everything that belongs to them, read back through the Store
  * contract: the execution records (without `version`, `updatedAt` and `lease`, which a store manages
  * itself and a copy does not keep), checkpoints (by id), waits (by id), artifacts (by name), logs (in
- * their order), and every blob they reference — directly or through another blob (the links, messages and
- * envelopes of a model request's chain, or an earlier Keel's `BlobList`) — as its hash and the sha256 of the content found — and the deployments and tags named in `routes`. Two stores holding the same executions give the
- * same digest, whatever their backend and key order.
+ * their order), and every blob they reference — directly or through another blob (the links, messages
+ * and envelopes of a model request's chain, or an earlier Keel's `BlobList`) — as its hash and the
+ * sha256 of the content found — and the deployments and tags named in `routes`. Two stores holding the
+ * same executions give the same digest, whatever their backend and key order.
  */
 export async function storeDigest(store: Store, executionIds: readonly string[], routes: DigestRoutes = { deployments: [], tags: [] }): Promise<StoreDigest> {
   const hash = createHash('sha256');

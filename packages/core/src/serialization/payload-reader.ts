@@ -32,7 +32,9 @@ export class PayloadReader {
    * load that needs them).
    */
   async prefetch(hashes: Iterable<string>): Promise<void> {
-    await Promise.all(this.#read([...hashes]));
+    const list = [...hashes];
+    this.#startReading(list);
+    await Promise.all(list.map((hash) => this.#texts.get(hash)));
   }
 
   /**
@@ -79,7 +81,7 @@ export class PayloadReader {
     }
     if (envelope === undefined || envelope.field === '') throw this.#broken(hash, 'no link of its chain holds the rest of the request');
     const hashes = segments.reverse().flat();
-    this.#read([envelope.hash, ...hashes]);
+    this.#startReading([envelope.hash, ...hashes]);
     const [fields, messages] = await Promise.all([this.#text(envelope.hash, referrer), this.#values(hashes, referrer)]);
     const request = decodeValue(fields);
     if (request === null || typeof request !== 'object' || Array.isArray(request)) throw this.#broken(hash, `${envelope.hash} is not a request`);
@@ -98,26 +100,28 @@ export class PayloadReader {
 
   /** The decoded values of these blobs, in order, read together. */
   async #values(hashes: readonly string[], referrer: BlobReferrer | undefined): Promise<unknown[]> {
-    this.#read(hashes);
+    this.#startReading(hashes);
     return Promise.all(hashes.map(async (hash) => decodeValue(await this.#text(hash, referrer))));
   }
 
   async #text(hash: string, referrer: BlobReferrer | undefined): Promise<string> {
-    const [text] = await Promise.all(this.#read([hash]));
+    this.#startReading([hash]);
+    const text = await this.#texts.get(hash);
     if (text === null || text === undefined) throw new BlobMissingError({ hash, location: this.#store.location, ...(referrer ? { referrer } : {}) });
     return text;
   }
 
-  /** Starts reading the blobs not read yet, together; a read once started is shared by everything that needs it. */
-  #read(hashes: readonly string[]): Promise<string | null>[] {
+  /** Starts reading, together, the blobs not read yet; a read once started is shared by everything that needs it. */
+  #startReading(hashes: readonly string[]): void {
     const unread = [...new Set(hashes.filter((hash) => !this.#texts.has(hash)))];
-    if (unread.length > 0) {
-      const found = readBlobs(this.#store, unread);
-      // A failed read is reported by the load that awaits it; a prefetch alone must not leave it unhandled.
-      found.catch(() => {});
-      for (const hash of unread) this.#texts.set(hash, found.then((blobs) => blobs.get(hash) ?? null));
+    if (unread.length === 0) return;
+    const found = readBlobs(this.#store, unread);
+    for (const hash of unread) {
+      const text = found.then((blobs) => blobs.get(hash) ?? null);
+      // A failed read is reported by the load that awaits it; one nobody awaits (prefetched) must not go unhandled.
+      text.catch(() => {});
+      this.#texts.set(hash, text);
     }
-    return hashes.map((hash) => this.#texts.get(hash)!);
   }
 
   #broken(hash: string, detail: string): StoreCorruptedError {
