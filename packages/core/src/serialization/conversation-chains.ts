@@ -1,6 +1,8 @@
 import type { Store } from '../store/store.js';
 import type { PayloadRef } from '../store/records.js';
 import { ChainedRequest } from './chained-request.js';
+import { encodeValue } from './codec.js';
+import { contentHash } from './content-hash.js';
 import { encodePayload, storePayload, type EncodedPayload } from './payloads.js';
 
 /** The fields of a model request that may hold its conversation, in the order they are looked for. */
@@ -13,7 +15,7 @@ interface StoredLink {
   readonly envelope: string;
 }
 
-/** A place in a conversation: the messages up to here, and the request stored with exactly them. */
+/** A place in a conversation: the messages up to here (by their encoded text), and the request stored with exactly them. */
 interface ConversationPoint {
   readonly next: Map<string, ConversationPoint>;
   link?: StoredLink;
@@ -43,7 +45,9 @@ export class ConversationChains {
     const field = conversationFieldOf(request, listField);
     if (field === undefined) return storePayload(store, request, subject);
     const fields = request as Record<string, unknown>;
-    const messages = (fields[field] as unknown[]).map((message, index) => encodePayload(message, `${subject}.${field}[${index}]`));
+    // Every message is encoded (what the caller sends may have changed anywhere), but only the new
+    // ones are hashed: the tree is keyed by the encoded text.
+    const messages = (fields[field] as unknown[]).map((message, index) => encodeValue(message, `${subject}.${field}[${index}]`));
     // The conversation field stays in place (an empty list), so the rebuilt request keeps its key order.
     const envelope = encodePayload({ ...fields, [field]: [] }, subject);
 
@@ -51,7 +55,7 @@ export class ConversationChains {
     let point = tree;
     let base: { link: StoredLink; length: number } | undefined;
     for (let index = 0; index < messages.length; index++) {
-      const next = point.next.get(messages[index]!.ref.hash);
+      const next = point.next.get(messages[index]!);
       if (!next) break;
       point = next;
       if (point.link) base = { link: point.link, length: index + 1 };
@@ -59,7 +63,7 @@ export class ConversationChains {
     // The same messages and envelope as a request stored before: the same link.
     if (base?.length === messages.length && base.link.envelope === envelope.ref.hash) return base.link.ref;
 
-    const appended = messages.slice(base?.length ?? 0);
+    const appended = messages.slice(base?.length ?? 0).map(addressed);
     const envelopeChanged = base?.link.envelope !== envelope.ref.hash;
     const link = encodePayload(
       new ChainedRequest({
@@ -84,11 +88,11 @@ export class ConversationChains {
     return tree;
   }
 
-  #remember(tree: ConversationPoint, messages: readonly EncodedPayload[], link: StoredLink): void {
+  #remember(tree: ConversationPoint, messages: readonly string[], link: StoredLink): void {
     let point = tree;
     for (const message of messages) {
-      let next = point.next.get(message.ref.hash);
-      if (!next) point.next.set(message.ref.hash, (next = { next: new Map() }));
+      let next = point.next.get(message);
+      if (!next) point.next.set(message, (next = { next: new Map() }));
       point = next;
     }
     point.link = link;
@@ -100,4 +104,9 @@ function conversationFieldOf(request: unknown, listField: string | undefined): s
   if (request === null || typeof request !== 'object' || Object.getPrototypeOf(request) !== Object.prototype) return undefined;
   const fields = request as Record<string, unknown>;
   return (listField === undefined ? conversationFields : [listField]).find((field) => Array.isArray(fields[field]) && (fields[field] as unknown[]).length > 0);
+}
+
+/** An encoded message with its address. */
+function addressed(text: string): EncodedPayload {
+  return { text, ref: { hash: contentHash(text), size: Buffer.byteLength(text) } };
 }
