@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryStore, PayloadReader, type Store } from '@keel/core';
+import { memoryStore, PayloadReader, type PayloadRef, type Store } from '@keel/core';
+import { RecordKeeper } from '@keel/core/adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyStore } from '../src/store-copy/copy-store.js';
 import { storeDigest } from '../src/store-copy/store-digest.js';
@@ -188,6 +189,23 @@ describe('copyStore and storeDigest', () => {
     const checkpoint = (await target.getCheckpoint('ex_1', 'ask:1'))!;
     await target.putCheckpoint({ ...checkpoint, attempts: 2 });
     expect((await storeDigest(target, ['ex_1'])).digest).not.toBe(before.digest);
+  });
+
+  it('copies the blobs a kept record refers to: a LangGraph-style checkpoint, its channel value and the chain of that value', async () => {
+    const source = memoryStore();
+    const keeper = new RecordKeeper(source, 'lgthread_t', { flow: 'langgraph:thread', input: { thread_id: 't' } });
+    const messages = [{ role: 'user', content: 'hi' }];
+    await keeper.keepGrowingValue({ type: 'json', json: [...messages] }, 'json');
+    messages.push({ role: 'assistant', content: 'hello' });
+    const channel = await keeper.keepGrowingValue({ type: 'json', json: [...messages] }, 'json');
+    await keeper.write('langgraph/2', 'application/vnd.langgraph.checkpoint+json', { channels: { messages: { version: 2, value: channel } } });
+
+    const target = memoryStore();
+    await copyStore(source, target, { skipExisting: false });
+    const copied = new RecordKeeper(target, 'lgthread_t', { flow: 'langgraph:thread', input: { thread_id: 't' } });
+    const record = (await copied.read((await copied.record('langgraph/2'))!)) as { channels: { messages: { value: PayloadRef } } };
+    expect(await copied.readValue(record.channels.messages.value)).toEqual({ type: 'json', json: messages });
+    expect(await storeDigest(target, ['lgthread_t'])).toEqual(await storeDigest(source, ['lgthread_t']));
   });
 
   it('copies deployments and tags; refuses, writing nothing, a deployment the target has with other code or a tag it points elsewhere', async () => {

@@ -1,11 +1,16 @@
+/** A content address as Keel writes it. */
+const contentAddress = /^sha256:[0-9a-f]{64}$/;
+
 /**
  * The hashes of the blobs a stored blob's content refers to: a model request stored as a conversation
  * refers to the link it extends, its messages and its envelope (`ChainedRequest`), or — as an earlier
- * Keel stored it — to every message of a list (`BlobList`). Whatever copies, digests or collects blobs
- * follows these to have everything a record needs. Content that is not JSON refers to nothing.
+ * Keel stored it — to every message of a list (`BlobList`); a record an adapter keeps (a LangGraph
+ * checkpoint) refers to the blobs of its values as payload references (`{ hash, size }`). Whatever
+ * copies, digests or collects blobs follows these to have everything a record needs. Content that is
+ * not JSON refers to nothing.
  */
 export function blobReferences(content: string): string[] {
-  if (!content.includes('"$keel"') || !(content.includes('ChainedRequest') || content.includes('BlobList'))) return [];
+  if (!content.includes('"$keel"') && !content.includes('"hash":"sha256:')) return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(content);
@@ -33,6 +38,10 @@ export function blobReferences(content: string): string[] {
     if (object.$keel === 'ChainedRequest' && typeof object.value === 'object' && object.value !== null) {
       const link = object.value as Record<string, unknown>;
       strings([link.previous, ...(Array.isArray(link.appended) ? link.appended : []), link.envelope]);
+      continue;
+    }
+    if (typeof object.hash === 'string' && contentAddress.test(object.hash) && typeof object.size === 'number') {
+      hashes.push(object.hash);
       continue;
     }
     for (const item of Object.values(object)) pending.push(item);
