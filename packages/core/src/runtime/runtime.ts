@@ -460,8 +460,9 @@ export class KeelRuntime implements Runtime {
         await this.#get(store, executionId);
         const records = await store.listCheckpoints(executionId);
         if (options?.payloads === false) return records;
-        // One reader for all: the requests of a conversation share their links and messages.
+        // One reader for all: the requests of a conversation share their links and messages, read together.
         const reader = new PayloadReader(store);
+        await reader.prefetchRequests(records);
         return Promise.all(
           records.map(async ({ input, output, ...rest }) => ({
             ...rest,
