@@ -7,7 +7,10 @@
 // returns an assistant message with a tool call (~0.2 KB), then the tool call itself, returning a
 // ~1 KB result; both messages join the history. Every Keel adapter records a model call the same way
 // (a `model` checkpoint whose captured input is the request), so the loop drives that directly.
-// - Keel: SQLite store; bytes are the blobs plus the checkpoint records.
+// - Keel: SQLite store; bytes are the blobs plus the checkpoint records. A model request is stored as a
+//   link: the previous request of its conversation plus the hashes of the messages it appended (each
+//   message a blob, stored once: here also the output of the call that produced it). The records — two
+//   a step — are printed apart: with 1 KB tool results they are most of what Keel adds to the messages.
 // - LangGraph: a MessagesAnnotation graph (model node, tool node) on SqliteSaver; bytes are the
 //   checkpoints, their metadata and the pending writes.
 // - DBOS: the same loop as a workflow of steps on PostgreSQL; bytes are the step outputs and the
@@ -42,12 +45,14 @@ async function keelBytes(steps) {
   await loop.run(undefined);
   await runtime.close();
   const database = new Database(file, { readonly: true });
-  const { bytes } = database
-    .prepare('SELECT (SELECT coalesce(sum(length(content)), 0) FROM keel_blobs) + (SELECT coalesce(sum(length(record)), 0) FROM keel_checkpoints) AS bytes')
+  const { blobs, records } = database
+    .prepare(
+      'SELECT (SELECT coalesce(sum(length(content)), 0) FROM keel_blobs) AS blobs, (SELECT coalesce(sum(length(record)), 0) FROM keel_checkpoints) AS records',
+    )
     .get();
   database.close();
   rmSync(folder, { recursive: true, force: true });
-  return bytes;
+  return { bytes: blobs + records, records };
 }
 
 async function langGraphBytes(steps) {
@@ -80,10 +85,12 @@ async function langGraphBytes(steps) {
 export async function measureConversationStorage(lengths = [200, 500]) {
   const rows = [];
   for (const steps of lengths) {
+    const keel = await keelBytes(steps);
     rows.push({
       steps,
       unique: uniqueBytes(steps),
-      keel: await keelBytes(steps),
+      keel: keel.bytes,
+      keelRecords: keel.records,
       langgraph: await langGraphBytes(steps),
       dbos: await dbosToolLoopBytes(steps, first, tools),
     });
@@ -93,15 +100,24 @@ export async function measureConversationStorage(lengths = [200, 500]) {
 
 export function printConversationStorage(rows) {
   console.log('Stored bytes for a tool loop re-sending its history (× the unique conversation):\n');
-  const cell = (bytes, unique) => `${size(bytes)} (${(bytes / unique).toFixed(1)}×)`;
+  const cell = (bytes, unique) => `${size(bytes)} (${(bytes / unique).toFixed(2)}×)`;
   printTable(
-    ['steps', 'unique', 'Keel (every adapter)', 'LangGraph SqliteSaver', 'DBOS (outputs only)'],
-    rows.map((row) => [row.steps, size(row.unique), cell(row.keel, row.unique), cell(row.langgraph, row.unique), cell(row.dbos, row.unique)]),
+    ['steps', 'unique', 'Keel (every adapter)', 'of which records', 'LangGraph SqliteSaver', 'DBOS (outputs only)'],
+    rows.map((row) => [
+      row.steps,
+      size(row.unique),
+      cell(row.keel, row.unique),
+      cell(row.keelRecords, row.unique),
+      cell(row.langgraph, row.unique),
+      cell(row.dbos, row.unique),
+    ]),
   );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const stepsFlag = process.argv.indexOf('--steps');
-  printConversationStorage(await measureConversationStorage(stepsFlag >= 0 ? process.argv[stepsFlag + 1].split(',').map(Number) : undefined));
+  const lengths = stepsFlag >= 0 ? process.argv[stepsFlag + 1].split(',').map(Number) : [200, 500];
+  printConversationStorage(await measureConversationStorage(lengths));
+  console.log(`\nrerun: pnpm build && node bench/conversation-storage.mjs --steps ${lengths.join(',')}`);
   await closeDbos();
 }

@@ -99,7 +99,9 @@ interface ThreadIndex {
  * thread id (`lgthread_<thread>_<hash>`); every checkpoint and every task's pending writes is an
  * artifact of it (`langgraph/<checkpoint_ns>/<checkpoint_id>`, `…/writes/<task_id>`), its value the
  * JSON LangGraph's serializer writes. Channel values are blobs, written when they change (content
- * addressed, so an unchanged value is stored once however many checkpoints refer to it). Several processes can share it, one writer per thread at a time
+ * addressed, so an unchanged value is stored once however many checkpoints refer to it); a list
+ * value (the messages) as the version before plus the items appended, so a long thread stores each
+ * message once. Several processes can share it, one writer per thread at a time
  * (which is what `durableGraph` guarantees with its lease).
  *
  * @example
@@ -196,12 +198,7 @@ export class KeelCheckpointSaver extends BaseCheckpointSaver {
     }
     for (const [channel, version] of Object.entries(newVersions)) {
       const value =
-        channel in values
-          ? await keeper.keepValue(
-              await storeValue(this.serde, (values as Record<string, unknown>)[channel]),
-              `channel "${channel}" of LangGraph thread "${threadId}"`,
-            )
-          : null;
+        channel in values ? await keepChannel(keeper, await storeValue(this.serde, (values as Record<string, unknown>)[channel]), channel, threadId) : null;
       channels[channel] = { version, value };
     }
     const stored: StoredCheckpoint = {
@@ -384,4 +381,14 @@ function latest(ids: Iterable<string>): string | undefined {
 function matches(metadata: CheckpointMetadata, filter: Record<string, unknown>): boolean {
   const record = metadata as unknown as Record<string, unknown>;
   return Object.entries(filter).every(([key, value]) => JSON.stringify(record[key]) === JSON.stringify(value));
+}
+
+/**
+ * Keeps a channel's value. A list (the `messages` channel) grows by a few items a step and is stored
+ * again at every step: kept as the version before plus what was appended, a thread of n steps stores
+ * its messages once, not n times.
+ */
+function keepChannel(keeper: RecordKeeper, value: StoredValue, channel: string, threadId: string): Promise<PayloadRef> {
+  const what = `channel "${channel}" of LangGraph thread "${threadId}"`;
+  return 'json' in value && Array.isArray(value.json) ? keeper.keepGrowingValue(value, 'json', what) : keeper.keepValue(value, what);
 }

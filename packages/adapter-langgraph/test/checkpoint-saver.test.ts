@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRuntime, lowdbStore, memoryStore } from '@keel/core';
+import { blobReferences, createRuntime, lowdbStore, memoryStore } from '@keel/core';
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { Command, END, MessagesAnnotation, START, StateGraph, interrupt } from '@langchain/langgraph';
 import { afterEach, expect, test } from 'vitest';
@@ -91,4 +91,43 @@ test('durableGraph gives a graph without a checkpointer a KeelCheckpointSaver on
   expect(second.messages.map((message) => message.content)).toEqual(['hi', 'echo: hi', 'again', 'echo: again']);
   expect((await runtime.executions.list({ flow: 'langgraph:thread' })).map((execution) => execution.metadata?.['langgraph.thread_id'])).toEqual(['e']);
   await runtime.close();
+});
+
+test('a long thread stores each message once: the messages channel is kept as the version before plus what was appended', async () => {
+  const store = memoryStore();
+  const saver = new KeelCheckpointSaver({ store });
+  const steps = 40;
+  let step = 0;
+  const graph = new StateGraph(MessagesAnnotation)
+    .addNode('talk', async () => ({ messages: [new AIMessage(`answer ${step++} `.padEnd(1_000, '.'))] }))
+    .addEdge(START, 'talk')
+    .addConditionalEdges('talk', () => (step < steps ? 'talk' : END))
+    .compile({ checkpointer: saver });
+  const config = { configurable: { thread_id: 'long' }, recursionLimit: steps + 5 };
+  const done = (await graph.invoke({ messages: [new HumanMessage('go')] }, config)) as { messages: BaseMessage[] };
+  expect(done.messages).toHaveLength(steps + 1);
+
+  // Every blob the thread's records refer to (channel values, their chains), each once.
+  const runtime = createRuntime({ store });
+  const [holder] = await runtime.executions.list({ flow: 'langgraph:thread' });
+  const artifacts = await store.listArtifacts(holder!.id);
+  const seen = new Map<string, number>();
+  let pending = artifacts.map((artifact) => artifact.payload.hash);
+  while (pending.length > 0) {
+    const next: string[] = [];
+    for (const hash of pending) {
+      if (seen.has(hash)) continue;
+      const text = (await store.getBlob(hash))!;
+      seen.set(hash, text.length);
+      next.push(...blobReferences(text));
+    }
+    pending = next;
+  }
+  const stored = [...seen.values()].reduce((sum, bytes) => sum + bytes, 0);
+  const messagesOnce = JSON.stringify(done.messages).length;
+  // Each version whole would be ~steps / 2 times the messages; kept as a chain, a few times them.
+  expect(stored).toBeLessThan(6 * messagesOnce);
+  // And the last checkpoint reads back whole.
+  const state = await graph.getState(config);
+  expect((state.values as { messages: BaseMessage[] }).messages.map((message) => message.content)).toEqual(done.messages.map((message) => message.content));
 });

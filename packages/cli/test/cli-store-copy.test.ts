@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryStore, type Store } from '@keel/core';
+import { memoryStore, PayloadReader, type PayloadRef, type Store } from '@keel/core';
+import { RecordKeeper } from '@keel/core/adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyStore } from '../src/store-copy/copy-store.js';
 import { storeDigest } from '../src/store-copy/store-digest.js';
 import { createProject, keel, keelJson, linkStorePackages, removeProjects, writeFiles } from './cli-harness.js';
 import { createTestSchema, type TestSchema } from './postgres-schema.js';
 
-// A model call whose conversation core stores message by message (a BlobList blob), an artifact, a log
+// A model call whose request core stores as a chain link (messages and envelope in blobs of their own), an artifact, a log
 // line, and a wait; the model call counts its runs in a file so a resume on the copy shows it reused.
 const storyFlow = `import { checkpoint, flow, log, save, wait } from '@keel/core';
 import { appendFileSync } from 'node:fs';
@@ -60,8 +61,9 @@ describe('keel store copy', () => {
     const first = JSON.parse(toSqlite.stdout);
     expect(first.matches).toBe(true);
     expect(first.source.digest).toBe(first.target.digest);
-    // 13 blobs, 3 of them messages reached only through the model requests' BlobLists ("be brief" is shared).
-    expect(first.copied).toEqual({ executions: 2, checkpoints: 4, waits: 2, artifacts: 3, logs: 2, blobs: 13, deployments: 1, tags: 1 });
+    // 14 blobs, 4 of them reached only through the model requests' chain links: 3 messages ("be brief" is
+    // shared) and the envelope (the request without its messages, shared).
+    expect(first.copied).toEqual({ executions: 2, checkpoints: 4, waits: 2, artifacts: 3, logs: 2, blobs: 14, deployments: 1, tags: 1 });
 
     // Again into the same store: refused, nothing written, the ids named.
     const again = await keel(project, ['store', 'copy', '--from', './.keel', '--to', 'sqlite:./copy.db']);
@@ -74,7 +76,7 @@ describe('keel store copy', () => {
 
     const toPostgres = await keel(project, ['store', 'copy', '--from', 'sqlite:./copy.db', '--to', postgres.url]);
     expect(toPostgres.code, toPostgres.stderr).toBe(0);
-    expect(toPostgres.stdout).toContain('copied 2 executions, 4 checkpoints, 2 waits, 3 artifacts, 2 logs, 13 blobs, 1 deployment, 1 tag');
+    expect(toPostgres.stdout).toContain('copied 2 executions, 4 checkpoints, 2 waits, 3 artifacts, 2 logs, 14 blobs, 1 deployment, 1 tag');
     const digests = [...toPostgres.stdout.matchAll(/digest (sha256:[0-9a-f]{64})/g)].map((match) => match[1]);
     // The same records through three backends: the same digest all the way.
     expect(digests).toEqual([first.source.digest, first.source.digest]);
@@ -115,6 +117,11 @@ describe('copyStore and storeDigest', () => {
     await store.putBlob('sha256:message', message);
     await store.putBlob('sha256:request', '{"messages":{"$keel":"BlobList","value":["sha256:message"]}}');
     await store.putBlob('sha256:input', '"in"');
+    // A request stored as a chain: the link of the second request extends the first's and appends a message.
+    await store.putBlob('sha256:envelope', '{"model":"m","messages":[]}');
+    await store.putBlob('sha256:answer', '{"role":"assistant","content":"hello"}');
+    await store.putBlob('sha256:link-1', '{"$keel":"ChainedRequest","value":{"appended":["sha256:message"],"envelope":"sha256:envelope","field":"messages"}}');
+    await store.putBlob('sha256:link-2', '{"$keel":"ChainedRequest","value":{"previous":"sha256:link-1","appended":["sha256:answer"]}}');
     await store.createExecution({
       id: 'ex_1',
       flow: 'f',
@@ -141,22 +148,64 @@ describe('copyStore and storeDigest', () => {
       startedAt: 1,
       endedAt: 2,
     });
+    await store.putCheckpoint({
+      executionId: 'ex_1',
+      id: 'ask:2',
+      parentId: null,
+      name: 'ask',
+      kind: 'model',
+      status: 'completed',
+      seq: 1,
+      input: { hash: 'sha256:link-2', size: 10 },
+      attempts: 1,
+      delivery: 'at-least-once',
+      durable: true,
+      startedAt: 3,
+      endedAt: 4,
+    });
     return store;
   }
 
-  it('follows BlobList references into nested blobs, and the digest notices a changed record', async () => {
+  it('follows BlobList and request-chain references into nested blobs, and the digest notices a changed record', async () => {
     const source = await seeded();
     const target = memoryStore();
     const result = await copyStore(source, target, { skipExisting: false });
     expect(result.copied).toEqual(['ex_1']);
     expect(await target.getBlob('sha256:message')).toBe('{"role":"user","content":"hi"}');
+    // The copy has every blob the chained request needs: it loads there as in the source.
+    const reader = (store: Store) => new PayloadReader(store).load({ hash: 'sha256:link-2', size: 10 });
+    expect(await reader(target)).toEqual({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+      ],
+    });
+    expect(await reader(target)).toEqual(await reader(source));
     expect(await target.getExecution('ex_1')).toMatchObject({ status: 'completed', lease: null, endedAt: 2 });
     const before = await storeDigest(source, ['ex_1']);
     expect(await storeDigest(target, ['ex_1'])).toEqual(before);
-    expect(before.counts).toMatchObject({ executions: 1, checkpoints: 1, blobs: 3 });
+    expect(before.counts).toMatchObject({ executions: 1, checkpoints: 2, blobs: 7 });
     const checkpoint = (await target.getCheckpoint('ex_1', 'ask:1'))!;
     await target.putCheckpoint({ ...checkpoint, attempts: 2 });
     expect((await storeDigest(target, ['ex_1'])).digest).not.toBe(before.digest);
+  });
+
+  it('copies the blobs a kept record refers to: a LangGraph-style checkpoint, its channel value and the chain of that value', async () => {
+    const source = memoryStore();
+    const keeper = new RecordKeeper(source, 'lgthread_t', { flow: 'langgraph:thread', input: { thread_id: 't' } });
+    const messages = [{ role: 'user', content: 'hi' }];
+    await keeper.keepGrowingValue({ type: 'json', json: [...messages] }, 'json');
+    messages.push({ role: 'assistant', content: 'hello' });
+    const channel = await keeper.keepGrowingValue({ type: 'json', json: [...messages] }, 'json');
+    await keeper.write('langgraph/2', 'application/vnd.langgraph.checkpoint+json', { channels: { messages: { version: 2, value: channel } } });
+
+    const target = memoryStore();
+    await copyStore(source, target, { skipExisting: false });
+    const copied = new RecordKeeper(target, 'lgthread_t', { flow: 'langgraph:thread', input: { thread_id: 't' } });
+    const record = (await copied.read((await copied.record('langgraph/2'))!)) as { channels: { messages: { value: PayloadRef } } };
+    expect(await copied.readValue(record.channels.messages.value)).toEqual({ type: 'json', json: messages });
+    expect(await storeDigest(target, ['lgthread_t'])).toEqual(await storeDigest(source, ['lgthread_t']));
   });
 
   it('copies deployments and tags; refuses, writing nothing, a deployment the target has with other code or a tag it points elsewhere', async () => {

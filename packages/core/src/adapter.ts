@@ -132,6 +132,7 @@ export { executionsWithKey, rekeyExecution, unfinishedStatuses } from './runtime
 export { encodeValue, decodeValue } from './serialization/codec.js';
 export { contentHash } from './serialization/content-hash.js';
 export { storableData, jsonCopy } from './serialization/storable-data.js';
+export { requestStorage, type RequestStorage } from './serialization/request-storage.js';
 export { normalizeRequest, requestFingerprint, fingerprintScheme } from './runtime/request-fingerprint.js';
 export { tokenUsage, type ModelCall, type TokenUsage } from './runtime/model-usage.js';
 export { approvalSchema, approvalWaitName, type ApprovalDecision } from './adapter/approval.js';

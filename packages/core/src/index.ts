@@ -57,6 +57,8 @@ export { storeFromUrl } from './store/store-from-url.js';
 export { executionLeaseState, isLeaseAbandoned } from './runtime/lease.js';
 export { toPendingWait } from './runtime/pending-wait.js';
 export { toJsonView, errorJsonView, type JsonValue, type StackOptions } from './serialization/json-view.js';
+export { PayloadReader } from './serialization/payload-reader.js';
+export { blobReferences } from './serialization/blob-references.js';
 export { modelUsageOf, type ModelCall, type ModelUsage, type TokenUsage } from './runtime/model-usage.js';
 export { estimateModelCost, estimateCallCost, costOfModelCall, priceTable, type ModelCost } from './runtime/model-cost.js';
 export { costRollup, addSpend, type CostRollup } from './runtime/cost-rollup.js';

@@ -94,4 +94,20 @@ describe('explain_failure on nested, caught and out-of-checkpoint failures', () 
     const explanation = await callJson(client, 'explain_failure', { executionId });
     expect(explanation).toEqual({ executionId, flow: 'fine', status: 'completed', summary: `Execution ${executionId} completed; nothing failed.` });
   });
+
+  it('shows a model request stored as a chain whole: get_checkpoint rebuilds it from its links', async () => {
+    const requests: unknown[] = [];
+    runtime.flow('chained', async () => {
+      const messages = [{ role: 'user', content: 'Research it.' }];
+      for (let step = 0; step < 5; step++) {
+        const request = { model: 'm', messages: [...messages] };
+        requests.push(structuredClone(request));
+        const reply = await checkpoint('model', () => ({ role: 'assistant', content: `step ${step}` }), { kind: 'model', input: request });
+        messages.push(reply, { role: 'tool', content: `result ${step}` });
+      }
+    });
+    const { executionId } = await runtime.run('chained', null);
+    expect(await callJson(client, 'get_checkpoint', { executionId, checkpointId: 'model:5', part: 'input' })).toEqual(requests[4]);
+    expect((await callJson(client, 'get_checkpoint', { executionId, checkpointId: 'model:3' })).input).toEqual(requests[2]);
+  });
 });

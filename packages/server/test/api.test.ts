@@ -134,6 +134,26 @@ describe('one execution', () => {
     expect(pending.json.waits.map((entry: { id: string }) => entry.id)).toEqual(['confirm:1']);
   });
 
+  it('shows a model request stored as a chain whole, in the checkpoint list and on its own', async () => {
+    const runtime = newRuntime();
+    const requests: unknown[] = [];
+    runtime.flow('loop', async () => {
+      const messages = [{ role: 'user', content: 'Research it.' }];
+      for (let step = 0; step < 4; step++) {
+        const request = { model: 'm', messages: [...messages] };
+        requests.push(structuredClone(request));
+        const reply = await checkpoint('model', () => ({ role: 'assistant', content: `step ${step}` }), { kind: 'model', input: request });
+        messages.push(reply, { role: 'tool', content: `result ${step}` });
+      }
+    });
+    const { executionId } = await runtime.run('loop', undefined);
+    const { api } = await serve(runtime);
+    const tree = await call(api(`/executions/${executionId}/checkpoints`));
+    expect(tree.json.checkpoints.map((node: { input: unknown }) => node.input)).toEqual(requests);
+    const last = await call(api(`/executions/${executionId}/checkpoints/${encodeURIComponent('model:4')}`));
+    expect(last.json.input).toEqual(requests[3]);
+  });
+
   it('answers unknown and malformed ids with JSON errors that name them', async () => {
     const runtime = newRuntime();
     const { api } = await serve(runtime);

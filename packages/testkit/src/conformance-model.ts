@@ -1,4 +1,4 @@
-import { conformanceAnswers, conformanceUsage, type ConformanceScenario } from './conformance-protocol.js';
+import { conformanceAnswers, conformanceUsage, longLoopSteps, type ConformanceScenario } from './conformance-protocol.js';
 import type { FakeRequest } from './fake-request.js';
 import { toolResultsOf } from './tool-results.js';
 import type { FakeTurn } from './turn.js';
@@ -13,6 +13,10 @@ export function conformanceTurn(scenario: ConformanceScenario, request: FakeRequ
 
 function scriptedTurn(scenario: ConformanceScenario, request: FakeRequest): FakeTurn {
   const results = toolResultsOf(request);
+  if (scenario === 'long-loop') {
+    if (results.length < longLoopSteps) return { text: 'Next step.', toolCalls: [{ name: 'lookup', arguments: { topic: `step ${results.length + 1}` } }] };
+    return { text: conformanceAnswers.longLoop };
+  }
   if (scenario === 'approval') {
     if (results.length === 0) return { text: 'Publishing.', toolCalls: [{ name: 'publish', arguments: { text: 'hello' } }] };
     return { text: results.some((result) => result.includes('published hello')) ? conformanceAnswers.approved : conformanceAnswers.refused };

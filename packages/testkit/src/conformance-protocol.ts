@@ -10,12 +10,23 @@ export type ConformanceScenario =
   /** The model calls `lookup` twice (`alpha`, then `beta`), one call per turn, then answers: 3 model calls, 2 tool calls. */
   | 'tools'
   /** The model calls `publish`, a tool that needs a person's approval, then answers: 2 model calls, 1 tool call. */
-  | 'approval';
+  | 'approval'
+  /**
+   * A long tool loop: the model calls `lookup` once a turn, {@link longLoopSteps} times (`step 1`,
+   * `step 2` …), each result ~1 KB (a search result's size), then answers: `longLoopSteps + 1` model calls.
+   */
+  | 'long-loop';
+
+/** The tool calls of the `long-loop` scenario. */
+export const longLoopSteps = 60;
 
 /** The JSON argument of a conformance agent process. */
 export interface ConformanceConfig {
-  /** `run` a new execution; `recover` what is owed (the execution a killed process left); `answer` a wait, then recover. */
-  readonly mode: 'run' | 'recover' | 'answer';
+  /**
+   * `run` a new execution; `recover` what is owed (the execution a killed process left); `answer` a wait,
+   * then recover; `replay` the execution `replayOf` (a new execution reusing its calls).
+   */
+  readonly mode: 'run' | 'recover' | 'answer' | 'replay';
   readonly scenario: ConformanceScenario;
   /** Drive the harness's streaming API and report text deltas. */
   readonly stream: boolean;
@@ -37,6 +48,8 @@ export interface ConformanceConfig {
    * the store, until the suite kills the process (a crash while the execution waits).
    */
   readonly holdWhenWaiting?: boolean;
+  /** With `mode: 'replay'`: the execution to replay. */
+  readonly replayOf?: string;
   /** With `mode: 'answer'`: the execution, the wait and its input. */
   readonly answer?: { readonly executionId: string; readonly wait: string; readonly input: unknown };
   /** Adapter-specific settings passed through from `runAdapterConformance({ agentOptions })`. */
@@ -51,6 +64,20 @@ export interface ConformanceOutcome {
   /** Names of the pending waits. */
   readonly waits?: readonly string[];
   readonly error?: { readonly name: string; readonly message: string };
+  /** How the execution's model requests are stored (the `long-loop` scenario, when the agent measures it). */
+  readonly requestStorage?: ConformanceRequestStorage;
+}
+
+/** What an execution's captured model requests take in the store, as `requestStorage` of `@keel/core/adapter` measures it. */
+export interface ConformanceRequestStorage {
+  /** Model checkpoints with a captured request. */
+  readonly requests: number;
+  /** Bytes of every blob the requests need, each counted once. */
+  readonly storedBytes: number;
+  /** Bytes of the largest request whole: the unique conversation. */
+  readonly conversationBytes: number;
+  /** Bytes the requests would take each stored whole. */
+  readonly wholeBytes: number;
 }
 
 /**
@@ -65,5 +92,6 @@ export const conformancePrompt = 'Brief me on alpha and beta.';
 export const conformanceAnswers = {
   tools: 'Alpha and beta are both covered, with sources.',
   approved: 'Done: published.',
+  longLoop: 'Every step is looked up.',
   refused: 'Done: not published.',
 } as const;

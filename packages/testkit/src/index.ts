@@ -22,5 +22,5 @@ export type {
   ConformanceTools,
   ServeConformanceAgentOptions,
 } from './serve-conformance-agent.js';
-export { conformanceAnswers, conformancePrompt, conformanceUsage } from './conformance-protocol.js';
-export type { ConformanceConfig, ConformanceOutcome, ConformanceScenario } from './conformance-protocol.js';
+export { conformanceAnswers, conformancePrompt, conformanceUsage, longLoopSteps } from './conformance-protocol.js';
+export type { ConformanceConfig, ConformanceOutcome, ConformanceRequestStorage, ConformanceScenario } from './conformance-protocol.js';

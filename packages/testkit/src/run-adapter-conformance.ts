@@ -9,6 +9,7 @@ import {
   conformanceAnswers,
   conformancePrompt,
   conformanceUsage,
+  longLoopSteps,
   type ConformanceConfig,
   type ConformanceOutcome,
   type ConformanceScenario,
@@ -45,7 +46,7 @@ export interface AdapterConformanceOptions {
 }
 
 /** The proofs of {@link runAdapterConformance}, by the name `skip` uses. */
-export type AdapterConformanceProof = 'crash' | 'crash-in-tool' | 'streaming' | 'approval' | 'divergence' | 'budget';
+export type AdapterConformanceProof = 'crash' | 'crash-in-tool' | 'streaming' | 'approval' | 'divergence' | 'budget' | 'request-storage';
 
 const model = 'conformance-model';
 const modelCalls = 3;
@@ -63,7 +64,10 @@ const modelCalls = 3;
  * - a resumed run whose model request changed fails with `DivergenceError` and calls nothing;
  * - a token budget stops the tool loop before the first model call at the budget: the execution waits on
  *   `budget` (no request reaches the server, even after a SIGKILL while it waits); approval with more
- *   tokens completes it with no call repeated, rejection fails it with `BudgetExceededError`.
+ *   tokens completes it with no call repeated, rejection fails it with `BudgetExceededError`;
+ * - a 60-step tool loop (~1 KB tool results) stores its model requests in at most twice the bytes of
+ *   its unique conversation (not each request whole: storage grows with the conversation, not its
+ *   square), and a replay of it reuses every call (no request reaches the server, no tool runs).
  *
  * Call it at the top level of a test file, as stores call `runStoreConformance`.
  *
@@ -85,7 +89,8 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
       if (request.index !== hang?.index) return turn;
       return { ...turn, fault: hang.afterEvents === undefined ? { hang: true } : { hang: true, afterEvents: hang.afterEvents } };
     };
-    fake = await startFakeLLM({ script: Array.from({ length: modelCalls * 2 }, () => answer) });
+    const turns = scenario === 'long-loop' ? longLoopSteps + 2 : modelCalls * 2;
+    fake = await startFakeLLM({ script: Array.from({ length: turns }, () => answer) });
     return fake;
   }
 
@@ -276,6 +281,31 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
       expect(rejected).toMatchObject({ status: 'failed', executionId: waiting.executionId, error: { name: 'BudgetExceededError' } });
       expect(server.requests).toHaveLength(2);
     });
+
+    proof(
+      'request-storage',
+      `a ${longLoopSteps}-step tool loop stores its model requests in at most 2× its unique conversation, and its replay reuses every call`,
+      async () => {
+        const server = await serve('long-loop');
+        const agent = workspace(server, 'long-loop');
+        const original = outcomeOf(await agent().exited);
+        expect(original).toMatchObject({ status: 'completed', output: conformanceAnswers.longLoop });
+        expect(server.requests).toHaveLength(longLoopSteps + 1);
+        const storage = original.requestStorage;
+        expect(storage, 'the conformance agent measures no request storage: give serveConformanceAgent `requestStorage`').toBeDefined();
+        expect(storage!.requests).toBe(longLoopSteps + 1);
+        // Each request whole would be ~longLoopSteps / 2 times the conversation; the chain stays within 2×.
+        expect(storage!.storedBytes).toBeLessThanOrEqual(2 * storage!.conversationBytes);
+        expect(storage!.wholeBytes).toBeGreaterThan(10 * storage!.conversationBytes);
+
+        const replayEnd = await agent({ mode: 'replay', replayOf: original.executionId! }).exited;
+        const replayed = outcomeOf(replayEnd);
+        expect(replayed).toMatchObject({ status: 'completed', output: conformanceAnswers.longLoop });
+        expect(replayed.executionId).not.toBe(original.executionId);
+        expect(server.requests).toHaveLength(longLoopSteps + 1);
+        expect(toolStarts(replayEnd)).toEqual([]);
+      },
+    );
   });
 
   function outcomeOf(end: ChildExit): ConformanceOutcome {

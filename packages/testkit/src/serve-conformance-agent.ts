@@ -1,4 +1,11 @@
-import { conformancePrompt, type ConformanceConfig, type ConformanceOutcome, type ConformanceScenario } from './conformance-protocol.js';
+import {
+  conformancePrompt,
+  longLoopSteps,
+  type ConformanceConfig,
+  type ConformanceOutcome,
+  type ConformanceRequestStorage,
+  type ConformanceScenario,
+} from './conformance-protocol.js';
 
 /** What a run returns, as `@keel/core`'s `RunResult` has it (only what the protocol reports). */
 export interface ConformanceRunResult {
@@ -21,6 +28,7 @@ export interface ConformanceRuntime {
   readonly executions: {
     recover(): Promise<readonly { readonly executionId: string; readonly result?: ConformanceRunResult; readonly error?: Error }[]>;
     input(executionId: string, wait: string, value: unknown, options?: { resolvedBy?: string }): Promise<unknown>;
+    replay(executionId: string): Promise<ConformanceRunResult>;
   };
   close(): Promise<void>;
 }
@@ -43,6 +51,11 @@ export interface ConformanceContext {
   readonly model: string;
   /** The user prompt. */
   readonly prompt: string;
+  /**
+   * The model calls the scenario may make: the agent lets its harness run that many steps (`ai`'s
+   * `stopWhen: stepCountIs(n)`, @openai/agents' `maxTurns`, LangGraph's `recursionLimit`).
+   */
+  readonly maxSteps: number;
   /** Whether to drive the harness's streaming API; report text with `delta()` as it arrives. */
   readonly stream: boolean;
   readonly tools: ConformanceTools;
@@ -62,6 +75,11 @@ export interface ServeConformanceAgentOptions {
    * calling `context.tools`. The model: `context.model` at `context.url`, through the provider's real client.
    */
   readonly agent: (context: ConformanceContext) => Promise<string>;
+  /**
+   * Measures how an execution's model requests are stored — `requestStorage(await runtime.store(),
+   * executionId)` from `@keel/core/adapter`. The `long-loop` proof asserts on it.
+   */
+  readonly requestStorage?: (executionId: string) => Promise<ConformanceRequestStorage>;
 }
 
 /**
@@ -97,10 +115,12 @@ export async function serveConformanceAgent(options: ServeConformanceAgentOption
     origin: config.origin,
     model: config.model,
     prompt: config.prompt ?? conformancePrompt,
+    maxSteps: longLoopSteps + 5,
     stream: config.stream,
     options: config.options,
     tools: {
-      lookup: (topic) => effect('lookup', topic, `facts about ${topic}`),
+      // In the long loop a result is as long as a search result: what makes re-sent history costly.
+      lookup: (topic) => effect('lookup', topic, config.scenario === 'long-loop' ? `facts about ${topic} `.padEnd(1_000, '.') : `facts about ${topic}`),
       publish: (text) => effect('publish', text, `published ${text}`),
     },
     delta: (text) => print(`delta ${JSON.stringify(text)}`),
@@ -113,6 +133,8 @@ export async function serveConformanceAgent(options: ServeConformanceAgentOption
   try {
     if (config.mode === 'run') {
       outcome = describe(await flow.run(conformancePrompt, config.budget ? { budget: config.budget } : undefined));
+    } else if (config.mode === 'replay') {
+      outcome = describe(await runtime.executions.replay(config.replayOf!));
     } else {
       if (config.mode === 'answer') {
         const { executionId, wait, input } = config.answer!;
@@ -128,6 +150,9 @@ export async function serveConformanceAgent(options: ServeConformanceAgentOption
     }
   } catch (error) {
     outcome = { status: 'failed', error: errorOf(error) };
+  }
+  if (config.scenario === 'long-loop' && outcome.executionId !== undefined && options.requestStorage) {
+    outcome = { ...outcome, requestStorage: await options.requestStorage(outcome.executionId) };
   }
   print(`result ${JSON.stringify(outcome)}`);
   if (config.holdWhenWaiting && outcome.status === 'waiting') {

@@ -1,6 +1,9 @@
 import type { ArtifactRecord, CheckpointRecord, ErrorRecord, ExecutionRecord, PayloadRef, WaitRecord } from '@keel/core';
 
-/** The blob hashes an execution's own records point at directly (payload refs and error payloads). */
+/**
+ * The blob hashes an execution's own records point at directly (payload refs and error payloads); the
+ * blobs those refer to in turn (a model request's chain) are `blobReferences` of their content.
+ */
 export function recordBlobHashes(records: {
   readonly execution: ExecutionRecord;
   readonly checkpoints: readonly CheckpointRecord[];
@@ -22,36 +25,5 @@ export function recordBlobHashes(records: {
   }
   for (const wait of records.waits) add(wait.input);
   for (const artifact of records.artifacts) add(artifact.payload);
-  return hashes;
-}
-
-/**
- * The blob hashes a blob's content refers to: core stores a model conversation message by message, and
- * the request blob then holds `{"$keel":"BlobList","value":[hashes]}` in place of the messages. Content
- * that is not JSON refers to nothing.
- */
-export function nestedBlobHashes(content: string): string[] {
-  if (!content.includes('BlobList')) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content);
-  } catch {
-    return [];
-  }
-  const hashes: string[] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (typeof value !== 'object' || value === null) return;
-    const object = value as Record<string, unknown>;
-    if (object.$keel === 'BlobList' && Array.isArray(object.value)) {
-      for (const hash of object.value) if (typeof hash === 'string') hashes.push(hash);
-      return;
-    }
-    for (const item of Object.values(object)) visit(item);
-  };
-  visit(parsed);
   return hashes;
 }

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import type { ExecutionRecord, Store } from '@keel/core';
+import { blobReferences, type ExecutionRecord, type Store } from '@keel/core';
 import type { ExecutionPatch } from '@keel/core/store';
 import { StoreCopyConflictError } from '../errors/store-copy-conflict-error.js';
-import { nestedBlobHashes, recordBlobHashes } from './blob-references.js';
+import { recordBlobHashes } from './blob-references.js';
 import { copyDeployments, planDeploymentCopy, type DeploymentCopyPlan } from './copy-deployments.js';
 
 /** Options of {@link copyStore}. */
@@ -82,7 +82,7 @@ export async function copyStore(source: Store, target: Store, options: CopyStore
         // A blob missing in the source stays missing; the digest on both sides records that.
         if (content === null) continue;
         await target.putBlob(hash, content);
-        next.push(...nestedBlobHashes(content));
+        next.push(...blobReferences(content));
       }
       pending = next;
     }

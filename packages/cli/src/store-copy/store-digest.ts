@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Store } from '@keel/core';
-import { nestedBlobHashes, recordBlobHashes } from './blob-references.js';
+import { blobReferences, type Store } from '@keel/core';
+import { recordBlobHashes } from './blob-references.js';
 
 /** How many records of each kind a digest covered. */
 export interface RecordCounts {
@@ -31,9 +31,10 @@ export interface StoreDigest {
  * Fingerprints the given executions with everything that belongs to them, read back through the Store
  * contract: the execution records (without `version`, `updatedAt` and `lease`, which a store manages
  * itself and a copy does not keep), checkpoints (by id), waits (by id), artifacts (by name), logs (in
- * their order), and every blob they reference — directly or through a `BlobList` inside another blob —
- * as its hash and the sha256 of the content found — and the deployments and tags named in `routes`. Two stores holding the same executions give the
- * same digest, whatever their backend and key order.
+ * their order), and every blob they reference — directly or through another blob (the links, messages
+ * and envelopes of a model request's chain, or an earlier Keel's `BlobList`) — as its hash and the
+ * sha256 of the content found — and the deployments and tags named in `routes`. Two stores holding the
+ * same executions give the same digest, whatever their backend and key order.
  */
 export async function storeDigest(store: Store, executionIds: readonly string[], routes: DigestRoutes = { deployments: [], tags: [] }): Promise<StoreDigest> {
   const hash = createHash('sha256');
@@ -65,7 +66,7 @@ export async function storeDigest(store: Store, executionIds: readonly string[],
     counts.logs += logs.length;
     for (const blob of recordBlobHashes({ execution, checkpoints, waits, artifacts })) blobHashes.add(blob);
   }
-  // Blobs in hash order, following BlobList references to the end.
+  // Blobs in hash order, following the references inside blobs (request chains) to the end.
   const contents = new Map<string, string | null>();
   let pending = [...blobHashes];
   while (pending.length > 0) {
@@ -74,7 +75,7 @@ export async function storeDigest(store: Store, executionIds: readonly string[],
       if (contents.has(blob)) continue;
       const content = await store.getBlob(blob);
       contents.set(blob, content);
-      if (content !== null) for (const nested of nestedBlobHashes(content)) if (!contents.has(nested)) next.push(nested);
+      if (content !== null) for (const nested of blobReferences(content)) if (!contents.has(nested)) next.push(nested);
     }
     pending = next;
   }

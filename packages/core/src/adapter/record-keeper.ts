@@ -1,6 +1,7 @@
-import { BlobMissingError } from '../errors/blob-missing-error.js';
 import type { Runtime } from '../runtime/runtime-api.js';
-import { decodeValue, encodeValue } from '../serialization/codec.js';
+import { encodeValue } from '../serialization/codec.js';
+import { ConversationChains } from '../serialization/conversation-chains.js';
+import { PayloadReader } from '../serialization/payload-reader.js';
 import { contentHash } from '../serialization/content-hash.js';
 import type { ArtifactRecord, ExecutionRecord, PayloadRef } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -28,6 +29,7 @@ export class RecordKeeper {
   readonly #source: Runtime | Store;
   readonly #creation: RecordKeeperCreation;
   #created = false;
+  readonly #growing = new ConversationChains();
 
   /** The keeper with id `executionId` (derived by the adapter, so every process finds the same one). */
   constructor(
@@ -75,12 +77,21 @@ export class RecordKeeper {
     return ref;
   }
 
-  /** A value kept with {@link RecordKeeper.keepValue}. @throws {BlobMissingError} when the store lost it. */
+  /**
+   * Keeps a value whose `field` is a list that grows from one version to the next (a thread's
+   * messages): as the version this keeper kept before plus the items appended, so the versions of a
+   * long thread take storage that grows with it, not with its square. Read it with {@link readValue}.
+   */
+  async keepGrowingValue(value: unknown, field: string, what = `a value kept by ${this.executionId}`): Promise<PayloadRef> {
+    return this.#growing.store(await storeOf(this.#source), value, what, field);
+  }
+
+  /**
+   * A value kept with {@link RecordKeeper.keepValue} or {@link RecordKeeper.keepGrowingValue}.
+   * @throws {BlobMissingError} when the store lost it.
+   */
   async readValue(ref: PayloadRef): Promise<unknown> {
-    const store = await storeOf(this.#source);
-    const text = await store.getBlob(ref.hash);
-    if (text === null) throw new BlobMissingError({ hash: ref.hash, location: store.location, referrer: { executionId: this.executionId } });
-    return decodeValue(text);
+    return new PayloadReader(await storeOf(this.#source)).load(ref, { executionId: this.executionId });
   }
 
   async #ensureCreated(store: Store): Promise<void> {

@@ -14,6 +14,7 @@ import { WaitInputInvalidError } from '../errors/wait-input-invalid-error.js';
 import { WaitNotFoundError } from '../errors/wait-not-found-error.js';
 import { newExecutionId } from '../ids.js';
 import { loadPayload, storePayload } from '../serialization/payloads.js';
+import { PayloadReader } from '../serialization/payload-reader.js';
 import { storeFromUrl } from '../store/store-from-url.js';
 import { fromErrorRecord, toErrorRecord } from './error-records.js';
 import { isLeaseAbandoned, leaseFor, newOwnerId } from './lease.js';
@@ -459,11 +460,14 @@ export class KeelRuntime implements Runtime {
         await this.#get(store, executionId);
         const records = await store.listCheckpoints(executionId);
         if (options?.payloads === false) return records;
+        // One reader for all: the requests of a conversation share their links and messages, read together.
+        const reader = new PayloadReader(store);
+        await reader.prefetchRequests(records);
         return Promise.all(
           records.map(async ({ input, output, ...rest }) => ({
             ...rest,
-            ...(input ? { input: await loadPayload(store, input) } : {}),
-            ...(output ? { output: await loadPayload(store, output) } : {}),
+            ...(input ? { input: await reader.load(input) } : {}),
+            ...(output ? { output: await reader.load(output) } : {}),
           })),
         );
       }) as Executions['checkpoints'],

@@ -8,7 +8,8 @@ import { ReplayMissError } from '../errors/replay-miss-error.js';
 import { SessionEndedError } from '../errors/session-ended-error.js';
 import { SessionHalt } from './session-halt.js';
 import { recordOutcome, type Outcome, type OutcomeHost } from './session-outcome.js';
-import { storeConversationPayload, storePayload } from '../serialization/payloads.js';
+import { storePayload } from '../serialization/payloads.js';
+import { ConversationChains } from '../serialization/conversation-chains.js';
 import { artifactTypeOf } from './artifact-type.js';
 import { Call } from './call.js';
 import { CheckpointWriter } from './checkpoint-writer.js';
@@ -331,12 +332,15 @@ export class Session {
     return this.codeVersion === this.execution.codeVersion || this.codeVersion === undefined ? {} : { codeVersion: this.codeVersion };
   }
 
+  /** The model requests this session stored, as chains a next request of their conversation extends. */
+  readonly #conversations = new ConversationChains();
+
   async #capture(value: unknown, name: string, kind: CheckpointKind) {
     const capture = resolveCapture(this.host.capture, name, kind);
     if (capture.level !== 'full') return undefined;
     const redacted = capture.redact ? capture.redact(value, { name, kind }) : value;
     const subject = `the captured input of "${name}"`;
-    return kind === 'model' ? storeConversationPayload(this.store, redacted, subject) : storePayload(this.store, redacted, subject);
+    return kind === 'model' ? this.#conversations.store(this.store, redacted, subject) : storePayload(this.store, redacted, subject);
   }
 
   // ── patches and waits ─────────────────────────────────────────────────────────────────────

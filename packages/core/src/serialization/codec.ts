@@ -1,4 +1,5 @@
 import { SerializationError } from '../errors/serialization-error.js';
+import { ChainedRequest } from './chained-request.js';
 
 /**
  * Keel's value codec: JSON, plus the values agents really return that JSON loses or rejects —
@@ -92,6 +93,7 @@ function encodeObject(object: object, path: string, subject: string, ancestors: 
   }
   if (object instanceof Error) return tag('Error', encodeError(object, path, subject, ancestors));
   if (object instanceof BlobList) return tag('BlobList', [...object.hashes]);
+  if (object instanceof ChainedRequest) return tag('ChainedRequest', encodeLink(object));
 
   const prototype = Object.getPrototypeOf(object) as object | null;
   if (prototype !== Object.prototype && prototype !== null) {
@@ -125,6 +127,14 @@ function encodeError(error: Error, path: string, subject: string, ancestors: obj
   }
   if (Object.keys(own).length) fields.fields = own;
   return fields;
+}
+
+function encodeLink(link: ChainedRequest): Encoded {
+  return {
+    ...(link.previous !== undefined ? { previous: link.previous } : {}),
+    appended: [...link.appended],
+    ...(link.envelope !== undefined ? { envelope: link.envelope, field: link.field ?? null } : {}),
+  };
 }
 
 function tag(type: string, value?: Encoded): Encoded {
@@ -176,6 +186,8 @@ function fromEncoded(value: Encoded): unknown {
       return decodeError(inner as { [key: string]: Encoded });
     case 'BlobList':
       return new BlobList(inner as string[]);
+    case 'ChainedRequest':
+      return decodeLink(inner);
     case 'object': {
       const decoded: Record<string, unknown> = {};
       const fields = inner as { [key: string]: Encoded };
@@ -185,6 +197,14 @@ function fromEncoded(value: Encoded): unknown {
     default:
       throw new Error(`Keel codec: unknown tag "${type}" (stored by a newer Keel?)`);
   }
+}
+
+function decodeLink(inner: Encoded): ChainedRequest {
+  const fields = (inner ?? {}) as { [key: string]: Encoded };
+  const text = (value: Encoded | undefined) => (typeof value === 'string' ? value : undefined);
+  const appended = Array.isArray(fields.appended) ? fields.appended : [];
+  if (!appended.every((hash) => typeof hash === 'string')) throw new Error('Keel codec: a ChainedRequest lists something other than hashes');
+  return new ChainedRequest({ previous: text(fields.previous), appended: appended as string[], envelope: text(fields.envelope), field: text(fields.field) });
 }
 
 function decodeError(fields: { [key: string]: Encoded }): Error {

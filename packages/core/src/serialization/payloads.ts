@@ -1,7 +1,8 @@
 import type { Store } from '../store/store.js';
-import { BlobMissingError, type BlobReferrer } from '../errors/blob-missing-error.js';
+import type { BlobReferrer } from '../errors/blob-missing-error.js';
 import type { PayloadRef } from '../store/records.js';
-import { BlobList, encodeValue, decodeValue } from './codec.js';
+import { encodeValue } from './codec.js';
+import { PayloadReader } from './payload-reader.js';
 import { contentHash } from './content-hash.js';
 
 /** A value encoded and addressed, ready to be written to a store's blobs. */
@@ -23,47 +24,11 @@ export async function storePayload(store: Store, value: unknown, subject: string
   return payload.ref;
 }
 
-/** The fields of a model request that hold its conversation. */
-const conversationFields = ['messages', 'prompt', 'input'] as const;
-
 /**
- * Stores a model request so that storage grows with the conversation, not with its square: an agent
- * re-sends its whole history on every call, so each message is stored once, as its own blob, and the
- * request keeps only their hashes. Anything that is not a request with a message list is stored whole.
- */
-export async function storeConversationPayload(store: Store, value: unknown, subject: string): Promise<PayloadRef> {
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) {
-    return storePayload(store, value, subject);
-  }
-  const request = { ...(value as Record<string, unknown>) };
-  for (const field of conversationFields) {
-    const messages = request[field];
-    if (!Array.isArray(messages) || messages.length < 2) continue;
-    const refs = await Promise.all(messages.map((message, index) => storePayload(store, message, `${subject}.${field}[${index}]`)));
-    request[field] = new BlobList(refs.map((ref) => ref.hash));
-  }
-  return storePayload(store, request, subject);
-}
-
-/**
- * Reads and decodes a stored payload (resolving message lists stored blob by blob).
+ * Reads and decodes a stored payload, rebuilding a model request stored as a conversation. To load
+ * several, share one {@link PayloadReader}: it reads each blob once.
  * @throws {@link BlobMissingError} naming `referrer` when the store lacks a blob of it.
  */
-export async function loadPayload(store: Store, ref: PayloadRef, referrer?: BlobReferrer): Promise<unknown> {
-  const value = decodeValue(await readBlob(store, ref.hash, referrer));
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const request = value as Record<string, unknown>;
-  for (const field of conversationFields) {
-    const list = request[field];
-    if (list instanceof BlobList) {
-      request[field] = await Promise.all(list.hashes.map(async (hash) => decodeValue(await readBlob(store, hash, referrer))));
-    }
-  }
-  return request;
-}
-
-async function readBlob(store: Store, hash: string, referrer: BlobReferrer | undefined): Promise<string> {
-  const text = await store.getBlob(hash);
-  if (text === null) throw new BlobMissingError({ hash, location: store.location, ...(referrer ? { referrer } : {}) });
-  return text;
+export function loadPayload(store: Store, ref: PayloadRef, referrer?: BlobReferrer): Promise<unknown> {
+  return new PayloadReader(store).load(ref, referrer);
 }

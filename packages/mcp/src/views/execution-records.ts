@@ -28,7 +28,7 @@ export async function loadExecutionRecords(runtime: Runtime, executionId: string
   const execution = await store.getExecution(executionId);
   if (!execution) throw new ExecutionNotFoundError({ executionId, store: store.location });
   const [checkpoints, waits] = await Promise.all([store.listCheckpoints(executionId), store.listWaits(executionId)]);
-  return { store, payloads: new StoredPayloads(store), execution, checkpoints, waits };
+  return { store, payloads: new StoredPayloads(store, checkpoints), execution, checkpoints, waits };
 }
 
 /** Whether a running execution's holder is gone (core's `executionLeaseState`: its lease expired, or its process died). */

@@ -1,6 +1,5 @@
-import { errorJsonView, toJsonView, type JsonValue } from '@keel/core';
-import type { ErrorRecord, PayloadRef, Store } from '@keel/core';
-import { decodeValue } from '@keel/core/adapter';
+import { errorJsonView, PayloadReader, toJsonView, type JsonValue } from '@keel/core';
+import type { CheckpointRecord, ErrorRecord, PayloadRef, Store } from '@keel/core';
 import { shortStacks } from './json-view.js';
 
 /**
@@ -8,21 +7,27 @@ import { shortStacks } from './json-view.js';
  * every prompt of the run; an answer about one checkpoint needs only its own.
  */
 export class StoredPayloads {
-  readonly #store: Store;
+  readonly #reader: PayloadReader;
+  readonly #checkpoints: readonly CheckpointRecord[];
+  #prefetched: Promise<void> | undefined;
 
-  constructor(store: Store) {
-    this.#store = store;
+  /** @param checkpoints - The execution's checkpoints: a model request is a chain of its earlier ones. */
+  constructor(store: Store, checkpoints: readonly CheckpointRecord[] = []) {
+    this.#reader = new PayloadReader(store);
+    this.#checkpoints = checkpoints;
   }
 
-  /** The decoded value a record refers to. */
+  /**
+   * The decoded value a record refers to (a model request rebuilt from its chain).
+   * @throws {BlobMissingError} naming the blob and the store when a blob it needs is missing.
+   */
   async value(ref: PayloadRef): Promise<unknown> {
-    const text = await this.#store.getBlob(ref.hash);
-    if (text === null) {
-      throw new Error(
-        `The store ${this.#store.location} has no blob ${ref.hash} although a record refers to it; the store was copied partially or its blobs were deleted.`,
-      );
+    if (this.#checkpoints.some((record) => record.kind === 'model' && record.input?.hash === ref.hash)) {
+      // The first request read fetches every request of the execution at once: the links of its chain.
+      this.#prefetched ??= this.#reader.prefetchRequests(this.#checkpoints);
+      await this.#prefetched;
     }
-    return decodeValue(text);
+    return this.#reader.load(ref);
   }
 
   /** A value as JSON for an answer. */

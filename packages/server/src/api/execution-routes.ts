@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
-import { decodeValue } from '@keel/core/adapter';
-import { CheckpointNotFoundError, type CheckpointInfo, type CheckpointRecord } from '@keel/core';
+import { BlobMissingError, CheckpointNotFoundError, PayloadReader, type CheckpointInfo, type CheckpointRecord } from '@keel/core';
 import type { ApiContext } from './api-context.js';
 import { artifactContentResponse, storedContentHeaders } from './artifact-content.js';
 import { checkpointTree, checkpointView } from './checkpoint-view.js';
@@ -62,10 +61,17 @@ export function executionRoutes(api: Hono, context: ApiContext): void {
     const insight = await executionInsight(runtime, id);
     const record = insight.records.find((candidate) => candidate.id === checkpointId);
     if (!record) throw new CheckpointNotFoundError({ executionId: id, checkpointId, known: insight.records.map((candidate) => candidate.id) });
-    const store = await runtime.store();
+    const reader = new PayloadReader(await runtime.store());
+    // A model request is a chain of the execution's earlier requests: read them together, not link by link.
+    if (record.kind === 'model') await reader.prefetchRequests(insight.records);
     const load = async (ref: CheckpointRecord['input']) => {
-      const text = ref ? await store.getBlob(ref.hash) : null;
-      return text === null ? undefined : decodeValue(text);
+      if (!ref) return undefined;
+      try {
+        return await reader.load(ref);
+      } catch (error) {
+        if (BlobMissingError.isInstance(error)) return undefined;
+        throw error;
+      }
     };
     const { input: _input, output: _output, ...rest } = record;
     const [input, output] = await Promise.all([load(record.input), load(record.output)]);
