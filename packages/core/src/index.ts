@@ -69,6 +69,7 @@ export type {
   CheckpointKind,
   CheckpointRecord,
   CheckpointStatus,
+  ClaimFilter,
   Delivery,
   DeploymentRecord,
   ErrorRecord,

@@ -8,6 +8,7 @@ export type {
   CheckpointKind,
   CheckpointRecord,
   CheckpointStatus,
+  ClaimFilter,
   Delivery,
   DeploymentRecord,
   FlowTagRecord,

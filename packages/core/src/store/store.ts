@@ -1,11 +1,13 @@
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  ClaimFilter,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
   DeploymentRecord,
   FlowTagRecord,
+  Lease,
   LeaseFence,
   LogRecord,
   PayloadRef,
@@ -80,6 +82,20 @@ export interface Store {
 
   /** Executions matching `filter`, newest first (ids sort by creation time). */
   listExecutions(filter?: ExecutionFilter): Promise<ExecutionRecord[]>;
+
+  /**
+   * Takes the oldest queued execution that `filter` accepts and starts it under `lease`, in one step:
+   * it becomes `running` with that lease, `sessions` one more, `version` increased, `error` and
+   * `endedAt` cleared. Claims made at the same time, by this or other processes, never take the same
+   * execution, and pass over one another's rather than wait for them (PostgreSQL: `FOR UPDATE SKIP
+   * LOCKED`).
+   *
+   * Optional. Without it, a worker lists what is queued and claims one with compare-and-set
+   * ({@link Store.updateExecution}): just as correct, but workers that look at the same moment pick
+   * the same execution, and all but one look again. Stores that many workers share implement it.
+   * @returns The claimed execution as stored, or `null` when no queued execution matches.
+   */
+  claimQueued?(filter: ClaimFilter, lease: Lease): Promise<ExecutionRecord | null>;
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
