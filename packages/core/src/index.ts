@@ -74,6 +74,7 @@ export type {
   CheckpointStatus,
   CheckpointWrite,
   CheckpointWriteReceipt,
+  ClaimFilter,
   Delivery,
   DeploymentRecord,
   ErrorRecord,

@@ -7,11 +7,13 @@ import { LeaseLostError, applyExecutionPatch, fencedLogExecution, holdsLease, re
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  ClaimFilter,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
   DeploymentRecord,
   FlowTagRecord,
+  Lease,
   LeaseFence,
   LogRecord,
   PayloadRef,
@@ -19,6 +21,7 @@ import type {
   WaitRecord,
 } from '@keel/core/store';
 import { settingsFromPool, settingsFromUrl, type ConnectionSettings } from './connection-settings.js';
+import { claimQueued } from './postgres-claims.js';
 import { PostgresDeployments } from './postgres-deployments.js';
 import { migratePostgresSchema } from './postgres-schema.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
@@ -305,6 +308,14 @@ class PostgresStore implements Store {
         // is applied again to what the other writer left.
       }
     });
+  }
+
+  claimQueued(filter: ClaimFilter, lease: Lease): Promise<ExecutionRecord | null> {
+    return claimQueued(
+      { pool: this.#pool, schema: this.#s, run: (operation, work) => this.#run(operation, work), row: (table, which) => this.#row(table, which) },
+      filter,
+      lease,
+    );
   }
 
   async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionRecord[]> {

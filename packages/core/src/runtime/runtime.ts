@@ -19,6 +19,7 @@ import { storeFromUrl } from '../store/store-from-url.js';
 import { fromErrorRecord, toErrorRecord } from './error-records.js';
 import { isLeaseAbandoned, leaseFor, newOwnerId } from './lease.js';
 import { toPendingWait } from './pending-wait.js';
+import { claimFilterFor } from './claim-filter.js';
 import { Session } from './session.js';
 import { RecordedAnswers, type ActiveChange } from './recorded-answers.js';
 import { firstChangedCall } from './first-changed-call.js';
@@ -577,6 +578,16 @@ export class KeelRuntime implements Runtime {
     const store = await this.store();
     const reports: RecoveryReport[] = [];
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    // Queued work first, claimed by the store where it can (workers sharing it then never pick the same one).
+    while (reports.length < limit && store.claimQueued) {
+      const claimed = await store.claimQueued(
+        claimFilterFor(this.#flows.keys(), (flow) => this.versionOf(flow), options.flows),
+        leaseFor(this.ownerId, this.leaseTtlMs),
+      );
+      if (!claimed) break;
+      reports.push(await this.#runClaimed(store, claimed, options));
+    }
+    if (reports.length >= limit) return reports;
     const candidates = (await store.listExecutions({ status: ['queued', 'running', 'waiting'] })).reverse(); // oldest first
     for (const execution of candidates) {
       if (reports.length >= limit) break;
@@ -605,6 +616,21 @@ export class KeelRuntime implements Runtime {
       }
     }
     return reports;
+  }
+
+  /** Runs an execution the store claimed from the queue for this runtime (see `Store.claimQueued`). */
+  async #runClaimed(store: Store, execution: ExecutionRecord, options: RecoverOptions): Promise<RecoveryReport> {
+    const report = { executionId: execution.id, flow: execution.flow, found: 'queued' as const };
+    try {
+      options.onStart?.(report);
+      const records = await store.listCheckpoints(execution.id);
+      const input = await loadPayload(store, execution.input);
+      const result = await this.#execute(store, this.#flow(execution.flow), execution, records, 'run', false, input);
+      runtimeMetrics()?.recoveries.add(1, { flow: execution.flow, found: 'queued' });
+      return { ...report, result };
+    } catch (error) {
+      return { ...report, error: asError(error) };
+    }
   }
 
   async #isOwed(store: Store, execution: ExecutionRecord): Promise<boolean> {

@@ -11,6 +11,7 @@ export type {
   CheckpointStatus,
   CheckpointWrite,
   CheckpointWriteReceipt,
+  ClaimFilter,
   Delivery,
   DeploymentRecord,
   FlowTagRecord,

@@ -68,6 +68,15 @@ export interface LeaseFence {
   readonly session: number;
 }
 
+/**
+ * Which queued executions a worker can run (see `Store.claimQueued`): per flow it defines, the code
+ * versions it continues. An execution of one of these flows matches when it records no code version,
+ * or one of `codeVersions`; `'*'` among them matches any.
+ */
+export interface ClaimFilter {
+  readonly flows: readonly { readonly flow: string; readonly codeVersions: readonly string[] }[];
+}
+
 /** How a replay execution relates to the one it replays. */
 export interface ReplayOrigin {
   /** The execution that was replayed. */

@@ -3,11 +3,13 @@ import type {
   CheckpointRecord,
   CheckpointWrite,
   CheckpointWriteReceipt,
+  ClaimFilter,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
   DeploymentRecord,
   FlowTagRecord,
+  Lease,
   LeaseFence,
   LogRecord,
   PayloadRef,
@@ -47,7 +49,8 @@ export interface Store {
    * The version of this contract the backend implements. `v2` added deployments and tags
    * (`createDeployment` … `deleteTag`); `v3` added the lease fence of session writes ({@link LeaseFence});
    * `v4` added {@link Store.writeCheckpoints} and {@link Store.getBlobs}, so a session records a call in
-   * one round trip and a resume reads its outputs in a few.
+   * one round trip and a resume reads its outputs in a few, and the optional {@link Store.claimQueued},
+   * so workers sharing a store take queued executions without racing each other.
    */
   readonly specificationVersion: 'v4';
 
@@ -84,6 +87,20 @@ export interface Store {
 
   /** Executions matching `filter`, newest first (ids sort by creation time). */
   listExecutions(filter?: ExecutionFilter): Promise<ExecutionRecord[]>;
+
+  /**
+   * Takes the oldest queued execution that `filter` accepts and starts it under `lease`, in one step:
+   * it becomes `running` with that lease, `sessions` one more, `version` increased, `error` and
+   * `endedAt` cleared. Claims made at the same time, by this or other processes, never take the same
+   * execution, and pass over one another's rather than wait for them (PostgreSQL: `FOR UPDATE SKIP
+   * LOCKED`).
+   *
+   * Optional. Without it, a worker lists what is queued and claims one with compare-and-set
+   * ({@link Store.updateExecution}): just as correct, but workers that look at the same moment pick
+   * the same execution, and all but one look again. Stores that many workers share implement it.
+   * @returns The claimed execution as stored, or `null` when no queued execution matches.
+   */
+  claimQueued?(filter: ClaimFilter, lease: Lease): Promise<ExecutionRecord | null>;
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 

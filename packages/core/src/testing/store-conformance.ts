@@ -9,6 +9,7 @@ import { contentHash } from '../serialization/content-hash.js';
 import type { WorkerResult, WorkerSpecification, WorkerTask } from './conformance-worker.js';
 import { compiledWorkerFile } from './compiled-worker-file.js';
 import { checkpointWriteConformanceTests } from './checkpoint-write-conformance.js';
+import { claimConformanceTests } from './claim-conformance.js';
 import { deploymentConformanceTests } from './deployment-conformance.js';
 import { fencingConformanceTests } from './fencing-conformance.js';
 import { declareLeaseTests } from './lease-tests.js';
@@ -58,22 +59,26 @@ export interface StoreConformanceOptions {
  * ```
  */
 export function runStoreConformance(options: StoreConformanceOptions): void {
-  if (options.name !== undefined) {
-    describe(options.name, () => defineSuite(options));
-    return;
-  }
-  // The store's own name is only known once one is made, hence the asynchronous collection.
-  describe('store conformance', async () => {
+  // The store's own name, and whether it claims queued work (an optional member), are only known once
+  // one is made, hence the asynchronous collection.
+  describe(options.name ?? 'store conformance', async () => {
     const probe = await options.createStore();
-    const name = probe.name;
+    const traits = { name: probe.name, claims: typeof probe.claimQueued === 'function' };
     await probe.close();
-    describe(name, () => defineSuite(options));
+    if (options.name !== undefined) defineSuite(options, traits);
+    else describe(traits.name, () => defineSuite(options, traits));
   });
 }
 
 const baseTime = 1_750_000_000_000;
 
-function defineSuite(options: StoreConformanceOptions): void {
+/** What the suite learns from a first store: its name, and whether it implements `claimQueued`. */
+interface StoreTraits {
+  readonly name: string;
+  readonly claims: boolean;
+}
+
+function defineSuite(options: StoreConformanceOptions, traits: StoreTraits): void {
   const skipped = new Map<string, string>();
   for (const entry of options.skip ?? []) for (const test of entry.tests) skipped.set(test, entry.reason);
   const defined = new Set<string>();
@@ -616,6 +621,9 @@ function defineSuite(options: StoreConformanceOptions): void {
   group('deployments', (test) => deploymentConformanceTests(test, () => store));
 
   group('fencing', (test) => fencingConformanceTests(test, () => store));
+
+  // `claimQueued` is optional: a store without it is claimed from by listing and compare-and-set.
+  if (traits.claims) group('claims', (test) => claimConformanceTests(test, () => store));
 
   group('copies', (test) => {
     test('mutating a returned execution changes nothing in the store', async () => {
