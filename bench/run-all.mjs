@@ -6,9 +6,12 @@
 // --steps: durable steps per floor and peer measurement (default 1,000).
 // --long: checkpoints of Keel's long execution per store (default 10,000); its p50, last-100/first-100
 //   and the time to resume it (replaying every checkpoint) are reported.
+// --executions: executions per scale-out measurement (default 200): 1, 2 and 4 worker processes on one
+//   PostgreSQL, Keel beside DBOS queues (scale-out.mjs).
 import { measureKeel } from './checkpoint-overhead.mjs';
 import { measureConversationStorage, printConversationStorage } from './conversation-storage.mjs';
 import { measureFloors } from './floors.mjs';
+import { measureScaleOut, printScaleOut } from './scale-out.mjs';
 import { measureDbos } from './peer-dbos.mjs';
 import { measureLangGraph } from './peer-langgraph.mjs';
 import { closeDbos } from './lib/dbos.mjs';
@@ -20,6 +23,7 @@ const flag = (name, fallback) => {
 };
 const steps = flag('steps', 1_000);
 const long = flag('long', 10_000);
+const executions = flag('executions', 200);
 
 const progress = (message) => process.stderr.write(`… ${message}\n`);
 
@@ -36,6 +40,7 @@ progress(`LangGraph (${steps} super-steps per checkpointer)`);
 const langgraph = { sqlite: await measureLangGraph('sqlite', steps), postgres: await measureLangGraph('postgres', steps) };
 progress('conversation storage');
 const conversation = await measureConversationStorage();
+const scaleOut = await measureScaleOut({ executions, progress });
 await closeDbos();
 
 const ratio = (value) => `${value.toFixed(2)}×`;
@@ -75,4 +80,8 @@ printTable(
 );
 console.log();
 printConversationStorage(conversation);
-console.log(`\nfloors: floors.mjs; peers: peer-dbos.mjs, peer-langgraph.mjs; rerun: pnpm build && pnpm bench --steps ${steps} --long ${long}`);
+console.log();
+printScaleOut(scaleOut);
+console.log(
+  `\nfloors: floors.mjs; peers: peer-dbos.mjs, peer-langgraph.mjs; scale-out: scale-out.mjs; rerun: pnpm build && pnpm bench --steps ${steps} --long ${long} --executions ${executions}`,
+);
