@@ -3,10 +3,20 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ExecutionExistsError, KeelError, type Store } from '@keel/core';
-import { LeaseLostError, applyExecutionPatch, fencedLogExecution, holdsLease, recordFromRow } from '@keel/core/store';
+import {
+  LeaseLostError,
+  applyExecutionPatch,
+  checkpointWriteExecution,
+  describeCheckpointWrite,
+  fencedLogExecution,
+  holdsLease,
+  recordFromRow,
+} from '@keel/core/store';
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
@@ -56,6 +66,9 @@ function leaseHeld(n: number, executionId = '$1'): string {
   return `WHERE id = ${executionId}::text AND lease_owner = $${n}::text AND (record->>'sessions')::integer = $${n + 1}::integer FOR SHARE`;
 }
 
+/** How many hashes one `getBlobs` query looks up. */
+const blobChunk = 2_000;
+
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /**
@@ -103,7 +116,7 @@ export function postgresStore(connection: string | pg.Pool, options: PostgresSto
 }
 
 class PostgresStore implements Store {
-  readonly specificationVersion = 'v3' as const;
+  readonly specificationVersion = 'v4' as const;
   readonly name = 'postgres';
   readonly location: string;
   readonly settings: ConnectionSettings;
@@ -375,6 +388,64 @@ class PostgresStore implements Store {
     );
   }
 
+  async writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt> {
+    const executionId = checkpointWriteExecution(write);
+    const records = lastOfEachId(write.checkpoints);
+    const blobs = write.blobs ?? [];
+    const values = [
+      blobs.map((blob) => blob.hash),
+      blobs.map((blob) => Buffer.byteLength(blob.content)),
+      blobs.map((blob) => blob.content),
+      records.map((record) => record.executionId),
+      records.map((record) => record.id),
+      records.map((record) => record.seq),
+      records.map((record) => record.parentId),
+      records.map((record) => record.name),
+      records.map((record) => record.kind),
+      records.map((record) => record.status),
+      records.map((record) => JSON.stringify(record)),
+    ];
+    // Blobs are inserted before the records in the same statement, so a record never lands without
+    // the blobs it names. Blobs do nothing on conflict and records are upserts: a retry after a lost
+    // answer writes the same rows again, never second ones.
+    const insertBlobs = (condition: string) =>
+      `INSERT INTO ${this.#s}.blobs (hash, size, content)
+       SELECT blob.hash, blob.size, blob.content FROM unnest($1::text[], $2::integer[], $3::text[]) AS blob (hash, size, content) ${condition}
+       ON CONFLICT (hash) DO NOTHING`;
+    const insertRecords = (from: string) =>
+      `INSERT INTO ${this.#s}.checkpoints (execution_id, id, seq, parent_id, name, kind, status, record)
+       SELECT c.execution_id, c.id, c.seq, c.parent_id, c.name, c.kind, c.status, c.record::json
+       FROM unnest($4::text[], $5::text[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+         AS c (execution_id, id, seq, parent_id, name, kind, status, record)${from}
+       ON CONFLICT (execution_id, id) DO UPDATE SET
+         seq = excluded.seq, parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
+         status = excluded.status, record = excluded.record`;
+    if (executionId === undefined || fence === undefined) {
+      await this.#run('writeCheckpoints', () => this.#query('write_checkpoints', `WITH blobs AS (${insertBlobs('')}) ${insertRecords('')}`, values));
+      return { cancelRequested: false };
+    }
+    // One statement, so one round trip: the lease CTE locks the execution row (FOR SHARE, as every
+    // fenced write does) and reads its cancel flag; blobs and records are inserted only when it found
+    // the row, and it is what the statement returns. No row back: the fence was refused, nothing written.
+    return this.#run('writeCheckpoints', async () => {
+      const result = await this.#query<{ cancel_requested: boolean }>(
+        'write_checkpoints_fenced',
+        `WITH lease AS (
+           SELECT coalesce((record->>'cancelRequested')::boolean, false) AS cancel_requested
+           FROM ${this.#s}.executions ${leaseHeld(13, '$12')}
+         ),
+         blobs AS (${insertBlobs('WHERE EXISTS (SELECT 1 FROM lease)')}),
+         records AS (${insertRecords(', lease')})
+         SELECT cancel_requested FROM lease`,
+        [...values, executionId, fence.owner, fence.session],
+      );
+      const row = result.rows[0];
+      if (row !== undefined) return { cancelRequested: row.cancel_requested };
+      const current = (await this.#readExecution(executionId))?.record ?? null;
+      throw new LeaseLostError({ executionId, write: describeCheckpointWrite(write.checkpoints), fence, current, store: this.location });
+    });
+  }
+
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
     return this.#run('getCheckpoint', async () => {
       const result = await this.#query<{ record: CheckpointRecord }>(
@@ -547,6 +618,20 @@ class PostgresStore implements Store {
     });
   }
 
+  async getBlobs(hashes: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(hashes)];
+    const found = new Map<string, string>();
+    // A few large reads instead of one per blob; chunks keep each parameter and answer moderate.
+    for (let start = 0; start < unique.length; start += blobChunk) {
+      const chunk = unique.slice(start, start + blobChunk);
+      const result = await this.#run('getBlobs', () =>
+        this.#query<{ hash: string; content: string }>('get_blobs', `SELECT hash, content FROM ${this.#s}.blobs WHERE hash = ANY($1::text[])`, [chunk]),
+      );
+      for (const row of result.rows) found.set(row.hash, row.content);
+    }
+    return found;
+  }
+
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
   async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
@@ -675,6 +760,16 @@ function isSameResolution(wait: WaitRecord, resolution: { readonly input: Payloa
     wait.resolvedAt === resolution.resolvedAt &&
     wait.resolvedBy === resolution.resolvedBy
   );
+}
+
+/**
+ * The records of a batch with each id once, the last write of an id winning as it would if they were
+ * written one after another (one upsert statement may not change a row twice).
+ */
+function lastOfEachId(records: readonly CheckpointRecord[]): readonly CheckpointRecord[] {
+  const byId = new Map<string, CheckpointRecord>();
+  for (const record of records) byId.set(`${record.executionId}\u0000${record.id}`, record);
+  return byId.size === records.length ? records : [...byId.values()];
 }
 
 // Records are JSON by contract, so a JSON round trip is an exact deep copy that also drops
