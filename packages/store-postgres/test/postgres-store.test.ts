@@ -382,7 +382,11 @@ describe('writeCheckpoints', () => {
     );
     expect(queries).toBe(1);
     expect(receipt).toEqual({ cancelRequested: false });
-    expect((await store.listCheckpoints('ex_1')).map((record) => record.id)).toEqual(['a:1', 'b:1']);
+    // A session's usual call, one blob and one record, takes the statement with scalar parameters.
+    await store.writeCheckpoints({ blobs: [{ hash: 'sha256:c', content: '"c"' }], checkpoints: [stepRecord('c:1', 2)] }, { owner: 'worker-a', session: 1 });
+    expect(queries).toBe(2);
+    expect((await store.listCheckpoints('ex_1')).map((record) => record.id)).toEqual(['a:1', 'b:1', 'c:1']);
+    expect(await store.getBlob('sha256:c')).toBe('"c"');
     expect(await store.getBlob('sha256:out')).toBe('"out"');
   });
 
