@@ -1,12 +1,14 @@
 // What one checkpoint costs PostgreSQL: round trips, rows, bytes stored and WAL written, for the
 // store-postgres README's "What limits one PostgreSQL".
 //
-//   pnpm build && node bench/postgres-write-cost.mjs [--steps 1000]
+//   pnpm build && node bench/postgres-write-cost.mjs [--steps 1000] [--concurrency 1,4,16]
 //
 // Runs a flow of `steps` checkpoints, each returning a 1 KB object, on a fresh schema (dropped
 // afterwards); counts the queries the store sends per checkpoint; sizes the rows; and measures the WAL
 // of one session write with EXPLAIN (ANALYZE, WAL) in a transaction that is rolled back. The WAL
-// figure excludes the commit record (about 30 bytes) and full-page images after a checkpoint.
+// figure excludes the commit record (about 30 bytes) and full-page images after a checkpoint. Then,
+// for each concurrency, that many sessions (one execution each, fenced) write checkpoints for 3 s
+// through one store: the checkpoints per second one server takes, commits grouped by PostgreSQL.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { checkpoint, createRuntime } from '@keel/core';
@@ -16,10 +18,12 @@ import { ms, summarize } from './lib/stats.mjs';
 
 const stepsFlag = process.argv.indexOf('--steps');
 const steps = stepsFlag >= 0 ? Number(process.argv[stepsFlag + 1]) : 1_000;
+const concurrencyFlag = process.argv.indexOf('--concurrency');
+const concurrencies = (concurrencyFlag >= 0 ? process.argv[concurrencyFlag + 1] : '1,4,16').split(',').map(Number);
 const schema = schemaName('write_cost');
 const output = { text: 'x'.repeat(1_000), n: 0 };
 
-const pool = new pg.Pool({ connectionString: postgresUrl });
+const pool = new pg.Pool({ connectionString: postgresUrl, max: Math.max(10, ...concurrencies) });
 const sent = [];
 const query = pool.query.bind(pool);
 pool.query = (config, ...rest) => {
@@ -80,12 +84,65 @@ try {
   );
   console.log(`WAL of one session write    ${wal.records} records, ${wal.bytes} B (${wal.fpi} full-page images), plus the commit`);
   console.log(`server                      ${settings.rows.map((row) => `${row.name}=${row.setting}`).join(', ')}`);
+  for (const concurrency of concurrencies) {
+    const perSecond = await throughput(concurrency);
+    console.log(
+      `${`${concurrency} sessions at once`.padEnd(28)}${Math.round(perSecond)} checkpoints/s (${((concurrency / perSecond) * 1_000).toFixed(3)} ms each)`,
+    );
+  }
   console.log(`\nrerun: pnpm build && node bench/postgres-write-cost.mjs --steps ${steps}`);
 } finally {
   await runtime.close();
   await pool.end();
   await explainer.end();
   await dropSchema(schema);
+}
+
+/** Checkpoints per second that `concurrency` sessions, each fenced on its own execution, write for 3 s. */
+async function throughput(concurrency) {
+  const content = JSON.stringify(output);
+  const sessions = [];
+  for (let index = 0; index < concurrency; index++) {
+    const id = `ex_throughput_${concurrency}_${index}`;
+    const lease = { owner: `worker-${index}`, host: 'bench', pid: index, expiresAt: Date.now() + 600_000 };
+    await store.createExecution({
+      id,
+      flow: 'throughput',
+      status: 'running',
+      input: { hash: 'sha256:00', size: 4 },
+      lease,
+      sessions: 1,
+      createdAt: Date.now(),
+    });
+    sessions.push({ id, fence: { owner: lease.owner, session: 1 } });
+  }
+  let written = 0;
+  const until = performance.now() + 3_000;
+  await Promise.all(
+    sessions.map(async ({ id, fence }) => {
+      for (let n = 0; performance.now() < until; n++) {
+        const hash = `sha256:${id}:${n}`;
+        const record = {
+          executionId: id,
+          id: `step:${n + 1}`,
+          parentId: null,
+          name: 'step',
+          kind: 'step',
+          status: 'completed',
+          seq: n,
+          attempts: 1,
+          delivery: 'at-least-once',
+          durable: true,
+          startedAt: 1,
+          endedAt: 2,
+          output: { hash, size: content.length },
+        };
+        await store.writeCheckpoints({ blobs: [{ hash, content: content + n }], checkpoints: [record] }, fence);
+        written++;
+      }
+    }),
+  );
+  return written / 3;
 }
 
 /** The WAL of one more session write, as the store sends it, with a new id and hash so it inserts. */
