@@ -159,6 +159,21 @@ describe('keel worker on PostgreSQL', () => {
     writeFileSync(hold, '');
     const heldLines = () => (existsSync(held) ? readFileSync(held, 'utf8').trim().split('\n').filter(Boolean) : []);
     await until('the first worker to hold two executions', () => heldLines().length === 2, 60_000);
+    // A step's `running` record is written once the step has run a moment (core's README, "A live call
+    // costs one store write"): the worker is killed once both held steps are recorded as running, so the
+    // attempts it is killed in count.
+    await until(
+      'the held steps to be recorded as running',
+      async () => {
+        const recorded = JSON.parse(await node('inspect.mjs', store)) as Array<{ id: string; checkpoints: Array<{ id: string; status: string }> }>;
+        return heldLines().every((line) => {
+          const [executionId, step] = line.split(' ');
+          const execution = recorded.find((candidate) => candidate.id === executionId);
+          return execution?.checkpoints.some((checkpoint) => checkpoint.id === `step:${step}` && checkpoint.status === 'running') ?? false;
+        });
+      },
+      60_000,
+    );
     victim.kill('SIGKILL');
     await victim.exited;
     const inFlight = heldLines()

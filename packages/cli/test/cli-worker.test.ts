@@ -67,6 +67,13 @@ describe('keel worker', () => {
     const { id, folder } = await queueSlow();
     const first = worker();
     await until('the first worker to be inside "second"', () => exists(join(folder, 'second.count')));
+    // A call's `running` record is written once it has run a moment (core's README, "A live call costs one
+    // store write"): the worker is killed once it is stored, so the attempt it is killed in counts.
+    await until('"second" to be recorded as running', async () =>
+      (await keelJson(project, ['executions', 'show', id])).checkpoints.some(
+        (record: { id: string; status: string }) => record.id === 'second:1' && record.status === 'running',
+      ),
+    );
     first.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
 
