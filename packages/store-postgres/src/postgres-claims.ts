@@ -2,39 +2,29 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { applyExecutionPatch, recordFromRow } from '@keel/core/store';
 import type { ClaimFilter, ExecutionRecord, Lease } from '@keel/core/store';
-
-/** What a claim needs of its store: a connection of its pool, its schema, and its retrying runner. */
-export interface ClaimContext {
-  readonly pool: pg.Pool;
-  /** The quoted schema name. */
-  readonly schema: string;
-  /** Runs `work`, retrying while the connection is lost (the store's `#run`). */
-  run<T>(operation: string, work: (attempt: number) => Promise<T>): Promise<T>;
-  /** Names a row for a `StoreCorruptedError`. */
-  row(table: string, which: string): string;
-}
+import type { PostgresAccess } from './postgres-access.js';
 
 /**
- * `Store.claimQueued` on PostgreSQL: the oldest queued execution the filter accepts, locked `FOR UPDATE
+ * `Store.claimQueued` on PostgreSQL, on a connection of its own from `pool` (a transaction): the oldest queued execution the filter accepts, locked `FOR UPDATE
  * SKIP LOCKED` so workers claiming at the same moment each get another one (or none) instead of
  * queueing behind one row lock, then started under `lease` in the same transaction. A claim retried
  * after its connection was lost first looks for the row it may have committed (by the write id kept in
  * `last_write`), so a lost reply never leaves an execution claimed by nobody who knows it.
  */
-export async function claimQueued(context: ClaimContext, filter: ClaimFilter, lease: Lease): Promise<ExecutionRecord | null> {
+export async function claimQueued(db: PostgresAccess, pool: pg.Pool, filter: ClaimFilter, lease: Lease): Promise<ExecutionRecord | null> {
   if (filter.flows.length === 0) return null;
-  const s = context.schema;
+  const s = db.schema;
   const write = randomUUID();
   const anyVersion = filter.flows.filter((entry) => entry.codeVersions.includes('*')).map((entry) => entry.flow);
   const pairs = filter.flows.flatMap((entry) => entry.codeVersions.map((version) => [entry.flow, version] as const));
-  return context.run('claimQueued', async (attempt) => {
-    const client = await context.pool.connect();
+  return db.run('claimQueued', async (attempt) => {
+    const client = await pool.connect();
     let broken = false;
     try {
       if (attempt > 1) {
         const earlier = await client.query<{ id: string; record: ExecutionRecord }>(`SELECT id, record FROM ${s}.executions WHERE last_write = $1`, [write]);
         const claimed = earlier.rows[0];
-        if (claimed) return recordFromRow<ExecutionRecord>(claimed.record, context.row('executions', `id "${claimed.id}"`), { id: claimed.id });
+        if (claimed) return recordFromRow<ExecutionRecord>(claimed.record, db.row('executions', `id "${claimed.id}"`), { id: claimed.id });
       }
       await client.query('BEGIN');
       const found = await client.query<{ id: string; record: ExecutionRecord }>(
@@ -51,7 +41,7 @@ export async function claimQueued(context: ClaimContext, filter: ClaimFilter, le
         await client.query('COMMIT');
         return null;
       }
-      const current = recordFromRow<ExecutionRecord>(row.record, context.row('executions', `id "${row.id}"`), { id: row.id });
+      const current = recordFromRow<ExecutionRecord>(row.record, db.row('executions', `id "${row.id}"`), { id: row.id });
       const next = applyExecutionPatch(current, { status: 'running', lease, sessions: current.sessions + 1, error: null, endedAt: null }, Date.now());
       await client.query(
         `UPDATE ${s}.executions SET status = $2, version = $3, lease_owner = $4, lease_expires_at = $5, updated_at = $6, last_write = $7, record = $8

@@ -1,15 +1,6 @@
 import type pg from 'pg';
 import type { DeploymentRecord, FlowTagRecord, UpdateResult } from '@keel/core/store';
-
-/** How {@link PostgresDeployments} reaches the database: the store's retrying runner and prepared queries. */
-export interface PostgresAccess {
-  /** Runs `work` once the schema is ready, retrying transient failures. */
-  run<T>(operation: string, work: () => Promise<T>): Promise<T>;
-  /** A query as a named prepared statement. */
-  query<R extends pg.QueryResultRow>(name: string, text: string, values: readonly unknown[]): Promise<pg.QueryResult<R>>;
-  /** The quoted schema name, for SQL text. */
-  readonly schema: string;
-}
+import type { PostgresAccess } from './postgres-access.js';
 
 /** The deployments and tags of a PostgreSQL store. */
 export class PostgresDeployments {

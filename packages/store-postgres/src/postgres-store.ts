@@ -1,12 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { ExecutionExistsError, KeelError, type Store } from '@keel/core';
-import { LeaseLostError, applyExecutionPatch, fencedLogExecution, holdsLease, recordFromRow } from '@keel/core/store';
+import { KeelError, type Store } from '@keel/core';
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   ClaimFilter,
   ExecutionFilter,
   ExecutionPatch,
@@ -20,10 +21,17 @@ import type {
   UpdateResult,
   WaitRecord,
 } from '@keel/core/store';
+import type { PostgresAccess } from './postgres-access.js';
+import { PostgresArtifacts } from './postgres-artifacts.js';
+import { PostgresBlobs } from './postgres-blobs.js';
+import { PostgresCheckpoints } from './postgres-checkpoints.js';
 import { settingsFromPool, settingsFromUrl, type ConnectionSettings } from './connection-settings.js';
 import { claimQueued } from './postgres-claims.js';
 import { PostgresDeployments } from './postgres-deployments.js';
+import { PostgresExecutions } from './postgres-executions.js';
+import { PostgresLogs } from './postgres-logs.js';
 import { migratePostgresSchema } from './postgres-schema.js';
+import { PostgresWaits } from './postgres-waits.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
 import { isTransientError } from './transient-error.js';
 
@@ -47,16 +55,6 @@ export interface PostgresStoreOptions {
    * deployments that change schemas only on purpose.
    */
   readonly migrate?: boolean;
-}
-
-/**
- * The condition of a fenced write, on the `executions` row of the written execution: the fence's owner
- * (parameter `$n`) holds its lease in the fence's session (`$n+1`). `FOR SHARE` locks the row until the
- * write commits, and makes a takeover that committed meanwhile count (the row is checked again in its
- * newest version), so a lease cannot change between the check and the write.
- */
-function leaseHeld(n: number, executionId = '$1'): string {
-  return `WHERE id = ${executionId}::text AND lease_owner = $${n}::text AND (record->>'sessions')::integer = $${n + 1}::integer FOR SHARE`;
 }
 
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -106,20 +104,25 @@ export function postgresStore(connection: string | pg.Pool, options: PostgresSto
 }
 
 class PostgresStore implements Store {
-  readonly specificationVersion = 'v3' as const;
+  readonly specificationVersion = 'v4' as const;
   readonly name = 'postgres';
   readonly location: string;
   readonly settings: ConnectionSettings;
 
   readonly #pool: pg.Pool;
+  readonly #access: PostgresAccess;
   readonly #ownsPool: boolean;
   readonly #options: PostgresStoreOptions;
-  /** `"schema"`, for SQL text. */
-  readonly #s: string;
   /** Prepared statement names are per connection and may meet another store's on a shared pool. */
   readonly #statementPrefix: string;
   #ready: Promise<void> | undefined;
   #closed = false;
+  readonly #executions: PostgresExecutions;
+  readonly #checkpoints: PostgresCheckpoints;
+  readonly #waits: PostgresWaits;
+  readonly #artifacts: PostgresArtifacts;
+  readonly #blobs: PostgresBlobs;
+  readonly #logs: PostgresLogs;
   readonly #deployments: PostgresDeployments;
 
   constructor(connection: string | pg.Pool, options: PostgresStoreOptions) {
@@ -142,16 +145,27 @@ class PostgresStore implements Store {
       this.#ownsPool = false;
     }
     this.location = this.settings.location;
-    this.#s = `"${this.settings.schema}"`;
     this.#statementPrefix = `keel_${createHash('sha256').update(this.settings.schema).digest('hex').slice(0, 8)}_`;
     // An idle connection that the server drops emits an error on the pool; without a listener that
     // would end the process. The pool discards the connection, and the next call opens a new one.
     this.#pool.on('error', () => {});
-    this.#deployments = new PostgresDeployments({
+    // Each concept (executions, checkpoints, …) lives in its own part; they share this store's
+    // retrying runner and prepared queries.
+    const access: PostgresAccess = {
       run: (operation, work) => this.#run(operation, work),
       query: (name, text, values) => this.#query(name, text, values),
-      schema: this.#s,
-    });
+      schema: `"${this.settings.schema}"`,
+      location: this.location,
+      row: (table, which) => `${this.location}, table ${table}, ${which}`,
+    };
+    this.#access = access;
+    this.#executions = new PostgresExecutions(access);
+    this.#checkpoints = new PostgresCheckpoints(access);
+    this.#waits = new PostgresWaits(access);
+    this.#artifacts = new PostgresArtifacts(access);
+    this.#blobs = new PostgresBlobs(access);
+    this.#logs = new PostgresLogs(access);
+    this.#deployments = new PostgresDeployments(access);
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
@@ -199,29 +213,6 @@ class PostgresStore implements Store {
     return this.#ready;
   }
 
-  /**
-   * Runs a fenced write (retrying as {@link #run} does): its statement inserts only while the lease
-   * holds, checked in the statement itself, so no row written means the fence was refused.
-   */
-  async #fenced(
-    operation: string,
-    executionId: string,
-    fence: LeaseFence,
-    write: string,
-    statement: (attempt: number) => Promise<{ rowCount: number | null }>,
-  ): Promise<void> {
-    await this.#run(operation, async (attempt) => {
-      if ((await statement(attempt)).rowCount !== 0) return;
-      const current = (await this.#readExecution(executionId))?.record ?? null;
-      throw new LeaseLostError({ executionId, write, fence, current, store: this.location });
-    });
-  }
-
-  /** Names a row for a `StoreCorruptedError`: this store (schema), the table, and what the row was read for. */
-  #row(table: string, which: string): string {
-    return `${this.location}, table ${table}, ${which}`;
-  }
-
   /** A query as a named prepared statement: parsed and planned once per connection. */
   #query<R extends pg.QueryResultRow>(name: string, text: string, values: readonly unknown[]): Promise<pg.QueryResult<R>> {
     return this.#pool.query<R>({ name: this.#statementPrefix + name, text, values: [...values] });
@@ -229,395 +220,104 @@ class PostgresStore implements Store {
 
   // ── executions ────────────────────────────────────────────────────────────────────────────
 
-  async createExecution(record: Omit<ExecutionRecord, 'version' | 'updatedAt'>): Promise<ExecutionRecord> {
-    const stored = copy<ExecutionRecord>({ ...record, version: 1, updatedAt: record.createdAt });
-    const write = randomUUID();
-    return this.#run('createExecution', async () => {
-      const inserted = await this.#query(
-        'create_execution',
-        `INSERT INTO ${this.#s}.executions
-           (id, flow, status, version, lease_owner, lease_expires_at, created_at, updated_at, last_write, record)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (id) DO NOTHING`,
-        [...executionColumns(stored), write, JSON.stringify(stored)],
-      );
-      if (inserted.rowCount === 1) return stored;
-      // The row exists: ours, when an earlier attempt committed and only its answer was lost.
-      const existing = await this.#readExecution(record.id);
-      if (existing?.lastWrite === write) return stored;
-      throw new ExecutionExistsError({ executionId: record.id, location: this.location });
-    });
+  createExecution(record: Omit<ExecutionRecord, 'version' | 'updatedAt'>): Promise<ExecutionRecord> {
+    return this.#executions.createExecution(record);
   }
 
-  async getExecution(id: string): Promise<ExecutionRecord | null> {
-    return this.#run('getExecution', async () => (await this.#readExecution(id))?.record ?? null);
+  getExecution(id: string): Promise<ExecutionRecord | null> {
+    return this.#executions.getExecution(id);
   }
 
-  async #readExecution(id: string): Promise<{ record: ExecutionRecord; lastWrite: string | null } | null> {
-    const result = await this.#query<{ record: ExecutionRecord; last_write: string | null }>(
-      'get_execution',
-      `SELECT record, last_write FROM ${this.#s}.executions WHERE id = $1`,
-      [id],
-    );
-    const row = result.rows[0];
-    if (row === undefined) return null;
-    const record = recordFromRow<ExecutionRecord>(row.record, this.#row('executions', `id "${id}"`), { id });
-    return { record, lastWrite: row.last_write };
-  }
-
-  async updateExecution(
+  updateExecution(
     id: string,
     patch: ExecutionPatch,
     condition?: { readonly version?: number; readonly fence?: LeaseFence },
   ): Promise<UpdateResult<ExecutionRecord>> {
-    const changes = copy<ExecutionPatch>(patch);
-    const write = randomUUID();
-    return this.#run('updateExecution', async () => {
-      for (;;) {
-        const current = await this.#readExecution(id);
-        if (current === null) return { ok: false, reason: 'not-found' } as const;
-        // An earlier attempt of this call committed before its connection was lost.
-        if (current.lastWrite === write) return { ok: true, record: current.record } as const;
-        // The compare-and-set below applies only to the version read here, so the lease checked here
-        // is the one the update replaces.
-        if (condition?.fence !== undefined && !holdsLease(current.record, condition.fence)) {
-          throw new LeaseLostError({
-            executionId: id,
-            write: 'an update of the execution',
-            fence: condition.fence,
-            current: current.record,
-            store: this.location,
-          });
-        }
-        if (condition?.version !== undefined && condition.version !== current.record.version) {
-          return { ok: false, reason: 'conflict', current: current.record } as const;
-        }
-        const next = applyExecutionPatch(current.record, changes, Date.now());
-        // The compare-and-set: another worker may have written between the read and here.
-        const updated = await this.#query(
-          'update_execution',
-          `UPDATE ${this.#s}.executions
-           SET flow = $2, status = $3, version = $4, lease_owner = $5, lease_expires_at = $6, created_at = $7,
-               updated_at = $8, last_write = $9, record = $10
-           WHERE id = $1 AND version = $11
-           RETURNING version`,
-          [...executionColumns(next), write, JSON.stringify(next), current.record.version],
-        );
-        if (updated.rowCount === 1) return { ok: true, record: next } as const;
-        // Lost the race: with a condition the next turn reports the conflict; without one, the patch
-        // is applied again to what the other writer left.
-      }
-    });
+    return this.#executions.updateExecution(id, patch, condition);
   }
 
   claimQueued(filter: ClaimFilter, lease: Lease): Promise<ExecutionRecord | null> {
-    return claimQueued(
-      { pool: this.#pool, schema: this.#s, run: (operation, work) => this.#run(operation, work), row: (table, which) => this.#row(table, which) },
-      filter,
-      lease,
-    );
+    return claimQueued(this.#access, this.#pool, filter, lease);
   }
 
-  async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionRecord[]> {
-    const statuses = filter.status === undefined ? undefined : typeof filter.status === 'string' ? [filter.status] : [...filter.status];
-    if (statuses?.length === 0 || (filter.limit !== undefined && filter.limit <= 0)) return [];
-    const conditions: string[] = [];
-    const values: unknown[] = [];
-    const shape: string[] = [];
-    if (filter.flow !== undefined) {
-      values.push(filter.flow);
-      conditions.push(`flow = $${values.length}`);
-      shape.push('flow');
-    }
-    if (statuses !== undefined) {
-      values.push(statuses);
-      conditions.push(statuses.length === 1 ? `status = ($${values.length}::text[])[1]` : `status = ANY($${values.length}::text[])`);
-      shape.push(statuses.length === 1 ? 'status' : 'statuses');
-    }
-    if (filter.before !== undefined) {
-      values.push(filter.before);
-      conditions.push(`id < $${values.length}`);
-      shape.push('before');
-    }
-    let limit = '';
-    if (filter.limit !== undefined) {
-      values.push(Math.floor(filter.limit));
-      limit = `LIMIT $${values.length}`;
-      shape.push('limit');
-    }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    return this.#run('listExecutions', async () => {
-      const result = await this.#query<{ id: string; record: unknown }>(
-        `list_executions_${shape.join('_')}`,
-        `SELECT id, record FROM ${this.#s}.executions ${where} ORDER BY id DESC ${limit}`,
-        values,
-      );
-      return result.rows.map((row) => recordFromRow<ExecutionRecord>(row.record, this.#row('executions', `id "${row.id}"`), { id: row.id }));
-    });
+  listExecutions(filter?: ExecutionFilter): Promise<ExecutionRecord[]> {
+    return this.#executions.listExecutions(filter);
   }
 
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
-  async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
-    const values = [record.executionId, record.id, record.seq, record.parentId, record.name, record.kind, record.status, JSON.stringify(record)];
-    const upsert = `ON CONFLICT (execution_id, id) DO UPDATE SET
-           seq = excluded.seq, parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
-           status = excluded.status, record = excluded.record`;
-    // An upsert: sending it again after a lost connection writes the same row, never a second one.
-    if (fence === undefined) {
-      await this.#run('putCheckpoint', () =>
-        this.#query(
-          'put_checkpoint',
-          `INSERT INTO ${this.#s}.checkpoints (execution_id, id, seq, parent_id, name, kind, status, record)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ${upsert}`,
-          values,
-        ),
-      );
-      return;
-    }
-    await this.#fenced('putCheckpoint', record.executionId, fence, `checkpoint "${record.id}"`, () =>
-      this.#query(
-        'put_checkpoint_fenced',
-        `INSERT INTO ${this.#s}.checkpoints (execution_id, id, seq, parent_id, name, kind, status, record)
-         SELECT $1::text, $2::text, $3::integer, $4::text, $5::text, $6::text, $7::text, $8::json
-         FROM ${this.#s}.executions ${leaseHeld(9)} ${upsert}`,
-        [...values, fence.owner, fence.session],
-      ),
-    );
+  putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
+    return this.#checkpoints.putCheckpoint(record, fence);
   }
 
-  async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
-    return this.#run('getCheckpoint', async () => {
-      const result = await this.#query<{ record: CheckpointRecord }>(
-        'get_checkpoint',
-        `SELECT record FROM ${this.#s}.checkpoints WHERE execution_id = $1 AND id = $2`,
-        [executionId, id],
-      );
-      const row = result.rows[0];
-      return row === undefined
-        ? null
-        : recordFromRow<CheckpointRecord>(row.record, this.#row('checkpoints', `execution "${executionId}", id "${id}"`), { executionId, id });
-    });
+  writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt> {
+    return this.#checkpoints.writeCheckpoints(write, fence);
   }
 
-  async listCheckpoints(executionId: string): Promise<CheckpointRecord[]> {
-    return this.#run('listCheckpoints', async () => {
-      const result = await this.#query<{ id: string; record: unknown }>(
-        'list_checkpoints',
-        `SELECT id, record FROM ${this.#s}.checkpoints WHERE execution_id = $1 ORDER BY seq, id`,
-        [executionId],
-      );
-      return result.rows.map((row) =>
-        recordFromRow<CheckpointRecord>(row.record, this.#row('checkpoints', `execution "${executionId}", id "${row.id}"`), { executionId, id: row.id }),
-      );
-    });
+  getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
+    return this.#checkpoints.getCheckpoint(executionId, id);
+  }
+
+  listCheckpoints(executionId: string): Promise<CheckpointRecord[]> {
+    return this.#checkpoints.listCheckpoints(executionId);
   }
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
 
-  async putWait(record: WaitRecord, fence?: LeaseFence): Promise<void> {
-    const values = [record.executionId, record.id, record.status, JSON.stringify(record)];
-    const upsert = 'ON CONFLICT (execution_id, id) DO UPDATE SET status = excluded.status, record = excluded.record';
-    if (fence === undefined) {
-      await this.#run('putWait', () =>
-        this.#query('put_wait', `INSERT INTO ${this.#s}.waits (execution_id, id, status, record) VALUES ($1, $2, $3, $4) ${upsert}`, values),
-      );
-      return;
-    }
-    await this.#fenced('putWait', record.executionId, fence, `wait "${record.id}"`, () =>
-      this.#query(
-        'put_wait_fenced',
-        `INSERT INTO ${this.#s}.waits (execution_id, id, status, record)
-         SELECT $1::text, $2::text, $3::text, $4::json FROM ${this.#s}.executions ${leaseHeld(5)} ${upsert}`,
-        [...values, fence.owner, fence.session],
-      ),
-    );
+  putWait(record: WaitRecord, fence?: LeaseFence): Promise<void> {
+    return this.#waits.putWait(record, fence);
   }
 
-  async getWait(executionId: string, id: string): Promise<WaitRecord | null> {
-    return this.#run('getWait', () => this.#readWait(executionId, id));
+  getWait(executionId: string, id: string): Promise<WaitRecord | null> {
+    return this.#waits.getWait(executionId, id);
   }
 
-  async #readWait(executionId: string, id: string): Promise<WaitRecord | null> {
-    const result = await this.#query<{ record: WaitRecord }>('get_wait', `SELECT record FROM ${this.#s}.waits WHERE execution_id = $1 AND id = $2`, [
-      executionId,
-      id,
-    ]);
-    const row = result.rows[0];
-    return row === undefined ? null : recordFromRow<WaitRecord>(row.record, this.#row('waits', `execution "${executionId}", id "${id}"`), { executionId, id });
+  listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]> {
+    return this.#waits.listWaits(executionId, filter);
   }
 
-  async listWaits(executionId: string, filter?: { readonly status?: WaitRecord['status'] }): Promise<WaitRecord[]> {
-    return this.#run('listWaits', async () => {
-      const result =
-        filter?.status === undefined
-          ? await this.#query<{ id: string; record: unknown }>(
-              'list_waits',
-              `SELECT id, record FROM ${this.#s}.waits WHERE execution_id = $1 ORDER BY position`,
-              [executionId],
-            )
-          : await this.#query<{ id: string; record: unknown }>(
-              'list_waits_with_status',
-              `SELECT id, record FROM ${this.#s}.waits WHERE execution_id = $1 AND status = $2 ORDER BY position`,
-              [executionId, filter.status],
-            );
-      return result.rows.map((row) =>
-        recordFromRow<WaitRecord>(row.record, this.#row('waits', `execution "${executionId}", id "${row.id}"`), { executionId, id: row.id }),
-      );
-    });
-  }
-
-  async resolveWait(
+  resolveWait(
     executionId: string,
     id: string,
     resolution: { readonly input: PayloadRef; readonly resolvedBy?: string; readonly resolvedAt: number },
   ): Promise<UpdateResult<WaitRecord>> {
-    const given = copy<typeof resolution>(resolution);
-    return this.#run('resolveWait', async (attempt) => {
-      const current = await this.#readWait(executionId, id);
-      if (current === null) return { ok: false, reason: 'not-found' } as const;
-      if (current.status !== 'pending') {
-        // An earlier attempt of this call committed before its connection was lost.
-        if (attempt > 1 && isSameResolution(current, given)) return { ok: true, record: current } as const;
-        return { ok: false, reason: 'conflict', current } as const;
-      }
-      const next = copy<WaitRecord>({ ...current, ...given, status: 'resolved' });
-      // Applies only while the row is still pending: of two answers given at once, one wins. The
-      // trigger on this update sends NOTIFY <schema>_input when it commits.
-      const updated = await this.#query(
-        'resolve_wait',
-        `UPDATE ${this.#s}.waits SET status = 'resolved', record = $3
-         WHERE execution_id = $1 AND id = $2 AND status = 'pending'`,
-        [executionId, id, JSON.stringify(next)],
-      );
-      if (updated.rowCount === 1) return { ok: true, record: next } as const;
-      const now = await this.#readWait(executionId, id);
-      return now === null ? ({ ok: false, reason: 'not-found' } as const) : ({ ok: false, reason: 'conflict', current: now } as const);
-    });
+    return this.#waits.resolveWait(executionId, id, resolution);
   }
 
   // ── artifacts and blobs ───────────────────────────────────────────────────────────────────
 
-  async putArtifact(record: ArtifactRecord, fence?: LeaseFence): Promise<void> {
-    const values = [record.executionId, record.name, JSON.stringify(record)];
-    const upsert = 'ON CONFLICT (execution_id, name) DO UPDATE SET record = excluded.record';
-    if (fence === undefined) {
-      await this.#run('putArtifact', () =>
-        this.#query('put_artifact', `INSERT INTO ${this.#s}.artifacts (execution_id, name, record) VALUES ($1, $2, $3) ${upsert}`, values),
-      );
-      return;
-    }
-    await this.#fenced('putArtifact', record.executionId, fence, `artifact "${record.name}"`, () =>
-      this.#query(
-        'put_artifact_fenced',
-        `INSERT INTO ${this.#s}.artifacts (execution_id, name, record)
-         SELECT $1::text, $2::text, $3::json FROM ${this.#s}.executions ${leaseHeld(4)} ${upsert}`,
-        [...values, fence.owner, fence.session],
-      ),
-    );
+  putArtifact(record: ArtifactRecord, fence?: LeaseFence): Promise<void> {
+    return this.#artifacts.putArtifact(record, fence);
   }
 
-  async getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null> {
-    return this.#run('getArtifact', async () => {
-      const result = await this.#query<{ record: ArtifactRecord }>(
-        'get_artifact',
-        `SELECT record FROM ${this.#s}.artifacts WHERE execution_id = $1 AND name = $2`,
-        [executionId, name],
-      );
-      const row = result.rows[0];
-      return row === undefined
-        ? null
-        : recordFromRow<ArtifactRecord>(row.record, this.#row('artifacts', `execution "${executionId}", name "${name}"`), { executionId, name });
-    });
+  getArtifact(executionId: string, name: string): Promise<ArtifactRecord | null> {
+    return this.#artifacts.getArtifact(executionId, name);
   }
 
-  async listArtifacts(executionId: string): Promise<ArtifactRecord[]> {
-    return this.#run('listArtifacts', async () => {
-      const result = await this.#query<{ name: string; record: unknown }>(
-        'list_artifacts',
-        `SELECT name, record FROM ${this.#s}.artifacts WHERE execution_id = $1 ORDER BY position`,
-        [executionId],
-      );
-      return result.rows.map((row) =>
-        recordFromRow<ArtifactRecord>(row.record, this.#row('artifacts', `execution "${executionId}", name "${row.name}"`), { executionId, name: row.name }),
-      );
-    });
+  listArtifacts(executionId: string): Promise<ArtifactRecord[]> {
+    return this.#artifacts.listArtifacts(executionId);
   }
 
-  async putBlob(hash: string, content: string): Promise<void> {
-    const values = [hash, Buffer.byteLength(content), content];
-    await this.#run('putBlob', () =>
-      this.#query('put_blob', `INSERT INTO ${this.#s}.blobs (hash, size, content) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING`, values),
-    );
+  putBlob(hash: string, content: string): Promise<void> {
+    return this.#blobs.putBlob(hash, content);
   }
 
-  async getBlob(hash: string): Promise<string | null> {
-    return this.#run('getBlob', async () => {
-      const result = await this.#query<{ content: string }>('get_blob', `SELECT content FROM ${this.#s}.blobs WHERE hash = $1`, [hash]);
-      return result.rows[0]?.content ?? null;
-    });
+  getBlob(hash: string): Promise<string | null> {
+    return this.#blobs.getBlob(hash);
+  }
+
+  getBlobs(hashes: readonly string[]): Promise<Map<string, string>> {
+    return this.#blobs.getBlobs(hashes);
   }
 
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
-  async appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
-    const first = records[0];
-    if (first === undefined) return;
-    const executionIds = records.map((record) => record.executionId);
-    const lines = records.map((record) => JSON.stringify(record));
-    // One statement, so a batch lands whole and in order; the batch id lets a retry see that an
-    // earlier attempt already landed, so no line is written twice.
-    const batch = randomUUID();
-    const landed = async (attempt: number): Promise<boolean> => {
-      if (attempt === 1) return false;
-      const found = await this.#query('find_log_batch', `SELECT 1 FROM ${this.#s}.logs WHERE execution_id = $1 AND batch = $2 LIMIT 1`, [
-        first.executionId,
-        batch,
-      ]);
-      return found.rowCount === 1;
-    };
-    if (fence === undefined) {
-      await this.#run('appendLogs', async (attempt) => {
-        if (await landed(attempt)) return;
-        await this.#query(
-          'append_logs',
-          `INSERT INTO ${this.#s}.logs (execution_id, batch, record)
-           SELECT line.execution_id, $3, line.record::json
-           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS line (execution_id, record, n)
-           ORDER BY line.n`,
-          [executionIds, lines, batch],
-        );
-      });
-      return;
-    }
-    const executionId = fencedLogExecution(records);
-    await this.#fenced('appendLogs', executionId, fence, `${records.length} log lines`, async (attempt) => {
-      if (await landed(attempt)) return { rowCount: records.length };
-      return this.#query(
-        'append_logs_fenced',
-        `INSERT INTO ${this.#s}.logs (execution_id, batch, record)
-         SELECT $1::text, $3::uuid, line.record::json
-         FROM unnest($2::text[]) WITH ORDINALITY AS line (record, n),
-              (SELECT 1 FROM ${this.#s}.executions ${leaseHeld(4, '$1')}) AS lease
-         ORDER BY line.n`,
-        [executionId, lines, batch, fence.owner, fence.session],
-      );
-    });
+  appendLogs(records: readonly LogRecord[], fence?: LeaseFence): Promise<void> {
+    return this.#logs.appendLogs(records, fence);
   }
 
-  async listLogs(executionId: string, options: { readonly offset?: number; readonly limit?: number } = {}): Promise<LogRecord[]> {
-    const offset = Math.max(0, Math.floor(options.offset ?? 0));
-    // LIMIT NULL is no limit.
-    const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
-    return this.#run('listLogs', async () => {
-      const result = await this.#query<{ record: LogRecord }>(
-        'list_logs',
-        `SELECT record FROM ${this.#s}.logs WHERE execution_id = $1 ORDER BY position LIMIT $2 OFFSET $3`,
-        [executionId, limit, offset],
-      );
-      const listed = this.#row('logs', `execution "${executionId}"`);
-      return result.rows.map((row) => recordFromRow<LogRecord>(row.record, listed, { executionId }));
-    });
+  listLogs(executionId: string, options?: { readonly offset?: number; readonly limit?: number }): Promise<LogRecord[]> {
+    return this.#logs.listLogs(executionId, options);
   }
 
   // ── deployments and tags ──────────────────────────────────────────────────────────────────
@@ -662,34 +362,4 @@ class PostgresStore implements Store {
     // A pool the caller passed in is theirs to end.
     if (this.#ownsPool) await this.#pool.end();
   }
-}
-
-/** `$1 … $8` of the execution insert and update statements. */
-function executionColumns(record: ExecutionRecord): unknown[] {
-  return [
-    record.id,
-    record.flow,
-    record.status,
-    record.version,
-    record.lease?.owner ?? null,
-    record.lease?.expiresAt ?? null,
-    record.createdAt,
-    record.updatedAt,
-  ];
-}
-
-/** Whether a resolved wait holds exactly this resolution (so it was this call that resolved it). */
-function isSameResolution(wait: WaitRecord, resolution: { readonly input: PayloadRef; readonly resolvedBy?: string; readonly resolvedAt: number }): boolean {
-  return (
-    wait.status === 'resolved' &&
-    wait.input?.hash === resolution.input.hash &&
-    wait.resolvedAt === resolution.resolvedAt &&
-    wait.resolvedBy === resolution.resolvedBy
-  );
-}
-
-// Records are JSON by contract, so a JSON round trip is an exact deep copy that also drops
-// `undefined` fields the way storing them does.
-function copy<T>(value: unknown): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }

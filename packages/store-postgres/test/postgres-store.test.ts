@@ -344,59 +344,144 @@ describe('a lost connection', () => {
   });
 });
 
-describe('a fenced write racing a takeover', () => {
-  it('waits for the takeover that holds the execution row, then sees it and is refused: the lease is checked at the write, not before', async () => {
+/** A completed step's record, for the writes below. */
+const stepRecord = (id: string, seq = 0) =>
+  ({
+    executionId: 'ex_1',
+    id,
+    parentId: null,
+    name: id.split(':')[0]!,
+    kind: 'step',
+    status: 'completed',
+    seq,
+    attempts: 1,
+    delivery: 'at-least-once',
+    durable: true,
+    startedAt: 1,
+    output: { hash: 'sha256:out', size: 5 },
+  }) as const;
+
+describe('writeCheckpoints', () => {
+  it('is one query to the server for blobs, records, the fence and the cancel flag', async () => {
     const schema = newSchema();
-    const applicationName = `keel_fence_${schema}`;
+    const pool = newPool({ max: 1 });
+    const store = postgresStore(pool, { schema });
+    opened.stores.push(store);
+    const lease = { owner: 'worker-a', host: 'h', pid: 1, expiresAt: Date.now() + 60_000 };
+    await store.createExecution({ ...execution('ex_1'), lease, sessions: 1 });
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    let queries = 0;
+    pool.query = ((...args: unknown[]) => {
+      queries++;
+      return query(...args);
+    }) as typeof pool.query;
+
+    const receipt = await store.writeCheckpoints(
+      { blobs: [{ hash: 'sha256:out', content: '"out"' }], checkpoints: [stepRecord('a:1', 0), stepRecord('b:1', 1)] },
+      { owner: 'worker-a', session: 1 },
+    );
+    expect(queries).toBe(1);
+    expect(receipt).toEqual({ cancelRequested: false });
+    // A session's usual call, one blob and one record, takes the statement with scalar parameters.
+    await store.writeCheckpoints({ blobs: [{ hash: 'sha256:c', content: '"c"' }], checkpoints: [stepRecord('c:1', 2)] }, { owner: 'worker-a', session: 1 });
+    expect(queries).toBe(2);
+    expect((await store.listCheckpoints('ex_1')).map((record) => record.id)).toEqual(['a:1', 'b:1', 'c:1']);
+    expect(await store.getBlob('sha256:c')).toBe('"c"');
+    expect(await store.getBlob('sha256:out')).toBe('"out"');
+  });
+
+  it('cut off mid-write is retried on a new connection: records and blob land once, and the receipt sees the cancel committed meanwhile', async () => {
+    const schema = newSchema();
+    const applicationName = `keel_write_retry_${schema}`;
     const store = postgresStore(newPool({ max: 1, application_name: applicationName }), { schema });
     opened.stores.push(store);
     const lease = { owner: 'worker-a', host: 'h', pid: 1, expiresAt: Date.now() + 60_000 };
     await store.createExecution({ ...execution('ex_1'), lease, sessions: 1 });
 
-    // Another worker's takeover, in a transaction left open: it holds the execution row.
-    const taker = await newPool({ max: 1 }).connect();
-    await taker.query('BEGIN');
-    await taker.query(
-      `UPDATE "${schema}".executions SET lease_owner = 'worker-b', version = version + 1,
+    // Another session holds the execution row (a cancel being requested), so the write waits on it;
+    // then that waiting backend is terminated, as a server restart or a network cut would.
+    const locker = await newPool({ max: 1 }).connect();
+    await locker.query('BEGIN');
+    await locker.query(`UPDATE "${schema}".executions SET record = (record::jsonb || '{"cancelRequested": true}'::jsonb)::json WHERE id = 'ex_1'`);
+    const write = store.writeCheckpoints(
+      { blobs: [{ hash: 'sha256:out', content: '"out"' }], checkpoints: [stepRecord('a:1')] },
+      { owner: 'worker-a', session: 1 },
+    );
+    let waiting: number | undefined;
+    while (waiting === undefined) {
+      const found = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [
+        applicationName,
+      ]);
+      waiting = found.rows[0]?.pid;
+      if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await admin.query('SELECT pg_terminate_backend($1)', [waiting]);
+    await locker.query('COMMIT');
+    locker.release();
+
+    expect(await write).toEqual({ cancelRequested: true });
+    const rows = await admin.query(
+      `SELECT (SELECT count(*)::int FROM "${schema}".checkpoints) AS checkpoints, (SELECT count(*)::int FROM "${schema}".blobs) AS blobs`,
+    );
+    expect(rows.rows[0]).toEqual({ checkpoints: 1, blobs: 1 });
+  });
+
+  it('takes the last of two records with one id in a batch, as two writes in a row would', async () => {
+    const store = open();
+    await store.createExecution(execution('ex_1'));
+    await store.writeCheckpoints({ checkpoints: [{ ...stepRecord('a:1'), status: 'running' }, stepRecord('b:1', 1), stepRecord('a:1')] });
+    expect((await store.listCheckpoints('ex_1')).map((record) => [record.id, record.status])).toEqual([
+      ['a:1', 'completed'],
+      ['b:1', 'completed'],
+    ]);
+  });
+});
+
+describe('a fenced write racing a takeover', () => {
+  const writes = {
+    putCheckpoint: (store: Store) => store.putCheckpoint(stepRecord('late:1'), { owner: 'worker-a', session: 1 }),
+    writeCheckpoints: (store: Store) =>
+      store.writeCheckpoints({ blobs: [{ hash: 'sha256:out', content: '"out"' }], checkpoints: [stepRecord('late:1')] }, { owner: 'worker-a', session: 1 }),
+  };
+  it.each(Object.keys(writes) as (keyof typeof writes)[])(
+    '%s waits for the takeover that holds the execution row, then sees it and is refused: the lease is checked at the write, not before',
+    async (name) => {
+      const schema = newSchema();
+      const applicationName = `keel_fence_${schema}`;
+      const store = postgresStore(newPool({ max: 1, application_name: applicationName }), { schema });
+      opened.stores.push(store);
+      const lease = { owner: 'worker-a', host: 'h', pid: 1, expiresAt: Date.now() + 60_000 };
+      await store.createExecution({ ...execution('ex_1'), lease, sessions: 1 });
+
+      // Another worker's takeover, in a transaction left open: it holds the execution row.
+      const taker = await newPool({ max: 1 }).connect();
+      await taker.query('BEGIN');
+      await taker.query(
+        `UPDATE "${schema}".executions SET lease_owner = 'worker-b', version = version + 1,
          record = (record::jsonb || '{"sessions": 2, "lease": {"owner": "worker-b", "host": "h", "pid": 2, "expiresAt": 1}}'::jsonb)::json
        WHERE id = 'ex_1'`,
-    );
-    // The stale holder's write started while the old lease was still the committed one…
-    const write = store
-      .putCheckpoint(
-        {
-          executionId: 'ex_1',
-          id: 'late:1',
-          parentId: null,
-          name: 'late',
-          kind: 'step',
-          status: 'completed',
-          seq: 0,
-          attempts: 1,
-          delivery: 'at-least-once',
-          durable: true,
-          startedAt: 1,
-        },
-        { owner: 'worker-a', session: 1 },
-      )
-      .catch((error: unknown) => error);
-    let settled = false;
-    void write.then(() => (settled = true));
-    let waiting = false;
-    // (Without the row lock the write would not wait: it would settle here, having written.)
-    while (!waiting && !settled) {
-      const found = await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [applicationName]);
-      waiting = found.rowCount === 1;
-      if (!waiting) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    // …and waits for the row; once the takeover commits, the write sees the new lease.
-    await taker.query('COMMIT');
-    taker.release();
-    const refused = await write;
-    expect(LeaseLostError.isInstance(refused), String(refused)).toBe(true);
-    expect(refused).toMatchObject({ fence: { owner: 'worker-a', session: 1 }, current: { owner: 'worker-b', session: 2 } });
-    expect(await store.listCheckpoints('ex_1')).toEqual([]);
-  });
+      );
+      // The stale holder's write started while the old lease was still the committed one…
+      const write = writes[name](store).catch((error: unknown) => error);
+      let settled = false;
+      void write.then(() => (settled = true));
+      let waiting = false;
+      // (Without the row lock the write would not wait: it would settle here, having written.)
+      while (!waiting && !settled) {
+        const found = await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [applicationName]);
+        waiting = found.rowCount === 1;
+        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // …and waits for the row; once the takeover commits, the write sees the new lease.
+      await taker.query('COMMIT');
+      taker.release();
+      const refused = await write;
+      expect(LeaseLostError.isInstance(refused), String(refused)).toBe(true);
+      expect(refused).toMatchObject({ fence: { owner: 'worker-a', session: 1 }, current: { owner: 'worker-b', session: 2 } });
+      expect(await store.listCheckpoints('ex_1')).toEqual([]);
+      expect(await store.getBlob('sha256:out')).toBeNull();
+    },
+  );
 });
 
 describe('a flow on PostgreSQL killed with SIGKILL', () => {

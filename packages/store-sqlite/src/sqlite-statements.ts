@@ -1,5 +1,9 @@
 import { SqliteDeployments } from './sqlite-deployments.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
+import type { BlobWrite, CheckpointRecord } from '@keel/core/store';
+
+/** How a {@link SqliteStatements.writeCheckpoints} transaction ended. */
+export type CheckpointWriteOutcome = 'written' | 'cancel-requested' | 'lease-lost';
 
 /**
  * The condition of a fenced write: `@fenceOwner` holds the lease of `@executionId` in session
@@ -35,6 +39,17 @@ export class SqliteStatements {
   readonly listArtifacts: SqliteStatement;
   readonly putBlob: SqliteStatement;
   readonly getBlob: SqliteStatement;
+  /** The blobs of the hashes in a JSON array (`?`), found ones only. */
+  readonly getBlobs: SqliteStatement;
+  /**
+   * Writes a batch of blobs and checkpoint records in one IMMEDIATE transaction. With a fence, the
+   * lease is checked first, inside the same transaction, and nothing is written when it is not held.
+   */
+  readonly writeCheckpoints: (
+    blobs: readonly BlobWrite[],
+    checkpoints: readonly CheckpointRecord[],
+    fence: { executionId: string; owner: string; session: number } | undefined,
+  ) => CheckpointWriteOutcome;
   readonly listLogs: SqliteStatement;
   /** Appends log lines in one transaction, so a batch lands whole and in order. */
   readonly appendLogs: (lines: readonly (readonly [executionId: string, record: string])[]) => void;
@@ -107,6 +122,46 @@ export class SqliteStatements {
     this.listArtifacts = prepare('SELECT name, record FROM keel_artifacts WHERE execution_id = ? ORDER BY position');
     this.putBlob = prepare('INSERT INTO keel_blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING');
     this.getBlob = prepare('SELECT content FROM keel_blobs WHERE hash = ?');
+    this.getBlobs = prepare('SELECT hash, content FROM keel_blobs WHERE hash IN (SELECT value FROM json_each(?))');
+    // The fence's lease and the cancel flag in one read of the execution row, so a write needs no
+    // second statement to learn of a cancel.
+    const leaseOf = prepare(
+      `SELECT lease_owner AS owner, json_extract(record, '$.sessions') AS session, json_extract(record, '$.cancelRequested') AS cancel
+       FROM keel_executions WHERE id = ?`,
+    );
+    const putCheckpoint = this.putCheckpoint;
+    const putBlob = this.putBlob;
+    const write = database.transaction(
+      (
+        blobs: readonly BlobWrite[],
+        checkpoints: readonly CheckpointRecord[],
+        fence: { executionId: string; owner: string; session: number } | undefined,
+      ): CheckpointWriteOutcome => {
+        let cancelRequested = false;
+        if (fence !== undefined) {
+          const lease = leaseOf.get(fence.executionId) as { owner: string | null; session: number | null; cancel: number | null } | undefined;
+          if (lease === undefined || lease.owner !== fence.owner || lease.session !== fence.session) return 'lease-lost';
+          cancelRequested = lease.cancel === 1;
+        }
+        for (const blob of blobs) putBlob.run(blob.hash, Buffer.byteLength(blob.content), blob.content);
+        for (const record of checkpoints) {
+          putCheckpoint.run({
+            executionId: record.executionId,
+            id: record.id,
+            seq: record.seq,
+            parentId: record.parentId,
+            name: record.name,
+            kind: record.kind,
+            status: record.status,
+            record: JSON.stringify(record),
+          });
+        }
+        return cancelRequested ? 'cancel-requested' : 'written';
+      },
+    );
+    // IMMEDIATE: the write lock is taken before the lease is read, so no other writer can change the
+    // lease between the check and the inserts, and waiting for one goes through the busy timeout.
+    this.writeCheckpoints = (blobs, checkpoints, fence) => write.immediate(blobs, checkpoints, fence);
     this.listLogs = prepare('SELECT record FROM keel_logs WHERE execution_id = ? ORDER BY position LIMIT ? OFFSET ?');
     const appendLog = prepare('INSERT INTO keel_logs (execution_id, record) VALUES (?, ?)');
     const append = database.transaction((lines: readonly (readonly [string, string])[]) => {

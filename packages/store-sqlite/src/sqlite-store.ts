@@ -2,10 +2,20 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { ExecutionExistsError, KeelError, type Store } from '@keel/core';
-import { LeaseLostError, applyExecutionPatch, fencedLogExecution, holdsLease, recordFromRow } from '@keel/core/store';
+import {
+  LeaseLostError,
+  applyExecutionPatch,
+  checkpointWriteExecution,
+  describeCheckpointWrite,
+  fencedLogExecution,
+  holdsLease,
+  recordFromRow,
+} from '@keel/core/store';
 import type {
   ArtifactRecord,
   CheckpointRecord,
+  CheckpointWrite,
+  CheckpointWriteReceipt,
   ExecutionFilter,
   ExecutionPatch,
   ExecutionRecord,
@@ -41,6 +51,9 @@ export interface SqliteStoreOptions {
    */
   readonly migrate?: boolean;
 }
+
+/** How many hashes one `getBlobs` statement looks up. */
+const blobChunk = 1_000;
 
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -78,7 +91,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
 }
 
 class SqliteStore implements Store {
-  readonly specificationVersion = 'v3' as const;
+  readonly specificationVersion = 'v4' as const;
   readonly name = 'sqlite';
   readonly location: string;
 
@@ -216,6 +229,15 @@ class SqliteStore implements Store {
     else this.#fenced(statements.putCheckpointFenced, columns, fence, `checkpoint "${record.id}"`);
   }
 
+  async writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt> {
+    const executionId = checkpointWriteExecution(write);
+    // A batch without records has nothing to fence (its blobs are harmless either way).
+    const fenced = executionId === undefined || fence === undefined ? undefined : { executionId, owner: fence.owner, session: fence.session };
+    const outcome = this.#open().writeCheckpoints(write.blobs ?? [], write.checkpoints, fenced);
+    if (outcome === 'lease-lost') throw this.#leaseLost(executionId!, fence!, describeCheckpointWrite(write.checkpoints));
+    return { cancelRequested: outcome === 'cancel-requested' };
+  }
+
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
     const row = this.#open().getCheckpoint.get(executionId, id) as { record: string } | undefined;
     return row === undefined
@@ -314,6 +336,17 @@ class SqliteStore implements Store {
   async getBlob(hash: string): Promise<string | null> {
     const row = this.#open().getBlob.get(hash) as { content: string } | undefined;
     return row === undefined ? null : row.content;
+  }
+
+  async getBlobs(hashes: readonly string[]): Promise<Map<string, string>> {
+    const statement = this.#open().getBlobs;
+    const found = new Map<string, string>();
+    // Chunks keep each JSON parameter small; json_each takes a whole chunk in one bound value.
+    for (let start = 0; start < hashes.length; start += blobChunk) {
+      const rows = statement.all(JSON.stringify(hashes.slice(start, start + blobChunk))) as { hash: string; content: string }[];
+      for (const row of rows) found.set(row.hash, row.content);
+    }
+    return found;
   }
 
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
