@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test, vi } from 'vitest';
 import { killAllChildren, startChild } from '@keel/testkit';
 import type { CallEvent } from '../src/call-observer.js';
-import { recordApprovedRuns, scoutTestSetUp } from './support/scout-test-set-up.js';
+import { interestSets, recordApprovedRuns, scoutTestSetUp } from './support/scout-test-set-up.js';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const keelBin = path.join(projectDir, 'node_modules', '@keel', 'cli', 'dist', 'bin.js');
@@ -26,16 +26,7 @@ test('an experiment killed with SIGKILL resumes with the members not done, and n
   core.configure({ store: core.lowdbStore(store) });
   const runtime = core.defaultRuntime();
   let modelCalls = 0;
-  for (const { executionId } of await recordApprovedRuns(runtime, scout, [
-    'ai agents',
-    'robotics',
-    'climate',
-    'chips',
-    'space',
-    'biotech',
-    'energy',
-    'security',
-  ])) {
+  for (const { executionId } of await recordApprovedRuns(runtime, scout, interestSets.slice(0, members))) {
     modelCalls += (await runtime.executions.checkpoints(executionId, { payloads: false })).filter((record) => record.kind === 'model').length;
   }
   await runtime.close();

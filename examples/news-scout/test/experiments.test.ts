@@ -2,37 +2,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ExperimentInfo } from '@keel/core';
 import type { CallEvent } from '../src/call-observer.js';
-import { recordApprovedRuns, scoutTestSetUp } from './support/scout-test-set-up.js';
+import { interestSets, recordApprovedRuns, scoutTestSetUp } from './support/scout-test-set-up.js';
 
 // The process's call observer reads its log file from the environment on first use: set it first.
 const { workDir, calls } = scoutTestSetUp('experiments');
 
 const core = await import('@keel/core');
 const scout = await import('../src/index.js');
-
-/** Interests of the 20 recorded runs: each one's brief differs. */
-const interestSets = [
-  'ai agents',
-  'robotics',
-  'climate',
-  'chips',
-  'space',
-  'biotech',
-  'energy',
-  'security',
-  'open source',
-  'quantum computing',
-  'ai agents, robotics',
-  'climate, energy',
-  'chips, security',
-  'space, robotics',
-  'biotech, ai agents',
-  'open source, security',
-  'quantum computing, chips',
-  'energy, space',
-  'robotics, climate',
-  'ai agents, open source',
-];
 
 function startedSince(before: number, kind: CallEvent['kind']): CallEvent[] {
   return calls()

@@ -8,6 +8,30 @@ import type { CallEvent } from '../../src/call-observer.js';
 /** Settings the scout reads from the environment that must not leak in from the shell running the tests. */
 const scoutSettings = ['NEWS_SCOUT_MODEL', 'NEWS_SCOUT_HOLD', 'NEWS_SCOUT_PACE_MS', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'KEEL_STORE'];
 
+/** Interests of up to 20 recorded runs: each one's brief differs. */
+export const interestSets = [
+  'ai agents',
+  'robotics',
+  'climate',
+  'chips',
+  'space',
+  'biotech',
+  'energy',
+  'security',
+  'open source',
+  'quantum computing',
+  'ai agents, robotics',
+  'climate, energy',
+  'chips, security',
+  'space, robotics',
+  'biotech, ai agents',
+  'open source, security',
+  'quantum computing, chips',
+  'energy, space',
+  'robotics, climate',
+  'ai agents, open source',
+];
+
 /** A test file's folder and call log, set up by {@link scoutTestSetUp}. */
 export interface ScoutTestSetUp {
   /** A fresh temporary folder for the file's store and logs. */
