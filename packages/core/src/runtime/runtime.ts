@@ -1,6 +1,5 @@
 import type { CheckpointRecord, ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { ExecutionCancelledError } from '../errors/execution-cancelled-error.js';
 import { ExecutionLeasedError } from '../errors/execution-leased-error.js';
 import { ExecutionNotFoundError } from '../errors/execution-not-found-error.js';
 import { ExecutionStateError } from '../errors/execution-state-error.js';
@@ -11,18 +10,18 @@ import { KeelError } from '../errors/keel-error.js';
 import { newExecutionId } from '../ids.js';
 import { loadPayload, storePayload } from '../serialization/payloads.js';
 import { storeFromUrl } from '../store/store-from-url.js';
-import { toErrorRecord } from './error-records.js';
 import { isLeaseAbandoned, leaseFor, newOwnerId } from './lease.js';
 import { Session } from './session.js';
 import type { ActiveChange } from './recorded-answers.js';
 import { createReplayExecution } from './replay-execution.js';
-import { summarizeChange } from './replay-change.js';
+import { cancelExecution } from './cancel-execution.js';
 import { executionReads, getExecution } from './execution-reads.js';
 import { inputWait } from './wait-input.js';
 import { ExperimentNotFoundError } from '../errors/experiment-not-found-error.js';
 import { experimentBody, experimentFlowName } from '../experiments/experiment-flow.js';
 import { getExperiment, listExperiments, type Experiment, type Experiments } from '../experiments/experiments-api.js';
-import type { ExperimentDefinition, ExperimentInput, ExperimentRunOptions } from '../experiments/experiment-types.js';
+import type { ExperimentDefinition, ExperimentRunOptions } from '../experiments/experiment-types.js';
+import { experimentInput, experimentRunOptions } from '../experiments/experiment-run-input.js';
 import { zodIssues } from './wait-schema.js';
 import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
 import { deploymentsApi, type Deployments } from './deployments.js';
@@ -133,18 +132,8 @@ export class KeelRuntime implements Runtime {
       cancel: (id: string) => this.#cancel(id),
     };
     this.flow(flowName, experimentBody(host, definition));
-    const input = (options: ExperimentRunOptions): ExperimentInput => ({
-      experiment: name,
-      ...(definition.description !== undefined ? { description: definition.description } : {}),
-      cohort: { ...definition.cohort, ...options.cohort },
-      concurrency: Math.max(1, Math.trunc(definition.concurrency ?? 4)),
-      change: summarizeChange(definition.change),
-      evaluators: Object.keys(definition.evaluators ?? {}),
-    });
-    const runOptions = (options: ExperimentRunOptions): RunOptions => ({
-      metadata: { experiment: name },
-      ...(options.executionId !== undefined ? { executionId: options.executionId } : {}),
-    });
+    const input = (options: ExperimentRunOptions) => experimentInput(name, definition, options);
+    const runOptions = (options: ExperimentRunOptions) => experimentRunOptions(name, options);
     const experiment: Experiment = {
       name,
       run: async (options = {}) => {
@@ -384,29 +373,7 @@ export class KeelRuntime implements Runtime {
   }
 
   async #cancel(executionId: string): Promise<{ status: ExecutionRecord['status'] | 'cancelling' }> {
-    const store = await this.store();
-    for (;;) {
-      const execution = await this.#get(store, executionId);
-      const live = this.#live.get(executionId);
-      if (live) {
-        live.cancel();
-        return { status: 'cancelling' };
-      }
-      if (execution.status === 'completed' || execution.status === 'cancelled') {
-        throw new ExecutionStateError({ executionId, status: execution.status, operation: 'cancel' });
-      }
-      const heldElsewhere = execution.status === 'running' && execution.lease !== null && !isLeaseAbandoned(execution.lease);
-      const patch = heldElsewhere
-        ? { cancelRequested: true }
-        : {
-            status: 'cancelled' as const,
-            lease: null,
-            endedAt: Date.now(),
-            error: await toErrorRecord(store, new ExecutionCancelledError({ executionId })),
-          };
-      const result = await store.updateExecution(executionId, patch, { version: execution.version });
-      if (result.ok) return { status: heldElsewhere ? 'cancelling' : 'cancelled' };
-    }
+    return cancelExecution(await this.store(), executionId, (id) => this.#live.get(id));
   }
 
   async #recover(options: RecoverOptions): Promise<RecoveryReport[]> {
