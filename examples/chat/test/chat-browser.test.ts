@@ -1,18 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, startChild, startFakeLLM, type FakeLLM, type FakeRequest, type FakeTurn, type RunningChild } from '@keel/testkit';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { useChromium } from '@keel/testkit/browser';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-const chromiumPath = '/usr/bin/chromium';
 const serverScript = fileURLToPath(new URL('../dist/server/main.js', import.meta.url));
-// The committed screenshots change only when asked (KEEL_UPDATE_SCREENSHOTS=1); otherwise a run writes
-// them to a temp folder, so a test run never dirties the working tree.
-const updateScreenshots = process.env.KEEL_UPDATE_SCREENSHOTS === '1';
-const screenshots = updateScreenshots ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'keel-chat-screenshots-'));
+const chromium = useChromium({
+  tests: 'The chat browser tests',
+  screenshots: new URL('./screenshots/', import.meta.url),
+  temporaryPrefix: 'keel-chat-screenshots-',
+});
+const screenshots = chromium.screenshots;
 const prompt = 'Find the news that matters for these interests:\n- ai agents\n\nToday is 2026-11-24. Read at most 1 articles.';
 const articleUrl = 'https://news.example/agents';
 const paperUrl = 'https://papers.example/agents';
@@ -21,7 +23,6 @@ const finalText = 'Brief: insurers now ask for agent audit trails.';
 /** Polls until the value matches (servers start, resume and stream at their own pace; no fixed sleeps). */
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
 
-let browser: Browser;
 let fake: FakeLLM | undefined;
 const folders: string[] = [];
 
@@ -91,7 +92,7 @@ async function setUp(script: Parameters<typeof startFakeLLM>[0]['script']) {
   const store = join(folder, '.keel');
   const port = await freePort();
   const server = await startServer(store, port);
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const page = await chromium.browser.newPage({ viewport: { width: 1000, height: 900 } });
   return { store, port, server, page, url: `http://127.0.0.1:${port}/?chat=` };
 }
 
@@ -109,41 +110,19 @@ async function answerOnScreen(page: Page) {
   return { text, count };
 }
 
-beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `The chat browser tests drive Debian's Chromium at ${chromiumPath}, which is missing. Install it with ` +
-        '`apt-get update && apt-get install -y chromium`. These tests fail rather than skip, so a missing browser is never mistaken for a pass.',
-    );
-  }
+beforeAll(() => {
   if (!existsSync(serverScript)) throw new Error(`The chat example is not built (${serverScript} is missing): run \`pnpm build\` first.`);
-  mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 });
 
 afterEach(async () => {
-  for (const context of browser.contexts()) await context.close();
+  for (const context of chromium.browser.contexts()) await context.close();
   await killAllChildren();
   await fake?.stop();
   fake = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
+afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-  if (!updateScreenshots) rmSync(screenshots, { recursive: true, force: true });
 });
 
 describe('the chat example in a browser', () => {

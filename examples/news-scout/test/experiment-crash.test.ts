@@ -1,32 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test, vi } from 'vitest';
 import { killAllChildren, startChild } from '@keel/testkit';
 import type { CallEvent } from '../src/call-observer.js';
+import { interestSets, recordApprovedRuns, scoutTestSetUp } from './support/scout-test-set-up.js';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const keelBin = path.join(projectDir, 'node_modules', '@keel', 'cli', 'dist', 'bin.js');
-const workDir = mkdtempSync(path.join(os.tmpdir(), 'keel-news-scout-experiment-crash-'));
+const { workDir, callLog, calls } = scoutTestSetUp('experiment-crash');
 const store = path.join(workDir, 'store');
-const callLog = path.join(workDir, 'calls.jsonl');
-process.env['NEWS_SCOUT_CALL_LOG'] = callLog;
-for (const name of ['NEWS_SCOUT_MODEL', 'NEWS_SCOUT_HOLD', 'NEWS_SCOUT_PACE_MS', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'KEEL_STORE']) delete process.env[name];
 
 const core = await import('@keel/core');
 const scout = await import('../src/index.js');
 
 afterEach(() => killAllChildren());
-
-function calls(): CallEvent[] {
-  if (!existsSync(callLog)) return [];
-  return readFileSync(callLog, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as CallEvent);
-}
 
 /** Calls of the terse model that a process started: what the "provider" was asked, and paid for. */
 function terseCalls(pid: number | undefined): CallEvent[] {
@@ -39,10 +26,7 @@ test('an experiment killed with SIGKILL resumes with the members not done, and n
   core.configure({ store: core.lowdbStore(store) });
   const runtime = core.defaultRuntime();
   let modelCalls = 0;
-  for (const interests of ['ai agents', 'robotics', 'climate', 'chips', 'space', 'biotech', 'energy', 'security']) {
-    const { executionId } = await scout.newsScout.run({ interests, model: 'offline' });
-    await runtime.executions.input(executionId, scout.approvalWaitName, { approve: true });
-    await runtime.executions.resume(executionId);
+  for (const { executionId } of await recordApprovedRuns(runtime, scout, interestSets.slice(0, members))) {
     modelCalls += (await runtime.executions.checkpoints(executionId, { payloads: false })).filter((record) => record.kind === 'model').length;
   }
   await runtime.close();

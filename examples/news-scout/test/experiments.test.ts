@@ -1,52 +1,14 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ExperimentInfo } from '@keel/core';
 import type { CallEvent } from '../src/call-observer.js';
+import { interestSets, recordApprovedRuns, scoutTestSetUp } from './support/scout-test-set-up.js';
 
 // The process's call observer reads its log file from the environment on first use: set it first.
-const workDir = mkdtempSync(path.join(os.tmpdir(), 'keel-news-scout-experiments-'));
-const callLog = path.join(workDir, 'calls.jsonl');
-process.env['NEWS_SCOUT_CALL_LOG'] = callLog;
-for (const name of ['NEWS_SCOUT_MODEL', 'NEWS_SCOUT_HOLD', 'NEWS_SCOUT_PACE_MS', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY']) delete process.env[name];
+const { workDir, calls } = scoutTestSetUp('experiments');
 
 const core = await import('@keel/core');
 const scout = await import('../src/index.js');
-
-/** Interests of the 20 recorded runs: each one's brief differs. */
-const interestSets = [
-  'ai agents',
-  'robotics',
-  'climate',
-  'chips',
-  'space',
-  'biotech',
-  'energy',
-  'security',
-  'open source',
-  'quantum computing',
-  'ai agents, robotics',
-  'climate, energy',
-  'chips, security',
-  'space, robotics',
-  'biotech, ai agents',
-  'open source, security',
-  'quantum computing, chips',
-  'energy, space',
-  'robotics, climate',
-  'ai agents, open source',
-];
-
-/** Calls that really ran, as the observer logged them. */
-function calls(): CallEvent[] {
-  if (!existsSync(callLog)) return [];
-  return readFileSync(callLog, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as CallEvent);
-}
 
 function startedSince(before: number, kind: CallEvent['kind']): CallEvent[] {
   return calls()
@@ -62,10 +24,8 @@ beforeAll(async () => {
   core.configure({ store: core.lowdbStore(path.join(workDir, 'store')) });
   const runtime = core.defaultRuntime();
   recorded = [];
-  for (const interests of interestSets) {
-    const { executionId } = await scout.newsScout.run({ interests, model: 'offline' });
-    await runtime.executions.input(executionId, scout.approvalWaitName, { approve: true });
-    expect((await runtime.executions.resume(executionId)).status).toBe('completed');
+  for (const { executionId, resumed } of await recordApprovedRuns(runtime, scout, interestSets)) {
+    expect(resumed.status).toBe('completed');
     recorded.push(executionId);
   }
   const before = calls().length;

@@ -1,28 +1,36 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRuntime, DivergenceError, lowdbStore, type Runtime } from '@keel/core';
 import { startFakeLLM, type FakeLLM } from '@keel/testkit';
-import { afterEach, describe, expect, test } from 'vitest';
+import { testRecordedExecution } from '@keel/testkit/conformance';
+import { afterEach, expect, test } from 'vitest';
 import { defineFlow, script } from './fixtures/fingerprint-v1/flow.mjs';
 
 // Each store fixture was recorded once (its record.mjs) with the request fingerprints of an earlier
 // release, and committed. An execution recorded then must still resume and replay today.
-const fixtures = [
-  {
-    // Before the versioned `fp2:` scheme: not compared with today's fingerprints at all.
-    name: 'fingerprint-v1',
-    executionId: 'ex_fingerprintv1openai',
-    check: (fingerprints: string[]) => expect(fingerprints.filter((fingerprint) => fingerprint.startsWith('fp2:'))).toEqual([]),
-  },
-  {
-    // `fp2:` without the model's name: recognized through the adapter's former fingerprint.
-    name: 'fingerprint-fp2',
-    executionId: 'ex_fingerprintfp2openai',
-    check: (fingerprints: string[]) => expect(fingerprints.every((fingerprint) => fingerprint.startsWith('fp2:'))).toBe(true),
-  },
-];
+const fingerprintFixture = {
+  openRuntime: (folder: string) => createRuntime({ store: lowdbStore(folder) }),
+  defineFlow: (runtime: Runtime, fake: FakeLLM) => defineFlow(runtime, fake.url),
+  wait: { name: 'publish', input: { publish: true } },
+  output: { text: 'Durable agents are news.', publish: true },
+};
+
+// Before the versioned `fp2:` scheme: not compared with today's fingerprints at all.
+testRecordedExecution({
+  ...fingerprintFixture,
+  scheme: 'v1',
+  store: new URL('./fixtures/fingerprint-v1/store', import.meta.url),
+  executionId: 'ex_fingerprintv1openai',
+});
+
+// `fp2:` without the model's name: recognized through the adapter's former fingerprint.
+testRecordedExecution({
+  ...fingerprintFixture,
+  scheme: 'fp2',
+  store: new URL('./fixtures/fingerprint-fp2/store', import.meta.url),
+  executionId: 'ex_fingerprintfp2openai',
+});
 
 let fake: FakeLLM | undefined;
 let runtime: Runtime | undefined;
@@ -33,35 +41,6 @@ afterEach(async () => {
   await fake?.stop();
   if (folder) rmSync(folder, { recursive: true, force: true });
   runtime = fake = folder = undefined;
-});
-
-async function openFixture(name: string) {
-  folder = mkdtempSync(join(tmpdir(), `keel-${name}-`));
-  cpSync(fileURLToPath(new URL(`./fixtures/${name}/store`, import.meta.url)), folder, { recursive: true });
-  fake = await startFakeLLM({ script: [] });
-  runtime = createRuntime({ store: lowdbStore(folder) });
-  return { runtime, fake };
-}
-
-describe.each(fixtures)('an execution recorded with the $name fingerprints', ({ name, executionId, check }) => {
-  test('resumes and replays without a divergence or a model request', async () => {
-    const { runtime, fake } = await openFixture(name);
-    const flow = defineFlow(runtime, fake.url);
-
-    const recorded = await runtime.executions.checkpoints(executionId, { payloads: false });
-    const fingerprints = recorded.flatMap((record) => (record.fingerprint ? [record.fingerprint] : []));
-    expect(recorded.filter((record) => record.kind === 'model').length).toBeGreaterThan(0);
-    expect(fingerprints.length).toBeGreaterThan(0);
-    check(fingerprints);
-
-    await runtime.executions.input(executionId, 'publish', { publish: true });
-    const resumed = await flow.resume(executionId);
-    expect(resumed).toMatchObject({ status: 'completed', output: { text: 'Durable agents are news.', publish: true } });
-
-    const replayed = await flow.replay(executionId, { hermetic: true });
-    expect(replayed).toMatchObject({ status: 'completed', output: resumed.output });
-    expect(fake.requests).toHaveLength(0);
-  });
 });
 
 test("a model request's fingerprint covers the model's name: a replay with another model meets a divergence", async () => {

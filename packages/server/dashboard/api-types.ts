@@ -1,6 +1,35 @@
-/** The shapes the dashboard reads from the API (see /api/openapi.json). */
+/**
+ * The shapes the dashboard reads from the API (see /api/openapi.json). Those `@keel/core` defines (the
+ * API sends them as they are) are its types, imported as types only: the browser never loads core. The
+ * others mirror the server's views (src/api/*-view.ts), narrowed to what the dashboard reads.
+ */
+import type {
+  Budget,
+  ExecutionStatus,
+  ExperimentAggregate,
+  ExperimentInfo,
+  ExperimentSummary,
+  MemberResult,
+  ReplayChangeSummary,
+  ResolvedToolAnswer,
+  SideStats,
+  Spend,
+  VersionSummary,
+} from '@keel/core';
 
-export type ExecutionStatus = 'queued' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+export type { ExecutionStatus, ExperimentSummary, Spend, VersionSummary };
+/** The change an experiment replays with. */
+export type ExperimentChange = ReplayChangeSummary;
+/** How a tool's calls are answered in a replay. */
+export type ToolAnswer = ResolvedToolAnswer;
+/** Totals over an experiment's members done so far. */
+export type ExperimentTotals = ExperimentAggregate;
+/** The model calls of one side of a member. */
+export type MemberSideStats = SideStats;
+/** One member of an experiment: an original, its replay, and how they compare. */
+export type ExperimentMember = MemberResult;
+/** An experiment with its members. */
+export type ExperimentDetail = ExperimentInfo;
 
 export interface Stats {
   readonly checkpoints: number;
@@ -82,20 +111,12 @@ export interface ExecutionDetail extends ExecutionSummary {
   readonly cost?: Cost;
 }
 
-/** Model calls counted together: tokens, dollars at list price (over the priced ones), calls, calls of unknown price. */
-export interface Spend {
-  readonly tokens: number;
-  readonly usd: number;
-  readonly calls: number;
-  readonly unpricedCalls: number;
-}
-
 /** An execution's model call costs, and its budget. */
 export interface Cost {
   readonly total: Spend;
   readonly spent: Spend;
   readonly reused: Spend;
-  readonly budget?: { readonly tokens?: number; readonly usd?: number };
+  readonly budget?: Budget;
 }
 
 export interface Usage {
@@ -168,89 +189,4 @@ export interface JsonSchema {
   readonly anyOf?: readonly JsonSchema[];
   readonly oneOf?: readonly JsonSchema[];
   readonly [keyword: string]: unknown;
-}
-
-/** One flow version, as `GET /api/versions` lists it. */
-export interface VersionSummary {
-  readonly flow: string;
-  readonly version: string;
-  readonly deployedAt?: number;
-  readonly tags: readonly string[];
-  readonly executions: Readonly<Record<ExecutionStatus, number>>;
-  readonly retirable: boolean;
-  readonly served: boolean;
-}
-
-/** The change an experiment replays with, as the API shows it. */
-export interface ExperimentChange {
-  readonly models?: Readonly<Record<string, string>>;
-  readonly instructions?: string;
-  readonly tools?: readonly string[];
-  readonly toolAnswers: { readonly default: ToolAnswer; readonly tools?: Readonly<Record<string, ToolAnswer>> };
-}
-
-export interface ToolAnswer {
-  readonly mode: 'recorded' | 'live';
-  readonly onMiss: 'fail' | 'live';
-}
-
-export interface ExperimentTotals {
-  readonly members: number;
-  readonly done: number;
-  readonly completed: number;
-  readonly failed: number;
-  readonly changedOutputs: number;
-  readonly equalOutputs: number;
-  readonly tools: { readonly recorded: number; readonly live: number; readonly missed: number; readonly replaced: number; readonly reused: number };
-  readonly tokens: { readonly original: number; readonly replay: number; readonly delta: number };
-  readonly modelCalls: { readonly original: number; readonly replay: number };
-  readonly cost?: { readonly original: number; readonly replay: number; readonly delta: number };
-  readonly evaluations: Readonly<Record<string, { readonly mean: number; readonly count: number }>>;
-}
-
-export interface ExperimentSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly description?: string;
-  readonly status: string;
-  readonly createdAt: number;
-  readonly endedAt?: number;
-  readonly cohort: { readonly flow: string };
-  readonly change: ExperimentChange;
-  readonly concurrency: number;
-  readonly aggregate: ExperimentTotals;
-}
-
-export interface MemberSideStats {
-  readonly executionId: string;
-  readonly status: string;
-  readonly modelCalls: number;
-  readonly totalTokens: number;
-  readonly models: readonly string[];
-  readonly cost?: number;
-}
-
-export interface ExperimentMember {
-  readonly original: string;
-  readonly replay?: string;
-  readonly error?: { readonly name: string; readonly message: string };
-  readonly comparison?: {
-    readonly output: { readonly equal: boolean; readonly diff?: string };
-    readonly artifacts: readonly { readonly name: string; readonly equal: boolean; readonly diff?: string }[];
-    readonly firstDifference?: { readonly checkpointId: string; readonly reason: string };
-    readonly original: MemberSideStats;
-    readonly replay: MemberSideStats;
-    readonly tools: {
-      readonly recorded: number;
-      readonly live: number;
-      readonly missed: number;
-      readonly misses: readonly { readonly checkpointId: string; readonly tool: string; readonly failed: boolean }[];
-    };
-  };
-  readonly evaluations: Readonly<Record<string, { readonly score: number; readonly note?: string } | { readonly error: string }>>;
-}
-
-export interface ExperimentDetail extends ExperimentSummary {
-  readonly cohortIds: readonly string[];
-  readonly members: readonly ExperimentMember[];
 }

@@ -1,26 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { createRuntime, lowdbStore, type Runtime } from '@keel/core';
 import { startServer, type KeelServer } from '@keel/server';
+import { useChromium } from '@keel/testkit/browser';
 import { registerDemoExperiment, registerDemoFlows } from './fixtures/demo-flows.js';
-
-const chromiumPath = '/usr/bin/chromium';
 
 /** What the functions run in the page see there (this file is type-checked without the DOM library). */
 interface InPage {
   readonly document: { querySelectorAll(selector: string): { readonly length: number } };
   readonly __keelInjected?: unknown;
 }
-// The committed screenshots change only when asked (KEEL_UPDATE_SCREENSHOTS=1); otherwise a run writes
-// them to a temporary folder, so running the tests leaves the working tree as it was.
-const updateScreenshots = process.env.KEEL_UPDATE_SCREENSHOTS === '1';
-const screenshots = updateScreenshots ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'keel-screenshots-'));
-
-let browser: Browser;
+const chromium = useChromium({ tests: 'The dashboard tests', screenshots: new URL('./screenshots/', import.meta.url) });
+const screenshots = chromium.screenshots;
 const cleanups: (() => Promise<void>)[] = [];
 
 /** A store with three executions (completed, failed, waiting), a server on it, and a worker: each test its own. */
@@ -68,7 +62,7 @@ function startWorker(target: Runtime): () => Promise<void> {
 
 /** A page that fails the test on any script error or console error (a policy violation shows up there). */
 async function open(path: string, base: string): Promise<Page & { problems: string[] }> {
-  const page = (await browser.newPage({ viewport: { width: 1360, height: 900 } })) as Page & { problems: string[] };
+  const page = (await chromium.browser.newPage({ viewport: { width: 1360, height: 900 } })) as Page & { problems: string[] };
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -78,36 +72,8 @@ async function open(path: string, base: string): Promise<Page & { problems: stri
   return page;
 }
 
-beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `The dashboard tests drive Debian's Chromium at ${chromiumPath}, which is missing. Install it with ` +
-        '`apt-get update && apt-get install -y chromium`. These tests fail rather than skip, so a missing browser is never mistaken for a pass.',
-    );
-  }
-  mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  if (!updateScreenshots) rmSync(screenshots, { recursive: true, force: true });
 });
 
 describe('dashboard', () => {
@@ -267,7 +233,7 @@ describe('dashboard', () => {
       expect(new URL(page.url()).search).toBe('');
       expect(page.problems).toEqual([]);
       await page.close();
-      const stranger = await browser.newPage();
+      const stranger = await chromium.browser.newPage();
       const answer = await stranger.goto(`${guarded.url}/`);
       expect(answer?.status()).toBe(401);
       expect(await stranger.locator('h1').innerText()).toBe('Sign in to Keel');

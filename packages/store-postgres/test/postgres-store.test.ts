@@ -18,7 +18,7 @@ import {
   type WorkListener,
   type WorkNotification,
 } from '@keel/store-postgres';
-import { jsonLine, startChild } from '@keel/testkit';
+import { crashAfterCalls, effectRuns, jsonLine, startChild } from '@keel/testkit';
 
 const serverUrl = process.env.KEEL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -491,19 +491,16 @@ describe('a flow on PostgreSQL killed with SIGKILL', () => {
     folders.push(folder);
     const effects = join(folder, 'effects.log');
     const fixture = new URL('./fixtures/five-checkpoints.mjs', import.meta.url).pathname;
-    const first = startChild(fixture, [url, effects, 'run']);
-    await first.waitForLine(/^done 2$/);
-    first.process.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
-
-    const second = startChild(fixture, [url, effects, 'recover']);
-    const { code, stdout, stderr } = await second.exited;
+    const { killed, resumed } = await crashAfterCalls({
+      start: () => startChild(fixture, [url, effects, 'run']),
+      killAt: { lines: /^done 2$/ },
+      resume: () => startChild(fixture, [url, effects, 'recover']),
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const { code, stdout, stderr } = resumed;
     expect(code, stderr).toBe(0);
     expect(jsonLine(stdout, 'result')).toEqual({ recovered: 1, status: 'completed', output: 1 + 4 + 9 + 16 + 25 });
-    const count = (step: number) =>
-      readFileSync(effects, 'utf8')
-        .split('\n')
-        .filter((line) => line === `step_${step}`).length;
+    const count = (step: number) => effectRuns(readFileSync(effects, 'utf8'), step);
     // Checkpoints 1 and 2 were stored: not run again. 3 may have started before the kill: run again.
     expect([count(1), count(2), count(4), count(5)]).toEqual([1, 1, 1, 1]);
     expect(count(3)).toBeGreaterThanOrEqual(1);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KeelError, type Store } from '@keel/core';
 import { runStoreConformance } from '@keel/core/testing';
 import { sqliteSchemaVersion, sqliteStore, StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/store-sqlite';
-import { jsonLine, startChild } from '@keel/testkit';
+import { crashAfterCalls, effectRuns, jsonLine, startChild } from '@keel/testkit';
 import { openSqliteDatabase } from '../dist/sqlite-driver.js';
 
 /** Opens the file with the driver the store uses on this Node (better-sqlite3 12 aborts at exit on Node 24). */
@@ -192,19 +192,16 @@ describe('a flow on SQLite killed with SIGKILL', () => {
   it('resumes in a new process and re-runs only the checkpoint that was in flight', async () => {
     const file = newFile();
     const effects = join(file, '..', 'effects.log');
-    const first = startChild(fixture('five-checkpoints.mjs'), [file, effects, 'run']);
-    await first.waitForLine(/^done 2$/);
-    first.process.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
-
-    const second = startChild(fixture('five-checkpoints.mjs'), [file, effects, 'recover']);
-    const { code, stdout, stderr } = await second.exited;
+    const { killed, resumed } = await crashAfterCalls({
+      start: () => startChild(fixture('five-checkpoints.mjs'), [file, effects, 'run']),
+      killAt: { lines: /^done 2$/ },
+      resume: () => startChild(fixture('five-checkpoints.mjs'), [file, effects, 'recover']),
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const { code, stdout, stderr } = resumed;
     expect(code, stderr).toBe(0);
     expect(jsonLine(stdout, 'result')).toEqual({ recovered: 1, status: 'completed', output: 1 + 4 + 9 + 16 + 25 });
-    const count = (step: number) =>
-      readFileSync(effects, 'utf8')
-        .split('\n')
-        .filter((line) => line === `step_${step}`).length;
+    const count = (step: number) => effectRuns(readFileSync(effects, 'utf8'), step);
     // Checkpoints 1 and 2 were stored: not run again. 3 may have started before the kill: run again.
     expect([count(1), count(2), count(4), count(5)]).toEqual([1, 1, 1, 1]);
     expect(count(3)).toBeGreaterThanOrEqual(1);

@@ -13,6 +13,9 @@ export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
 export { crashAfterCalls } from './crash-after-calls.js';
 export type { CrashAfterCallsOptions, CrashAfterCallsResult, KillPoint } from './crash-after-calls.js';
 export { toolResultsOf } from './tool-results.js';
+export { effectRuns, runCheckpointSteps } from './run-checkpoint-steps.js';
+export { readJsonLines } from './read-json-lines.js';
+export type { CheckpointStepsOptions, CheckpointStepsRuntime } from './run-checkpoint-steps.js';
 export { prometheusSamples, sampleValue, type PrometheusSample } from './prometheus-samples.js';
 export { serveConformanceAgent } from './serve-conformance-agent.js';
 export type {

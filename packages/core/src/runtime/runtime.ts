@@ -1,8 +1,5 @@
 import type { CheckpointRecord, ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { ArtifactNotFoundError } from '../errors/artifact-not-found-error.js';
-import { CheckpointNotFoundError } from '../errors/checkpoint-not-found-error.js';
-import { ExecutionCancelledError } from '../errors/execution-cancelled-error.js';
 import { ExecutionLeasedError } from '../errors/execution-leased-error.js';
 import { ExecutionNotFoundError } from '../errors/execution-not-found-error.js';
 import { ExecutionStateError } from '../errors/execution-state-error.js';
@@ -10,31 +7,29 @@ import { ExecutionVersionMismatchError } from '../errors/execution-version-misma
 import { FlowInputInvalidError } from '../errors/flow-input-invalid-error.js';
 import { FlowNotFoundError } from '../errors/flow-not-found-error.js';
 import { KeelError } from '../errors/keel-error.js';
-import { WaitInputInvalidError } from '../errors/wait-input-invalid-error.js';
-import { WaitNotFoundError } from '../errors/wait-not-found-error.js';
 import { newExecutionId } from '../ids.js';
 import { loadPayload, storePayload } from '../serialization/payloads.js';
-import { PayloadReader } from '../serialization/payload-reader.js';
 import { storeFromUrl } from '../store/store-from-url.js';
-import { fromErrorRecord, toErrorRecord } from './error-records.js';
 import { isLeaseAbandoned, leaseFor, newOwnerId } from './lease.js';
-import { toPendingWait } from './pending-wait.js';
 import { claimFilterFor } from './claim-filter.js';
 import { Session } from './session.js';
-import { RecordedAnswers, type ActiveChange } from './recorded-answers.js';
-import { firstChangedCall } from './first-changed-call.js';
-import { summarizeChange } from './replay-change.js';
+import type { ActiveChange } from './recorded-answers.js';
+import { createReplayExecution } from './replay-execution.js';
+import { cancelExecution } from './cancel-execution.js';
+import { executionReads, getExecution } from './execution-reads.js';
+import { inputWait } from './wait-input.js';
 import { ExperimentNotFoundError } from '../errors/experiment-not-found-error.js';
 import { experimentBody, experimentFlowName } from '../experiments/experiment-flow.js';
 import { getExperiment, listExperiments, type Experiment, type Experiments } from '../experiments/experiments-api.js';
-import type { ExperimentDefinition, ExperimentInput, ExperimentRunOptions } from '../experiments/experiment-types.js';
-import { validateStoredSchema, zodIssues } from './wait-schema.js';
+import type { ExperimentDefinition, ExperimentRunOptions } from '../experiments/experiment-types.js';
+import { experimentInput, experimentRunOptions } from '../experiments/experiment-run-input.js';
+import { zodIssues } from './wait-schema.js';
 import { compatibleVersionsFromEnvironment, derivedCodeVersion, servesExecution, type VersionPolicy } from './code-version.js';
 import { deploymentsApi, type Deployments } from './deployments.js';
 import { startedRun } from './run-handle.js';
-import { executionMetadata, reusedFromKey } from './execution-budget.js';
+import { executionMetadata } from './execution-budget.js';
 import { runtimeMetrics } from '../telemetry/runtime-metrics.js';
-import type { Executions, Flow, RecoverOptions, RecoveryReport, RunHandle, Runtime, WaitInfo } from './runtime-api.js';
+import type { Executions, Flow, RecoverOptions, RecoveryReport, RunHandle, Runtime } from './runtime-api.js';
 import type { CapturePolicy, FlowFunction, FlowOptions, ReplayOptions, RunOptions, RunResult, RuntimeOptions } from './types.js';
 
 export type { CheckpointInfo, ExecutionInfo, Executions, Flow, RecoverOptions, RecoveryReport, RunHandle, Runtime, WaitInfo } from './runtime-api.js';
@@ -138,18 +133,8 @@ export class KeelRuntime implements Runtime {
       cancel: (id: string) => this.#cancel(id),
     };
     this.flow(flowName, experimentBody(host, definition));
-    const input = (options: ExperimentRunOptions): ExperimentInput => ({
-      experiment: name,
-      ...(definition.description !== undefined ? { description: definition.description } : {}),
-      cohort: { ...definition.cohort, ...options.cohort },
-      concurrency: Math.max(1, Math.trunc(definition.concurrency ?? 4)),
-      change: summarizeChange(definition.change),
-      evaluators: Object.keys(definition.evaluators ?? {}),
-    });
-    const runOptions = (options: ExperimentRunOptions): RunOptions => ({
-      metadata: { experiment: name },
-      ...(options.executionId !== undefined ? { executionId: options.executionId } : {}),
-    });
+    const input = (options: ExperimentRunOptions) => experimentInput(name, definition, options);
+    const runOptions = (options: ExperimentRunOptions) => experimentRunOptions(name, options);
     const experiment: Experiment = {
       name,
       run: async (options = {}) => {
@@ -190,20 +175,8 @@ export class KeelRuntime implements Runtime {
   async run(flowName: string, input: unknown, options: RunOptions = {}, onStart?: (executionId: string) => void): Promise<RunResult> {
     const flow = this.#flow(flowName);
     this.#checkInput(flow, input);
-    const { version } = this.versionOf(flow.name);
     const store = await this.store();
-    const now = Date.now();
-    const execution = await store.createExecution({
-      id: options.executionId ?? newExecutionId(now),
-      flow: flow.name,
-      status: 'running',
-      input: await storePayload(store, input, `the input of flow "${flow.name}"`),
-      lease: leaseFor(this.ownerId, this.leaseTtlMs, now),
-      sessions: 1,
-      createdAt: now,
-      ...(version !== undefined ? { codeVersion: version } : {}),
-      ...executionMetadata(flow, options),
-    });
+    const execution = await this.#createExecution(store, flow, input, options, 'running');
     onStart?.(execution.id);
     return this.#execute(store, flow, execution, [], 'run', false, input);
   }
@@ -216,21 +189,26 @@ export class KeelRuntime implements Runtime {
   async start(flowName: string, input: unknown, options: RunOptions = {}): Promise<{ executionId: string }> {
     const flow = this.#flow(flowName);
     this.#checkInput(flow, input);
-    const { version } = this.versionOf(flow.name);
     const store = await this.store();
+    const execution = await this.#createExecution(store, flow, input, options, 'queued');
+    return { executionId: execution.id };
+  }
+
+  /** A new execution of a flow: `running` and leased to this runtime (`run`), or `queued` for a worker (`start`). */
+  async #createExecution(store: Store, flow: RegisteredFlow, input: unknown, options: RunOptions, status: 'running' | 'queued'): Promise<ExecutionRecord> {
+    const { version } = this.versionOf(flow.name);
     const now = Date.now();
-    const execution = await store.createExecution({
+    return store.createExecution({
       id: options.executionId ?? newExecutionId(now),
       flow: flow.name,
-      status: 'queued',
+      status,
       input: await storePayload(store, input, `the input of flow "${flow.name}"`),
-      lease: null,
-      sessions: 0,
+      lease: status === 'running' ? leaseFor(this.ownerId, this.leaseTtlMs, now) : null,
+      sessions: status === 'running' ? 1 : 0,
       createdAt: now,
       ...(version !== undefined ? { codeVersion: version } : {}),
       ...executionMetadata(flow, options),
     });
-    return { executionId: execution.id };
   }
 
   #checkInput(flow: RegisteredFlow, input: unknown): void {
@@ -368,136 +346,23 @@ export class KeelRuntime implements Runtime {
     }
     const flow = this.#flow(original.flow);
     const { version } = this.versionOf(flow.name);
-    const records = await store.listCheckpoints(originalId);
-    const byId = new Map(records.map((record) => [record.id, record]));
-    const known = records.map((record) => record.id);
-    const overrides = options.overrides ?? {};
-    for (const id of [...(options.from !== undefined ? [options.from] : []), ...Object.keys(overrides)]) {
-      if (!byId.has(id)) throw new CheckpointNotFoundError({ executionId: originalId, checkpointId: id, known });
-    }
-    // A live replay with overrides and no `from` re-runs what follows the earliest overridden
-    // checkpoint: an output is replaced to see what the rest of the run does with it. A hermetic one
-    // runs nothing live, so it keeps every other record (the flow's own code sees the new value).
-    const earliestOverride = options.hermetic
-      ? undefined
-      : Object.keys(overrides)
-          .map((id) => byId.get(id)!)
-          .sort((a, b) => a.seq - b.seq)[0];
-    const changeStart = options.change && firstChangedCall(records, options.change);
-    const from = options.from !== undefined ? byId.get(options.from)! : earliest(earliestOverride, changeStart);
-    const reused = records.filter(
-      (record) =>
-        // Completed calls that opted out of durability are copied too: they run again anyway, and a
-        // hermetic replay must not count them as missing.
-        record.status === 'completed' && !(record.id in overrides) && (from === undefined || (record.seq < from.seq && !from.id.startsWith(`${record.id}/`))),
-    );
-    const now = Date.now();
-    const execution = await store.createExecution({
-      id: options.executionId ?? newExecutionId(now),
-      flow: flow.name,
-      status: 'running',
-      input: original.input,
-      lease: leaseFor(this.ownerId, this.leaseTtlMs, now),
-      sessions: 1,
-      createdAt: now,
-      replayOf: {
-        executionId: originalId,
-        // A change's replay records where the change made it start running live.
-        ...(options.from !== undefined ? { from: options.from } : options.change && from ? { from: from.id } : {}),
-        overridden: Object.keys(overrides),
-        hermetic: options.hermetic ?? false,
-        ...(original.codeVersion !== undefined ? { codeVersion: original.codeVersion } : {}),
-        ...(options.change ? { change: summarizeChange(options.change, experimentOf(options.metadata)) } : {}),
-      },
-      ...(version !== undefined ? { codeVersion: version } : {}),
-      ...executionMetadata(flow, options),
-    });
-    const copied: CheckpointRecord[] = [];
-    // Marked as reused: the original spent what they cost, the replay did not.
-    for (const record of reused) copied.push({ ...record, executionId: execution.id, metadata: { ...record.metadata, [reusedFromKey]: originalId } });
-    for (const [id, value] of Object.entries(overrides)) {
-      const record = byId.get(id)!;
-      const { error: _error, ...rest } = record;
-      copied.push({
-        ...rest,
-        executionId: execution.id,
-        status: 'completed',
-        output: await storePayload(store, value, `the override for checkpoint "${id}"`),
-        endedAt: rest.endedAt ?? now,
-        metadata: { ...record.metadata, overridden: true },
-      });
-    }
-    copied.sort((a, b) => a.seq - b.seq);
-    for (const record of copied) await store.putCheckpoint(record);
-    onStart?.(execution.id);
+    const replay = await createReplayExecution(store, original, options, { flow, version, ownerId: this.ownerId, leaseTtlMs: this.leaseTtlMs });
+    onStart?.(replay.execution.id);
     const input = await loadPayload(store, original.input);
-    const change = options.change && { change: options.change, answers: new RecordedAnswers(records), original: originalId };
-    return this.#execute(store, flow, execution, copied, 'run', options.hermetic ?? false, input, change);
+    return this.#execute(store, flow, replay.execution, replay.records, 'run', options.hermetic ?? false, input, replay.change);
   }
 
-  async #get(store: Store, executionId: string): Promise<ExecutionRecord> {
-    const execution = await store.getExecution(executionId);
-    if (!execution) throw new ExecutionNotFoundError({ executionId, store: store.location });
-    return execution;
+  #get(store: Store, executionId: string): Promise<ExecutionRecord> {
+    return getExecution(store, executionId);
   }
 
   #executionsApi(): Executions {
     return {
-      list: async (filter) => (await this.store()).listExecutions(filter),
-      get: async (executionId) => {
+      ...executionReads(() => this.store()),
+      input: async (executionId, wait, value, options) => {
         const store = await this.store();
-        const execution = await this.#get(store, executionId);
-        const { input, output, error, ...rest } = execution;
-        return {
-          ...rest,
-          input: await loadPayload(store, input),
-          ...(output ? { output: await loadPayload(store, output) } : {}),
-          ...(error ? { error: await fromErrorRecord(store, error) } : {}),
-          waits: await this.#waitInfos(store, executionId),
-        };
+        return inputWait(store, await this.#get(store, executionId), wait, value, options?.resolvedBy);
       },
-      checkpoints: (async (executionId: string, options?: { payloads?: boolean }) => {
-        const store = await this.store();
-        await this.#get(store, executionId);
-        const records = await store.listCheckpoints(executionId);
-        if (options?.payloads === false) return records;
-        // One reader for all: the requests of a conversation share their links and messages, read together.
-        const reader = new PayloadReader(store);
-        await reader.prefetchRequests(records);
-        return Promise.all(
-          records.map(async ({ input, output, ...rest }) => ({
-            ...rest,
-            ...(input ? { input: await reader.load(input) } : {}),
-            ...(output ? { output: await reader.load(output) } : {}),
-          })),
-        );
-      }) as Executions['checkpoints'],
-      waits: async (executionId) => {
-        const store = await this.store();
-        await this.#get(store, executionId);
-        return this.#waitInfos(store, executionId);
-      },
-      artifacts: async (executionId) => {
-        const store = await this.store();
-        await this.#get(store, executionId);
-        return store.listArtifacts(executionId);
-      },
-      artifact: async (executionId, name) => {
-        const store = await this.store();
-        await this.#get(store, executionId);
-        const record = await store.getArtifact(executionId, name);
-        if (!record) {
-          const known = (await store.listArtifacts(executionId)).map((artifact) => artifact.name);
-          throw new ArtifactNotFoundError({ executionId, artifact: name, known });
-        }
-        return { record, value: await loadPayload(store, record.payload) };
-      },
-      logs: async (executionId, options) => {
-        const store = await this.store();
-        await this.#get(store, executionId);
-        return store.listLogs(executionId, options);
-      },
-      input: (executionId, wait, value, options) => this.#input(executionId, wait, value, options?.resolvedBy),
       cancel: (executionId) => this.#cancel(executionId),
       resume: (executionId) => this.#continue(executionId, 'resume'),
       retry: (executionId) => this.#continue(executionId, 'retry'),
@@ -508,70 +373,8 @@ export class KeelRuntime implements Runtime {
     };
   }
 
-  async #waitInfos(store: Store, executionId: string): Promise<WaitInfo[]> {
-    const waits = await store.listWaits(executionId);
-    return Promise.all(waits.map(async ({ input, ...rest }) => ({ ...rest, ...(input ? { input: await loadPayload(store, input) } : {}) })));
-  }
-
-  async #input(executionId: string, waitName: string, value: unknown, resolvedBy: string | undefined) {
-    const store = await this.store();
-    const execution = await this.#get(store, executionId);
-    const pending = await store.listWaits(executionId, { status: 'pending' });
-    const names = pending.map((wait) => wait.id);
-    const byId = pending.find((wait) => wait.id === waitName);
-    const byName = pending.filter((wait) => wait.name === waitName);
-    if (!byId && byName.length > 1) {
-      throw new WaitNotFoundError({ executionId, wait: waitName, pending: names, reason: 'several pending waits have this name; give the id' });
-    }
-    const wait = byId ?? byName[0];
-    if (!wait || execution.status === 'completed' || execution.status === 'cancelled') {
-      const answered = (await store.listWaits(executionId)).some((other) => (other.id === waitName || other.name === waitName) && other.status !== 'pending');
-      throw new WaitNotFoundError({
-        executionId,
-        wait: waitName,
-        pending: names,
-        ...(answered
-          ? { reason: 'it was already answered or timed out' }
-          : execution.status === 'completed' || execution.status === 'cancelled'
-            ? { reason: `the execution is ${execution.status}` }
-            : {}),
-      });
-    }
-    const issues = await validateStoredSchema(wait.schema, value);
-    if (issues.length) throw new WaitInputInvalidError({ executionId, waitId: wait.id, issues });
-    const input = await storePayload(store, value, `the input of wait "${wait.id}"`);
-    const resolved = await store.resolveWait(executionId, wait.id, { input, resolvedAt: Date.now(), ...(resolvedBy ? { resolvedBy } : {}) });
-    if (!resolved.ok) {
-      throw new WaitNotFoundError({ executionId, wait: waitName, pending: names, reason: 'it was answered by someone else a moment ago' });
-    }
-    const stillPending = pending.filter((other) => other.id !== wait.id).map(toPendingWait);
-    return { waitId: wait.id, pending: stillPending };
-  }
-
   async #cancel(executionId: string): Promise<{ status: ExecutionRecord['status'] | 'cancelling' }> {
-    const store = await this.store();
-    for (;;) {
-      const execution = await this.#get(store, executionId);
-      const live = this.#live.get(executionId);
-      if (live) {
-        live.cancel();
-        return { status: 'cancelling' };
-      }
-      if (execution.status === 'completed' || execution.status === 'cancelled') {
-        throw new ExecutionStateError({ executionId, status: execution.status, operation: 'cancel' });
-      }
-      const heldElsewhere = execution.status === 'running' && execution.lease !== null && !isLeaseAbandoned(execution.lease);
-      const patch = heldElsewhere
-        ? { cancelRequested: true }
-        : {
-            status: 'cancelled' as const,
-            lease: null,
-            endedAt: Date.now(),
-            error: await toErrorRecord(store, new ExecutionCancelledError({ executionId })),
-          };
-      const result = await store.updateExecution(executionId, patch, { version: execution.version });
-      if (result.ok) return { status: heldElsewhere ? 'cancelling' : 'cancelled' };
-    }
+    return cancelExecution(await this.store(), executionId, (id) => this.#live.get(id));
   }
 
   async #recover(options: RecoverOptions): Promise<RecoveryReport[]> {
@@ -647,15 +450,6 @@ export class KeelRuntime implements Runtime {
   liveSession(executionId: string): Session | undefined {
     return this.#live.get(executionId);
   }
-}
-
-function earliest(left: CheckpointRecord | undefined, right: CheckpointRecord | undefined): CheckpointRecord | undefined {
-  if (!left || !right) return left ?? right;
-  return left.seq <= right.seq ? left : right;
-}
-
-function experimentOf(metadata: Readonly<Record<string, unknown>> | undefined): string | undefined {
-  return typeof metadata?.experiment === 'string' ? metadata.experiment : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
