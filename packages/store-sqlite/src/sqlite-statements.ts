@@ -145,16 +145,7 @@ export class SqliteStatements {
         }
         for (const blob of blobs) putBlob.run(blob.hash, Buffer.byteLength(blob.content), blob.content);
         for (const record of checkpoints) {
-          putCheckpoint.run({
-            executionId: record.executionId,
-            id: record.id,
-            seq: record.seq,
-            parentId: record.parentId,
-            name: record.name,
-            kind: record.kind,
-            status: record.status,
-            record: JSON.stringify(record),
-          });
+          putCheckpoint.run(checkpointColumns(record));
         }
         return cancelRequested ? 'cancel-requested' : 'written';
       },
@@ -188,4 +179,18 @@ export class SqliteStatements {
     }
     return statement;
   }
+}
+
+/** The named parameters of the checkpoint insert statements: the columns queries filter by, and the record. */
+export function checkpointColumns(record: CheckpointRecord): { readonly executionId: string } & Record<string, unknown> {
+  return {
+    executionId: record.executionId,
+    id: record.id,
+    seq: record.seq,
+    parentId: record.parentId,
+    name: record.name,
+    kind: record.kind,
+    status: record.status,
+    record: JSON.stringify(record),
+  };
 }

@@ -29,7 +29,7 @@ import type {
 } from '@keel/core/store';
 import { migrateSqliteSchema } from './sqlite-schema.js';
 import { openSqliteDatabase, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
-import { SqliteStatements } from './sqlite-statements.js';
+import { SqliteStatements, checkpointColumns } from './sqlite-statements.js';
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -214,16 +214,7 @@ class SqliteStore implements Store {
   // ── checkpoints ───────────────────────────────────────────────────────────────────────────
 
   async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
-    const columns = {
-      executionId: record.executionId,
-      id: record.id,
-      seq: record.seq,
-      parentId: record.parentId,
-      name: record.name,
-      kind: record.kind,
-      status: record.status,
-      record: JSON.stringify(record),
-    };
+    const columns = checkpointColumns(record);
     const statements = this.#open();
     if (fence === undefined) statements.putCheckpoint.run(columns);
     else this.#fenced(statements.putCheckpointFenced, columns, fence, `checkpoint "${record.id}"`);
