@@ -133,19 +133,9 @@ export class PayloadReader {
   }
 }
 
-/** A store of contract v4 or later reads many blobs in one step. */
-interface BatchReads {
-  getBlobs(hashes: readonly string[]): Promise<Map<string, string>>;
-}
-
-/** Reads blobs in one step where the store can (`getBlobs`), else one by one, all at once. */
+/** Reads blobs in one step (`getBlobs`); a single one with `getBlob`. */
 async function readBlobs(store: Store, hashes: readonly string[]): Promise<Map<string, string>> {
-  const batch = (store as Partial<BatchReads>).getBlobs;
-  if (typeof batch === 'function' && hashes.length > 1) return batch.call(store, hashes);
-  const texts = await Promise.all(hashes.map((hash) => store.getBlob(hash)));
-  const found = new Map<string, string>();
-  texts.forEach((text, index) => {
-    if (text !== null) found.set(hashes[index]!, text);
-  });
-  return found;
+  if (hashes.length !== 1) return store.getBlobs(hashes);
+  const text = await store.getBlob(hashes[0]!);
+  return text === null ? new Map() : new Map([[hashes[0]!, text]]);
 }
