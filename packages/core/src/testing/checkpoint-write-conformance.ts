@@ -2,9 +2,10 @@ import { expect } from 'vitest';
 import type { BlobWrite, CheckpointRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { contentHash } from '../serialization/content-hash.js';
+import { conformanceBaseTime, newCheckpoint } from './conformance-records.js';
 import type { DeclareConformanceTest } from './deployment-conformance.js';
 
-const baseTime = 1_750_000_000_000;
+const baseTime = conformanceBaseTime;
 
 /**
  * The conformance tests of `writeCheckpoints` and `getBlobs`, declared into a group of the store
@@ -16,7 +17,7 @@ export function checkpointWriteConformanceTests(test: DeclareConformanceTest, st
   test('writeCheckpoints stores the blobs and the records; both round-trip deep-equal', async () => {
     const output = blob('{"text":"Draft"}');
     const input = blob('{"prompt":"Write it"}');
-    const record = { ...checkpoint('ex-0001', 0), status: 'completed', input: ref(input), output: ref(output), endedAt: baseTime + 5 } as const;
+    const record = { ...newCheckpoint('ex-0001', 0), status: 'completed', input: ref(input), output: ref(output), endedAt: baseTime + 5 } as const;
     const receipt = await store().writeCheckpoints({ blobs: [input, output], checkpoints: [record] });
     expect(receipt).toStrictEqual({ cancelRequested: false });
     expect(await store().getCheckpoint('ex-0001', record.id)).toStrictEqual(record);
@@ -26,9 +27,9 @@ export function checkpointWriteConformanceTests(test: DeclareConformanceTest, st
   });
 
   test('writeCheckpoints replaces the record with the same id, keeping its place', async () => {
-    await store().writeCheckpoints({ checkpoints: [checkpoint('ex-0001', 0), checkpoint('ex-0001', 1)] });
+    await store().writeCheckpoints({ checkpoints: [newCheckpoint('ex-0001', 0), newCheckpoint('ex-0001', 1)] });
     const output = blob('{"ok":true}');
-    const completed: CheckpointRecord = { ...checkpoint('ex-0001', 0), status: 'completed', output: ref(output), attempts: 2, endedAt: baseTime + 9 };
+    const completed: CheckpointRecord = { ...newCheckpoint('ex-0001', 0), status: 'completed', output: ref(output), attempts: 2, endedAt: baseTime + 9 };
     await store().writeCheckpoints({ blobs: [output], checkpoints: [completed] });
     expect(await store().getCheckpoint('ex-0001', 'step:1')).toStrictEqual(completed);
     expect((await store().listCheckpoints('ex-0001')).map((record) => [record.id, record.status])).toEqual([
@@ -36,9 +37,9 @@ export function checkpointWriteConformanceTests(test: DeclareConformanceTest, st
       ['step:2', 'running'],
     ]);
     // And a record written with putCheckpoint is replaced by writeCheckpoints, and the other way round.
-    await store().putCheckpoint(checkpoint('ex-0001', 1));
-    await store().writeCheckpoints({ checkpoints: [{ ...checkpoint('ex-0001', 1), status: 'failed' }] });
-    await store().putCheckpoint({ ...checkpoint('ex-0001', 0), attempts: 3 });
+    await store().putCheckpoint(newCheckpoint('ex-0001', 1));
+    await store().writeCheckpoints({ checkpoints: [{ ...newCheckpoint('ex-0001', 1), status: 'failed' }] });
+    await store().putCheckpoint({ ...newCheckpoint('ex-0001', 0), attempts: 3 });
     expect((await store().listCheckpoints('ex-0001')).map((record) => [record.id, record.status, record.attempts])).toEqual([
       ['step:1', 'running', 3],
       ['step:2', 'failed', 1],
@@ -46,19 +47,19 @@ export function checkpointWriteConformanceTests(test: DeclareConformanceTest, st
   });
 
   test('records of one batch apply in order: a later one with the same id wins', async () => {
-    const running = checkpoint('ex-0001', 0);
+    const running = newCheckpoint('ex-0001', 0);
     const completed: CheckpointRecord = { ...running, status: 'completed', endedAt: baseTime + 1 };
-    await store().writeCheckpoints({ checkpoints: [running, checkpoint('ex-0001', 1), completed] });
+    await store().writeCheckpoints({ checkpoints: [running, newCheckpoint('ex-0001', 1), completed] });
     expect(await store().getCheckpoint('ex-0001', 'step:1')).toStrictEqual(completed);
     expect((await store().listCheckpoints('ex-0001')).map((record) => record.id)).toEqual(['step:1', 'step:2']);
   });
 
   test('a batch across segment boundaries lists in seq order, given out of order', async () => {
     const seqs = [300, 5, 127, 128, 0, 255, 256, 129];
-    await store().writeCheckpoints({ checkpoints: seqs.map((seq) => checkpoint('ex-0001', seq)) });
+    await store().writeCheckpoints({ checkpoints: seqs.map((seq) => newCheckpoint('ex-0001', seq)) });
     const listed = await store().listCheckpoints('ex-0001');
     expect(listed.map((record) => record.seq)).toEqual([...seqs].sort((a, b) => a - b));
-    for (const seq of seqs) expect(await store().getCheckpoint('ex-0001', `step:${seq + 1}`)).toStrictEqual(checkpoint('ex-0001', seq));
+    for (const seq of seqs) expect(await store().getCheckpoint('ex-0001', `step:${seq + 1}`)).toStrictEqual(newCheckpoint('ex-0001', seq));
   });
 
   test('an empty batch changes nothing; a batch of blobs only stores them', async () => {
@@ -74,7 +75,7 @@ export function checkpointWriteConformanceTests(test: DeclareConformanceTest, st
     const same = blob('{"same":true}');
     await store().putBlob(same.hash, same.content);
     const other = blob('');
-    await store().writeCheckpoints({ blobs: [same, other, same, other], checkpoints: [{ ...checkpoint('ex-0001', 0), output: ref(same) }] });
+    await store().writeCheckpoints({ blobs: [same, other, same, other], checkpoints: [{ ...newCheckpoint('ex-0001', 0), output: ref(same) }] });
     await Promise.all([1, 2, 3].map(() => store().writeCheckpoints({ blobs: [same], checkpoints: [] })));
     expect(await store().getBlob(same.hash)).toBe(same.content);
     expect(await store().getBlob(other.hash)).toBe('');
@@ -82,7 +83,7 @@ export function checkpointWriteConformanceTests(test: DeclareConformanceTest, st
 
   test('a batch with records of two executions is refused and writes no record', async () => {
     const refused = await store()
-      .writeCheckpoints({ checkpoints: [checkpoint('ex-0001', 0), checkpoint('ex-0002', 0)] })
+      .writeCheckpoints({ checkpoints: [newCheckpoint('ex-0001', 0), newCheckpoint('ex-0002', 0)] })
       .then(
         () => new Error('a batch of two executions was accepted'),
         (error: unknown) => error,
@@ -98,7 +99,7 @@ export function checkpointWriteConformanceTests(test: DeclareConformanceTest, st
       Array.from({ length: 60 }, (_, seq) => {
         const output = blob(JSON.stringify({ seq }));
         const executionId = seq % 2 === 0 ? 'ex-0001' : 'ex-0002';
-        return store().writeCheckpoints({ blobs: [output], checkpoints: [{ ...checkpoint(executionId, seq), status: 'completed', output: ref(output) }] });
+        return store().writeCheckpoints({ blobs: [output], checkpoints: [{ ...newCheckpoint(executionId, seq), status: 'completed', output: ref(output) }] });
       }),
     );
     expect(await store().listCheckpoints('ex-0001')).toHaveLength(30);
@@ -141,7 +142,7 @@ export function checkpointWriteConformanceTests(test: DeclareConformanceTest, st
 
   test('mutating a batch after handing it to the store, or a returned map, changes nothing in the store', async () => {
     const output = blob('{"kept":true}');
-    const record: CheckpointRecord = { ...checkpoint('ex-0001', 0), metadata: { tags: ['a'] } };
+    const record: CheckpointRecord = { ...newCheckpoint('ex-0001', 0), metadata: { tags: ['a'] } };
     const expected = structuredClone(record);
     const blobs = [{ ...output }];
     await store().writeCheckpoints({ blobs, checkpoints: [record] });
@@ -161,20 +162,4 @@ function blob(content: string): BlobWrite {
 
 function ref(written: BlobWrite): { hash: string; size: number } {
   return { hash: written.hash, size: Buffer.byteLength(written.content) };
-}
-
-function checkpoint(executionId: string, seq: number): CheckpointRecord {
-  return {
-    executionId,
-    id: `step:${seq + 1}`,
-    parentId: null,
-    name: 'step',
-    kind: 'step',
-    status: 'running',
-    seq,
-    attempts: 1,
-    delivery: 'at-least-once',
-    durable: true,
-    startedAt: baseTime + seq,
-  };
 }

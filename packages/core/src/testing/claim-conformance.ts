@@ -1,9 +1,7 @@
 import { expect } from 'vitest';
 import type { ClaimFilter, ExecutionRecord, Lease } from '../store/records.js';
 import type { Store } from '../store/store.js';
-
-/** Declares one test of a conformance group (see `runStoreConformance`). */
-export type DeclareConformanceTest = (title: string, body: () => Promise<void>) => void;
+import type { DeclareConformanceTest } from './deployment-conformance.js';
 
 const baseTime = 1_750_000_000_000;
 const anyFlowVersion: ClaimFilter = { flows: [{ flow: 'scout', codeVersions: ['*'] }] };

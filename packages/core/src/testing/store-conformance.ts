@@ -10,6 +10,7 @@ import type { WorkerResult, WorkerSpecification, WorkerTask } from './conformanc
 import { compiledWorkerFile } from './compiled-worker-file.js';
 import { checkpointWriteConformanceTests } from './checkpoint-write-conformance.js';
 import { claimConformanceTests } from './claim-conformance.js';
+import { newCheckpoint } from './conformance-records.js';
 import { deploymentConformanceTests } from './deployment-conformance.js';
 import { fencingConformanceTests } from './fencing-conformance.js';
 import { declareLeaseTests } from './lease-tests.js';
@@ -941,22 +942,6 @@ function fullExecution(id: string): Omit<ExecutionRecord, 'version' | 'updatedAt
     sessions: 2,
     metadata: { labels: { team: 'research', priority: 2 }, tags: ['a', 'b'], ratio: 0.25, enabled: true, nothing: null },
     endedAt: baseTime + 5_000,
-  };
-}
-
-function newCheckpoint(executionId: string, seq: number): CheckpointRecord {
-  return {
-    executionId,
-    id: `step:${seq + 1}`,
-    parentId: null,
-    name: 'step',
-    kind: 'step',
-    status: 'running',
-    seq,
-    attempts: 1,
-    delivery: 'at-least-once',
-    durable: true,
-    startedAt: baseTime + seq,
   };
 }
 
