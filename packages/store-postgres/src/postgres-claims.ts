@@ -3,11 +3,13 @@ import type pg from 'pg';
 import { applyExecutionPatch, recordFromRow } from '@keel/core/store';
 import type { ClaimFilter, ExecutionRecord, Lease } from '@keel/core/store';
 import type { PostgresAccess } from './postgres-access.js';
+import { inPooledTransaction } from './pooled-transaction.js';
 
 /**
- * `Store.claimQueued` on PostgreSQL, on a connection of its own from `pool` (a transaction): the oldest queued execution the filter accepts, locked `FOR UPDATE
- * SKIP LOCKED` so workers claiming at the same moment each get another one (or none) instead of
- * queueing behind one row lock, then started under `lease` in the same transaction. A claim retried
+ * `Store.claimQueued` on PostgreSQL, in a transaction of its own (see {@link inPooledTransaction}):
+ * the oldest queued execution the filter accepts, locked `FOR UPDATE SKIP LOCKED` so workers claiming
+ * at the same moment each get another one (or none) instead of queueing behind one row lock, then
+ * started under `lease` in the same transaction. A claim retried
  * after its connection was lost first looks for the row it may have committed (by the write id kept in
  * `last_write`), so a lost reply never leaves an execution claimed by nobody who knows it.
  */
@@ -18,15 +20,12 @@ export async function claimQueued(db: PostgresAccess, pool: pg.Pool, filter: Cla
   const anyVersion = filter.flows.filter((entry) => entry.codeVersions.includes('*')).map((entry) => entry.flow);
   const pairs = filter.flows.flatMap((entry) => entry.codeVersions.map((version) => [entry.flow, version] as const));
   return db.run('claimQueued', async (attempt) => {
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      if (attempt > 1) {
-        const earlier = await client.query<{ id: string; record: ExecutionRecord }>(`SELECT id, record FROM ${s}.executions WHERE last_write = $1`, [write]);
-        const claimed = earlier.rows[0];
-        if (claimed) return recordFromRow<ExecutionRecord>(claimed.record, db.row('executions', `id "${claimed.id}"`), { id: claimed.id });
-      }
-      await client.query('BEGIN');
+    if (attempt > 1) {
+      const earlier = await pool.query<{ id: string; record: ExecutionRecord }>(`SELECT id, record FROM ${s}.executions WHERE last_write = $1`, [write]);
+      const claimed = earlier.rows[0];
+      if (claimed) return recordFromRow<ExecutionRecord>(claimed.record, db.row('executions', `id "${claimed.id}"`), { id: claimed.id });
+    }
+    return inPooledTransaction(pool, async (client) => {
       const found = await client.query<{ id: string; record: ExecutionRecord }>(
         `SELECT id, record FROM ${s}.executions
          WHERE status = 'queued' AND flow = ANY($1::text[])
@@ -37,10 +36,7 @@ export async function claimQueued(db: PostgresAccess, pool: pg.Pool, filter: Cla
         [filter.flows.map((entry) => entry.flow), anyVersion, pairs.map(([flow]) => flow), pairs.map(([, version]) => version)],
       );
       const row = found.rows[0];
-      if (row === undefined) {
-        await client.query('COMMIT');
-        return null;
-      }
+      if (row === undefined) return null;
       const current = recordFromRow<ExecutionRecord>(row.record, db.row('executions', `id "${row.id}"`), { id: row.id });
       const next = applyExecutionPatch(current, { status: 'running', lease, sessions: current.sessions + 1, error: null, endedAt: null }, Date.now());
       await client.query(
@@ -48,15 +44,7 @@ export async function claimQueued(db: PostgresAccess, pool: pg.Pool, filter: Cla
          WHERE id = $1`,
         [next.id, next.status, next.version, lease.owner, lease.expiresAt, next.updatedAt, write, JSON.stringify(next)],
       );
-      await client.query('COMMIT');
       return next;
-    } catch (error) {
-      broken = true;
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      // A connection whose transaction failed midway is not given back to the pool as if it were clean.
-      client.release(broken);
-    }
+    });
   });
 }

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { StoreSchemaOutdatedError, StoreSchemaTooNewError } from '@keel/core/store';
+import { inPooledTransaction } from './pooled-transaction.js';
 
 /** One step of the schema's history: the statements that take it from `version - 1` to `version`. */
 interface Migration {
@@ -159,10 +160,7 @@ export async function migratePostgresSchema(pool: Pool, context: SchemaContext):
   const found = await readSchemaVersion(pool, s);
   if (found === postgresSchemaVersion) return;
   checkVersion(found ?? 0, context);
-  const client = await pool.connect();
-  let failed: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  await inPooledTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [lockClass, context.schema]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.keel_schema (
@@ -178,15 +176,7 @@ export async function migratePostgresSchema(pool: Pool, context: SchemaContext):
       for (const statement of migration.statements(s)) await client.query(statement);
       await client.query(`INSERT INTO ${s}.keel_schema (version, applied_by) VALUES ($1, $2)`, [migration.version, context.appliedBy]);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    failed = error as Error;
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    // A client whose connection broke is discarded rather than handed to the next caller.
-    client.release(failed !== undefined && isBrokenConnection(failed) ? failed : undefined);
-  }
+  });
 }
 
 /** Throws when `found` is newer than this code, or older and migration is not allowed. */
@@ -221,10 +211,4 @@ async function readSchemaVersion(pool: Pool, s: string): Promise<number | null> 
     if (code === '42P01' || code === '3F000') return null;
     throw error;
   }
-}
-
-/** Errors without a SQLSTATE came from the connection, not from a statement. */
-function isBrokenConnection(error: Error): boolean {
-  const code: unknown = (error as { code?: unknown }).code;
-  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code);
 }

@@ -167,6 +167,45 @@ describe('a worker whose PostgreSQL connection goes away mid-run', () => {
   });
 });
 
+describe('a connection reset inside a transaction (a claim)', () => {
+  // pg.Pool stops listening to a client's `error` event while it is checked out: a reset there used to be
+  // an unhandled `error` event that killed the worker (vitest reports it as an unhandled error).
+  it('kills nothing: the claim is retried once the link is back and takes the execution', async () => {
+    const store = postgresStore(storeUrl('proxy'), { retryFor: 30_000 });
+    stores.push(store);
+    await store.createExecution({
+      id: 'ex-0001',
+      flow: 'steps',
+      status: 'queued',
+      input: { hash: 'sha256:' + '0'.repeat(64), size: 2 },
+      lease: null,
+      sessions: 0,
+      createdAt: Date.now(),
+    });
+    // The claim's SELECT … FOR UPDATE waits behind this lock, inside its transaction, when the link is cut.
+    await admin.query('BEGIN');
+    await admin.query(`LOCK TABLE "${schema}".executions IN ACCESS EXCLUSIVE MODE`);
+    const lease = { owner: 'worker-a', host: 'host-a', pid: 4242, expiresAt: Date.now() + 60_000 };
+    const claim = store.claimQueued!({ flows: [{ flow: 'steps', codeVersions: ['*'] }] }, lease);
+    const waitingClaims = async () =>
+      (
+        await admin.query<{ count: number }>(
+          `SELECT count(*)::int AS count FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE '%SKIP LOCKED%' AND query LIKE $1`,
+          [`%${schema}%`],
+        )
+      ).rows[0]!.count;
+    await until(waitingClaims, (count) => count === 1);
+    proxy.cut();
+    await admin.query('ROLLBACK');
+    // The cut-off backend holds the row lock until it notices its client is gone; SKIP LOCKED would skip it.
+    await until(waitingClaims, (count) => count === 0);
+    await proxy.refusedAtLeast(1);
+    proxy.restore();
+    expect(await claim).toMatchObject({ id: 'ex-0001', status: 'running', sessions: 1, lease });
+    expect(await store.getExecution('ex-0001')).toMatchObject({ status: 'running', lease });
+  });
+});
+
 async function snapshot(store: Store, executionId: string) {
   return {
     execution: await store.getExecution(executionId),
