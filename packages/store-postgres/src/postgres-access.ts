@@ -34,14 +34,15 @@ export function leaseHeld(n: number, executionId = '$1'): string {
 
 /** An execution row with the id of the write that last changed it (how a retry recognises its own write). */
 export async function readExecution(db: PostgresAccess, id: string): Promise<{ record: ExecutionRecord; lastWrite: string | null } | null> {
-  const result = await db.query<{ record: ExecutionRecord; last_write: string | null }>(
+  const result = await db.query<{ record: ExecutionRecord; version: number; last_write: string | null }>(
     'get_execution',
-    `SELECT record, last_write FROM ${db.schema}.executions WHERE id = $1`,
+    `SELECT record, version, last_write FROM ${db.schema}.executions WHERE id = $1`,
     [id],
   );
   const row = result.rows[0];
   if (row === undefined) return null;
-  const record = recordFromRow<ExecutionRecord>(row.record, db.row('executions', `id "${id}"`), { id });
+  // The version too: updates patch the record in SQL only while it matches its row (see recordIntact).
+  const record = recordFromRow<ExecutionRecord>(row.record, db.row('executions', `id "${id}"`), { id, version: row.version });
   return { record, lastWrite: row.last_write };
 }
 

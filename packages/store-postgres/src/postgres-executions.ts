@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionExistsError } from '@keel/core';
-import { LeaseLostError, applyExecutionPatch, holdsLease, recordFromRow } from '@keel/core/store';
+import { LeaseLostError, holdsLease, recordFromRow } from '@keel/core/store';
 import type { ExecutionFilter, ExecutionPatch, ExecutionRecord, LeaseFence, UpdateResult } from '@keel/core/store';
 import { copy, readExecution, type PostgresAccess } from './postgres-access.js';
+import { patchParameters, patchedRecord, recordIntact } from './record-patch-sql.js';
 
 /** The executions of a PostgreSQL store: created once, changed by compare-and-set, listed from indexes. */
 export class PostgresExecutions {
@@ -42,43 +43,73 @@ export class PostgresExecutions {
     condition?: { readonly version?: number; readonly fence?: LeaseFence },
   ): Promise<UpdateResult<ExecutionRecord>> {
     const changes = copy<ExecutionPatch>(patch);
+    const leaseChanges = changes.lease !== undefined;
     const write = randomUUID();
-    return this.#db.run('updateExecution', async () => {
-      for (;;) {
-        const current = await readExecution(this.#db, id);
-        if (current === null) return { ok: false, reason: 'not-found' } as const;
-        // An earlier attempt of this call committed before its connection was lost.
-        if (current.lastWrite === write) return { ok: true, record: current.record } as const;
-        // The compare-and-set below applies only to the version read here, so the lease checked here
-        // is the one the update replaces.
-        if (condition?.fence !== undefined && !holdsLease(current.record, condition.fence)) {
-          throw new LeaseLostError({
-            executionId: id,
-            write: 'an update of the execution',
-            fence: condition.fence,
-            current: current.record,
-            store: this.#db.location,
-          });
+    return this.#db.run('updateExecution', async (attempt) => {
+      for (let turn = attempt; ; turn++) {
+        // A retried call first looks for its own write: an earlier attempt may have committed before
+        // its connection was lost, and a patch without a version condition must not apply twice.
+        if (turn > 1) {
+          const refused = await this.#refusal(id, write, condition);
+          if (refused !== undefined) return refused;
         }
-        if (condition?.version !== undefined && condition.version !== current.record.version) {
-          return { ok: false, reason: 'conflict', current: current.record } as const;
-        }
-        const next = applyExecutionPatch(current.record, changes, Date.now());
-        // The compare-and-set: another worker may have written between the read and here.
-        const updated = await this.#db.query(
+        // The patch, the compare-and-set and the fence in one statement: the row lock it takes makes
+        // the conditions hold for the version it changes.
+        const updated = await this.#db.query<{ record: unknown }>(
           'update_execution',
           `UPDATE ${this.#db.schema}.executions
-           SET flow = $2, status = $3, version = $4, lease_owner = $5, lease_expires_at = $6, created_at = $7,
-               updated_at = $8, last_write = $9, record = $10
-           WHERE id = $1 AND version = $11
-           RETURNING version`,
-          [...executionColumns(next), write, JSON.stringify(next), current.record.version],
+           SET status = COALESCE($2::text, status),
+               lease_owner = CASE WHEN $3::boolean THEN $4::text ELSE lease_owner END,
+               lease_expires_at = CASE WHEN $3::boolean THEN $5::bigint ELSE lease_expires_at END,
+               version = version + 1, updated_at = $8, last_write = $9,
+               record = ${patchedRecord(6)}
+           WHERE id = $1 AND ${recordIntact} AND ($10::integer IS NULL OR version = $10::integer)
+             AND ($11::text IS NULL OR (lease_owner = $11::text AND (record->>'sessions')::integer = $12::integer))
+           RETURNING record`,
+          [
+            id,
+            changes.status ?? null,
+            leaseChanges,
+            changes.lease?.owner ?? null,
+            changes.lease?.expiresAt ?? null,
+            ...patchParameters(changes, Date.now()),
+            write,
+            condition?.version ?? null,
+            condition?.fence?.owner ?? null,
+            condition?.fence?.session ?? null,
+          ],
         );
-        if (updated.rowCount === 1) return { ok: true, record: next } as const;
-        // Lost the race: with a condition the next turn reports the conflict; without one, the patch
-        // is applied again to what the other writer left.
+        const row = updated.rows[0];
+        if (row !== undefined) return { ok: true, record: recordFromRow<ExecutionRecord>(row.record, this.#db.row('executions', `id "${id}"`), { id }) };
       }
     });
+  }
+
+  /**
+   * Why an update changed no row (or that an earlier attempt of it did): `undefined` when nothing stops
+   * it, so it is sent again (another writer changed the row between the statement and this read).
+   */
+  async #refusal(
+    id: string,
+    write: string,
+    condition: { readonly version?: number; readonly fence?: LeaseFence } | undefined,
+  ): Promise<UpdateResult<ExecutionRecord> | undefined> {
+    const current = await readExecution(this.#db, id);
+    if (current === null) return { ok: false, reason: 'not-found' };
+    if (current.lastWrite === write) return { ok: true, record: current.record };
+    if (condition?.fence !== undefined && !holdsLease(current.record, condition.fence)) {
+      throw new LeaseLostError({
+        executionId: id,
+        write: 'an update of the execution',
+        fence: condition.fence,
+        current: current.record,
+        store: this.#db.location,
+      });
+    }
+    if (condition?.version !== undefined && condition.version !== current.record.version) {
+      return { ok: false, reason: 'conflict', current: current.record };
+    }
+    return undefined;
   }
 
   async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionRecord[]> {

@@ -237,7 +237,7 @@ class PostgresStore implements Store {
   }
 
   claimQueued(filter: ClaimFilter, lease: Lease): Promise<ExecutionRecord | null> {
-    return claimQueued(this.#access, this.#pool, filter, lease);
+    return claimQueued(this.#access, filter, lease);
   }
 
   listExecutions(filter?: ExecutionFilter): Promise<ExecutionRecord[]> {

@@ -84,6 +84,12 @@ describe('a garbled row fails with StoreCorruptedError naming it, and is left as
       const corrupted = { name: 'StoreCorruptedError', location: `${store.location}, table executions, id "ex-0001"` };
       await expect(store.getExecution('ex-0001')).rejects.toMatchObject(corrupted);
       await expect(store.updateExecution('ex-0001', { status: 'failed' })).rejects.toMatchObject(corrupted);
+      // The oldest queued row is the garbled one: the claim reports it rather than start it or skip it.
+      const claim = store.claimQueued!(
+        { flows: [{ flow: 'example', codeVersions: ['*'] }] },
+        { owner: 'w', host: 'h', pid: 1, expiresAt: Date.now() + 60_000 },
+      );
+      await expect(claim).rejects.toMatchObject(corrupted);
       await expect(store.listExecutions()).rejects.toMatchObject(corrupted);
       expect(await recordText(schema, 'executions', 'id = $1', ['ex-0001'])).toEqual([garbled]);
       expect(await store.getExecution('ex-0002')).toMatchObject({ id: 'ex-0002', version: 1 });

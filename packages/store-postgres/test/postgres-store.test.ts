@@ -458,7 +458,8 @@ describe('a fenced write racing a takeover', () => {
       await taker.query('BEGIN');
       await taker.query(
         `UPDATE "${schema}".executions SET lease_owner = 'worker-b', version = version + 1,
-         record = (record::jsonb || '{"sessions": 2, "lease": {"owner": "worker-b", "host": "h", "pid": 2, "expiresAt": 1}}'::jsonb)::json
+         record = (record::jsonb || '{"sessions": 2, "lease": {"owner": "worker-b", "host": "h", "pid": 2, "expiresAt": 1}}'::jsonb
+                   || jsonb_build_object('version', version + 1))::json
        WHERE id = 'ex_1'`,
       );
       // The stale holder's write started while the old lease was still the committed one…
