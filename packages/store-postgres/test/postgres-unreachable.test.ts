@@ -167,12 +167,50 @@ describe('a worker whose PostgreSQL connection goes away mid-run', () => {
   });
 });
 
-describe('a connection reset inside a transaction (a claim)', () => {
-  // pg.Pool stops listening to a client's `error` event while it is checked out: a reset there used to be
-  // an unhandled `error` event that killed the worker (vitest reports it as an unhandled error).
-  it('kills nothing: the claim is retried once the link is back and takes the execution', async () => {
-    const store = postgresStore(storeUrl('proxy'), { retryFor: 30_000 });
+describe('a connection reset while a call waits on a lock', () => {
+  const pools: pg.Pool[] = [];
+  afterEach(async () => {
+    for (const pool of pools.splice(0)) await pool.end();
+  });
+
+  /** A store through the proxy whose connections carry an application name of their own, to find them in pg_stat_activity. */
+  function openThroughProxy() {
+    const applicationName = `keel_reset_${schema}`;
+    const pool = new pg.Pool({ connectionString: storeUrl('proxy'), application_name: applicationName, max: 2 });
+    pools.push(pool);
+    const store = postgresStore(pool, { schema, retryFor: 30_000 });
     stores.push(store);
+    /** How many of the store's connections last ran a statement like `pattern` (while waiting on a lock, or not yet gone). */
+    const connections = (pattern: string) => async () =>
+      (
+        await admin.query<{ count: number }>('SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2', [
+          applicationName,
+          pattern,
+        ])
+      ).rows[0]!.count;
+    return { store, connections };
+  }
+
+  // pg.Pool stops listening to a client's `error` event while it is checked out (the migration's
+  // transaction): a reset there used to be an unhandled `error` event that killed the process (vitest
+  // reports it as an unhandled error).
+  it('inside the migration’s transaction: nothing dies, and the open is retried once the link is back', async () => {
+    const { store, connections } = openThroughProxy();
+    // The migration's advisory lock (postgres-schema.ts), held here so the migration waits inside its transaction.
+    await admin.query('SELECT pg_advisory_lock($1, hashtext($2))', [0x6b65656c, schema]);
+    const listed = store.listExecutions();
+    const migrating = connections('%pg_advisory_xact_lock%');
+    await until(migrating, (count) => count === 1);
+    proxy.cut();
+    await admin.query('SELECT pg_advisory_unlock($1, hashtext($2))', [0x6b65656c, schema]);
+    await until(migrating, (count) => count === 0);
+    await proxy.refusedAtLeast(1);
+    proxy.restore();
+    expect(await listed).toEqual([]);
+  });
+
+  it('during a claim: the claim is retried once the link is back and takes the execution', async () => {
+    const { store, connections } = openThroughProxy();
     await store.createExecution({
       id: 'ex-0001',
       flow: 'steps',
@@ -182,23 +220,17 @@ describe('a connection reset inside a transaction (a claim)', () => {
       sessions: 0,
       createdAt: Date.now(),
     });
-    // The claim's SELECT … FOR UPDATE waits behind this lock, inside its transaction, when the link is cut.
+    // The claim's SELECT … FOR UPDATE waits behind this lock when the link is cut.
     await admin.query('BEGIN');
     await admin.query(`LOCK TABLE "${schema}".executions IN ACCESS EXCLUSIVE MODE`);
     const lease = { owner: 'worker-a', host: 'host-a', pid: 4242, expiresAt: Date.now() + 60_000 };
     const claim = store.claimQueued!({ flows: [{ flow: 'steps', codeVersions: ['*'] }] }, lease);
-    const waitingClaims = async () =>
-      (
-        await admin.query<{ count: number }>(
-          `SELECT count(*)::int AS count FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE '%SKIP LOCKED%' AND query LIKE $1`,
-          [`%${schema}%`],
-        )
-      ).rows[0]!.count;
-    await until(waitingClaims, (count) => count === 1);
+    const claiming = connections('%SKIP LOCKED%');
+    await until(claiming, (count) => count === 1);
     proxy.cut();
     await admin.query('ROLLBACK');
     // The cut-off backend holds the row lock until it notices its client is gone; SKIP LOCKED would skip it.
-    await until(waitingClaims, (count) => count === 0);
+    await until(claiming, (count) => count === 0);
     await proxy.refusedAtLeast(1);
     proxy.restore();
     expect(await claim).toMatchObject({ id: 'ex-0001', status: 'running', sessions: 1, lease });
