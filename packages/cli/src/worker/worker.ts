@@ -433,8 +433,9 @@ export class Worker {
           ),
         );
       }
-    } catch {
-      // Only a warning; the loop reports store errors itself.
+    } catch (error) {
+      // Only a warning; but an outage found here is said at once, not after the slot's next call also waits out the store's retries.
+      if (isStoreUnreachable(error) && !this.#stopping) this.#storeUnreachable(error);
     }
   }
 
