@@ -194,7 +194,8 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): Page 
 function row(execution: ExecutionSummary, now: number): HTMLElement {
   const href = `/executions/${encodeURIComponent(execution.id)}`;
   const stats = execution.stats;
-  const live = execution.status === 'running' || execution.status === 'waiting' || execution.status === 'queued';
+  // A queued execution has not started: it has no duration yet (its note says it waits for a worker).
+  const live = execution.status === 'running' || execution.status === 'waiting';
   return h(
     'tr',
     {
