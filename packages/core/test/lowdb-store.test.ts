@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,12 +246,38 @@ describe('lowdb store files', () => {
         const file = join(directory, 'blobs', hex.slice(0, 2), hex);
         writeFileSync(file, '{"answer":43}');
         await expect(store.getBlob(hash)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
-        // A truncated blob is found by a later put too (a fresh store has not seen the blob yet), and kept.
-        writeFileSync(file, '{"ans');
-        const other = lowdbStore(directory);
-        await expect(other.putBlob(hash, content)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
-        await other.close();
-        expect(readFileSync(file, 'utf8')).toBe('{"ans');
+        // Damage other than a torn write is found by a later put too (a fresh store has not seen the
+        // blob yet), and kept: a shorter file that is not the content's start, or a longer one.
+        for (const damaged of ['{"xyz', '{"answer":42} and more']) {
+          writeFileSync(file, damaged);
+          const other = lowdbStore(directory);
+          await expect(other.putBlob(hash, content)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
+          await other.close();
+          expect(readFileSync(file, 'utf8')).toBe(damaged);
+        }
+      });
+    });
+
+    it('a torn blob (a write cut short) fails its readers and is rewritten by the next put of its content', async () => {
+      await withStore(async (store, directory) => {
+        const content = `{"answer":"${'é'.repeat(3000)}"}`;
+        const hash = contentHash(content);
+        const hex = hash.slice('sha256:'.length);
+        const file = join(directory, 'blobs', hex.slice(0, 2), hex);
+        mkdirSync(join(directory, 'blobs', hex.slice(0, 2)), { recursive: true });
+        // What a process killed in the middle of creating the blob leaves: the start of its bytes.
+        for (const torn of [Buffer.alloc(0), Buffer.from(content).subarray(0, 4097)]) {
+          writeFileSync(file, torn);
+          await expect(store.getBlob(hash)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
+          const other = lowdbStore(directory);
+          await other.putBlob(hash, content);
+          await other.close();
+          expect(readFileSync(file, 'utf8')).toBe(content);
+          expect(await store.getBlob(hash)).toBe(content);
+          // No temporary file is left beside it.
+          expect(readdirSync(join(directory, 'blobs', hex.slice(0, 2)))).toEqual([hex]);
+          rmSync(file);
+        }
       });
     });
   });
@@ -296,6 +322,45 @@ describe('lowdb store files', () => {
         expect(await store.getExecution('ex-0001')).toMatchObject({ id: 'ex-0001' });
       });
     });
+  });
+
+  it('processes creating the same blobs at once each store them whole (one creates, the others find or repair)', async () => {
+    const directory = freshDirectory();
+    const go = join(directory, 'go');
+    // The processes start writing together (when the go file appears), and the blobs are large enough that one
+    // process's write is often still under way when another finds the file.
+    const script = `
+      const { lowdbStore } = await import(${JSON.stringify(builtStore)});
+      const { createHash } = await import('node:crypto');
+      const { existsSync } = await import('node:fs');
+      const store = lowdbStore(${JSON.stringify(directory)});
+      console.log('ready');
+      while (!existsSync(${JSON.stringify(go)})) await new Promise((resolve) => setTimeout(resolve, 1));
+      for (let index = 0; index < 40; index++) {
+        const content = JSON.stringify({ index, text: 'x'.repeat(1024 * 1024) });
+        await store.putBlob('sha256:' + createHash('sha256').update(content).digest('hex'), content);
+      }
+      await store.close();`;
+    const children = Array.from({ length: 3 }, () => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const exits = children.map(
+      (child) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          let stderr = '';
+          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          child.on('exit', (code) => resolve({ code, stderr }));
+        }),
+    );
+    await Promise.all(children.map((child) => new Promise((resolve) => child.stdout.once('data', resolve))));
+    writeFileSync(go, '');
+    expect(await Promise.all(exits)).toEqual(Array.from({ length: 3 }, () => ({ code: 0, stderr: '' })));
+    await withStoreAt(directory, async (store) => {
+      for (let index = 0; index < 40; index++) {
+        const content = JSON.stringify({ index, text: 'x'.repeat(1024 * 1024) });
+        expect(await store.getBlob(contentHash(content))).toBe(content);
+      }
+    });
+    const names = readdirSync(join(directory, 'blobs'), { recursive: true, encoding: 'utf8' });
+    expect(names.filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   describe('locks', () => {

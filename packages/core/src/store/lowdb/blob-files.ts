@@ -7,8 +7,16 @@ import type { StoreLayout } from './store-layout.js';
 
 /**
  * Content-addressed blobs, one file each, named by the SHA-256 of their content. A blob file is written
- * once and never changed, so it needs no lock: two processes storing the same blob write the same
- * bytes, each to its own temporary file, and whichever rename lands last replaces identical content.
+ * once and never changed, so it needs no lock.
+ *
+ * A new blob is created with one exclusive write (`wx`), not a temporary file renamed into place: a
+ * checkpoint stores its output blob before its record, so no record can point at a blob whose first
+ * write has not finished, and a rename per blob is work the store does not need. What a crash can leave
+ * is a torn blob, a file holding the start of its content. A later put of the same content finds it
+ * (it is shorter than the content, and a prefix of it) and replaces it atomically with temp + rename,
+ * the same way whether its writer died or is still writing (that writer's bytes go to the replaced
+ * file). A reader of a torn blob gets {@link StoreCorruptedError} (its content does not hash to its
+ * name), which only a blob no record points to yet can be.
  */
 export class BlobFiles {
   readonly #layout: StoreLayout;
@@ -23,7 +31,8 @@ export class BlobFiles {
   /**
    * Stores `content` under `hash` unless a file for it exists.
    * @throws when `hash` is not the `sha256:<hex>` of `content`; {@link StoreCorruptedError} when the
-   *   existing file has the wrong size (it is left as it is).
+   *   existing file is damaged otherwise than torn (longer than the content, or not its start): it is
+   *   left as it is.
    */
   async put(hash: string, content: string): Promise<void> {
     if (this.#known.has(hash)) return;
@@ -33,11 +42,17 @@ export class BlobFiles {
       throw new Error(`lowdb store: the content given for blob ${hash} has another hash (${contentHash(content)}).`);
     }
     // Synchronous for the reason given in `file-locks.ts`.
-    const existing = statSync(file, { throwIfNoEntry: false });
-    const size = Buffer.byteLength(content);
-    if (existing === undefined) writeOnce(file, content);
-    else if (existing.size !== size) {
-      throw new StoreCorruptedError({ location: file, detail: `the blob holds ${existing.size} bytes, its content has ${size}` });
+    if (!createExclusive(file, content)) {
+      const held = statSync(file, { throwIfNoEntry: false })?.size;
+      const size = Buffer.byteLength(content);
+      // Same size: trusted without reading it, since a write cut short leaves fewer bytes.
+      if (held !== size) {
+        const state = held === undefined ? 'gone' : compare(file, content);
+        if (state === 'gone' || state === 'torn') replace(file, content);
+        else if (state === 'damaged') {
+          throw new StoreCorruptedError({ location: file, detail: `the blob holds ${held} bytes that are not its content (${size} bytes)` });
+        }
+      }
     }
     this.#remember(hash);
   }
@@ -77,17 +92,43 @@ export class BlobFiles {
   }
 }
 
-function writeOnce(file: string, content: string): void {
-  const directory = dirname(file);
-  // A name unique to this write, so that concurrent writers of the same blob never share a temporary file.
-  const temporary = join(directory, `.${basename(file)}.${process.pid}.${randomUUID()}.tmp`);
-  try {
-    writeFileSync(temporary, content, { flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(directory, { recursive: true });
-    writeFileSync(temporary, content, { flag: 'wx' });
+/** Creates `file` holding `content` (and its folder if needed); `false` when the file exists already. */
+function createExclusive(file: string, content: string): boolean {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, content, { flag: 'wx' });
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'ENOENT' || attempt > 0) throw error;
+    }
+    mkdirSync(dirname(file), { recursive: true });
   }
+}
+
+/**
+ * What `file` holds beside `content`: all of it (another writer finished it meanwhile), a start of it
+ * (`torn`: what a write cut short leaves, or one still under way), nothing (`gone`), or anything else.
+ */
+function compare(file: string, content: string): 'whole' | 'torn' | 'gone' | 'damaged' {
+  let held: Buffer;
+  try {
+    held = readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw error;
+  }
+  const bytes = Buffer.from(content);
+  if (held.equals(bytes)) return 'whole';
+  return held.length < bytes.length && bytes.subarray(0, held.length).equals(held) ? 'torn' : 'damaged';
+}
+
+/** Replaces `file` with `content` atomically: a temporary file renamed over it. */
+function replace(file: string, content: string): void {
+  // A name unique to this write, so that concurrent writers of the same blob never share a temporary file.
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomUUID()}.tmp`);
+  writeFileSync(temporary, content, { flag: 'wx' });
   try {
     renameSync(temporary, file);
   } catch (error) {
