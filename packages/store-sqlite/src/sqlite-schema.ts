@@ -92,6 +92,15 @@ const migrations: readonly Migration[] = [
       ) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // Every checkpoint write also updated this index: one more B-tree page written to the WAL per
+      // step (~20% of a session write). Listing an execution's checkpoints now reads its rows by the
+      // primary key (execution_id, id) and sorts them by seq, which a resume does once.
+      'DROP INDEX IF EXISTS keel_checkpoints_by_seq',
+    ],
+  },
 ];
 
 /** The newest schema version this package knows; a file with a higher one was written by a newer Keel. */

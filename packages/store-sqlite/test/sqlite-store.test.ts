@@ -103,6 +103,46 @@ describe('the SQLite file', () => {
     }
   });
 
+  it('migrates a version 2 file: drops the seq index and still lists its checkpoints in seq order', async () => {
+    const file = newFile();
+    const first = open(file);
+    await first.createExecution(execution('ex_1'));
+    // Ids that sort differently from seq: the listing must follow seq, not the primary key.
+    for (const [seq, id] of ['b', 'a', 'c'].entries()) {
+      await first.putCheckpoint({
+        executionId: 'ex_1',
+        id,
+        parentId: null,
+        name: 'step',
+        kind: 'step',
+        status: 'completed',
+        seq,
+        attempts: 1,
+        delivery: 'at-least-once',
+        durable: true,
+        startedAt: 1,
+      });
+    }
+    await first.close();
+    // Put the file back to version 2, as an older Keel left it.
+    const writer = openFile(file);
+    try {
+      writer.exec('CREATE INDEX keel_checkpoints_by_seq ON keel_checkpoints (execution_id, seq)');
+      writer.exec('DELETE FROM keel_schema WHERE version > 2');
+    } finally {
+      writer.close();
+    }
+    const listed = await open(file).listCheckpoints('ex_1');
+    expect(listed.map((record) => record.id)).toEqual(['b', 'a', 'c']);
+    const reader = openFile(file);
+    try {
+      expect(reader.prepare("SELECT name FROM sqlite_master WHERE name = 'keel_checkpoints_by_seq'").all()).toEqual([]);
+      expect(reader.prepare('SELECT MAX(version) AS version FROM keel_schema').get()).toEqual({ version: sqliteSchemaVersion });
+    } finally {
+      reader.close();
+    }
+  });
+
   it('with migrate: false, does not create a schema in a new file and says how to', async () => {
     const file = newFile();
     const error = await open(file, { migrate: false })
@@ -174,7 +214,7 @@ describe('payloads and indexes', () => {
       (reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[]).map((row) => row.detail).join('; ');
     try {
       expect(plan('SELECT record FROM keel_checkpoints WHERE execution_id = ? ORDER BY seq, id', 'ex_1')).toMatch(
-        /USING (COVERING )?INDEX keel_checkpoints_by_seq/,
+        /SEARCH keel_checkpoints USING PRIMARY KEY \(execution_id=\?\)/,
       );
       expect(plan("SELECT record FROM keel_executions WHERE status IN ('queued', 'running') ORDER BY id DESC LIMIT 10")).toMatch(
         /INDEX keel_executions_by_status/,
