@@ -4,6 +4,7 @@ import { SessionEndedError } from '../errors/session-ended-error.js';
 import { UnfinishedCallError } from '../errors/unfinished-call-error.js';
 import { encodePayload, loadPayload } from '../serialization/payloads.js';
 import type { SessionTelemetry } from '../telemetry/session-telemetry.js';
+import { AttemptSignal } from './attempt-signal.js';
 import { Call } from './call.js';
 import { toErrorRecord } from './error-records.js';
 import { estimateCallCost, priceTable, type ModelCost } from './model-cost.js';
@@ -192,16 +193,16 @@ export class LiveCalls {
     attempt: number,
     timeout: number | undefined,
   ): Promise<{ value: T; metadata: Record<string, unknown> | undefined }> {
-    const controller = new AbortController();
-    const onSessionAbort = () => controller.abort(this.host.controller.signal.reason);
-    this.host.controller.signal.addEventListener('abort', onSessionAbort, { once: true });
+    const abort = new AttemptSignal(this.host.controller.signal);
     let metadata: Record<string, unknown> | undefined;
     const context: CheckpointContext = {
       executionId: this.host.executionId,
       checkpointId: state.id,
       attempt,
       idempotencyKey: `${this.host.executionId}:${state.id}`,
-      signal: controller.signal,
+      get signal() {
+        return abort.signal;
+      },
       setMetadata: (fields) => {
         metadata = { ...metadata, ...fields };
       },
@@ -218,7 +219,7 @@ export class LiveCalls {
               new Promise<never>((_, reject) => {
                 timer = setTimeout(() => {
                   const error = new CheckpointTimeoutError({ checkpointId: state.id, timeoutMs: timeout });
-                  controller.abort(error);
+                  abort.abort(error);
                   reject(error);
                 }, timeout);
               }),
@@ -226,7 +227,7 @@ export class LiveCalls {
       return { value, metadata };
     } finally {
       clearTimeout(timer);
-      this.host.controller.signal.removeEventListener('abort', onSessionAbort);
+      abort.end();
     }
   }
 
