@@ -1,4 +1,5 @@
 import type pg from 'pg';
+
 /**
  * Runs `work` in a transaction on a connection checked out of `pool`: BEGIN, then COMMIT when `work`
  * resolves, ROLLBACK when it throws (the error is rethrown).
