@@ -220,15 +220,20 @@ describe('a connection reset while a call waits on a lock', () => {
       sessions: 0,
       createdAt: Date.now(),
     });
-    // The claim's SELECT … FOR UPDATE waits behind this lock when the link is cut.
-    await admin.query('BEGIN');
-    await admin.query(`LOCK TABLE "${schema}".executions IN ACCESS EXCLUSIVE MODE`);
+    // The claim's SELECT … FOR UPDATE waits behind this lock when the link is cut. The lock has a
+    // connection of its own: inside a transaction, admin's reads of pg_stat_activity would all see the
+    // snapshot of its first one.
+    const locker = new pg.Client(serverUrl);
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query(`LOCK TABLE "${schema}".executions IN ACCESS EXCLUSIVE MODE`);
     const lease = { owner: 'worker-a', host: 'host-a', pid: 4242, expiresAt: Date.now() + 60_000 };
     const claim = store.claimQueued!({ flows: [{ flow: 'steps', codeVersions: ['*'] }] }, lease);
     const claiming = connections('%SKIP LOCKED%');
     await until(claiming, (count) => count === 1);
     proxy.cut();
-    await admin.query('ROLLBACK');
+    await locker.query('ROLLBACK');
+    await locker.end();
     // The cut-off backend holds the row lock until it notices its client is gone; SKIP LOCKED would skip it.
     await until(claiming, (count) => count === 0);
     await proxy.refusedAtLeast(1);
