@@ -73,7 +73,9 @@ describe('the experiments API', () => {
     expect(unknown.json.error.message).toContain('Defined: cheaper-writer.');
     const bad = await call(api('/experiments/cheaper-writer/start'), { method: 'POST', body: { limit: 0 } });
     expect(bad.status).toBe(400);
-    const notAnExperiment = await call(api(`/experiments/${started.json.experimentId.replace(/.$/, '0')}`));
+    // Another id of the same shape (the last character changed: an id that ends in 0 gets a 1).
+    const otherId = started.json.experimentId.replace(/.$/, (last: string) => (last === '0' ? '1' : '0'));
+    const notAnExperiment = await call(api(`/experiments/${otherId}`));
     expect(notAnExperiment.status).toBe(404);
   });
 
