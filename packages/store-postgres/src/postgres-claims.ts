@@ -8,9 +8,9 @@ import { patchParameters, patchedRecord, recordIntact } from './record-patch-sql
  * `Store.claimQueued` on PostgreSQL, in one statement (one round trip): the oldest queued execution
  * the filter accepts, locked `FOR UPDATE SKIP LOCKED` so workers claiming at the same moment each get
  * another one (or none) instead of queueing behind one row lock, and started under `lease` by the
- * same statement. A claim retried
- * after its connection was lost first looks for the row it may have committed (by the write id kept in
- * `last_write`), so a lost reply never leaves an execution claimed by nobody who knows it.
+ * same statement. A claim retried after its connection was lost first looks for the row it may have
+ * committed (by the write id kept in `last_write`), so a lost reply never leaves an execution claimed
+ * by nobody who knows it.
  */
 export async function claimQueued(db: PostgresAccess, filter: ClaimFilter, lease: Lease): Promise<ExecutionRecord | null> {
   if (filter.flows.length === 0) return null;
