@@ -181,6 +181,47 @@ describe('experiments', () => {
     expect(asked).toBe(2);
   });
 
+  it('keeps a replay that ended when its member was cut before being recorded, and stops one left unfinished', async () => {
+    const { runtime } = setup();
+    const [robots, agents] = await record(runtime, ['robots', 'agents']);
+    // Pricing fails once, after the first member's replay ended and before the member was recorded, as a crash there would.
+    let failed = false;
+    const report = await runtime
+      .experiment(
+        'cut',
+        swap(terse, {
+          concurrency: 1,
+          price: ({ model }) => {
+            if (model === 'terse-1' && !failed) {
+              failed = true;
+              throw new Error('price table unreachable');
+            }
+            return 1;
+          },
+        }),
+      )
+      .run();
+    expect(report.status).toBe('failed');
+    expect(report.members).toEqual([]);
+    const store = await runtime.store();
+    const replays = async () => (await store.listExecutions({ flow: 'research' })).filter((execution) => execution.metadata?.experiment === report.id);
+    const [ended] = await replays();
+    expect(ended).toMatchObject({ status: 'completed', metadata: { member: agents } });
+    // The other member's replay was left running by a "crash" (a plain replay, given the member's metadata).
+    const cutShort = (await runtime.executions.replay(robots!, { metadata: { experiment: report.id, member: robots } })).executionId;
+    const cut = (await store.getExecution(cutShort))!;
+    await store.updateExecution(cutShort, { status: 'running', endedAt: null }, { version: cut.version });
+
+    const before = { ...live };
+    const retried = await runtime.executions.retry(report.id);
+    expect(retried.status).toBe('completed');
+    expect(live.model - before.model).toBe(2); // Only the unfinished member ran again: its two model calls.
+    const after = await runtime.experiments.get(report.id);
+    expect(after.members.find((member) => member.original === agents)!.replay).toBe(ended!.id);
+    expect((await runtime.executions.get(cutShort)).status).toBe('cancelled');
+    expect((await replays()).map((execution) => execution.status).sort()).toEqual(['cancelled', 'completed', 'completed']);
+  });
+
   it('refuses to resume a member replay on its own: its change lives in the experiment', async () => {
     const { runtime } = setup();
     await record(runtime, ['robots']);

@@ -1,3 +1,4 @@
+import type { ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { checkpoint } from '../runtime/checkpoint.js';
 import { currentScope } from '../runtime/scope.js';
@@ -35,8 +36,10 @@ export function experimentBody(host: ExperimentHost, definition: ExperimentDefin
     const experimentId = currentScope()!.session.executionId;
     const store = await host.store();
     const cohort = await checkpoint('cohort', () => selectCohort(store, input.cohort));
+    // Read once per run, not per member: empty unless a crash cut an earlier run of this experiment.
+    const earlier = await earlierReplays(store, experimentId, input.cohort.flow);
     const members = await mapBounded(cohort, input.concurrency, (originalId) =>
-      checkpoint('member', (context) => runMember(host, definition, { experimentId, name: input.experiment, originalId, attempt: context.attempt }), {
+      checkpoint('member', () => runMember(host, definition, { experimentId, name: input.experiment, originalId, earlier: earlier.get(originalId) ?? [] }), {
         key: originalId,
         ordered: false,
         metadata: { original: originalId },
@@ -49,35 +52,53 @@ export function experimentBody(host: ExperimentHost, definition: ExperimentDefin
 async function runMember(
   host: ExperimentHost,
   definition: ExperimentDefinition,
-  member: { experimentId: string; name: string; originalId: string; attempt: number },
+  member: { experimentId: string; name: string; originalId: string; earlier: readonly ExecutionRecord[] },
 ): Promise<MemberResult> {
   const store = await host.store();
   const { experimentId, originalId } = member;
-  // An earlier attempt was cut by a crash: its replay is stopped (nobody may finish it without the
-  // change, which lives in this code) and the member is replayed again from the start.
-  if (member.attempt > 1) await cancelEarlierAttempts(host, store, experimentId, originalId);
-  let result: RunResult;
-  try {
-    result = await host.replay(originalId, {
-      change: definition.change,
-      metadata: { experiment: experimentId, experimentName: member.name, member: originalId },
-    });
-  } catch (error) {
-    if (!KeelError.isInstance(error)) throw error;
-    return { original: originalId, error: { name: error.name, message: error.message }, evaluations: {} };
+  let replayId = await settleEarlierReplays(host, member.earlier);
+  if (replayId === undefined) {
+    try {
+      replayId = (
+        await host.replay(originalId, {
+          change: definition.change,
+          metadata: { experiment: experimentId, experimentName: member.name, member: originalId },
+        })
+      ).executionId;
+    } catch (error) {
+      if (!KeelError.isInstance(error)) throw error;
+      return { original: originalId, error: { name: error.name, message: error.message }, evaluations: {} };
+    }
   }
-  const [original, replay] = await Promise.all([store.getExecution(originalId), store.getExecution(result.executionId)]);
+  const [original, replay] = await Promise.all([store.getExecution(originalId), store.getExecution(replayId)]);
   const comparison = await compareExecutions(store, original!, replay!, definition.price);
   const evaluations = await evaluateMember(store, definition.evaluators ?? {}, original!, replay!);
-  return { original: originalId, replay: result.executionId, comparison, evaluations };
+  return { original: originalId, replay: replayId, comparison, evaluations };
 }
 
-async function cancelEarlierAttempts(host: ExperimentHost, store: Store, experimentId: string, originalId: string): Promise<void> {
-  const original = await store.getExecution(originalId);
-  if (!original) return;
-  const unfinished = await store.listExecutions({ flow: original.flow, status: ['queued', 'running', 'waiting'] });
-  for (const execution of unfinished) {
-    if (execution.metadata?.experiment !== experimentId || execution.metadata.member !== originalId) continue;
+/** The replays an earlier run of this experiment started, by the id of the member's original. */
+async function earlierReplays(store: Store, experimentId: string, flow: string): Promise<Map<string, ExecutionRecord[]>> {
+  const byOriginal = new Map<string, ExecutionRecord[]>();
+  for (const execution of await store.listExecutions({ flow })) {
+    const original = execution.metadata?.member;
+    if (execution.metadata?.experiment !== experimentId || typeof original !== 'string') continue;
+    byOriginal.set(original, [...(byOriginal.get(original) ?? []), execution]);
+  }
+  return byOriginal;
+}
+
+/**
+ * A member's replays from a run of the experiment that a crash cut short. One that ended is the
+ * member's replay (the crash fell between its end and the member's checkpoint; replaying again would
+ * pay for it twice): its id is returned. Unfinished ones are stopped (nobody may finish them without
+ * the change, which lives in this code) and the member is replayed again from the start.
+ */
+async function settleEarlierReplays(host: ExperimentHost, earlier: readonly ExecutionRecord[]): Promise<string | undefined> {
+  const ended = earlier.find((execution) => execution.status === 'completed' || execution.status === 'failed');
+  if (ended) return ended.id;
+  for (const execution of earlier) {
+    if (execution.status === 'cancelled') continue;
     await host.cancel(execution.id).catch(() => {}); // Already ended meanwhile: nothing to stop.
   }
+  return undefined;
 }
