@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { checkpoint, createRuntime, lowdbStore, memoryStore, wait } from '@keel/core';
 import { dropSchema, postgresUrl, schemaName } from './lib/postgres.mjs';
-import { ms, summarize } from './lib/stats.mjs';
+import { ms, summarize, summarizeWarm } from './lib/stats.mjs';
 
 const output = { text: 'x'.repeat(1_000), n: 0 }; // ~1 KB once encoded
 
@@ -40,8 +40,10 @@ async function openStore(name) {
 /**
  * Runs `count` checkpoints on store `name`, then resumes the execution past a wait, which replays
  * every one of them: the per-checkpoint timings of the first run and the time of the whole resume.
+ * With `window`, `warm` is the summary of its `steps` checkpoints after the first `warmup` (how
+ * `pnpm bench` compares Keel with the floors and the peers).
  */
-export async function measureKeel(name, count) {
+export async function measureKeel(name, count, window) {
   const { store, cleanup } = await openStore(name);
   const runtime = createRuntime({ store });
   const timings = [];
@@ -64,7 +66,12 @@ export async function measureKeel(name, count) {
   if (resumed.status !== 'completed') throw new Error(`resume ended ${resumed.status}: ${resumed.error?.message}`);
   await runtime.close();
   await cleanup();
-  return { store: name, ...summarize(timings), resumeMs };
+  return {
+    store: name,
+    ...summarize(timings),
+    ...(window ? { warm: summarizeWarm(timings, window.warmup, window.steps) } : {}),
+    resumeMs,
+  };
 }
 
 async function main() {
@@ -85,7 +92,7 @@ async function main() {
   }
 
   console.log(`\nKeel checkpoint overhead — 1 KB output per checkpoint, Node ${process.version}\n`);
-  console.log('store     checkpoints   p50 ms   p99 ms   first100 ms  last100 ms  last/first  resume all ms');
+  console.log('store     checkpoints   p50 ms   p99 ms   first100 p50 last100 p50 last/first  resume all ms');
   for (const row of rows) {
     console.log(
       `${row.store.padEnd(9)} ${String(row.count).padStart(11)} ${ms(row.p50).padStart(8)} ${ms(row.p99).padStart(8)} ` +

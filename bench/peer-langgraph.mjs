@@ -2,7 +2,7 @@
 // node does no work and returns the same 1 KB object as Keel's bench, looping back to itself. Each
 // super-step checkpoints the graph's state, which is LangGraph's durable step.
 //
-//   node bench/peer-langgraph.mjs [--steps 1000]
+//   node bench/peer-langgraph.mjs [--steps 1000] [--warmup 1000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { dropSchema, postgresUrl, schemaName } from './lib/postgres.mjs';
-import { summarize } from './lib/stats.mjs';
+import { summarizeWarm } from './lib/stats.mjs';
 
 const text = 'x'.repeat(1_000);
 
@@ -29,7 +29,9 @@ export async function openSaver(kind) {
   return { saver, schema, close: async () => (await saver.end(), await dropSchema(schema)) };
 }
 
-export async function measureLangGraph(kind, steps) {
+/** The p50 and p99 of `steps` super-steps after `warmup` unmeasured ones of the same run. */
+export async function measureLangGraph(kind, steps, warmup) {
+  const total = warmup + steps;
   const { saver, close } = await openSaver(kind);
   const started = [];
   const State = Annotation.Root({ n: Annotation(), output: Annotation() });
@@ -39,23 +41,29 @@ export async function measureLangGraph(kind, steps) {
       return { n: state.n + 1, output: { text, n: state.n } };
     })
     .addEdge(START, 'step')
-    .addConditionalEdges('step', (state) => (state.n >= steps ? END : 'step'))
+    .addConditionalEdges('step', (state) => (state.n >= total ? END : 'step'))
     .compile({ checkpointer: saver });
   try {
-    await graph.invoke({ n: 0 }, { configurable: { thread_id: 'bench' }, recursionLimit: steps + 10 });
+    await graph.invoke({ n: 0 }, { configurable: { thread_id: 'bench' }, recursionLimit: total + 10 });
   } finally {
     await close();
   }
   // The time between one step starting and the next is one super-step: LangGraph's bookkeeping and
   // the checkpoint it writes.
-  return summarize(started.slice(1).map((time, index) => time - started[index]));
+  return summarizeWarm(
+    started.slice(1).map((time, index) => time - started[index]),
+    warmup,
+    steps,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const stepsFlag = process.argv.indexOf('--steps');
   const steps = stepsFlag >= 0 ? Number(process.argv[stepsFlag + 1]) : 1_000;
+  const warmupFlag = process.argv.indexOf('--warmup');
+  const warmup = warmupFlag >= 0 ? Number(process.argv[warmupFlag + 1]) : 1_000;
   for (const kind of ['sqlite', 'postgres']) {
-    const summary = await measureLangGraph(kind, steps);
+    const summary = await measureLangGraph(kind, steps, warmup);
     console.log(`LangGraph ${kind} super-step p50 ${summary.p50.toFixed(3)} ms, last/first ${summary.growth.toFixed(2)}`);
   }
 }

@@ -9,14 +9,33 @@ export const average = (values) => values.reduce((sum, value) => sum + value, 0)
 
 /**
  * p50, p99, and how the last 100 operations compare with the first 100: a ratio above 1 means each
- * operation gets slower as the history grows.
+ * operation gets slower as the history grows. The windows are compared by their medians, not their
+ * means: SQLite folds its WAL into the database every ~1,000 pages (5–10 ms, about every 250
+ * checkpoints), and one such write in a window of 100 moves its mean by 0.05–0.1 ms whether or not
+ * anything grew. Those pauses show in p99.
  */
 export function summarize(timings) {
   const sorted = [...timings].sort((a, b) => a - b);
   const window = Math.min(100, timings.length);
-  const first100 = average(timings.slice(0, window));
-  const last100 = average(timings.slice(-window));
+  const first100 = median(timings.slice(0, window));
+  const last100 = median(timings.slice(-window));
   return { count: timings.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), first100, last100, growth: last100 / first100 };
+}
+
+/** The middle value of `values` (unsorted). */
+export const median = (values) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
+/**
+ * The summary of the `steps` timings after the first `warmup`: how every per-step figure of `pnpm bench`
+ * is taken, Keel's, the floors' and the peers' alike, so that none is measured while its code (V8
+ * compiles hot functions after a few hundred calls) or its connections are still cold and another warm.
+ */
+export function summarizeWarm(timings, warmup, steps) {
+  return summarize(timings.slice(warmup, warmup + steps));
 }
 
 /** Milliseconds with three decimals. */
