@@ -48,6 +48,10 @@ test('an experiment killed with SIGKILL resumes with the members not done, and n
   expect(before.status).toBe('running');
   expect(before.members.length).toBeGreaterThan(0);
   expect(before.members.length).toBeLessThan(members);
+  // Replays the killed process started: a member cut after its replay ended keeps that replay.
+  const replaysOf = async () =>
+    (await runtime.executions.list({ flow: scout.newsScoutFlowName })).filter((execution) => execution.metadata?.['experiment'] === killed!.id);
+  const startedBefore = new Map((await replaysOf()).map((execution) => [execution.id, execution.status]));
   await runtime.close();
 
   const second = startChild(keelBin, ['experiments', 'resume', killed!.id, '--json'], { cwd: projectDir, env });
@@ -57,16 +61,19 @@ test('an experiment killed with SIGKILL resumes with the members not done, and n
   expect(after.status).toBe('completed');
   expect(after.aggregate).toMatchObject({ members, done: members, completed: members, tools: { live: 0 } });
 
-  // Members done before the kill kept their replays; the resumed process called the model only for the others.
+  // Members done before the kill kept their replays, and so did a member whose replay had ended when
+  // the kill came; the resumed process called the model only for the replays it made.
   const done = new Map(before.members.map((member) => [member.original, member.replay]));
   for (const member of after.members) if (done.has(member.original)) expect(member.replay).toBe(done.get(member.original));
   const owed = after.members.filter((member) => !done.has(member.original));
-  const owedModelCalls = owed.reduce((sum, member) => sum + member.comparison!.replay.modelCalls, 0);
+  for (const member of owed.filter((member) => startedBefore.has(member.replay!))) expect(startedBefore.get(member.replay!)).toBe('completed');
+  const replayedAgain = owed.filter((member) => !startedBefore.has(member.replay!));
+  const owedModelCalls = replayedAgain.reduce((sum, member) => sum + member.comparison!.replay.modelCalls, 0);
   expect(terseCalls(second.process.pid)).toHaveLength(owedModelCalls);
   expect(owedModelCalls).toBeLessThan(modelCalls);
 
   // The replay the kill cut short was stopped, not left for a worker to finish without the change.
-  const replays = (await runtime.executions.list({ flow: scout.newsScoutFlowName })).filter((execution) => execution.metadata?.['experiment'] === killed!.id);
+  const replays = await replaysOf();
   expect(replays.filter((execution) => execution.status === 'completed')).toHaveLength(members);
   expect(replays.filter((execution) => execution.status !== 'completed').every((execution) => execution.status === 'cancelled')).toBe(true);
   await runtime.close();
