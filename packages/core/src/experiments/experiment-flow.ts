@@ -33,11 +33,12 @@ export interface ExperimentHost {
  */
 export function experimentBody(host: ExperimentHost, definition: ExperimentDefinition) {
   return async (input: ExperimentInput): Promise<ExperimentAggregate> => {
-    const experimentId = currentScope()!.session.executionId;
+    const { executionId: experimentId, number: session } = currentScope()!.session;
     const store = await host.store();
     const cohort = await checkpoint('cohort', () => selectCohort(store, input.cohort));
-    // Read once per run, not per member: empty unless a crash cut an earlier run of this experiment.
-    const earlier = await earlierReplays(store, experimentId, input.cohort.flow);
+    // Read once per run, not per member, and only when an earlier session (cut by a crash, or failed
+    // and retried) may have started replays: a first run lists nothing more than its cohort.
+    const earlier = session > 1 ? await earlierReplays(store, experimentId, input.cohort.flow) : new Map<string, ExecutionRecord[]>();
     const members = await mapBounded(cohort, input.concurrency, (originalId) =>
       checkpoint('member', () => runMember(host, definition, { experimentId, name: input.experiment, originalId, earlier: earlier.get(originalId) ?? [] }), {
         key: originalId,
