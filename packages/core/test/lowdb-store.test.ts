@@ -71,12 +71,18 @@ describe('lowdb store files', () => {
     time: 1_750_000_000_000 + n,
   });
   const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+  /** The parsed lines of a JSON Lines file (which ends with a newline). */
+  const readLines = (file: string): unknown[] =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(0, -1)
+      .map((text) => JSON.parse(text) as unknown);
 
   it('lays out the folder as documented: marker, one folder per execution, bounded segments, blobs by hash', async () => {
     await withStore(async (store, directory) => {
       expect(existsSync(join(directory, 'keel-store.json'))).toBe(false);
       await store.createExecution(execution('ex-0001'));
-      expect(readJson(join(directory, 'keel-store.json'))).toEqual({ format: 'keel-lowdb', version: 1 });
+      expect(readJson(join(directory, 'keel-store.json'))).toEqual({ format: 'keel-lowdb', version: 2 });
       for (let seq = 0; seq < 300; seq++) await store.putCheckpoint(checkpoint('ex-0001', seq));
       const lines = Array.from({ length: 1234 }, (_, n) => line('ex-0001', n));
       await store.appendLogs(lines.slice(0, 700));
@@ -107,24 +113,41 @@ describe('lowdb store files', () => {
           .sort(),
       ).toEqual([
         'artifacts.json',
-        'checkpoints-0.json',
-        'checkpoints-1.json',
-        'checkpoints-2.json',
+        'checkpoints-0.jsonl',
+        'checkpoints-1.jsonl',
+        'checkpoints-2.jsonl',
         'execution.json',
         'logs-0.json',
         'logs-1.json',
         'logs-2.json',
         'waits.json',
       ]);
-      const sizes = (prefix: string): number[] => [0, 1, 2].map((segment) => (readJson(join(folder, `${prefix}-${segment}.json`)) as unknown[]).length);
-      expect(sizes('checkpoints')).toEqual([128, 128, 44]);
-      expect(sizes('logs')).toEqual([500, 500, 234]);
-      expect((readJson(join(folder, 'checkpoints-1.json')) as CheckpointRecord[])[0]?.seq).toBe(128);
+      expect([0, 1, 2].map((segment) => readLines(join(folder, `checkpoints-${segment}.jsonl`)).length)).toEqual([128, 128, 44]);
+      expect([0, 1, 2].map((segment) => (readJson(join(folder, `logs-${segment}.json`)) as unknown[]).length)).toEqual([500, 500, 234]);
+      expect(readLines(join(folder, 'checkpoints-1.jsonl'))[0]).toMatchObject({ id: 'step:129', seq: 128 });
+      // A record put again is a new line, and the last line of an id wins.
+      await store.putCheckpoint({ ...checkpoint('ex-0001', 3), status: 'failed' });
+      expect(readLines(join(folder, 'checkpoints-0.jsonl'))).toHaveLength(129);
+      expect(await store.getCheckpoint('ex-0001', 'step:4')).toMatchObject({ status: 'failed' });
+      expect(await lowdbStore(directory).getCheckpoint('ex-0001', 'step:4')).toMatchObject({ status: 'failed' });
       expect(readJson(join(folder, 'execution.json'))).toMatchObject({ id: 'ex-0001', version: 1 });
       const hex = hash.slice('sha256:'.length);
       expect(readFileSync(join(directory, 'blobs', hex.slice(0, 2), hex), 'utf8')).toBe('{"blob":true}');
       // No lock is left behind once the writes are done.
       expect(readdirSync(folder).filter((name) => name.endsWith('.lock'))).toEqual([]);
+    });
+  });
+
+  it('a record put again with another seq moves to the segment of its new seq, and is listed once', async () => {
+    await withStore(async (store, directory) => {
+      await store.putCheckpoint(checkpoint('ex-0001', 5));
+      await store.putCheckpoint({ ...checkpoint('ex-0001', 5), seq: 200 });
+      for (const reader of [store, lowdbStore(directory)]) {
+        expect((await reader.listCheckpoints('ex-0001')).map((record) => [record.id, record.seq])).toEqual([['step:6', 200]]);
+        expect(await reader.getCheckpoint('ex-0001', 'step:6')).toMatchObject({ seq: 200 });
+      }
+      const folder = join(directory, 'executions', 'ex-0001');
+      expect(readLines(join(folder, 'checkpoints-0.jsonl'))).toEqual([expect.objectContaining({ id: 'step:6', seq: 5 }), { id: 'step:6', removed: true }]);
     });
   });
 
@@ -194,7 +217,7 @@ describe('lowdb store files', () => {
         });
       });
 
-      it(`a checkpoint segment with ${kind}`, async () => {
+      it(`a format-1 checkpoint segment with ${kind}`, async () => {
         await withStore(async (store, directory) => {
           for (let seq = 0; seq < 130; seq++) await store.putCheckpoint(checkpoint('ex-0001', seq));
           const file = join(directory, 'executions', 'ex-0001', 'checkpoints-0.json');
@@ -202,13 +225,62 @@ describe('lowdb store files', () => {
           const corrupted = { name: 'StoreCorruptedError', location: file };
           await expect(store.listCheckpoints('ex-0001')).rejects.toMatchObject(corrupted);
           await expect(store.getCheckpoint('ex-0001', 'step:1')).rejects.toMatchObject(corrupted);
-          await expect(store.putCheckpoint(checkpoint('ex-0001', 5))).rejects.toMatchObject(corrupted);
+          await expect(lowdbStore(directory).putCheckpoint(checkpoint('ex-0001', 5))).rejects.toMatchObject(corrupted);
           expect(readFileSync(file, 'utf8')).toBe(content);
           // Records in the other segment are still there.
           expect(await store.getCheckpoint('ex-0001', 'step:130')).toMatchObject({ seq: 129 });
         });
       });
     }
+
+    for (const [kind, damaged] of Object.entries({ 'invalid JSON': '{"executionId":"ex-0001","id":', 'a wrong shape': '{"not":"a record"}' })) {
+      it(`a checkpoint segment with a line of ${kind} before its last`, async () => {
+        await withStore(async (store, directory) => {
+          for (let seq = 0; seq < 130; seq++) await store.putCheckpoint(checkpoint('ex-0001', seq));
+          const file = join(directory, 'executions', 'ex-0001', 'checkpoints-0.jsonl');
+          const lines = readFileSync(file, 'utf8').split('\n');
+          lines[2] = damaged;
+          const content = lines.join('\n');
+          writeFileSync(file, content);
+          const corrupted = { name: 'StoreCorruptedError', location: file };
+          for (const reader of [store, lowdbStore(directory)]) {
+            await expect(reader.listCheckpoints('ex-0001')).rejects.toMatchObject(corrupted);
+            await expect(reader.getCheckpoint('ex-0001', 'step:1')).rejects.toThrow(/line 3 /);
+          }
+          await expect(lowdbStore(directory).putCheckpoint(checkpoint('ex-0001', 5))).rejects.toMatchObject(corrupted);
+          expect(readFileSync(file, 'utf8')).toBe(content);
+          expect(await store.getCheckpoint('ex-0001', 'step:130')).toMatchObject({ seq: 129 });
+        });
+      });
+    }
+
+    it('a checkpoint segment whose last append was cut short: readers skip it, the next append cuts it off', async () => {
+      await withStore(async (store, directory) => {
+        for (let seq = 0; seq < 3; seq++) await store.putCheckpoint(checkpoint('ex-0001', seq));
+        const file = join(directory, 'executions', 'ex-0001', 'checkpoints-0.jsonl');
+        const whole = readFileSync(file, 'utf8');
+        // What a process killed (or a machine stopped) in the middle of an append leaves.
+        const torn = JSON.stringify(checkpoint('ex-0001', 3)).slice(0, 40);
+        writeFileSync(file, whole + torn);
+        for (const reader of [store, lowdbStore(directory)]) {
+          expect((await reader.listCheckpoints('ex-0001')).map((record) => record.id)).toEqual(['step:1', 'step:2', 'step:3']);
+        }
+        await lowdbStore(directory).putCheckpoint(checkpoint('ex-0001', 4));
+        expect(readFileSync(file, 'utf8')).toBe(`${whole}${JSON.stringify(checkpoint('ex-0001', 4))}\n`);
+        expect((await store.listCheckpoints('ex-0001')).map((record) => record.id)).toEqual(['step:1', 'step:2', 'step:3', 'step:5']);
+      });
+    });
+
+    it('a checkpoint segment whose whole last record lost its newline (an edit by hand) keeps it', async () => {
+      await withStore(async (store, directory) => {
+        for (let seq = 0; seq < 2; seq++) await store.putCheckpoint(checkpoint('ex-0001', seq));
+        const file = join(directory, 'executions', 'ex-0001', 'checkpoints-0.jsonl');
+        writeFileSync(file, readFileSync(file, 'utf8').trimEnd());
+        expect((await lowdbStore(directory).listCheckpoints('ex-0001')).map((record) => record.id)).toEqual(['step:1', 'step:2']);
+        await store.putCheckpoint(checkpoint('ex-0001', 2));
+        expect(readLines(file).map((record) => (record as CheckpointRecord).id)).toEqual(['step:1', 'step:2', 'step:3']);
+      });
+    });
 
     it('a log segment, a waits file and an artifacts file', async () => {
       await withStore(async (store, directory) => {
@@ -294,15 +366,15 @@ describe('lowdb store files', () => {
     it('refuses a folder written in a newer format, and changes nothing', async () => {
       const directory = freshDirectory();
       const marker = join(directory, 'keel-store.json');
-      writeFileSync(marker, JSON.stringify({ format: 'keel-lowdb', version: 2 }));
+      writeFileSync(marker, JSON.stringify({ format: 'keel-lowdb', version: 3 }));
       const store = lowdbStore(directory);
-      const refused = { name: 'StoreFormatError', location: marker, version: 2, supportedVersion: 1 };
+      const refused = { name: 'StoreFormatError', location: marker, version: 3, supportedVersion: 2 };
       await expect(store.getExecution('ex-0001')).rejects.toMatchObject(refused);
       await expect(store.createExecution(execution('ex-0001'))).rejects.toMatchObject(refused);
       await expect(store.listExecutions()).rejects.toThrow(/newer Keel/);
       await store.close();
       expect(readdirSync(directory)).toEqual(['keel-store.json']);
-      expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 2 });
+      expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 3 });
     });
 
     it('refuses a folder whose marker names another format', async () => {
@@ -316,11 +388,52 @@ describe('lowdb store files', () => {
 
     it('opens a folder in the current format', async () => {
       const directory = freshDirectory();
-      writeFileSync(join(directory, 'keel-store.json'), JSON.stringify({ format: 'keel-lowdb', version: 1 }));
+      writeFileSync(join(directory, 'keel-store.json'), JSON.stringify({ format: 'keel-lowdb', version: 2 }));
       await withStoreAt(directory, async (store) => {
         await store.createExecution(execution('ex-0001'));
         expect(await store.getExecution('ex-0001')).toMatchObject({ id: 'ex-0001' });
       });
+    });
+
+    it('reads a format-1 folder as it is, and continues its executions after raising the marker', async () => {
+      // What Keel before format 2 left: each checkpoint segment one JSON array, rewritten on every write.
+      const directory = freshDirectory();
+      const marker = join(directory, 'keel-store.json');
+      writeFileSync(marker, JSON.stringify({ format: 'keel-lowdb', version: 1 }));
+      const folder = join(directory, 'executions', 'ex-0001');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'execution.json'), JSON.stringify({ ...execution('ex-0001'), version: 1, updatedAt: 1_750_000_000_000 }));
+      const segment = `[\n${[0, 1, 2].map((seq) => JSON.stringify({ ...checkpoint('ex-0001', seq), status: seq === 2 ? 'running' : 'completed' })).join(',\n')}\n]\n`;
+      writeFileSync(join(folder, 'checkpoints-0.json'), segment);
+      writeFileSync(join(folder, 'checkpoints-1.json'), `[\n${JSON.stringify(checkpoint('ex-0001', 128))}\n]\n`);
+
+      await withStoreAt(directory, async (store) => {
+        expect((await store.listCheckpoints('ex-0001')).map((record) => [record.id, record.status])).toEqual([
+          ['step:1', 'completed'],
+          ['step:2', 'completed'],
+          ['step:3', 'running'],
+          ['step:129', 'completed'],
+        ]);
+        // Reading changes nothing, not even the marker.
+        expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 1 });
+        await store.putCheckpoint(checkpoint('ex-0001', 2));
+        await store.putCheckpoint(checkpoint('ex-0001', 3));
+        expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 2 });
+        // The format-1 document is left as it was; the new lines override it record by record.
+        expect(readFileSync(join(folder, 'checkpoints-0.json'), 'utf8')).toBe(segment);
+        expect(readLines(join(folder, 'checkpoints-0.jsonl'))).toHaveLength(2);
+      });
+      const reopened = lowdbStore(directory);
+      expect((await reopened.listCheckpoints('ex-0001')).map((record) => [record.id, record.status])).toEqual([
+        ['step:1', 'completed'],
+        ['step:2', 'completed'],
+        ['step:3', 'completed'],
+        ['step:4', 'completed'],
+        ['step:129', 'completed'],
+      ]);
+      expect(await reopened.getCheckpoint('ex-0001', 'step:3')).toMatchObject({ status: 'completed' });
+      expect(await reopened.getCheckpoint('ex-0001', 'step:129')).toMatchObject({ seq: 128 });
+      await reopened.close();
     });
   });
 

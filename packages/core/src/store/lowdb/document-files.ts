@@ -65,28 +65,23 @@ export class DocumentFiles {
    * one, before releasing the lock. Updates of one file from this process run one at a time, in order.
    */
   update<T, R>(file: string, shape: DocumentShape<T>, change: (current: T | null) => DocumentChange<T, R>): Promise<R> {
-    return this.#mutex.run(file, () => this.#options.locks.run(file, async () => this.updateGuarded(file, shape, change)));
-  }
-
-  /**
-   * Like {@link update}, for a document whose changes all happen inside {@link guard} of another
-   * document (a store files an execution's checkpoint segments under the execution document's lock,
-   * so a fenced write takes one lock, not two). The caller holds that lock: this takes none.
-   */
-  updateGuarded<T, R>(file: string, shape: DocumentShape<T>, change: (current: T | null) => DocumentChange<T, R>): R {
-    const current = this.#read(file, shape);
-    const { next, result } = change(current);
-    if (next !== undefined) {
-      new TextFileSync(file).write(this.#serialize(next));
-      // Still under the lock, so the file is the one just written.
-      this.#remember(file, signatureOf(statSync(file)), next);
-    }
-    return result;
+    return this.#mutex.run(file, () =>
+      this.#options.locks.run(file, async () => {
+        const { next, result } = change(this.#read(file, shape));
+        if (next !== undefined) {
+          new TextFileSync(file).write(this.#serialize(next));
+          // Still under the lock, so the file is the one just written.
+          this.#remember(file, signatureOf(statSync(file)), next);
+        }
+        return result;
+      }),
+    );
   }
 
   /**
    * Runs `action` with the document read under its lock, held until `action` settles: what `action`
-   * writes (to other documents) happens before anyone can change this one. Nothing is written to it.
+   * writes (to other files: an execution's checkpoint segments) happens before anyone can change this
+   * one. Nothing is written to it.
    */
   guard<T, R>(file: string, shape: DocumentShape<T>, action: (current: T | null) => Promise<R>): Promise<R> {
     return this.#mutex.run(file, () => this.#options.locks.run(file, () => action(this.#read(file, shape))));
@@ -137,7 +132,7 @@ export class DocumentFiles {
   /**
    * A list is written one item per line (`[`, items, `]`): a readable file in which the unchanged items
    * of a list reuse the line they had, because the store replaces changed items and keeps the others'
-   * objects. This is what keeps rewriting a 128-record segment cheap. Other documents are indented.
+   * objects. This is what keeps rewriting a 500-line log segment cheap. Other documents are indented.
    */
   #serialize(document: unknown): string {
     if (!Array.isArray(document)) return `${JSON.stringify(document, null, 2)}\n`;

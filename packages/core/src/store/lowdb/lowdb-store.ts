@@ -24,10 +24,11 @@ import { fencedLogExecution, holdsLease } from '../lease-fence.js';
 import { checkpointWriteExecution, describeCheckpointWrite } from '../checkpoint-write.js';
 import { LeaseLostError } from '../../errors/lease-lost-error.js';
 import { BlobFiles } from './blob-files.js';
+import { CheckpointSegments } from './checkpoint-segments.js';
 import { DeploymentDocuments } from './deployment-documents.js';
 import { DocumentFiles } from './document-files.js';
 import { FileLocks } from './file-locks.js';
-import { artifactListShape, checkpointSegmentShape, executionShape, logSegmentShape, waitListShape } from './document-shapes.js';
+import { artifactListShape, executionShape, logSegmentShape, waitListShape } from './document-shapes.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { StoreLayout, checkpointsPerSegment, isSafeExecutionId, logLinesPerSegment, segmentNumber } from './store-layout.js';
 import { StoreMarker } from './store-marker.js';
@@ -40,7 +41,7 @@ export interface LowdbStoreOptions {
    * Default 10 s.
    */
   readonly staleLockAfter?: number;
-  /** How many parsed documents this process keeps in memory. Default 1,000. */
+  /** How many parsed documents (and as many checkpoint segments) this process keeps in memory. Default 1,000. */
   readonly cachedDocuments?: number;
 }
 
@@ -50,9 +51,10 @@ export interface LowdbStoreOptions {
  * The folder is sharded so that a write costs the same with ten checkpoints or ten thousand: one folder
  * per execution, checkpoints and log lines in bounded segments, payloads as files named by their hash
  * (see {@link StoreLayout} for the files). Every document is written atomically (a temporary file
- * renamed into place), and every read-modify-write happens under a lock file, so several processes (a
- * worker, the CLI giving input) can share the folder without losing a write. Documents are cached in
- * memory and parsed again only when their file changed.
+ * renamed into place), checkpoint records are appended as lines (see {@link CheckpointSegments}), and
+ * every write happens under a lock file, so several processes (a worker, the CLI giving input) can
+ * share the folder without losing a write. Documents are cached in memory and parsed again only when
+ * their file changed.
  *
  * Limits: one machine (locks use process ids and a local file system, not a network share); listing
  * executions reads one file per execution it passes over; a file damaged by hand fails with
@@ -79,6 +81,7 @@ class LowdbStore implements Store {
   readonly #locks: FileLocks;
   readonly #documents: DocumentFiles;
   readonly #blobs: BlobFiles;
+  readonly #segments: CheckpointSegments;
   readonly #marker: StoreMarker;
   readonly #deployments: DeploymentDocuments;
   /** Serializes the appends to one execution's log, so the lines of one call stay together. */
@@ -94,6 +97,7 @@ class LowdbStore implements Store {
     this.#locks = new FileLocks({ directory: this.#layout.locksDirectory, staleAfter: options.staleLockAfter ?? 10_000 });
     this.#documents = new DocumentFiles({ locks: this.#locks, cachedDocuments: options.cachedDocuments ?? 1_000 });
     this.#blobs = new BlobFiles(this.#layout);
+    this.#segments = new CheckpointSegments(this.#layout, this.#documents, options.cachedDocuments ?? 1_000);
     this.#marker = new StoreMarker(this.#layout, this.#documents);
     this.#deployments = new DeploymentDocuments(this.#layout.deploymentsFile, this.#documents);
   }
@@ -177,55 +181,37 @@ class LowdbStore implements Store {
     for (const blob of write.blobs ?? []) await this.#blobs.put(blob.hash, blob.content);
     if (executionId === undefined) return { cancelRequested: false };
     let cancelRequested = false;
-    await this.#checkpointsLocked(executionId, fence, describeCheckpointWrite(write.checkpoints), (current) => {
+    await this.#checkpointsLocked(executionId, fence, describeCheckpointWrite(write.checkpoints), async (current) => {
       cancelRequested = fence !== undefined && current?.cancelRequested === true;
-      this.#putCheckpoints(write.checkpoints);
+      await this.#putCheckpoints(write.checkpoints);
     });
     return { cancelRequested };
   }
 
   /** Files `records` into their segments; the caller holds the execution's lock (see {@link #checkpointsLocked}). */
-  #putCheckpoints(records: readonly CheckpointRecord[]): void {
-    // One document write per segment the batch touches (a session's batch is usually one record).
+  async #putCheckpoints(records: readonly CheckpointRecord[]): Promise<void> {
+    // One append per segment the batch touches (a session's batch is usually one record).
     const bySegment = new Map<number, CheckpointRecord[]>();
+    const movedFrom = new Map<number, string[]>();
     for (const record of records) {
-      const stored = copy(record);
-      const segment = Math.floor(stored.seq / checkpointsPerSegment);
-      const previousSegment = this.#checkpointSegments.get(checkpointKey(stored.executionId, stored.id));
+      const segment = Math.floor(record.seq / checkpointsPerSegment);
+      const previousSegment = this.#checkpointSegments.get(checkpointKey(record.executionId, record.id));
       // `seq` is kept when a checkpoint is put again (records.ts), so this only repairs a caller that
       // changed it, as far as this process has seen the record.
-      if (previousSegment !== undefined && previousSegment !== segment) this.#removeFromSegment(stored, previousSegment);
-      let filed = bySegment.get(segment);
-      if (filed === undefined) bySegment.set(segment, (filed = []));
-      filed.push(stored);
+      if (previousSegment !== undefined && previousSegment !== segment) appendTo(movedFrom, previousSegment, record.id);
+      appendTo(bySegment, segment, record);
     }
+    const executionId = records[0]?.executionId;
+    if (executionId === undefined) return;
+    for (const [segment, ids] of movedFrom) await this.#segments.append(executionId, segment, [], ids);
     for (const [segment, filed] of bySegment) {
-      const executionId = filed[0]!.executionId;
-      this.#documents.updateGuarded(this.#layout.checkpointSegmentFile(executionId, segment), checkpointSegmentShape, (current) => {
-        // Unchanged records keep their objects, so the segment's writer reuses their serialized lines.
-        const next = [...(current ?? [])];
-        for (const stored of filed) {
-          // Searched from the end: a session's record is usually the segment's newest.
-          let position = next.length - 1;
-          while (position >= 0 && next[position]!.id !== stored.id) position--;
-          if (position === -1) next.push(stored);
-          else next[position] = stored;
-        }
-        return { next: next.sort(bySeq), result: undefined };
-      });
-      for (const stored of filed) this.#rememberSegment(executionId, stored.id, segment);
+      await this.#segments.append(executionId, segment, filed);
+      for (const record of filed) this.#rememberSegment(executionId, record.id, segment);
     }
   }
 
-  #putCheckpoint(record: CheckpointRecord): void {
-    this.#putCheckpoints([record]);
-  }
-
-  #removeFromSegment(record: CheckpointRecord, segment: number): void {
-    this.#documents.updateGuarded(this.#layout.checkpointSegmentFile(record.executionId, segment), checkpointSegmentShape, (current) => {
-      const kept = (current ?? []).filter((item) => item.id !== record.id);
-      return { next: kept.length === current?.length ? undefined : kept, result: undefined };
-    });
+  #putCheckpoint(record: CheckpointRecord): Promise<void> {
+    return this.#putCheckpoints([record]);
   }
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
@@ -237,7 +223,7 @@ class LowdbStore implements Store {
       if (record !== null) return record;
     }
     // No hint (or a wrong one): search the segments, newest first.
-    for (const segment of (await this.#segments(executionId, 'checkpoints')).reverse()) {
+    for (const segment of (await this.#segmentNumbers(executionId, 'checkpoints')).reverse()) {
       if (segment === hinted) continue;
       const record = await this.#findCheckpoint(executionId, segment, id);
       if (record !== null) return record;
@@ -246,7 +232,7 @@ class LowdbStore implements Store {
   }
 
   async #findCheckpoint(executionId: string, segment: number, id: string): Promise<CheckpointRecord | null> {
-    const records = await this.#documents.read(this.#layout.checkpointSegmentFile(executionId, segment), checkpointSegmentShape);
+    const records = await this.#segments.read(executionId, segment);
     const record = records?.find((item) => item.id === id);
     if (record === undefined) return null;
     this.#rememberSegment(executionId, id, segment);
@@ -262,12 +248,10 @@ class LowdbStore implements Store {
   async listCheckpoints(executionId: string): Promise<CheckpointRecord[]> {
     if (!isSafeExecutionId(executionId)) return [];
     await this.#marker.checked();
-    const segments = await this.#segments(executionId, 'checkpoints');
-    const documents = await Promise.all(
-      segments.map((segment) => this.#documents.read(this.#layout.checkpointSegmentFile(executionId, segment), checkpointSegmentShape)),
-    );
-    // Segments hold consecutive ranges of `seq`, so sorting each one sorts the whole list.
-    return copy(documents.flatMap((records) => [...(records ?? [])].sort(bySeq)));
+    const segments = await this.#segmentNumbers(executionId, 'checkpoints');
+    const documents = await Promise.all(segments.map((segment) => this.#segments.read(executionId, segment)));
+    // Segments hold consecutive ranges of `seq`, and each comes sorted, so the whole list is sorted.
+    return copy(documents.flatMap((records) => records ?? []));
   }
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
@@ -397,7 +381,7 @@ class LowdbStore implements Store {
   async #appendLines(executionId: string, lines: readonly LogRecord[]): Promise<void> {
     // Segments fill up in order (a new one starts only when the last is full), so line k is always in
     // segment ⌊k / 500⌋ and `listLogs` can start reading at the segment holding its offset.
-    let segment = this.#lastLogSegment.get(executionId) ?? (await this.#segments(executionId, 'logs')).at(-1) ?? 0;
+    let segment = this.#lastLogSegment.get(executionId) ?? (await this.#segmentNumbers(executionId, 'logs')).at(-1) ?? 0;
     for (let appended = 0; appended < lines.length;) {
       appended += await this.#documents.update(this.#layout.logSegmentFile(executionId, segment), logSegmentShape, (current) => {
         const existing = current ?? [];
@@ -476,6 +460,7 @@ class LowdbStore implements Store {
     this.#locks.dispose();
     this.#documents.forget();
     this.#blobs.forget();
+    this.#segments.forget();
     this.#lastLogSegment.clear();
     this.#checkpointSegments.clear();
   }
@@ -485,10 +470,15 @@ class LowdbStore implements Store {
    * (they are changed only under it, so a fenced write takes one lock), after checking `fence` if given:
    * a takeover needs the same lock, so the lease cannot change between the check and the write.
    */
-  async #checkpointsLocked(executionId: string, fence: LeaseFence | undefined, what: string, write: (current: ExecutionRecord | null) => void): Promise<void> {
+  async #checkpointsLocked(
+    executionId: string,
+    fence: LeaseFence | undefined,
+    what: string,
+    write: (current: ExecutionRecord | null) => Promise<void>,
+  ): Promise<void> {
     await this.#documents.guard(this.#layout.executionFile(executionId), executionShape, async (current) => {
       if (fence !== undefined && !holdsLease(current, fence)) throw this.#leaseLost(executionId, fence, what, current);
-      write(current);
+      await write(current);
     });
   }
 
@@ -511,13 +501,11 @@ class LowdbStore implements Store {
     return new LeaseLostError({ executionId, write, fence, current: current && copy(current), store: this.location });
   }
 
-  /** The numbers of an execution's `checkpoints-<n>.json` or `logs-<n>.json` files, ascending. */
-  async #segments(executionId: string, prefix: 'checkpoints' | 'logs'): Promise<number[]> {
+  /** The numbers of an execution's `checkpoints-<n>` or `logs-<n>` segments, ascending. */
+  async #segmentNumbers(executionId: string, prefix: 'checkpoints' | 'logs'): Promise<number[]> {
     const names = await directoryNames(this.#layout.executionDirectory(executionId));
-    return names
-      .map((name) => segmentNumber(name, prefix))
-      .filter((segment) => segment !== undefined)
-      .sort((a, b) => a - b);
+    const numbers = new Set(names.map((name) => segmentNumber(name, prefix)).filter((segment) => segment !== undefined));
+    return [...numbers].sort((a, b) => a - b);
   }
 }
 
@@ -556,8 +544,11 @@ function upsert<T>(items: readonly T[], item: T, matches: (candidate: T) => bool
   return order === undefined ? next : next.sort(order);
 }
 
-function bySeq(a: CheckpointRecord, b: CheckpointRecord): number {
-  return a.seq - b.seq;
+/** Adds `item` to the list under `key`. */
+function appendTo<K, T>(lists: Map<K, T[]>, key: K, item: T): void {
+  const list = lists.get(key);
+  if (list === undefined) lists.set(key, [item]);
+  else list.push(item);
 }
 
 function checkpointKey(executionId: string, id: string): string {

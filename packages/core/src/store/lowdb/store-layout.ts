@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 
-/** How many checkpoint records one `checkpoints-<n>.json` segment holds at most (segment = ⌊seq / 128⌋). */
+/** How many checkpoint records one `checkpoints-<n>` segment holds at most (segment = ⌊seq / 128⌋). */
 export const checkpointsPerSegment = 128;
 
 /** How many log lines one `logs-<n>.json` segment holds; a segment is full before the next one starts. */
 export const logLinesPerSegment = 500;
 
-/** The folder format this code writes and reads, recorded in `keel-store.json`. */
-export const storeFormat = { format: 'keel-lowdb', version: 1 } as const;
+/**
+ * The folder format this code writes, recorded in `keel-store.json`. It reads every earlier version:
+ * 2 appends checkpoint records to `checkpoints-<n>.jsonl` segments, where 1 rewrote `checkpoints-<n>.json`.
+ */
+export const storeFormat = { format: 'keel-lowdb', version: 2 } as const;
 
 // Execution ids name folders, and the folder names must sort like the ids, so an id is used as it is
 // (never escaped) and anything that is not a portable, harmless file name is refused.
@@ -19,10 +22,11 @@ const blobHash = /^sha256:([0-9a-f]{64})$/;
  * Where each file of a lowdb store folder lives:
  *
  * ```
- * <root>/keel-store.json                          { "format": "keel-lowdb", "version": 1 }
+ * <root>/keel-store.json                          { "format": "keel-lowdb", "version": 2 }
  * <root>/deployments.json                         deployed flow versions and their tags
  * <root>/executions/<executionId>/execution.json  the execution record
- *                                 checkpoints-<n>.json   records with ⌊seq / 128⌋ = n
+ *                                 checkpoints-<n>.jsonl  records with ⌊seq / 128⌋ = n, one per line, appended
+ *                                 checkpoints-<n>.json   the same in format 1 (one array), read, never written
  *                                 waits.json      waits in creation order
  *                                 artifacts.json  artifacts in first-saved order
  *                                 logs-<n>.json   log lines 500·n … 500·n + 499
@@ -68,7 +72,13 @@ export class StoreLayout {
     return join(this.executionDirectory(executionId), 'execution.json');
   }
 
-  checkpointSegmentFile(executionId: string, segment: number): string {
+  /** A segment's appended records (format 2). */
+  checkpointSegmentLog(executionId: string, segment: number): string {
+    return join(this.executionDirectory(executionId), `checkpoints-${segment}.jsonl`);
+  }
+
+  /** A segment as format 1 wrote it (one JSON array): read, and overridden by its `.jsonl`. */
+  checkpointSegmentDocument(executionId: string, segment: number): string {
     return join(this.executionDirectory(executionId), `checkpoints-${segment}.json`);
   }
 
@@ -96,9 +106,11 @@ export function isSafeExecutionId(id: string): boolean {
   return safeExecutionId.test(id);
 }
 
-/** The `n` of a `<prefix>-<n>.json` segment file name, or `undefined` for any other file. */
+/** The `n` of a `<prefix>-<n>.json` (or, for checkpoints, `.jsonl`) segment file name, or `undefined` for any other file. */
 export function segmentNumber(fileName: string, prefix: 'checkpoints' | 'logs'): number | undefined {
-  if (!fileName.startsWith(`${prefix}-`) || !fileName.endsWith('.json')) return undefined;
-  const digits = fileName.slice(prefix.length + 1, -'.json'.length);
+  if (!fileName.startsWith(`${prefix}-`)) return undefined;
+  const extension = fileName.endsWith('.json') ? '.json' : prefix === 'checkpoints' && fileName.endsWith('.jsonl') ? '.jsonl' : undefined;
+  if (extension === undefined) return undefined;
+  const digits = fileName.slice(prefix.length + 1, -extension.length);
   return /^(0|[1-9][0-9]*)$/.test(digits) ? Number(digits) : undefined;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { StoreCorruptedError } from '../../errors/store-corrupted-error.js';
 import type { DocumentFiles } from './document-files.js';
 import { markerShape } from './document-shapes.js';
@@ -9,6 +9,12 @@ import { StoreFormatError } from './store-format-error.js';
 /**
  * The `keel-store.json` file that says a folder is a Keel lowdb store and in which format version, so a
  * future format can be told apart and an older Keel refuses it instead of misreading it.
+ *
+ * A folder of an earlier version is read as it is, and its marker is raised to this version on the
+ * first write, before anything in the new format lands: from then on an older Keel refuses the folder
+ * (it could not read what was appended) instead of missing records. A process of an older Keel that
+ * checked the marker before it was raised does not see the change, so every process sharing a folder
+ * is upgraded together.
  */
 export class StoreMarker {
   readonly #layout: StoreLayout;
@@ -26,14 +32,16 @@ export class StoreMarker {
     return (this.#checked ??= this.#check().then(() => undefined));
   }
 
+  /** The version found, or `undefined` when there is no marker; fails on a version or format this code does not read. */
+
   /** Before a write: also creates the folder and the marker when they do not exist yet. Once. */
   written(): Promise<void> {
     return (this.#written ??= this.#write());
   }
 
-  async #check(): Promise<boolean> {
+  async #check(): Promise<number | undefined> {
     const marker = await this.#documents.read(this.#layout.markerFile, markerShape);
-    if (marker === null) return false;
+    if (marker === null) return undefined;
     if (marker.format !== storeFormat.format) {
       throw new StoreCorruptedError({
         location: this.#layout.markerFile,
@@ -47,17 +55,23 @@ export class StoreMarker {
         supportedVersion: storeFormat.version,
       });
     }
-    return true;
+    return marker.version;
   }
 
   async #write(): Promise<void> {
-    if (await this.#check()) return;
+    const found = await this.#check();
+    if (found === storeFormat.version) return;
     await mkdir(this.#layout.root, { recursive: true });
-    // Written aside, then linked into place: `link` fails when the marker exists, so when two processes
-    // start on a new folder at once one creates it and the other checks it, and no process ever reads a
-    // marker that is half written.
+    // Written aside, then moved into place, so no process ever reads a marker that is half written.
     const temporary = `${this.#layout.markerFile}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(temporary, `${JSON.stringify(storeFormat, null, 2)}\n`, { flag: 'wx' });
+    if (found !== undefined) {
+      // An older version: raised in place (processes raising it at once write the same file).
+      await rename(temporary, this.#layout.markerFile);
+      return;
+    }
+    // A new folder: `link` fails when the marker exists, so when two processes start on it at once one
+    // creates the marker and the other checks it.
     try {
       await link(temporary, this.#layout.markerFile);
     } catch (error) {
