@@ -245,9 +245,8 @@ function isRecordLine(data: unknown): data is CheckpointRecord | RemovedLine {
 }
 
 function applyLine(records: Map<string, CheckpointRecord>, line: CheckpointRecord | RemovedLine): void {
-  // Deleted first, so that a record put again moves to the end (the map's order is not relied on).
-  records.delete(line.id);
-  if (!('removed' in line)) records.set(line.id, line);
+  if ('removed' in line) records.delete(line.id);
+  else records.set(line.id, line);
 }
 
 function signatureOf(stats: Stats): string {

@@ -170,7 +170,7 @@ class LowdbStore implements Store {
   async putCheckpoint(record: CheckpointRecord, fence?: LeaseFence): Promise<void> {
     assertWritableCheckpoint(record);
     await this.#marker.written();
-    await this.#checkpointsLocked(record.executionId, fence, `checkpoint "${record.id}"`, () => this.#putCheckpoint(record));
+    await this.#checkpointsLocked(record.executionId, fence, `checkpoint "${record.id}"`, () => this.#putCheckpoints([record]));
   }
 
   async writeCheckpoints(write: CheckpointWrite, fence?: LeaseFence): Promise<CheckpointWriteReceipt> {
@@ -208,10 +208,6 @@ class LowdbStore implements Store {
       await this.#segments.append(executionId, segment, filed);
       for (const record of filed) this.#rememberSegment(executionId, record.id, segment);
     }
-  }
-
-  #putCheckpoint(record: CheckpointRecord): Promise<void> {
-    return this.#putCheckpoints([record]);
   }
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {
