@@ -1,7 +1,7 @@
 // The floors Keel's stores are measured against: the cheapest durable write of the same 1 KB each
 // store could make, with nothing of Keel around it.
 //
-//   node bench/floors.mjs [--steps 1000] [--warmup 1000]
+//   node bench/floors.mjs [--steps 1000] [--warmup 3000]
 //
 // Each floor is timed over `steps` writes after `warmup` unmeasured ones, as everything in `pnpm bench`.
 //
@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { dropSchema, postgresUrl, schemaName } from './lib/postgres.mjs';
-import { summarizeWarm } from './lib/stats.mjs';
+import { defaultWarmup, summarizeWarm } from './lib/stats.mjs';
 
 const payload = JSON.stringify({ text: 'x'.repeat(1_000), n: 0 });
 
@@ -87,6 +87,6 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const stepsFlag = process.argv.indexOf('--steps');
   const steps = stepsFlag >= 0 ? Number(process.argv[stepsFlag + 1]) : 1_000;
   const warmupFlag = process.argv.indexOf('--warmup');
-  const warmup = warmupFlag >= 0 ? Number(process.argv[warmupFlag + 1]) : 1_000;
+  const warmup = warmupFlag >= 0 ? Number(process.argv[warmupFlag + 1]) : defaultWarmup;
   for (const [name, summary] of Object.entries(await measureFloors(steps, warmup))) console.log(`${name.padEnd(28)} p50 ${summary.p50.toFixed(4)} ms`);
 }

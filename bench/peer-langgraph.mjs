@@ -2,7 +2,7 @@
 // node does no work and returns the same 1 KB object as Keel's bench, looping back to itself. Each
 // super-step checkpoints the graph's state, which is LangGraph's durable step.
 //
-//   node bench/peer-langgraph.mjs [--steps 1000] [--warmup 1000]
+//   node bench/peer-langgraph.mjs [--steps 1000] [--warmup 3000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { dropSchema, postgresUrl, schemaName } from './lib/postgres.mjs';
-import { summarizeWarm } from './lib/stats.mjs';
+import { defaultWarmup, summarizeWarm } from './lib/stats.mjs';
 
 const text = 'x'.repeat(1_000);
 
@@ -61,7 +61,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const stepsFlag = process.argv.indexOf('--steps');
   const steps = stepsFlag >= 0 ? Number(process.argv[stepsFlag + 1]) : 1_000;
   const warmupFlag = process.argv.indexOf('--warmup');
-  const warmup = warmupFlag >= 0 ? Number(process.argv[warmupFlag + 1]) : 1_000;
+  const warmup = warmupFlag >= 0 ? Number(process.argv[warmupFlag + 1]) : defaultWarmup;
   for (const kind of ['sqlite', 'postgres']) {
     const summary = await measureLangGraph(kind, steps, warmup);
     console.log(`LangGraph ${kind} super-step p50 ${summary.p50.toFixed(3)} ms, last/first ${summary.growth.toFixed(2)}`);

@@ -30,9 +30,20 @@ export const median = (values) =>
   );
 
 /**
+ * How many steps every per-step figure of `pnpm bench` leaves unmeasured before it starts timing.
+ * V8 compiles a function once it has run enough of its bytecode, so a long path (Keel's runtime, its
+ * PostgreSQL store and the `pg` client) is optimized later than a short one: on PostgreSQL Keel's p50
+ * is 0.5-0.6 ms over steps 1,001-2,000 and 0.25-0.34 ms from about step 2,500 on, and with
+ * `node --interrupt-budget=1000000` (V8 optimizes later) it stays at 0.6 ms for 4,000 steps. DBOS moves
+ * by less than a tenth between the two windows. 3,000 measures every system once it is compiled, as a
+ * worker that has been running for a while is.
+ */
+export const defaultWarmup = 3_000;
+
+/**
  * The summary of the `steps` timings after the first `warmup`: how every per-step figure of `pnpm bench`
- * is taken, Keel's, the floors' and the peers' alike, so that none is measured while its code (V8
- * compiles hot functions after a few hundred calls) or its connections are still cold and another warm.
+ * is taken, Keel's, the floors' and the peers' alike, so that none is measured while its code (see
+ * {@link defaultWarmup}) or its connections are still cold and another warm.
  */
 export function summarizeWarm(timings, warmup, steps) {
   return summarize(timings.slice(warmup, warmup + steps));
