@@ -203,11 +203,13 @@ class LowdbStore implements Store {
     }
     const executionId = records[0]?.executionId;
     if (executionId === undefined) return;
-    for (const [segment, ids] of movedFrom) await this.#segments.append(executionId, segment, [], ids);
     for (const [segment, filed] of bySegment) {
       await this.#segments.append(executionId, segment, filed);
       for (const record of filed) this.#rememberSegment(executionId, record.id, segment);
     }
+    // Removed from their old segment only once filed in the new one: a crash in between leaves a record
+    // twice, never nowhere.
+    for (const [segment, ids] of movedFrom) await this.#segments.append(executionId, segment, [], ids);
   }
 
   async getCheckpoint(executionId: string, id: string): Promise<CheckpointRecord | null> {

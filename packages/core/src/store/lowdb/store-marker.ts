@@ -32,13 +32,12 @@ export class StoreMarker {
     return (this.#checked ??= this.#check().then(() => undefined));
   }
 
-  /** The version found, or `undefined` when there is no marker; fails on a version or format this code does not read. */
-
-  /** Before a write: also creates the folder and the marker when they do not exist yet. Once. */
+  /** Before a write: also creates the folder and the marker when they do not exist yet, or raises an older marker. Once. */
   written(): Promise<void> {
     return (this.#written ??= this.#write());
   }
 
+  /** The version found, or `undefined` when there is no marker; fails on a format or version this code does not read. */
   async #check(): Promise<number | undefined> {
     const marker = await this.#documents.read(this.#layout.markerFile, markerShape);
     if (marker === null) return undefined;
