@@ -93,7 +93,7 @@ export class CheckpointSegments {
     try {
       let cached = this.#cache.get(file);
       const before = fstatSync(descriptor);
-      if (cached === undefined || cached.inode !== before.ino || cached.signature !== signatureOf(before)) {
+      if (!isCurrent(cached, before)) {
         // Another process appended (or this one never read the file): catch up, which also finds a torn last line.
         cached = this.#load(file, descriptor, before, cached);
       }
@@ -125,7 +125,7 @@ export class CheckpointSegments {
       return undefined;
     }
     const cached = this.#cache.get(file);
-    if (cached !== undefined && cached.inode === stats.ino && cached.signature === signatureOf(stats)) return this.#touch(file, cached);
+    if (isCurrent(cached, stats)) return this.#touch(file, cached);
     const descriptor = openSync(file, 'r');
     try {
       return this.#load(file, descriptor, fstatSync(descriptor), cached);
@@ -247,6 +247,11 @@ function isRecordLine(data: unknown): data is CheckpointRecord | RemovedLine {
 function applyLine(records: Map<string, CheckpointRecord>, line: CheckpointRecord | RemovedLine): void {
   if ('removed' in line) records.delete(line.id);
   else records.set(line.id, line);
+}
+
+/** Whether `cached` holds everything the file described by `stats` holds (nobody appended since). */
+function isCurrent(cached: CachedSegment | undefined, stats: Stats): cached is CachedSegment {
+  return cached !== undefined && cached.inode === stats.ino && cached.signature === signatureOf(stats);
 }
 
 function signatureOf(stats: Stats): string {
