@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,8 +63,12 @@ describe('a blob missing from the store', () => {
     const waiting = await purchase.run(undefined);
     expect(waiting.status).toBe('waiting');
     const record = await store.getCheckpoint(waiting.executionId, 'quote:1');
-    const hex = record!.output!.hash.slice('sha256:'.length);
-    rmSync(join(folder, 'blobs', hex.slice(0, 2), hex));
+    // Taken out of its pack, as if it had never been stored.
+    const hash = record!.output!.hash;
+    const pack = join(folder, 'blobs', `${hash.slice('sha256:'.length, 'sha256:'.length + 2)}.pack`);
+    const lines = readFileSync(pack, 'utf8').split('\n');
+    writeFileSync(pack, lines.filter((line) => !line.startsWith(`{"hash":"${hash}"`)).join('\n'));
+    expect(readFileSync(pack, 'utf8').split('\n')).toHaveLength(lines.length - 1);
     await runtime.executions.input(waiting.executionId, 'approve', true);
     const records = await store.listCheckpoints(waiting.executionId);
 

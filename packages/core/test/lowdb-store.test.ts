@@ -77,12 +77,23 @@ describe('lowdb store files', () => {
       .split('\n')
       .slice(0, -1)
       .map((text) => JSON.parse(text) as unknown);
+  /** The pack file that holds the blob `hash`. */
+  const packOf = (directory: string, hash: string): string => join(directory, 'blobs', `${hash.slice('sha256:'.length, 'sha256:'.length + 2)}.pack`);
+  /** `count` blob contents whose hashes share their first two hex digits, so they share a pack. */
+  const sameBucket = (count: number): string[] => {
+    const contents: string[] = [];
+    for (let index = 0; contents.length < count; index++) {
+      const content = JSON.stringify({ index });
+      if (contents.length === 0 || contentHash(content).slice(0, 9) === contentHash(contents[0]!).slice(0, 9)) contents.push(content);
+    }
+    return contents;
+  };
 
   it('lays out the folder as documented: marker, one folder per execution, bounded segments, blobs by hash', async () => {
     await withStore(async (store, directory) => {
       expect(existsSync(join(directory, 'keel-store.json'))).toBe(false);
       await store.createExecution(execution('ex-0001'));
-      expect(readJson(join(directory, 'keel-store.json'))).toEqual({ format: 'keel-lowdb', version: 2 });
+      expect(readJson(join(directory, 'keel-store.json'))).toEqual({ format: 'keel-lowdb', version: 3 });
       for (let seq = 0; seq < 300; seq++) await store.putCheckpoint(checkpoint('ex-0001', seq));
       const lines = Array.from({ length: 1234 }, (_, n) => line('ex-0001', n));
       await store.appendLogs(lines.slice(0, 700));
@@ -132,7 +143,8 @@ describe('lowdb store files', () => {
       expect(await lowdbStore(directory).getCheckpoint('ex-0001', 'step:4')).toMatchObject({ status: 'failed' });
       expect(readJson(join(folder, 'execution.json'))).toMatchObject({ id: 'ex-0001', version: 1 });
       const hex = hash.slice('sha256:'.length);
-      expect(readFileSync(join(directory, 'blobs', hex.slice(0, 2), hex), 'utf8')).toBe('{"blob":true}');
+      expect(readLines(packOf(directory, hash))).toEqual([{ hash, content: '{"blob":true}' }]);
+      expect(readdirSync(join(directory, 'blobs'))).toEqual([`${hex.slice(0, 2)}.pack`]);
       // No lock is left behind once the writes are done.
       expect(readdirSync(folder).filter((name) => name.endsWith('.lock'))).toEqual([]);
     });
@@ -314,42 +326,70 @@ describe('lowdb store files', () => {
         const content = '{"answer":42}';
         const hash = contentHash(content);
         await store.putBlob(hash, content);
-        const hex = hash.slice('sha256:'.length);
-        const file = join(directory, 'blobs', hex.slice(0, 2), hex);
-        writeFileSync(file, '{"answer":43}');
-        await expect(store.getBlob(hash)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
-        // Damage other than a torn write is found by a later put too (a fresh store has not seen the
-        // blob yet), and kept: a shorter file that is not the content's start, or a longer one.
-        for (const damaged of ['{"xyz', '{"answer":42} and more']) {
-          writeFileSync(file, damaged);
-          const other = lowdbStore(directory);
-          await expect(other.putBlob(hash, content)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
-          await other.close();
-          expect(readFileSync(file, 'utf8')).toBe(damaged);
+        const pack = packOf(directory, hash);
+        const damaged = readFileSync(pack, 'utf8').replace('42', '43');
+        writeFileSync(pack, damaged);
+        const fresh = lowdbStore(directory);
+        for (const reader of [store, fresh]) {
+          await expect(reader.getBlob(hash)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: pack });
+          await expect(reader.getBlobs([hash])).rejects.toThrow(/line 1 \(blob sha256:[0-9a-f]+\) holds content that hashes to/);
         }
+        await fresh.close();
+        expect(readFileSync(pack, 'utf8')).toBe(damaged);
+        // A blob file of an older Keel is checked the same way.
+        const loose = join(directory, 'blobs', hash.slice(7, 9), hash.slice(7));
+        const other = contentHash('{"answer":44}');
+        mkdirSync(join(directory, 'blobs', other.slice(7, 9)), { recursive: true });
+        writeFileSync(join(directory, 'blobs', other.slice(7, 9), other.slice(7)), '{"answer":45}');
+        await expect(store.getBlob(other)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: join(directory, 'blobs', other.slice(7, 9), other.slice(7)) });
+        expect(existsSync(loose)).toBe(false);
       });
     });
 
-    it('a torn blob (a write cut short) fails its readers and is rewritten by the next put of its content', async () => {
+    it('a damaged line before the last of a pack fails its readers and writers, and the pack is left as it is', async () => {
       await withStore(async (store, directory) => {
-        const content = `{"answer":"${'é'.repeat(3000)}"}`;
-        const hash = contentHash(content);
-        const hex = hash.slice('sha256:'.length);
-        const file = join(directory, 'blobs', hex.slice(0, 2), hex);
-        mkdirSync(join(directory, 'blobs', hex.slice(0, 2)), { recursive: true });
-        // What a process killed in the middle of creating the blob leaves: the start of its bytes.
-        for (const torn of [Buffer.alloc(0), Buffer.from(content).subarray(0, 4097)]) {
-          writeFileSync(file, torn);
-          await expect(store.getBlob(hash)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: file });
-          const other = lowdbStore(directory);
-          await other.putBlob(hash, content);
-          await other.close();
-          expect(readFileSync(file, 'utf8')).toBe(content);
-          expect(await store.getBlob(hash)).toBe(content);
-          // No temporary file is left beside it.
-          expect(readdirSync(join(directory, 'blobs', hex.slice(0, 2)))).toEqual([hex]);
-          rmSync(file);
-        }
+        const [first, second, third] = sameBucket(3);
+        await store.putBlob(contentHash(first!), first!);
+        await store.putBlob(contentHash(second!), second!);
+        const pack = packOf(directory, contentHash(first!));
+        const damaged = readFileSync(pack, 'utf8').replace('{"hash":"sha256:', '{"hash":"md5:');
+        writeFileSync(pack, damaged);
+        const fresh = lowdbStore(directory);
+        const corrupted = { name: 'StoreCorruptedError', location: pack };
+        await expect(fresh.getBlob(contentHash(second!))).rejects.toMatchObject(corrupted);
+        await expect(fresh.getBlob(contentHash(second!))).rejects.toThrow(/line 1 is not a blob/);
+        await expect(fresh.putBlob(contentHash(third!), third!)).rejects.toMatchObject(corrupted);
+        await expect(store.putBlob(contentHash(third!), third!)).rejects.toMatchObject(corrupted);
+        await fresh.close();
+        expect(readFileSync(pack, 'utf8')).toBe(damaged);
+      });
+    });
+
+    it('a torn last line of a pack (an append cut short) is skipped by readers and cut off by the next append', async () => {
+      await withStore(async (store, directory) => {
+        const [first, torn, next] = sameBucket(3);
+        const hash = (content: string): string => contentHash(content);
+        await store.putBlob(hash(first!), first!);
+        const pack = packOf(directory, hash(first!));
+        const whole = readFileSync(pack, 'utf8');
+        // What a process killed in the middle of its append leaves: the start of the line.
+        const line = (content: string): string => `${JSON.stringify({ hash: hash(content), content })}\n`;
+        writeFileSync(pack, whole + line(torn!).slice(0, 40));
+        const fresh = lowdbStore(directory);
+        expect(await fresh.getBlob(hash(torn!))).toBeNull();
+        expect(await store.getBlob(hash(torn!))).toBeNull();
+        expect(await fresh.getBlob(hash(first!))).toBe(first);
+        await fresh.putBlob(hash(next!), next!);
+        expect(readFileSync(pack, 'utf8')).toBe(whole + line(next!));
+        expect(await store.getBlob(hash(next!))).toBe(next);
+        // A whole line that lacks only its newline holds its blob, and the next append ends it first.
+        writeFileSync(pack, whole + line(torn!).slice(0, -1));
+        const other = lowdbStore(directory);
+        expect(await other.getBlob(hash(torn!))).toBe(torn);
+        await other.putBlob(hash(next!), next!);
+        expect(readFileSync(pack, 'utf8')).toBe(whole + line(torn!) + line(next!));
+        await other.close();
+        await fresh.close();
       });
     });
   });
@@ -366,15 +406,15 @@ describe('lowdb store files', () => {
     it('refuses a folder written in a newer format, and changes nothing', async () => {
       const directory = freshDirectory();
       const marker = join(directory, 'keel-store.json');
-      writeFileSync(marker, JSON.stringify({ format: 'keel-lowdb', version: 3 }));
+      writeFileSync(marker, JSON.stringify({ format: 'keel-lowdb', version: 4 }));
       const store = lowdbStore(directory);
-      const refused = { name: 'StoreFormatError', location: marker, version: 3, supportedVersion: 2 };
+      const refused = { name: 'StoreFormatError', location: marker, version: 4, supportedVersion: 3 };
       await expect(store.getExecution('ex-0001')).rejects.toMatchObject(refused);
       await expect(store.createExecution(execution('ex-0001'))).rejects.toMatchObject(refused);
       await expect(store.listExecutions()).rejects.toThrow(/newer Keel/);
       await store.close();
       expect(readdirSync(directory)).toEqual(['keel-store.json']);
-      expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 3 });
+      expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 4 });
     });
 
     it('refuses a folder whose marker names another format', async () => {
@@ -388,7 +428,7 @@ describe('lowdb store files', () => {
 
     it('opens a folder in the current format', async () => {
       const directory = freshDirectory();
-      writeFileSync(join(directory, 'keel-store.json'), JSON.stringify({ format: 'keel-lowdb', version: 2 }));
+      writeFileSync(join(directory, 'keel-store.json'), JSON.stringify({ format: 'keel-lowdb', version: 3 }));
       await withStoreAt(directory, async (store) => {
         await store.createExecution(execution('ex-0001'));
         expect(await store.getExecution('ex-0001')).toMatchObject({ id: 'ex-0001' });
@@ -418,7 +458,7 @@ describe('lowdb store files', () => {
         expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 1 });
         await store.putCheckpoint(checkpoint('ex-0001', 2));
         await store.putCheckpoint(checkpoint('ex-0001', 3));
-        expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 2 });
+        expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 3 });
         // The format-1 document is left as it was; the new lines override it record by record.
         expect(readFileSync(join(folder, 'checkpoints-0.json'), 'utf8')).toBe(segment);
         expect(readLines(join(folder, 'checkpoints-0.jsonl'))).toHaveLength(2);
@@ -435,13 +475,39 @@ describe('lowdb store files', () => {
       expect(await reopened.getCheckpoint('ex-0001', 'step:129')).toMatchObject({ seq: 128 });
       await reopened.close();
     });
+
+    it('reads the blob files of a format-2 folder, and appends new blobs to packs after raising the marker', async () => {
+      const directory = freshDirectory();
+      const marker = join(directory, 'keel-store.json');
+      writeFileSync(marker, JSON.stringify({ format: 'keel-lowdb', version: 2 }));
+      const old = '{"written":"by format 2"}';
+      const oldHash = contentHash(old);
+      const oldFile = join(directory, 'blobs', oldHash.slice(7, 9), oldHash.slice(7));
+      mkdirSync(join(directory, 'blobs', oldHash.slice(7, 9)), { recursive: true });
+      writeFileSync(oldFile, old);
+      await withStoreAt(directory, async (store) => {
+        expect(await store.getBlob(oldHash)).toBe(old);
+        expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 2 });
+        const added = '{"written":"by format 3"}';
+        await store.putBlob(contentHash(added), added);
+        expect(readJson(marker)).toEqual({ format: 'keel-lowdb', version: 3 });
+        expect(readLines(packOf(directory, contentHash(added)))).toEqual([{ hash: contentHash(added), content: added }]);
+        expect(await store.getBlobs([oldHash, contentHash(added), contentHash('absent')])).toEqual(
+          new Map([
+            [oldHash, old],
+            [contentHash(added), added],
+          ]),
+        );
+      });
+      expect(readFileSync(oldFile, 'utf8')).toBe(old);
+    });
   });
 
-  it('processes creating the same blobs at once each store them whole (one creates, the others find or repair)', async () => {
+  it('processes storing the same blobs at once store each once, whole', async () => {
     const directory = freshDirectory();
     const go = join(directory, 'go');
     // The processes start writing together (when the go file appears), and the blobs are large enough that one
-    // process's write is often still under way when another finds the file.
+    // process's append is often still under way when another looks at the pack.
     const script = `
       const { lowdbStore } = await import(${JSON.stringify(builtStore)});
       const { createHash } = await import('node:crypto');
@@ -472,8 +538,9 @@ describe('lowdb store files', () => {
         expect(await store.getBlob(contentHash(content))).toBe(content);
       }
     });
-    const names = readdirSync(join(directory, 'blobs'), { recursive: true, encoding: 'utf8' });
-    expect(names.filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    const packs = readdirSync(join(directory, 'blobs'));
+    expect(packs.every((name) => name.endsWith('.pack'))).toBe(true);
+    expect(packs.flatMap((name) => readLines(join(directory, 'blobs', name))).length).toBe(40);
   });
 
   describe('locks', () => {

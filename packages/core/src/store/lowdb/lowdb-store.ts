@@ -23,13 +23,14 @@ import { applyExecutionPatch } from '../execution-patch.js';
 import { fencedLogExecution, holdsLease } from '../lease-fence.js';
 import { checkpointWriteExecution, describeCheckpointWrite } from '../checkpoint-write.js';
 import { LeaseLostError } from '../../errors/lease-lost-error.js';
-import { BlobFiles } from './blob-files.js';
+import { BlobPacks } from './blob-packs.js';
 import { CheckpointSegments } from './checkpoint-segments.js';
 import { DeploymentDocuments } from './deployment-documents.js';
 import { DocumentFiles } from './document-files.js';
 import { FileLocks } from './file-locks.js';
 import { artifactListShape, executionShape, logSegmentShape, waitListShape } from './document-shapes.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { LooseBlobFiles } from './loose-blob-files.js';
 import { StoreLayout, checkpointsPerSegment, isSafeExecutionId, logLinesPerSegment, segmentNumber } from './store-layout.js';
 import { StoreMarker } from './store-marker.js';
 
@@ -49,9 +50,10 @@ export interface LowdbStoreOptions {
  * The default {@link Store}: JSON files in a folder (`.keel/` in a project), written with lowdb.
  *
  * The folder is sharded so that a write costs the same with ten checkpoints or ten thousand: one folder
- * per execution, checkpoints and log lines in bounded segments, payloads as files named by their hash
+ * per execution, checkpoints and log lines in bounded segments, payloads in 256 packs by their hash
  * (see {@link StoreLayout} for the files). Every document is written atomically (a temporary file
- * renamed into place), checkpoint records are appended as lines (see {@link CheckpointSegments}), and
+ * renamed into place), checkpoint records and blobs are appended as lines (see {@link CheckpointSegments}
+ * and {@link BlobPacks}), and
  * every write happens under a lock file, so several processes (a worker, the CLI giving input) can
  * share the folder without losing a write. Documents are cached in memory and parsed again only when
  * their file changed.
@@ -80,7 +82,8 @@ class LowdbStore implements Store {
   readonly #layout: StoreLayout;
   readonly #locks: FileLocks;
   readonly #documents: DocumentFiles;
-  readonly #blobs: BlobFiles;
+  readonly #blobPacks: BlobPacks;
+  readonly #looseBlobs: LooseBlobFiles;
   readonly #segments: CheckpointSegments;
   readonly #marker: StoreMarker;
   readonly #deployments: DeploymentDocuments;
@@ -96,7 +99,8 @@ class LowdbStore implements Store {
     this.#layout = new StoreLayout(location);
     this.#locks = new FileLocks({ directory: this.#layout.locksDirectory, staleAfter: options.staleLockAfter ?? 10_000 });
     this.#documents = new DocumentFiles({ locks: this.#locks, cachedDocuments: options.cachedDocuments ?? 1_000 });
-    this.#blobs = new BlobFiles(this.#layout);
+    this.#blobPacks = new BlobPacks(this.#layout, this.#locks);
+    this.#looseBlobs = new LooseBlobFiles(this.#layout);
     this.#segments = new CheckpointSegments(this.#layout, this.#documents, options.cachedDocuments ?? 1_000);
     this.#marker = new StoreMarker(this.#layout, this.#documents);
     this.#deployments = new DeploymentDocuments(this.#layout.deploymentsFile, this.#documents);
@@ -178,7 +182,7 @@ class LowdbStore implements Store {
     for (const record of write.checkpoints) assertWritableCheckpoint(record);
     await this.#marker.written();
     // Blobs first: a record never lands before the blobs it references.
-    for (const blob of write.blobs ?? []) await this.#blobs.put(blob.hash, blob.content);
+    for (const blob of write.blobs ?? []) await this.#blobPacks.put(blob.hash, blob.content);
     if (executionId === undefined) return { cancelRequested: false };
     let cancelRequested = false;
     await this.#checkpointsLocked(executionId, fence, describeCheckpointWrite(write.checkpoints), async (current) => {
@@ -334,19 +338,20 @@ class LowdbStore implements Store {
 
   async putBlob(hash: string, content: string): Promise<void> {
     await this.#marker.written();
-    await this.#blobs.put(hash, content);
+    await this.#blobPacks.put(hash, content);
   }
 
   async getBlob(hash: string): Promise<string | null> {
-    await this.#marker.checked();
-    return this.#blobs.get(hash);
+    return (await this.getBlobs([hash])).get(hash) ?? null;
   }
 
   async getBlobs(hashes: readonly string[]): Promise<Map<string, string>> {
     await this.#marker.checked();
-    const found = new Map<string, string>();
+    const found = this.#blobPacks.getMany(new Set(hashes));
+    // A folder written before format 3 keeps a file per blob.
     for (const hash of new Set(hashes)) {
-      const content = await this.#blobs.get(hash);
+      if (found.has(hash)) continue;
+      const content = this.#looseBlobs.get(hash);
       if (content !== null) found.set(hash, content);
     }
     return found;
@@ -457,7 +462,7 @@ class LowdbStore implements Store {
     await this.#documents.idle();
     this.#locks.dispose();
     this.#documents.forget();
-    this.#blobs.forget();
+    this.#blobPacks.forget();
     this.#segments.forget();
     this.#lastLogSegment.clear();
     this.#checkpointSegments.clear();

@@ -8,9 +8,10 @@ export const logLinesPerSegment = 500;
 
 /**
  * The folder format this code writes, recorded in `keel-store.json`. It reads every earlier version:
- * 2 appends checkpoint records to `checkpoints-<n>.jsonl` segments, where 1 rewrote `checkpoints-<n>.json`.
+ * 2 appends checkpoint records to `checkpoints-<n>.jsonl` segments, where 1 rewrote `checkpoints-<n>.json`;
+ * 3 appends blobs to `blobs/<first 2 hex>.pack`, where 1 and 2 wrote a file per blob.
  */
-export const storeFormat = { format: 'keel-lowdb', version: 2 } as const;
+export const storeFormat = { format: 'keel-lowdb', version: 3 } as const;
 
 // Execution ids name folders, and the folder names must sort like the ids, so an id is used as it is
 // (never escaped) and anything that is not a portable, harmless file name is refused.
@@ -22,7 +23,7 @@ const blobHash = /^sha256:([0-9a-f]{64})$/;
  * Where each file of a lowdb store folder lives:
  *
  * ```
- * <root>/keel-store.json                          { "format": "keel-lowdb", "version": 2 }
+ * <root>/keel-store.json                          { "format": "keel-lowdb", "version": 3 }
  * <root>/deployments.json                         deployed flow versions and their tags
  * <root>/executions/<executionId>/execution.json  the execution record
  *                                 checkpoints-<n>.jsonl  records with ⌊seq / 128⌋ = n, one per line, appended
@@ -30,11 +31,12 @@ const blobHash = /^sha256:([0-9a-f]{64})$/;
  *                                 waits.json      waits in creation order
  *                                 artifacts.json  artifacts in first-saved order
  *                                 logs-<n>.json   log lines 500·n … 500·n + 499
- * <root>/blobs/<first 2 hex>/<hex>                 blob content, written once
+ * <root>/blobs/<first 2 hex>.pack                  blobs whose hash starts so, one {"hash","content"} per line, appended
+ * <root>/blobs/<first 2 hex>/<hex>                 a blob in format 1 and 2 (one file each), read, never written
  * <root>/locks/<pid>-<uuid>.owner                 pid and host of a process using the store
  * ```
  *
- * A document `<file>` being updated has a lock `<file>.lock` beside it (see `FileLocks`), except the
+ * A document or pack `<file>` being updated has a lock `<file>.lock` beside it (see `FileLocks`), except the
  * checkpoint segments, which change only under their execution's `execution.json.lock` (so a fenced
  * checkpoint write, which checks the lease in `execution.json`, takes one lock).
  */
@@ -94,7 +96,13 @@ export class StoreLayout {
     return join(this.executionDirectory(executionId), `logs-${segment}.json`);
   }
 
-  /** The blob's file, or `undefined` when `hash` is not a `sha256:<64 hex>` content hash. */
+  /** The pack that holds the blob (format 3), or `undefined` when `hash` is not a `sha256:<64 hex>` content hash. */
+  blobPack(hash: string): string | undefined {
+    const hex = blobHash.exec(hash)?.[1];
+    return hex === undefined ? undefined : join(this.root, 'blobs', `${hex.slice(0, 2)}.pack`);
+  }
+
+  /** The blob's own file as formats 1 and 2 wrote it, or `undefined` when `hash` is not a content hash. */
   blobFile(hash: string): string | undefined {
     const hex = blobHash.exec(hash)?.[1];
     return hex === undefined ? undefined : join(this.root, 'blobs', hex.slice(0, 2), hex);
