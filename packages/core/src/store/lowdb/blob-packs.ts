@@ -53,7 +53,7 @@ export class BlobPacks {
    *   of the pack before its last is damaged (the pack is left as it is).
    */
   async put(hash: string, content: string): Promise<void> {
-    const file = this.#packOf(hash);
+    const file = this.#layout.blobPack(hash);
     if (file === undefined) throw new Error(`lowdb store: "${hash}" is not a blob hash (expected sha256:<64 lowercase hex>).`);
     if (this.#cache.get(file)?.blobs.has(hash)) return;
     const actual = contentHash(content);
@@ -82,8 +82,11 @@ export class BlobPacks {
   getMany(hashes: Iterable<string>): Map<string, string> {
     const byPack = new Map<string, string[]>();
     for (const hash of hashes) {
-      const file = this.#packOf(hash);
-      if (file !== undefined) byPack.set(file, [...(byPack.get(file) ?? []), hash]);
+      const file = this.#layout.blobPack(hash);
+      if (file === undefined) continue;
+      const group = byPack.get(file);
+      if (group === undefined) byPack.set(file, [hash]);
+      else group.push(hash);
     }
     const found = new Map<string, string>();
     for (const [file, wanted] of byPack) {
@@ -111,10 +114,6 @@ export class BlobPacks {
   /** Drops every cached index. */
   forget(): void {
     this.#cache.clear();
-  }
-
-  #packOf(hash: string): string | undefined {
-    return this.#layout.blobPack(hash);
   }
 
   /** The pack's index, brought up to date with the open file: only what was appended since is read. */

@@ -52,11 +52,10 @@ export interface LowdbStoreOptions {
  * The folder is sharded so that a write costs the same with ten checkpoints or ten thousand: one folder
  * per execution, checkpoints and log lines in bounded segments, payloads in 256 packs by their hash
  * (see {@link StoreLayout} for the files). Every document is written atomically (a temporary file
- * renamed into place), checkpoint records and blobs are appended as lines (see {@link CheckpointSegments}
- * and {@link BlobPacks}), and
- * every write happens under a lock file, so several processes (a worker, the CLI giving input) can
- * share the folder without losing a write. Documents are cached in memory and parsed again only when
- * their file changed.
+ * renamed into place), checkpoint records and blobs are appended as lines (see
+ * {@link CheckpointSegments} and {@link BlobPacks}), and every write happens under a lock file, so
+ * several processes (a worker, the CLI giving input) can share the folder without losing a write.
+ * Documents are cached in memory and parsed again only when their file changed.
  *
  * Limits: one machine (locks use process ids and a local file system, not a network share); listing
  * executions reads one file per execution it passes over; a file damaged by hand fails with
@@ -347,9 +346,10 @@ class LowdbStore implements Store {
 
   async getBlobs(hashes: readonly string[]): Promise<Map<string, string>> {
     await this.#marker.checked();
-    const found = this.#blobPacks.getMany(new Set(hashes));
+    const wanted = new Set(hashes);
+    const found = this.#blobPacks.getMany(wanted);
     // A folder written before format 3 keeps a file per blob.
-    for (const hash of new Set(hashes)) {
+    for (const hash of wanted) {
       if (found.has(hash)) continue;
       const content = this.#looseBlobs.get(hash);
       if (content !== null) found.set(hash, content);
