@@ -341,7 +341,10 @@ describe('lowdb store files', () => {
         const other = contentHash('{"answer":44}');
         mkdirSync(join(directory, 'blobs', other.slice(7, 9)), { recursive: true });
         writeFileSync(join(directory, 'blobs', other.slice(7, 9), other.slice(7)), '{"answer":45}');
-        await expect(store.getBlob(other)).rejects.toMatchObject({ name: 'StoreCorruptedError', location: join(directory, 'blobs', other.slice(7, 9), other.slice(7)) });
+        await expect(store.getBlob(other)).rejects.toMatchObject({
+          name: 'StoreCorruptedError',
+          location: join(directory, 'blobs', other.slice(7, 9), other.slice(7)),
+        });
       });
     });
 

@@ -108,7 +108,7 @@ export function appendLines(
   const bytes = Buffer.from(`${prefix}${lines.join('\n')}\n`);
   try {
     // A regular file takes the whole buffer in one call, short of a full disk.
-    for (let written = 0; written < bytes.length; ) written += writeSync(descriptor, bytes, written);
+    for (let written = 0; written < bytes.length;) written += writeSync(descriptor, bytes, written);
   } catch (error) {
     try {
       ftruncateSync(descriptor, start);
